@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database } from '../../db/schema.ts';
+import { migrations } from '../../db/migrations/index.ts';
+import { settings } from './settings.ts';
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+// int8 (counts, bigserial ids) and numeric as JS numbers; our values fit in 2^53.
+const INT8 = 20;
+const NUMERIC = 1700;
+pg.types.setTypeParser(INT8, (value) => Number(value));
+pg.types.setTypeParser(NUMERIC, (value) => Number(value));
+
+export interface RoundsDatabase {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: { url?: string; dataDir?: string; poolMax?: number } = {}): RoundsDatabase {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+    });
+    // A dropped connection (database restarted) must not crash the process; the pool reconnects.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number } });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+// One database per process, shared by the start script and the bundled app.
+const GLOBAL_KEY = Symbol.for('rounds.database');
+type WithDatabase = typeof globalThis & { [GLOBAL_KEY]?: Promise<RoundsDatabase> };
+
+export function appDatabase(): Promise<RoundsDatabase> {
+  const holder = globalThis as WithDatabase;
+  holder[GLOBAL_KEY] ??= (async () => {
+    const config = settings();
+    const database = openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: path.resolve(config.DATA_DIR, 'pglite'),
+      poolMax: config.DATABASE_POOL_MAX,
+    });
+    await migrateToLatest(database.db);
+    return database;
+  })();
+  return holder[GLOBAL_KEY];
+}
+
+export async function db(): Promise<Kysely<Database>> {
+  return (await appDatabase()).db;
+}
+
+export async function closeAppDatabase(): Promise<void> {
+  const holder = globalThis as WithDatabase;
+  const pending = holder[GLOBAL_KEY];
+  delete holder[GLOBAL_KEY];
+  if (pending) await (await pending).close();
+}

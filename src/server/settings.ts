@@ -1,0 +1,47 @@
+import { z } from 'astro/zod';
+
+// Every setting Rounds reads, declared and validated once. Start-up stops with the
+// setting's name when a value is wrong.
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const schema = z.object({
+  HOST: z.string().trim().min(1).default('localhost'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(4321),
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default('Rounds <rounds@localhost>'),
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  ORGANIZATION_NAME: z.string().trim().min(1).max(200).default('Rounds'),
+  ORGANIZATION_ADDRESS: z.string().trim().max(300).default(''),
+  ACCREDITATION_STATEMENT: z.string().trim().max(1000).default(''),
+});
+
+export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };
+
+export class SettingsError extends Error {}
+
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new SettingsError(`Rounds cannot start: invalid setting\n${lines.join('\n')}`);
+  }
+  const values = result.data;
+  const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  return { ...values, PUBLIC_URL: publicUrl };
+}
+
+let cached: Settings | undefined;
+
+export function settings(): Settings {
+  cached ??= parseSettings(process.env);
+  return cached;
+}
