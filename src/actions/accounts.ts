@@ -1,0 +1,135 @@
+import { defineAction, ActionError } from 'astro:actions';
+import { z } from 'astro/zod';
+import { db } from '../server/db.ts';
+import * as accounts from '../server/services/accounts.ts';
+import { clearSessionCookie, setSessionCookie } from '../server/auth/sessions.ts';
+import { deleteSession, deleteUserSessions } from '../server/repos/sessions.ts';
+import { updateUserName } from '../server/repos/users.ts';
+import { requireUser, run } from '../server/action-errors.ts';
+import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '../lib/validation.ts';
+import { safeNextPath } from '../lib/safe-next.ts';
+
+const nextField = z.string().max(500).optional().transform((value) => safeNextPath(value));
+
+export const accountActions = {
+  signUp: defineAction({
+    accept: 'form',
+    input: z.object({ name: nameField, email: emailField, password: passwordField, next: nextField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
+        const { token, session } = await accounts.signUp(await db(), input, request);
+        setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        return { next: input.next ?? '/' };
+      }),
+  }),
+
+  signIn: defineAction({
+    accept: 'form',
+    input: z.object({ email: emailField, password: currentPasswordField, next: nextField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
+        const { token, session } = await accounts.signIn(await db(), input, request);
+        // A fresh token at every sign-in; the old one (if any) is dropped.
+        if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
+        setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        return { next: input.next ?? '/' };
+      }),
+  }),
+
+  signOut: defineAction({
+    accept: 'form',
+    handler: async (_input, ctx) => {
+      if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
+      clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+      return { signedOut: true };
+    },
+  }),
+
+  resendVerification: defineAction({
+    accept: 'form',
+    handler: (_input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        if (user.email_verified_at) return { sent: false };
+        await accounts.sendVerificationMail(await db(), user);
+        return { sent: true };
+      }),
+  }),
+
+  requestPasswordReset: defineAction({
+    accept: 'form',
+    input: z.object({ email: emailField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        await accounts.requestPasswordReset(await db(), input.email, { ip: ctx.locals.clientIp, userAgent: '' });
+        return { email: input.email };
+      }),
+  }),
+
+  resetPassword: defineAction({
+    accept: 'form',
+    input: z.object({ token: tokenField, password: passwordField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
+        const { token, session } = await accounts.resetPassword(await db(), input, request);
+        setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        return { reset: true };
+      }),
+  }),
+
+  changeName: defineAction({
+    accept: 'form',
+    input: z.object({ name: nameField }),
+    handler: async (input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      await updateUserName(await db(), user.id, input.name);
+      return { saved: 'name' };
+    },
+  }),
+
+  changeEmail: defineAction({
+    accept: 'form',
+    input: z.object({ email: emailField, currentPassword: currentPasswordField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await accounts.changeEmail(await db(), user, input);
+        return { saved: 'email' };
+      }),
+  }),
+
+  changePassword: defineAction({
+    accept: 'form',
+    input: z.object({ currentPassword: currentPasswordField, password: passwordField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await accounts.changePassword(await db(), user, ctx.locals.session!.id, input);
+        return { saved: 'password' };
+      }),
+  }),
+
+  revokeSession: defineAction({
+    accept: 'form',
+    input: z.object({ sessionId: z.string().min(1).max(64) }),
+    handler: async (input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      const removed = await deleteSession(await db(), input.sessionId, user.id);
+      if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
+      if (input.sessionId === ctx.locals.session?.id) clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+      return { revoked: 1 };
+    },
+  }),
+
+  revokeOtherSessions: defineAction({
+    accept: 'form',
+    handler: async (_input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      const revoked = await deleteUserSessions(await db(), user.id, ctx.locals.session!.id);
+      return { revoked };
+    },
+  }),
+};

@@ -1,0 +1,37 @@
+import { z } from 'astro/zod';
+
+// Field rules shared by every form, so a name or an email means the same thing everywhere.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
+
+export const nameField = z
+  .string({ error: 'Enter your name.' })
+  .transform((value) => value.normalize('NFC').trim().replace(/\s+/g, ' '))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter your name.')
+      .max(100, 'Use at most 100 characters for your name.')
+      .refine((value) => !CONTROL_CHARACTERS.test(value), 'Your name contains invisible control characters; please retype it.'),
+  );
+
+export const emailField = z
+  .string({ error: 'Enter your email address.' })
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter your email address.')
+      .max(254, 'That email address is too long.')
+      .pipe(z.email('Enter an email address like name@example.org.')),
+  );
+
+export const passwordField = z
+  .string({ error: 'Enter a password.' })
+  .min(1, 'Enter a password.')
+  .min(12, 'Use at least 12 characters.')
+  .max(256, 'Use at most 256 characters.');
+
+/** Any password as typed at sign-in (rules may have changed since it was set). */
+export const currentPasswordField = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(256, 'That password is too long.');
+
+export const tokenField = z.string().min(10).max(200).regex(/^[a-z0-9.]+$/);

@@ -1,0 +1,76 @@
+import { defineMiddleware, sequence } from 'astro:middleware';
+import { settings } from './server/settings.ts';
+import { db } from './server/db.ts';
+import { clearSessionCookie, sessionCookieName, validateSessionToken } from './server/auth/sessions.ts';
+import { isDatabaseUnavailable, serviceUnavailableResponse } from './server/unavailable.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses every state-changing request that a browser sends from another site:
+ * forms, Actions and JSON alike (Astro's checkOrigin covers form content types only).
+ */
+const sameOriginWrites = defineMiddleware((context, next) => {
+  if (SAFE_METHODS.has(context.request.method)) return next();
+  const headers = context.request.headers;
+  const origin = headers.get('origin');
+  const fetchSite = headers.get('sec-fetch-site');
+  const allowed = new Set([context.url.origin, new URL(settings().PUBLIC_URL).origin]);
+  const crossSite = (origin !== null && !allowed.has(origin)) || (fetchSite !== null && fetchSite !== 'same-origin' && fetchSite !== 'none');
+  if (crossSite) {
+    return new Response('Cross-site requests are not allowed.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  return next();
+});
+
+const session = defineMiddleware(async (context, next) => {
+  const config = settings();
+  const secure = config.PUBLIC_URL.startsWith('https:') || context.url.protocol === 'https:';
+  context.locals.secureCookies = secure;
+  context.locals.user = null;
+  context.locals.session = null;
+  const forwarded = config.TRUST_PROXY ? context.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  context.locals.clientIp = forwarded || safeClientAddress(context) || 'unknown';
+  if (context.isPrerendered) return next();
+
+  const token = context.cookies.get(sessionCookieName(secure))?.value;
+  if (token) {
+    const result = await validateSessionToken(await db(), token);
+    if (result) {
+      context.locals.user = result.user;
+      context.locals.session = result.session;
+    } else {
+      clearSessionCookie(context.cookies, secure);
+    }
+  }
+  return next();
+});
+
+function safeClientAddress(context: { clientAddress: string }): string | undefined {
+  try {
+    return context.clientAddress;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the database does not answer, say so plainly with 503 and Retry-After instead of a 500. */
+const databaseOutage = defineMiddleware(async (context, next) => {
+  try {
+    return await next();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return serviceUnavailableResponse(context.request);
+    throw error;
+  }
+});
+
+const securityHeaders = defineMiddleware(async (context, next) => {
+  const response = await next();
+  const headers = response.headers;
+  const csp = headers.get('content-security-policy');
+  if (csp && !csp.includes('frame-ancestors')) headers.set('content-security-policy', `${csp}; frame-ancestors 'none'`);
+  if (!context.isPrerendered && !headers.has('cache-control')) headers.set('cache-control', 'private, no-store');
+  return response;
+});
+
+export const onRequest = sequence(securityHeaders, databaseOutage, sameOriginWrites, session);

@@ -1,0 +1,35 @@
+import { ActionError } from 'astro:actions';
+import { FieldError } from './services/accounts.ts';
+import { ThrottledError } from './services/throttle.ts';
+
+/**
+ * Turns a service error into what the form shows: a FieldError becomes an input
+ * error on that field (the same shape zod failures take, so pages read both one
+ * way), a throttle becomes a 429 that says when to retry.
+ */
+export function asActionError(error: unknown): unknown {
+  if (error instanceof FieldError) {
+    const actionError = new ActionError({ code: 'BAD_REQUEST', message: error.message });
+    return Object.assign(actionError, {
+      type: 'AstroActionInputError',
+      issues: [{ code: 'custom', path: [error.field], message: error.message }],
+      fields: { [error.field]: [error.message] },
+    });
+  }
+  if (error instanceof ThrottledError) return new ActionError({ code: 'TOO_MANY_REQUESTS', message: error.message });
+  return error;
+}
+
+/** Runs a handler body, translating service errors for the form. */
+export async function run<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw asActionError(error);
+  }
+}
+
+export function requireUser<T>(user: T | null | undefined): T {
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+  return user;
+}

@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema.ts';
+import { settings } from '../settings.ts';
+import { decoyPasswordHash, hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.ts';
+import { createSession } from '../auth/sessions.ts';
+import { hashToHex, randomToken } from '../auth/tokens.ts';
+import * as users from '../repos/users.ts';
+import { deleteUserSessions } from '../repos/sessions.ts';
+import { consumeEmailToken, insertEmailToken, voidEmailTokens } from '../repos/email-tokens.ts';
+import { clearThrottle } from '../repos/throttles.ts';
+import { composeMail, sendMail } from './mail.ts';
+import { consume, ensureNotThrottled, RULES } from './throttle.ts';
+
+export interface RequestInfo {
+  ip: string;
+  userAgent: string;
+}
+
+/** A problem with one form field, shown next to it. */
+export class FieldError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+const VERIFY_LIFETIME = 48 * 60 * 60 * 1000;
+const RESET_LIFETIME = 30 * 60 * 1000;
+
+export function checkNewPassword(password: string, userInputs: string[]): void {
+  const problem = passwordProblem(password, userInputs);
+  if (problem) throw new FieldError('password', problem);
+}
+
+export async function signUp(db: Kysely<Database>, input: { name: string; email: string; password: string }, request: RequestInfo) {
+  checkNewPassword(input.password, [input.email, input.name]);
+  await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
+  const passwordHash = await hashPassword(input.password);
+  const user = await db.transaction().execute((tx) => users.createUser(tx, { email: input.email, name: input.name, passwordHash }));
+  if (!user) {
+    throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
+  }
+  await sendVerificationMail(db, user);
+  const { token, session } = await createSession(db, user.id, request.userAgent);
+  return { user, token, session };
+}
+
+export async function sendVerificationMail(db: Kysely<Database>, user: { id: string; email: string; name: string }): Promise<void> {
+  await consume(db, `mail:address:${user.email}`, RULES.mailPerAddress);
+  const token = randomToken(20);
+  await insertEmailToken(db, {
+    tokenHash: hashToHex(token),
+    userId: user.id,
+    purpose: 'verify-email',
+    email: user.email,
+    expiresAt: new Date(Date.now() + VERIFY_LIFETIME),
+  });
+  const url = `${settings().PUBLIC_URL}/verify-email?token=${token}`;
+  await sendMail(
+    db,
+    composeMail({
+      to: user.email,
+      subject: 'Confirm your email for Rounds',
+      greeting: `Hello ${user.name},`,
+      paragraphs: ['Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.', 'The link works for 48 hours.'],
+      action: { label: 'Confirm my email', url },
+      footer: 'If you did not create a Rounds account, you can ignore this message.',
+    }),
+  );
+}
+
+export async function verifyEmail(db: Kysely<Database>, token: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const used = await consumeEmailToken(tx, hashToHex(token), 'verify-email');
+    if (!used) return false;
+    return users.markEmailVerified(tx, used.user_id, used.email);
+  });
+}
+
+export async function signIn(db: Kysely<Database>, input: { email: string; password: string }, request: RequestInfo) {
+  const accountKey = `sign-in:account:${input.email}`;
+  const ipKey = `sign-in:ip:${request.ip}`;
+  await ensureNotThrottled(db, accountKey, RULES.failedSignInPerAccount);
+  await ensureNotThrottled(db, ipKey, RULES.failedSignInPerIp);
+  const user = await users.findUserByEmail(db, input.email);
+  // Verify against a decoy when the account is unknown: same work, same answer.
+  const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
+  if (!user || !valid) {
+    await consume(db, accountKey, RULES.failedSignInPerAccount);
+    await consume(db, ipKey, RULES.failedSignInPerIp);
+    throw new FieldError('password', 'That email and password do not match. Check both and try again.');
+  }
+  await clearThrottle(db, accountKey);
+  return createSession(db, user.id, request.userAgent);
+}
+
+export async function requestPasswordReset(db: Kysely<Database>, email: string, request: RequestInfo): Promise<void> {
+  await consume(db, `mail:ip:${request.ip}`, RULES.mailPerIp);
+  const user = await users.findUserByEmail(db, email);
+  if (!user) return; // Same answer either way.
+  await consume(db, `mail:address:${email}`, RULES.mailPerAddress);
+  const token = randomToken(20);
+  await insertEmailToken(db, {
+    tokenHash: hashToHex(token),
+    userId: user.id,
+    purpose: 'reset-password',
+    email: user.email,
+    expiresAt: new Date(Date.now() + RESET_LIFETIME),
+  });
+  await sendMail(
+    db,
+    composeMail({
+      to: user.email,
+      subject: 'Reset your Rounds password',
+      greeting: `Hello ${user.name},`,
+      paragraphs: ['Someone asked to reset the password of your Rounds account. If it was you, choose a new password with the link below. It works once, for 30 minutes.', 'Resetting signs you out on every other device.'],
+      action: { label: 'Choose a new password', url: `${settings().PUBLIC_URL}/reset-password?token=${token}` },
+      footer: 'If you did not ask for this, ignore this message: your password stays as it is.',
+    }),
+  );
+}
+
+export async function resetPassword(db: Kysely<Database>, input: { token: string; password: string }, request: RequestInfo) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (tx) => {
+    const used = await consumeEmailToken(tx, hashToHex(input.token), 'reset-password');
+    if (!used) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
+    const user = await users.findUserById(tx, used.user_id);
+    if (!user) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
+    checkNewPassword(input.password, [user.email, user.name]);
+    await users.updateUserPassword(tx, user.id, passwordHash);
+    await voidEmailTokens(tx, user.id, 'reset-password');
+    await deleteUserSessions(tx, user.id);
+    await clearThrottle(tx, `sign-in:account:${user.email}`);
+    return createSession(tx, user.id, request.userAgent);
+  });
+}
+
+async function requireCurrentPassword(db: Kysely<Database>, userId: string, password: string, field = 'currentPassword'): Promise<void> {
+  const stored = await users.passwordHashOf(db, userId);
+  if (!stored || !(await verifyPassword(stored, password))) throw new FieldError(field, 'Your current password is not right.');
+}
+
+export async function changePassword(db: Kysely<Database>, user: users.PublicUser, sessionId: string, input: { currentPassword: string; password: string }) {
+  await requireCurrentPassword(db, user.id, input.currentPassword);
+  checkNewPassword(input.password, [user.email, user.name]);
+  await users.updateUserPassword(db, user.id, await hashPassword(input.password));
+  await deleteUserSessions(db, user.id, sessionId);
+}
+
+export async function changeEmail(db: Kysely<Database>, user: users.PublicUser, input: { email: string; currentPassword: string }) {
+  if (input.email === user.email) return;
+  await requireCurrentPassword(db, user.id, input.currentPassword);
+  const changed = await users.updateUserEmail(db, user.id, input.email);
+  if (!changed) throw new FieldError('email', 'This email cannot be used for your account. Try another address.');
+  await voidEmailTokens(db, user.id, 'verify-email');
+  await sendVerificationMail(db, { ...user, email: input.email });
+}

@@ -1,0 +1,46 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Executor } from '../db.ts';
+import { insertOutboxMail, type OutgoingMail } from '../repos/outbox.ts';
+import { settings } from '../settings.ts';
+import { escapeHtml } from '../../lib/escape-html.ts';
+
+let transport: Transporter | undefined;
+let transportUrl: string | undefined;
+
+function smtpTransport(url: string): Transporter {
+  if (!transport || transportUrl !== url) {
+    transport = nodemailer.createTransport(url);
+    transportUrl = url;
+  }
+  return transport;
+}
+
+/**
+ * Sends over SMTP when SMTP_URL is set. Without it, mail is kept in the outbox
+ * table and printed, so a newcomer can follow the link. Mail sent over SMTP is not
+ * stored: it may hold single-use links.
+ */
+export async function sendMail(db: Executor, mail: OutgoingMail): Promise<void> {
+  const { SMTP_URL, MAIL_FROM } = settings();
+  if (SMTP_URL) {
+    await smtpTransport(SMTP_URL).sendMail({ from: MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    return;
+  }
+  await insertOutboxMail(db, mail, null);
+  console.log(`\n[mail] To: ${mail.to}\n[mail] Subject: ${mail.subject}\n${mail.text}\n`);
+}
+
+/** A mail with one call to action, as plain text and simple HTML. */
+export function composeMail(options: { to: string; subject: string; greeting: string; paragraphs: string[]; action?: { label: string; url: string }; footer?: string }): OutgoingMail {
+  const { to, subject, greeting, paragraphs, action, footer } = options;
+  const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']), ...(action ? [`${action.label}: ${action.url}`, ''] : []), footer ?? '— Rounds']
+    .join('\n')
+    .trim();
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem">
+<p>${escapeHtml(greeting)}</p>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${action ? `<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:.6em 1.2em;background:#0b5d57;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p><p style="font-size:.9em">Or paste this link into your browser: ${escapeHtml(action.url)}</p>` : ''}
+<p style="color:#555">${escapeHtml(footer ?? '— Rounds')}</p>
+</body></html>`;
+  return { to, subject, text, html };
+}

@@ -1,0 +1,41 @@
+import type { Executor } from '../db.ts';
+import { hitThrottle, peekThrottle } from '../repos/throttles.ts';
+
+export interface ThrottleRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+// Limits live in the database, so they hold across restarts and app processes.
+export const RULES = {
+  failedSignInPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+  failedSignInPerIp: { limit: 50, windowSeconds: 15 * 60 },
+  signUpPerIp: { limit: 20, windowSeconds: 60 * 60 },
+  mailPerAddress: { limit: 5, windowSeconds: 60 * 60 },
+  mailPerIp: { limit: 30, windowSeconds: 60 * 60 },
+} satisfies Record<string, ThrottleRule>;
+
+export class ThrottledError extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(`Too many attempts. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+function secondsLeft(windowStartedAt: Date, rule: ThrottleRule): number {
+  return Math.max(1, Math.ceil((windowStartedAt.getTime() + rule.windowSeconds * 1000 - Date.now()) / 1000));
+}
+
+/** Counts an event and throws ThrottledError once the limit is passed. */
+export async function consume(db: Executor, key: string, rule: ThrottleRule): Promise<void> {
+  const state = await hitThrottle(db, key, rule.windowSeconds);
+  if (state.hits > rule.limit) throw new ThrottledError(secondsLeft(state.windowStartedAt, rule));
+}
+
+/** Throws ThrottledError when the limit is already reached, without counting. */
+export async function ensureNotThrottled(db: Executor, key: string, rule: ThrottleRule): Promise<void> {
+  const state = await peekThrottle(db, key, rule.windowSeconds);
+  if (state && state.hits >= rule.limit) throw new ThrottledError(secondsLeft(state.windowStartedAt, rule));
+}
