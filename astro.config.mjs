@@ -3,12 +3,23 @@ import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
+import { loadCurriculum } from './src/lib/content-files.ts';
+
+/** Fails the build (and dev) with file and field when the curriculum breaks a rule. */
+const curriculumCheck = {
+  name: 'rounds:curriculum-check',
+  hooks: {
+    'astro:config:setup': () => {
+      loadCurriculum('content');
+    },
+  },
+};
 
 export default defineConfig({
   output: 'server',
   // Our own server (bin/start.ts) wraps the adapter's handler for logging and graceful shutdown.
   adapter: node({ mode: 'standalone' }),
-  integrations: [mdx(), svelte()],
+  integrations: [curriculumCheck, mdx(), svelte()],
   server: { port: 4321 },
   security: {
     checkOrigin: true,
@@ -17,5 +28,6 @@ export default defineConfig({
     // allowedDomains: [{ hostname: 'rounds.example.org', protocol: 'https' }]
   },
   devToolbar: { enabled: false },
+  markdown: { syntaxHighlight: false },
   vite: { build: { assetsInlineLimit: 0 } },
 });

@@ -9,7 +9,7 @@ import { requireUser, run } from '../server/action-errors.ts';
 import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '../lib/validation.ts';
 import { safeNextPath } from '../lib/safe-next.ts';
 
-const nextField = z.string().max(500).optional().transform((value) => safeNextPath(value));
+const nextField = z.string().max(2000).nullish().transform((value) => safeNextPath(value));
 
 export const accountActions = {
   signUp: defineAction({

@@ -1,0 +1,57 @@
+import { z } from 'astro/zod';
+
+// The shape of courses and lessons under content/ (see content/README.md).
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const DRIVERS = ['patient-connection', 'team-collaboration', 'leadership', 'integrative'] as const;
+export const DRIVER_LABELS: Record<(typeof DRIVERS)[number], string> = {
+  'patient-connection': 'Patient connection',
+  'team-collaboration': 'Team collaboration',
+  leadership: 'Leadership',
+  integrative: 'All three drivers',
+};
+
+export const courseSchema = z.object({
+  title: text(120),
+  summary: text(160),
+  description: text(1200),
+  driver: z.enum(DRIVERS),
+  audience: text(300),
+  objectives: z.array(text(200)).min(2).max(5),
+  contactHours: z
+    .number()
+    .positive()
+    .max(40)
+    .refine((hours) => Number.isInteger(hours * 4), 'contactHours must be a multiple of 0.25'),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'version must look like 1.0.0'),
+  released: z.coerce.date(),
+  lastReviewed: z.coerce.date(),
+  recertifyMonths: z.number().int().min(1).max(120).optional(),
+});
+
+const option = z.object({
+  text: text(300),
+  correct: z.boolean().default(false),
+  feedback: text(600),
+});
+
+const question = z
+  .object({ question: text(300), options: z.array(option).min(3).max(5) })
+  .refine((q) => q.options.filter((o) => o.correct).length === 1, {
+    message: 'exactly one option must have correct: true',
+    path: ['options'],
+  });
+
+export const lessonSchema = z.object({
+  title: text(120),
+  summary: text(160),
+  minutes: z.number().int().min(2).max(7),
+  objectives: z.array(text(200)).min(2).max(3),
+  check: z.array(question).min(2).max(3),
+  reflection: text(400),
+  huddle: z.array(text(300)).min(2).max(4),
+  references: z.array(text(400)),
+});
+
+export type CourseData = z.infer<typeof courseSchema>;
+export type LessonData = z.infer<typeof lessonSchema>;
