@@ -58,6 +58,16 @@ export const accountActions = {
       }),
   }),
 
+  verifyEmail: defineAction({
+    accept: 'form',
+    input: z.object({ token: tokenField }),
+    handler: async (input) => {
+      const verified = await accounts.verifyEmail(await db(), input.token);
+      if (!verified) throw new ActionError({ code: 'BAD_REQUEST', message: 'This link has expired or was already used. Sign in and ask for a new one on your account page.' });
+      return { verified };
+    },
+  }),
+
   requestPasswordReset: defineAction({
     accept: 'form',
     input: z.object({ email: emailField }),

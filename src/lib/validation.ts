@@ -34,4 +34,8 @@ export const passwordField = z
 /** Any password as typed at sign-in (rules may have changed since it was set). */
 export const currentPasswordField = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(256, 'That password is too long.');
 
-export const tokenField = z.string().min(10).max(200).regex(/^[a-z0-9.]+$/);
+export const tokenField = z
+  .string({ error: 'This link is not complete. Open it again from your email.' })
+  .min(10, 'This link is not complete. Open it again from your email.')
+  .max(200, 'This link is not valid. Ask for a new one.')
+  .regex(/^[a-z0-9]+$/, 'This link is not valid. Ask for a new one.');

@@ -1,0 +1,105 @@
+import { defineAction, ActionError } from 'astro:actions';
+import { z } from 'astro/zod';
+import { db } from '../server/db.ts';
+import { catalog } from '../server/catalog.ts';
+import * as learning from '../server/services/learning.ts';
+import * as reflections from '../server/repos/reflections.ts';
+import { requireUser, run } from '../server/action-errors.ts';
+import { REFLECTION_MAX } from '../lib/limits.ts';
+
+const slug = z.string().min(1).max(100).regex(/^[a-z0-9-]+$/, 'Unknown lesson.');
+const lessonInput = { courseSlug: slug, lessonSlug: slug };
+const answer = z.coerce.number().int().min(0).max(9).optional();
+
+function notFound(error: unknown): never {
+  if (error instanceof learning.NotFoundError) throw new ActionError({ code: 'NOT_FOUND', message: error.message });
+  throw error;
+}
+
+export const progressActions = {
+  /** The signed-in learner's state for one lesson (the islands' one data request). */
+  lessonState: defineAction({
+    input: z.object(lessonInput),
+    handler: async (input, ctx) => {
+      const user = ctx.locals.user;
+      if (!user) return { signedIn: false as const };
+      const state = await learning.lessonState(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
+      return { signedIn: true as const, ...state };
+    },
+  }),
+
+  answer: defineAction({
+    accept: 'form',
+    input: z.object({ ...lessonInput, question: z.coerce.number().int().min(0).max(9), option: z.coerce.number().int().min(0).max(9) }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        return learning.answerQuestion(await db(), await catalog(), user.id, { ...input }).catch(notFound);
+      }),
+  }),
+
+  complete: defineAction({
+    accept: 'form',
+    input: z.object({ ...lessonInput, q0: answer, q1: answer, q2: answer }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        const answers: Record<number, number> = {};
+        [input.q0, input.q1, input.q2].forEach((option, question) => {
+          if (option !== undefined) answers[question] = option;
+        });
+        const result = await learning
+          .completeLesson(await db(), await catalog(), user.id, { courseSlug: input.courseSlug, lessonSlug: input.lessonSlug, answers })
+          .catch(notFound);
+        return {
+          completedAt: result.completedAt,
+          courseComplete: result.courseComplete,
+          next: result.next ? { title: result.next.title, url: `/courses/${input.courseSlug}/${result.next.slug}` } : null,
+        };
+      }),
+  }),
+};
+
+const reflectionBody = z
+  .string({ error: 'Write something first.' })
+  .max(REFLECTION_MAX, `Reflections can be up to ${REFLECTION_MAX.toLocaleString('en')} characters. Shorten it a little; your text is kept.`);
+
+export const reflectionActions = {
+  save: defineAction({
+    accept: 'form',
+    input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() }),
+    handler: async (input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      const cat = await catalog();
+      if (!cat.lesson(input.courseSlug, input.lessonSlug)) throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
+      const { row, applied } = await reflections.saveReflection(await db(), user.id, {
+        courseSlug: input.courseSlug,
+        lessonSlug: input.lessonSlug,
+        body: input.body,
+        revision: input.revision ?? Date.now(),
+      });
+      return { revision: row.revision, updatedAt: row.updated_at, applied };
+    },
+  }),
+
+  delete: defineAction({
+    accept: 'form',
+    input: z.object({ id: z.uuid('Unknown reflection.') }),
+    handler: async (input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      const removed = await reflections.deleteReflection(await db(), user.id, input.id);
+      if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
+      return { courseSlug: removed.course_slug, lessonSlug: removed.lesson_slug, body: removed.body, revision: removed.revision };
+    },
+  }),
+
+  restore: defineAction({
+    accept: 'form',
+    input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+    handler: async (input, ctx) => {
+      const user = requireUser(ctx.locals.user);
+      await reflections.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
+      return { restored: true };
+    },
+  }),
+};

@@ -1,0 +1,139 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema.ts';
+import type { Catalog, CatalogCourse, CatalogLesson } from '../../lib/catalog.ts';
+import * as progress from '../repos/progress.ts';
+import { findReflectionForLesson } from '../repos/reflections.ts';
+import { FieldError } from './accounts.ts';
+
+export class NotFoundError extends Error {}
+
+export function findLesson(catalog: Catalog, courseSlug: string, lessonSlug: string): { course: CatalogCourse; lesson: CatalogLesson } {
+  const course = catalog.course(courseSlug);
+  const lesson = course?.lessons.find((l) => l.slug === lessonSlug);
+  if (!course || !lesson) throw new NotFoundError('That lesson does not exist (any more).');
+  return { course, lesson };
+}
+
+/** Grades one answer, records the attempt, and returns the feedback for the chosen option. */
+export async function answerQuestion(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  input: { courseSlug: string; lessonSlug: string; question: number; option: number },
+) {
+  const { lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
+  const question = lesson.check[input.question];
+  const option = question?.options[input.option];
+  if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
+  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  await progress.markStarted(db, key);
+  await progress.recordCheckAttempt(db, key, { question: input.question, chosenOption: input.option, correct: option.correct });
+  return { correct: option.correct, feedback: option.feedback };
+}
+
+/**
+ * Marks a lesson complete once every check question has been answered correctly.
+ * `answers` (question index -> option index) come from the plain-HTML form and are
+ * graded first, so the page works without JavaScript.
+ */
+export async function completeLesson(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  input: { courseSlug: string; lessonSlug: string; answers?: Record<number, number> },
+) {
+  const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
+  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  for (const [question, option] of Object.entries(input.answers ?? {})) {
+    const q = lesson.check[Number(question)];
+    if (q && q.options[option]) await progress.recordCheckAttempt(db, key, { question: Number(question), chosenOption: option, correct: q.options[option]!.correct });
+  }
+  const correct = new Set(await progress.correctlyAnswered(db, key));
+  const missing = lesson.check.map((_, index) => index).filter((index) => !correct.has(index));
+  if (missing.length) {
+    throw new FieldError('check', `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`);
+  }
+  const row = await progress.completeLesson(db, key, course.version);
+  const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
+  return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson) };
+}
+
+export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): CatalogLesson | undefined {
+  return course.lessons[lesson.position];
+}
+
+/** What the lesson page's islands need for the signed-in learner. */
+export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string) {
+  findLesson(catalog, courseSlug, lessonSlug);
+  const key = { userId, courseSlug, lessonSlug };
+  await progress.markStarted(db, key);
+  const [row, correct, reflection] = await Promise.all([
+    progress.lessonProgress(db, key),
+    progress.correctlyAnswered(db, key),
+    findReflectionForLesson(db, userId, courseSlug, lessonSlug),
+  ]);
+  return {
+    completedAt: row?.completed_at ?? null,
+    correctQuestions: correct,
+    reflection: reflection ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at } : null,
+  };
+}
+
+export interface CourseProgress {
+  course: CatalogCourse;
+  done: number;
+  total: number;
+  minutesLeft: number;
+  complete: boolean;
+  completedAt: Date | null;
+  lastActivity: Date | null;
+  next: CatalogLesson | undefined;
+  completedLessons: Set<string>;
+}
+
+/** Progress in one course, counting only the lessons the course has now. */
+export function summarizeCourse(course: CatalogCourse, rows: { course_slug: string; lesson_slug: string; started_at: Date; completed_at: Date | null }[]): CourseProgress {
+  const own = rows.filter((row) => row.course_slug === course.slug);
+  const completedLessons = new Set(own.filter((row) => row.completed_at).map((row) => row.lesson_slug));
+  const current = course.lessons.filter((lesson) => completedLessons.has(lesson.slug));
+  const done = current.length;
+  const complete = done === course.lessons.length && done > 0;
+  const completedTimes = own.filter((r) => r.completed_at && course.lessons.some((l) => l.slug === r.lesson_slug)).map((r) => r.completed_at!.getTime());
+  const activity = own.flatMap((r) => [r.started_at.getTime(), r.completed_at?.getTime() ?? 0]);
+  return {
+    course,
+    done,
+    total: course.lessons.length,
+    minutesLeft: course.lessons.filter((l) => !completedLessons.has(l.slug)).reduce((sum, l) => sum + l.minutes, 0),
+    complete,
+    completedAt: complete ? new Date(Math.max(...completedTimes)) : null,
+    lastActivity: activity.length ? new Date(Math.max(...activity)) : null,
+    next: course.lessons.find((l) => !completedLessons.has(l.slug)),
+    completedLessons,
+  };
+}
+
+/** Everything the Today page shows. */
+export async function today(db: Kysely<Database>, catalog: Catalog, userId: string, now = new Date()) {
+  const rows = await progress.progressOfUser(db, userId);
+  const courses = catalog.courses.map((course) => summarizeCourse(course, rows)).filter((p) => p.lastActivity);
+  const byRecent = [...courses].sort((a, b) => b.lastActivity!.getTime() - a.lastActivity!.getTime());
+  const continueWith = byRecent.find((p) => !p.complete && p.next);
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  let lessonsThisMonth = 0;
+  let minutesThisMonth = 0;
+  for (const row of rows) {
+    if (!row.completed_at || row.completed_at < monthStart) continue;
+    const lesson = catalog.lesson(row.course_slug, row.lesson_slug);
+    lessonsThisMonth += 1;
+    minutesThisMonth += lesson?.minutes ?? 0;
+  }
+  return {
+    continueWith: continueWith ? { course: continueWith.course, lesson: continueWith.next! } : undefined,
+    inProgress: byRecent.filter((p) => !p.complete),
+    completed: byRecent.filter((p) => p.complete),
+    lessonsThisMonth,
+    minutesThisMonth,
+    isNew: rows.length === 0,
+  };
+}
