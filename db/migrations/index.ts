@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as accountsAndLearning from './2026-11-26T1800-accounts-and-learning.ts';
 
 // Every migration, in order. Names are frozen once landed.

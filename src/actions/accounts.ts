@@ -5,6 +5,7 @@ import * as accounts from '../server/services/accounts.ts';
 import { clearSessionCookie, setSessionCookie } from '../server/auth/sessions.ts';
 import { deleteSession, deleteUserSessions } from '../server/repos/sessions.ts';
 import { updateUserName } from '../server/repos/users.ts';
+import { deleteMyAccount } from '../server/services/my-data.ts';
 import { requireUser, run } from '../server/action-errors.ts';
 import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '../lib/validation.ts';
 import { safeNextPath } from '../lib/safe-next.ts';
@@ -141,5 +142,17 @@ export const accountActions = {
       const revoked = await deleteUserSessions(await db(), user.id, ctx.locals.session!.id);
       return { revoked };
     },
+  }),
+
+  deleteAccount: defineAction({
+    accept: 'form',
+    input: z.object({ confirmEmail: z.string({ error: 'Type your email address to confirm.' }).max(254) }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await deleteMyAccount(await db(), user.id, input.confirmEmail);
+        clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+        return { deleted: true };
+      }),
   }),
 };

@@ -1,4 +1,4 @@
-import { isInputError, type SafeResult } from 'astro:actions';
+import { isInputError, type SafeResult, type ActionError } from 'astro:actions';
 
 export interface FormState {
   /** First message per field, shown next to it. */
@@ -16,7 +16,7 @@ const NEVER_ECHO = /password/i;
  * Reads an action's result for the page that rendered the form: field errors,
  * a form-level message, and the submitted values so nothing typed is lost.
  */
-export async function formState(request: Request, result: SafeResult<unknown, unknown> | undefined): Promise<FormState> {
+export async function formState(request: Request, result: SafeResult<ActionError, unknown> | undefined): Promise<FormState> {
   const values: Record<string, string> = {};
   if (result?.error && request.method === 'POST') {
     try {

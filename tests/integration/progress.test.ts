@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import { createUser } from '../../src/server/repos/users.ts';
+import * as learning from '../../src/server/services/learning.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+
+let database: RoundsDatabase;
+const catalog = testCatalog();
+const course = catalog.courses.find((c) => c.slug === 'patient-connection')!;
+const lesson = course.lessons[0]!;
+
+async function newLearner() {
+  const user = await createUser(database.db, { email: uniqueEmail(), name: 'Learner', passwordHash: 'x' });
+  return user!.id;
+}
+
+function correctAnswers() {
+  return Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('completing a lesson', () => {
+  it('refuses until every question has been answered correctly, then completes', async () => {
+    const userId = await newLearner();
+    const wrong = lesson.check[0]!.options.findIndex((o) => !o.correct);
+    const answer = await learning.answerQuestion(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, question: 0, option: wrong });
+    expect(answer.correct).toBe(false);
+    await expect(learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug })).rejects.toThrow(/correctly/);
+    const done = await learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, answers: correctAnswers() });
+    expect(done.completedAt).toBeInstanceOf(Date);
+    const attempts = await database.db.selectFrom('check_attempts').selectAll().where('user_id', '=', userId).execute();
+    expect(attempts.length).toBe(1 + lesson.check.length);
+  });
+
+  it('records exactly one completion under 20 concurrent requests', async () => {
+    const userId = await newLearner();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, answers: correctAnswers() })),
+    );
+    const rows = await database.db.selectFrom('lesson_progress').selectAll().where('user_id', '=', userId).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.course_version).toBe(course.version);
+    // Every caller sees the same, first completion time.
+    expect(new Set(results.map((r) => r.completedAt.getTime())).size).toBe(1);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { loadCurriculum } from '../../src/lib/content-files.ts';
+import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '../../src/lib/lesson-rules.ts';
+import { lessonSchema, courseSchema } from '../../src/lib/content-schema.ts';
+
+const courses = loadCurriculum('content');
+const lessons = courses.flatMap((course) => course.lessons);
+const seedRuns = new Set(readFileSync('content/seed-fingerprints.txt', 'utf8').split('\n').filter(Boolean));
+
+describe('the curriculum as shipped', () => {
+  it('has four courses of five to seven lessons, 22 or more in all', () => {
+    expect(courses.map((c) => c.data.driver).sort()).toEqual(['integrative', 'leadership', 'patient-connection', 'team-collaboration']);
+    for (const course of courses) expect(course.lessons.length).toBeGreaterThanOrEqual(5), expect(course.lessons.length).toBeLessThanOrEqual(7);
+    expect(lessons.length).toBeGreaterThanOrEqual(22);
+  });
+
+  it.each(lessons.map((l) => [l.file, l] as const))('%s: minutes match the text', (_file, lesson) => {
+    const expected = expectedMinutes(bodyWordCount(lesson.body), lesson.data.check.length);
+    expect(Math.abs(expected - lesson.data.minutes)).toBeLessThanOrEqual(1);
+  });
+
+  it.each(lessons.map((l) => [l.file, l] as const))('%s: every question has exactly one correct option and feedback on each', (_file, lesson) => {
+    for (const question of lesson.data.check) {
+      expect(question.options.filter((o) => o.correct)).toHaveLength(1);
+      for (const option of question.options) expect(option.feedback.length).toBeGreaterThan(10);
+    }
+  });
+
+  it.each(lessons.map((l) => [l.file, l] as const))('%s: copies no ten-word run from the seed article', (_file, lesson) => {
+    expect(copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns)).toEqual([]);
+  });
+
+  it('has the seed fingerprints to compare against', () => {
+    expect(seedRuns.size).toBeGreaterThan(500);
+  });
+});
+
+describe('the rules catch broken lessons', () => {
+  const valid = lessons[0]!.data;
+
+  it('rejects a question with two correct options, naming the field', () => {
+    const broken = structuredClone(valid);
+    broken.check[0]!.options.forEach((o) => (o.correct = true));
+    const result = lessonSchema.safeParse(broken);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(['check', 0, 'options']);
+  });
+
+  it('rejects minutes outside 2-7, a missing reflection, and too few objectives', () => {
+    expect(lessonSchema.safeParse({ ...valid, minutes: 9 }).success).toBe(false);
+    expect(lessonSchema.safeParse({ ...valid, reflection: undefined }).success).toBe(false);
+    expect(lessonSchema.safeParse({ ...valid, objectives: ['one'] }).success).toBe(false);
+  });
+
+  it('rejects contact hours that are not a multiple of 0.25', () => {
+    const course = courses[0]!.data;
+    expect(courseSchema.safeParse({ ...course, contactHours: 0.3 }).success).toBe(false);
+    expect(courseSchema.safeParse({ ...course, contactHours: 0.75 }).success).toBe(true);
+  });
+
+  it('reports duplicate slugs, empty courses, wrong minutes and copied text by file and field', () => {
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
+    const source = 'the quick brown fox jumps over the lazy dog every single morning';
+    const problems = curriculumProblems(
+      [
+        { file: 'content/a/course.yaml', slug: 'a', lessons: [
+          { file: 'content/a/01-x.mdx', slug: 'x', minutes: 3, questionCount: 2, body: `${words(400)} <NextShift>do</NextShift>`, frontmatterText: '' },
+          { file: 'content/a/02-y.mdx', slug: 'y', minutes: 7, questionCount: 2, body: `${words(100)} <NextShift>do</NextShift>`, frontmatterText: '' },
+        ] },
+        { file: 'content/b/course.yaml', slug: 'b', lessons: [
+          { file: 'content/b/01-x.mdx', slug: 'x', minutes: 3, questionCount: 2, body: `${source} ${words(380)}`, frontmatterText: '' },
+        ] },
+        { file: 'content/c/course.yaml', slug: 'c', lessons: [] },
+      ],
+      runFingerprints(source),
+    );
+    expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: slug: "x" is also used by content\/a\/01-x\.mdx/));
+    expect(problems).toContainEqual(expect.stringMatching(/^content\/a\/02-y\.mdx: minutes: says 7/));
+    expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: copies ten or more words/));
+    expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: needs a <NextShift> box/));
+    expect(problems).toContainEqual('content/c/course.yaml: lessons: the course has no lessons');
+    expect(problems.filter((p) => p.startsWith('content/a/01-x.mdx'))).toEqual([]);
+  });
+
+  it('counts words without MDX imports and tags', () => {
+    expect(bodyWordCount("import X from 'y';\n\nOne two <NextShift>three</NextShift> four’s\n<HuddleTimer client:visible />")).toBe(4);
+  });
+});

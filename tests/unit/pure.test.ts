@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { safeNextPath } from '../../src/lib/safe-next.ts';
+import { emailField, nameField, passwordField } from '../../src/lib/validation.ts';
+import { huddlePosition, TEN_MINUTE_HUDDLE, formatClock } from '../../src/lib/huddle.ts';
+import { escapeMarkdown, journalMarkdown } from '../../src/lib/journal-markdown.ts';
+import { escapeHtml } from '../../src/lib/escape-html.ts';
+import { parseSettings } from '../../src/server/settings.ts';
+import { describeUserAgent } from '../../src/lib/user-agent.ts';
+
+describe('safeNextPath', () => {
+  it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));
+  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '\t/x', ''])('refuses %s', (path) => {
+    const result = safeNextPath(path);
+    expect(result === undefined || (result.startsWith('/') && !result.startsWith('//'))).toBe(true);
+    if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\')) expect(result).toBeUndefined();
+  });
+});
+
+describe('form fields', () => {
+  it.each(['José Álvarez', 'Nguyễn Thị Ánh', 'Zoë Ødegaard', '李雷', 'Ἀλέξανδρος'])('accepts the name %s', (name) => {
+    expect(nameField.parse(`  ${name} `)).toBe(name.normalize('NFC'));
+  });
+  it('refuses empty, overlong and control-character names with a message', () => {
+    expect(nameField.safeParse('   ').error?.issues[0]?.message).toBe('Enter your name.');
+    expect(nameField.safeParse('x'.repeat(10_000)).error?.issues[0]?.message).toMatch(/at most 100/);
+    expect(nameField.safeParse('Ana\u0000Bell').error?.issues[0]?.message).toMatch(/control characters/);
+  });
+  it('normalises emails and refuses malformed ones', () => {
+    expect(emailField.parse(' Ana@Example.ORG ')).toBe('ana@example.org');
+    expect(emailField.safeParse('ana@').success).toBe(false);
+    expect(emailField.safeParse('<script>@x').success).toBe(false);
+  });
+  it('requires 12 to 256 characters of password', () => {
+    expect(passwordField.safeParse('short').success).toBe(false);
+    expect(passwordField.safeParse('x'.repeat(257)).success).toBe(false);
+    expect(passwordField.safeParse('twelve chars').success).toBe(true);
+  });
+});
+
+describe('huddle timer', () => {
+  it('walks through the agenda in order', () => {
+    expect(huddlePosition(TEN_MINUTE_HUDDLE, 0)).toEqual({ index: 0, remaining: 120, finished: false });
+    expect(huddlePosition(TEN_MINUTE_HUDDLE, 121).index).toBe(1);
+    expect(huddlePosition(TEN_MINUTE_HUDDLE, 600).finished).toBe(true);
+    expect(formatClock(125.2)).toBe('2:06');
+  });
+});
+
+describe('escaping', () => {
+  it('renders reflections in Markdown as text, never markup', () => {
+    expect(escapeMarkdown('**bold** <b>x</b> [link](http://a)')).toBe(String.raw`\*\*bold\*\* \<b\>x\</b\> \[link\]\(http://a\)`);
+    expect(journalMarkdown('Ana', [{ title: 'T', prompt: 'P', text: 'line 1\nline 2', updatedAt: new Date('2026-01-02T03:04:00Z') }])).toContain('line 1  \nline 2');
+  });
+  it('escapes HTML', () => expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;'));
+});
+
+describe('settings', () => {
+  it('uses defaults and derives PUBLIC_URL', () => {
+    const config = parseSettings({});
+    expect(config.PORT).toBe(4321);
+    expect(config.PUBLIC_URL).toBe('http://localhost:4321');
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+  it('names the bad setting', () => {
+    expect(() => parseSettings({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => parseSettings({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+});
+
+describe('user agents', () => {
+  it('describes common browsers briefly', () => {
+    expect(describeUserAgent('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe('Chrome on Android');
+    expect(describeUserAgent('')).toBe('Unknown device');
+  });
+});
