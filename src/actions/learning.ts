@@ -17,14 +17,14 @@ function notFound(error: unknown): never {
 }
 
 export const progressActions = {
-  /** The signed-in learner's state for one lesson (the islands' one data request). */
-  lessonState: defineAction({
+  /** Records that the learner opened the lesson (sent once, when the state says not started). */
+  open: defineAction({
+    accept: 'form',
     input: z.object(lessonInput),
     handler: async (input, ctx) => {
-      const user = ctx.locals.user;
-      if (!user) return { signedIn: false as const };
-      const state = await learning.lessonState(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
-      return { signedIn: true as const, ...state };
+      const user = requireUser(ctx.locals.user);
+      await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
+      return { opened: true };
     },
   }),
 

@@ -1,12 +1,46 @@
-import { actions } from 'astro:actions';
+// What the lesson islands share: the learner's state (one request per page) and a
+// small poster for Actions. Islands post FormData to the Action's URL themselves
+// rather than bundling Astro's Action client, to keep lesson pages within 20 KB of JS.
 
-// Both lesson islands need the learner's state; they share one request per page.
-type LessonState = Awaited<ReturnType<typeof actions.progress.lessonState.orThrow>>;
+export interface LessonState {
+  signedIn: boolean;
+  started?: boolean;
+  completedAt?: string | null;
+  correctQuestions?: number[];
+  reflection?: { body: string; revision: number; updatedAt: string } | null;
+}
+
 let pending: Promise<LessonState> | undefined;
 
-export function loadLessonState(courseSlug: string, lessonSlug: string): Promise<LessonState> {
-  pending ??= actions.progress.lessonState.orThrow({ courseSlug, lessonSlug });
+export function loadLessonState(lessonUrl: string): Promise<LessonState> {
+  pending ??= fetch(`${lessonUrl}/state.json`, { headers: { accept: 'application/json' } }).then((response) => {
+    if (!response.ok) throw new Error(`state ${response.status}`);
+    return response.json() as Promise<LessonState>;
+  });
   return pending;
+}
+
+export interface ActionFailure {
+  /** HTTP status; 0 when the request never reached the server. */
+  status: number;
+  code: string;
+  message: string;
+  fields: Record<string, string[]>;
+}
+
+/** POSTs form data to an Astro Action (`/_actions/<name>`); resolves with the failure, if any. */
+export async function postAction(name: string, data: Record<string, string>, options: { keepalive?: boolean } = {}): Promise<ActionFailure | null> {
+  const body = new FormData();
+  for (const [key, value] of Object.entries(data)) body.set(key, value);
+  let response: Response;
+  try {
+    response = await fetch(`/_actions/${name}`, { method: 'POST', body, keepalive: options.keepalive });
+  } catch {
+    return { status: 0, code: 'NETWORK', message: 'No connection.', fields: {} };
+  }
+  if (response.ok) return null;
+  const error = (await response.json().catch(() => ({}))) as { code?: string; message?: string; fields?: Record<string, string[]> };
+  return { status: response.status, code: error.code ?? 'UNKNOWN', message: error.message ?? 'The server could not save this.', fields: error.fields ?? {} };
 }
 
 export function loginUrl(returnTo: string): string {

@@ -62,17 +62,23 @@ export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): Catalo
   return course.lessons[lesson.position];
 }
 
-/** What the lesson page's islands need for the signed-in learner. */
+/** Records the first opening of a lesson (started-at). */
+export async function markLessonOpened(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string): Promise<void> {
+  findLesson(catalog, courseSlug, lessonSlug);
+  await progress.markStarted(db, { userId, courseSlug, lessonSlug });
+}
+
+/** What the lesson page's islands need for the signed-in learner (read-only). */
 export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string) {
   findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId, courseSlug, lessonSlug };
-  await progress.markStarted(db, key);
   const [row, correct, reflection] = await Promise.all([
     progress.lessonProgress(db, key),
     progress.correctlyAnswered(db, key),
     findReflectionForLesson(db, userId, courseSlug, lessonSlug),
   ]);
   return {
+    started: row !== undefined,
     completedAt: row?.completed_at ?? null,
     correctQuestions: correct,
     reflection: reflection ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at } : null,

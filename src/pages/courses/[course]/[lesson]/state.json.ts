@@ -1,0 +1,18 @@
+import type { APIRoute } from 'astro';
+import { db } from '../../../../server/db.ts';
+import { catalog } from '../../../../server/catalog.ts';
+import { lessonState, NotFoundError } from '../../../../server/services/learning.ts';
+
+// The signed-in learner's state for one lesson, read by the lesson islands as plain
+// JSON (no Action client in the page keeps it within its JavaScript budget).
+export const GET: APIRoute = async ({ params, locals }) => {
+  const headers = { 'cache-control': 'private, no-store' };
+  if (!locals.user) return Response.json({ signedIn: false }, { headers });
+  try {
+    const state = await lessonState(await db(), await catalog(), locals.user.id, params.course ?? '', params.lesson ?? '');
+    return Response.json({ signedIn: true, ...state }, { headers });
+  } catch (error) {
+    if (error instanceof NotFoundError) return Response.json({ error: error.message }, { status: 404, headers });
+    throw error;
+  }
+};
