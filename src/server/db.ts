@@ -11,10 +11,13 @@ import { settings } from './settings.ts';
 export type Executor = Kysely<Database> | Transaction<Database>;
 
 // int8 (counts, bigserial ids) and numeric as JS numbers; our values fit in 2^53.
+// `date` stays a 'YYYY-MM-DD' string: a JS Date would shift it by the server's time zone.
 const INT8 = 20;
 const NUMERIC = 1700;
+const DATE = 1082;
 pg.types.setTypeParser(INT8, (value) => Number(value));
 pg.types.setTypeParser(NUMERIC, (value) => Number(value));
+pg.types.setTypeParser(DATE, (value) => value);
 
 export interface RoundsDatabase {
   db: Kysely<Database>;
@@ -37,13 +40,14 @@ export function openDatabase(options: { url?: string; dataDir?: string; poolMax?
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number } });
+  const pglite = new PGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (value: string) => value } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Unordered: migrations written on parallel branches may land in any order.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
