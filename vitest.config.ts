@@ -15,6 +15,18 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // Against the built server (tests/security/global-setup.ts starts it); one file at a time.
+        test: {
+          name: 'security',
+          include: ['tests/security/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/security/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

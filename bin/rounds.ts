@@ -5,6 +5,10 @@ import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db.ts';
 import { setAdmin } from '../src/server/repos/users.ts';
 import { recordAudit } from '../src/server/repos/audit-log.ts';
+import { BackupError, backupDatabase, restoreDatabase } from '../src/server/services/backup.ts';
+import { runDueReminders } from '../src/server/services/team-reminders.ts';
+import { runEventNudges } from '../src/server/services/events.ts';
+import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
 
 process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 
@@ -13,6 +17,12 @@ const HELP = `Usage: npm run rounds -- <command> [arguments]
 Commands:
   migrate              Apply pending database migrations (also done at start-up).
   grant-admin <email>  Make an existing account an administrator.
+  run-jobs             Deliver due team reminders and event nudges once (the app also does it every minute).
+  seed-demo            Fill a fresh database with a demo team and print its sign-ins.
+  backup <file>        Write a backup: pg_dump's custom format for PostgreSQL, a .tar.gz of the
+                       embedded database (stop Rounds first for the embedded one).
+  restore <file>       Replace the database with a backup (embedded: stop Rounds first; the old
+                       folder is kept beside it). Add --force to skip the "in use" check.
   help                 Show this help.
 
 The database is DATABASE_URL when set, else the embedded one in DATA_DIR (.data).`;
@@ -29,6 +39,31 @@ try {
 } catch (error) {
   console.error(error instanceof SettingsError ? error.message : error);
   process.exit(1);
+}
+
+// Backup and restore work on the database as it is: without migrating it first, and
+// (embedded) without holding its folder open.
+if (command === 'backup' || command === 'restore') {
+  const file = args.find((arg) => !arg.startsWith('--'));
+  if (!file) {
+    console.error(`${command} needs a file: npm run rounds -- ${command} backups/rounds-$(date +%F).${config.DATABASE_URL ? 'dump' : 'tar.gz'}`);
+    process.exit(2);
+  }
+  const target = { url: config.DATABASE_URL, dataDir: path.resolve(config.DATA_DIR, 'pglite'), file, force: args.includes('--force') };
+  try {
+    if (command === 'backup') {
+      const done = await backupDatabase(target);
+      console.log(`Backed up ${config.DATABASE_URL ? 'the PostgreSQL database' : 'the embedded database'} to ${done.file} (${(done.bytes / 1024).toFixed(0)} KiB, ${(done.ms / 1000).toFixed(1)} s).`);
+    } else {
+      if (!config.DATABASE_URL) console.log('Restoring the embedded database: Rounds must be stopped while this runs.');
+      const done = await restoreDatabase(target);
+      console.log(`Restored ${file} in ${(done.ms / 1000).toFixed(1)} s.${done.previous ? ` The previous data is kept in ${done.previous}; remove it once you are satisfied.` : ''}`);
+    }
+    process.exit(0);
+  } catch (error) {
+    console.error(error instanceof BackupError ? error.message : error);
+    process.exit(1);
+  }
 }
 
 const database = openDatabase({ url: config.DATABASE_URL, dataDir: path.resolve(config.DATA_DIR, 'pglite'), poolMax: 2 });
@@ -51,6 +86,28 @@ try {
         console.log(`${email} is now an administrator.`);
       } else {
         console.error(`No account uses ${email}. They need to sign up first.`);
+        exitCode = 1;
+      }
+      break;
+    }
+    case 'run-jobs': {
+      const result = await runDueReminders(database.db, fileCatalog());
+      console.log(`Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`);
+      const nudges = await runEventNudges(database.db, fileCatalog());
+      console.log(`Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`);
+      if (result.failed || nudges.failed) exitCode = 1;
+      break;
+    }
+    case 'seed-demo': {
+      try {
+        const demo = await seedDemo(database.db, fileCatalog());
+        console.log(`Demo team ready: /teams/${demo.teamId} (invite code TEAM-4WST).\n`);
+        console.log(`Every demo account uses the password: ${demo.password}\n`);
+        console.log(`  leader   ${demo.leader}`);
+        for (const email of demo.members) console.log(`  member   ${email}`);
+      } catch (error) {
+        if (!(error instanceof DemoRefusedError)) throw error;
+        console.error(error.message);
         exitCode = 1;
       }
       break;

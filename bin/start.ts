@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { appDatabase, closeAppDatabase } from '../src/server/db.ts';
 import { closeGracefully, createRoundsServer } from '../src/server/http-server.ts';
+import { runJobs, scheduleJobs } from '../src/server/services/jobs.ts';
+import { fileCatalog } from '../src/server/services/team-demo.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -60,10 +62,15 @@ server.listen(config.PORT, config.HOST, () => {
   console.log(`Rounds is running at http://${host}:${port} (public URL ${config.PUBLIC_URL})`);
 });
 
+// Team reminders and event nudges, every minute, in this process (durable: the state is in the database).
+const jobCatalog = fileCatalog();
+const jobs = scheduleJobs(() => runJobs(database.db, jobCatalog));
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  jobs.stop();
   console.log(`${signal} received: finishing requests in flight, then closing the database…`);
   await closeGracefully(server);
   await closeAppDatabase();

@@ -91,6 +91,128 @@ export interface AuditLogTable {
   at: CreatedAt;
 }
 
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export type TeamRole = 'leader' | 'member';
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: TeamRole;
+  joined_at: CreatedAt;
+}
+
+export interface TeamInvitesTable {
+  id: Generated<string>;
+  team_id: string;
+  code: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  max_uses: number | null;
+  uses: Generated<number>;
+  revoked_at: Timestamp | null;
+}
+
+/** Dates are 'YYYY-MM-DD' strings (see src/server/db.ts). */
+export interface TeamAssignmentsTable {
+  id: Generated<string>;
+  team_id: string;
+  course_slug: string;
+  due_on: string;
+  note: Generated<string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AssignmentExtensionsTable {
+  assignment_id: string;
+  user_id: string;
+  due_on: string;
+  created_at: CreatedAt;
+}
+
+export interface ReminderPreferencesTable {
+  user_id: string;
+  time_zone: string;
+  quiet_start_minute: number;
+  quiet_end_minute: number;
+  unsubscribed_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface TeamRemindersTable {
+  id: Generated<number>;
+  assignment_id: string;
+  user_id: string;
+  requested_by: string | null;
+  requested_at: CreatedAt;
+  deliver_after: Timestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  skipped_reason: string | null;
+}
+
+export interface ReminderSigningKeyTable {
+  id: number;
+  secret: string;
+}
+
+export interface EventsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  /** 'YYYY-MM-DD' (see src/server/db.ts). */
+  event_date: string;
+  time_zone: string;
+  location: Generated<string>;
+  welcome_message: Generated<string>;
+  unlock_minute: number;
+  first_unlock_days: number;
+  interval_days: number;
+  day_offsets: ColumnType<number[] | null, string | null | undefined, string | null>;
+  join_code: string;
+  join_closed_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface EventCoursesTable {
+  event_id: string;
+  course_slug: string;
+  position: number;
+}
+
+export interface EventEnrollmentsTable {
+  id: Generated<string>;
+  event_id: string;
+  user_id: string;
+  enrolled_at: CreatedAt;
+  paused_at: Timestamp | null;
+  paused_total_ms: Generated<number>;
+  nudges_off_at: Timestamp | null;
+}
+
+export interface EventNudgesTable {
+  enrollment_id: string;
+  course_slug: string;
+  lesson_slug: string;
+  unlocked_at: Timestamp;
+  claimed_at: Timestamp;
+  lease_until: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  skipped_reason: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -101,6 +223,18 @@ export interface Database {
   check_attempts: CheckAttemptsTable;
   reflections: ReflectionsTable;
   audit_log: AuditLogTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  team_invites: TeamInvitesTable;
+  team_assignments: TeamAssignmentsTable;
+  assignment_extensions: AssignmentExtensionsTable;
+  reminder_preferences: ReminderPreferencesTable;
+  team_reminders: TeamRemindersTable;
+  reminder_signing_key: ReminderSigningKeyTable;
+  events: EventsTable;
+  event_courses: EventCoursesTable;
+  event_enrollments: EventEnrollmentsTable;
+  event_nudges: EventNudgesTable;
 }
 
 export type User = Selectable<UsersTable>;

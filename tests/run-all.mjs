@@ -11,6 +11,8 @@ const steps = [
   ['Integration tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'integration']],
   ['Build', ['node_modules/astro/bin/astro.mjs', 'build']],
   ['Browser tests', ['node_modules/@playwright/test/cli.js', 'test']],
+  // Page weight, Lighthouse, Nu HTML Checker; with DATABASE_URL also two app processes on one database.
+  ['Budgets', ['tests/budgets/run.ts']],
 ];
 
 function chromiumAvailable() {

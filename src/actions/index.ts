@@ -1,8 +1,12 @@
 import { accountActions } from './accounts.ts';
 import { progressActions, reflectionActions } from './learning.ts';
+import { teamActions } from './teams.ts';
+import { eventActions } from './events.ts';
 
 export const server = {
   accounts: accountActions,
   progress: progressActions,
   reflections: reflectionActions,
+  teams: teamActions,
+  events: eventActions,
 };

@@ -4,6 +4,7 @@ import type { Catalog, CatalogCourse, CatalogLesson } from '../../lib/catalog.ts
 import * as progress from '../repos/progress.ts';
 import { findReflectionForLesson } from '../repos/reflections.ts';
 import { FieldError } from './accounts.ts';
+import { lessonLock } from './events.ts';
 
 export class NotFoundError extends Error {}
 
@@ -43,6 +44,9 @@ export async function completeLesson(
   input: { courseSlug: string; lessonSlug: string; answers?: Record<number, number> },
 ) {
   const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
+  // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
+  const locked = await lessonLock(db, catalog, userId, input.courseSlug, input.lessonSlug);
+  if (locked) throw new FieldError('check', locked);
   const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   for (const [question, option] of Object.entries(input.answers ?? {})) {
     const q = lesson.check[Number(question)];

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { defineConfig, type LaunchOptions } from '@playwright/test';
+
+// End-to-end tests drive Chromium against the built server (tests/e2e/serve.ts starts it
+// with a real SMTP capture and a fresh database). One worker: the machine has two cores
+// and every test shares the one server.
+const PORT = Number(process.env.E2E_PORT ?? 4410);
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+// A system Chromium where Playwright's own browser cannot be downloaded.
+const executablePath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const launchOptions: LaunchOptions = executablePath
+  ? { executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] }
+  : {};
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: 'list',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  outputDir: 'test-results',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    browserName: 'chromium',
+    launchOptions,
+  },
+  projects: [
+    {
+      // A small phone: every journey, plus the accessibility sweep.
+      name: 'phone',
+      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+    },
+    {
+      // A laptop: the accessibility sweep only (layouts differ; the journeys are the same).
+      name: 'desktop',
+      testMatch: /a11y\.spec\.ts$/,
+      use: { viewport: { width: 1280, height: 800 } },
+    },
+  ],
+  webServer: {
+    command: 'node tests/e2e/serve.ts',
+    url: `${baseURL}/healthz`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    // SIGTERM lets the server close its database and remove its temporary data folder.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+  },
+});

@@ -1,0 +1,148 @@
+// Pure rules for teams: invite codes, dates, states, quiet hours. No I/O.
+
+/** Holds an invite code while its holder confirms their email (Today offers to finish joining). */
+export const PENDING_JOIN_COOKIE = 'rounds_pending_join';
+
+export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue';
+
+export const STATE_LABELS: Record<AssignmentState, string> = {
+  'not-started': 'Not started',
+  'in-progress': 'In progress',
+  completed: 'Completed',
+  overdue: 'Overdue',
+};
+
+export const STATE_ORDER: AssignmentState[] = ['overdue', 'not-started', 'in-progress', 'completed'];
+
+// No 0/O, 1/I/L: codes are read off slides and typed on phones.
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const INVITE_CODE_LENGTH = 8;
+
+export function newInviteCode(random: (bytes: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
+  // Rejection sampling keeps every symbol equally likely.
+  const limit = 256 - (256 % CODE_ALPHABET.length);
+  let code = '';
+  while (code.length < INVITE_CODE_LENGTH) {
+    for (const byte of random(16)) {
+      if (byte < limit && code.length < INVITE_CODE_LENGTH) code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
+    }
+  }
+  return code;
+}
+
+/** What people type or paste ("abcd-efgh", " ABCD EFGH ") to the stored form, or undefined when it cannot be a code. */
+export function normalizeInviteCode(input: string): string | undefined {
+  const code = input.toUpperCase().replace(/[\s-]/g, '');
+  if (code.length !== INVITE_CODE_LENGTH) return undefined;
+  for (const ch of code) if (!CODE_ALPHABET.includes(ch)) return undefined;
+  return code;
+}
+
+/** ABCD-EFGH: easier to read aloud. */
+export function formatInviteCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+export type InviteProblem = 'revoked' | 'expired' | 'used-up';
+
+export function inviteProblem(invite: { revoked_at: Date | null; expires_at: Date; max_uses: number | null; uses: number }, now: Date): InviteProblem | undefined {
+  if (invite.revoked_at) return 'revoked';
+  if (invite.expires_at.getTime() <= now.getTime()) return 'expired';
+  if (invite.max_uses !== null && invite.uses >= invite.max_uses) return 'used-up';
+  return undefined;
+}
+
+export const INVITE_PROBLEM_MESSAGES: Record<InviteProblem | 'unknown', string> = {
+  unknown: 'We could not find an invite with this code. Check it with the person who shared it; codes look like ABCD-EFGH.',
+  revoked: 'This invite was withdrawn by the team’s leader. Ask them for a new one.',
+  expired: 'This invite has expired. Ask the team’s leader for a new one.',
+  'used-up': 'This invite has been used as many times as the leader allowed. Ask them for a new one.',
+};
+
+/** Today's calendar date (YYYY-MM-DD) in a time zone. */
+export function dateIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The time zone this server runs in: the default for people who have not chosen one. */
+export function serverTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Minutes since local midnight in `timeZone`. */
+export function minuteOfDay(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const hour = Number(parts.find((p) => p.type === 'hour')!.value);
+  const minute = Number(parts.find((p) => p.type === 'minute')!.value);
+  return hour * 60 + minute;
+}
+
+export interface QuietHours {
+  timeZone: string;
+  /** Minutes after local midnight; start > end means the quiet time spans midnight. Equal = no quiet hours. */
+  startMinute: number;
+  endMinute: number;
+}
+
+export const DEFAULT_QUIET_START = 21 * 60;
+export const DEFAULT_QUIET_END = 7 * 60;
+
+export function inQuietHours(quiet: QuietHours, at: Date): boolean {
+  const { startMinute: start, endMinute: end } = quiet;
+  if (start === end) return false;
+  const minute = minuteOfDay(quiet.timeZone, at);
+  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
+}
+
+/** The first moment at or after `at` outside the person's quiet hours. */
+export function nextSendTime(quiet: QuietHours, at: Date): Date {
+  if (!inQuietHours(quiet, at)) return at;
+  const minute = minuteOfDay(quiet.timeZone, at);
+  const wait = (quiet.endMinute - minute + 1440) % 1440;
+  const candidate = new Date(at.getTime() + wait * 60_000 - at.getUTCSeconds() * 1000 - at.getUTCMilliseconds());
+  // Daylight-saving shifts can land an hour early: step until outside.
+  let result = candidate;
+  for (let i = 0; i < 4 && inQuietHours(quiet, result); i++) result = new Date(result.getTime() + 30 * 60_000);
+  return result;
+}
+
+export function formatMinute(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
+export function parseMinute(text: string): number | undefined {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+}
+
+export interface StateCounts {
+  completed: number;
+  'in-progress': number;
+  'not-started': number;
+  overdue: number;
+  total: number;
+}
+
+export function countStates(states: AssignmentState[]): StateCounts {
+  const counts: StateCounts = { completed: 0, 'in-progress': 0, 'not-started': 0, overdue: 0, total: states.length };
+  for (const state of states) counts[state] += 1;
+  return counts;
+}
+
+/** Adds days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

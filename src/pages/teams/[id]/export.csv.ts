@@ -1,0 +1,24 @@
+import type { APIRoute } from 'astro';
+import { db } from '../../../server/db.ts';
+import { catalog } from '../../../server/catalog.ts';
+import { exportCsv, TeamForbiddenError, TeamNotFoundError } from '../../../server/services/teams.ts';
+
+/** One row per member and assignment (states and dates only), for leaders and administrators. */
+export const GET: APIRoute = async ({ locals, params }) => {
+  const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!locals.user) return text(401, 'Sign in to download this team’s progress.');
+  try {
+    const { filename, body } = await exportCsv({ db: await db(), catalog: await catalog(), user: locals.user }, params.id ?? '');
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${filename}"`,
+        'cache-control': 'private, no-store',
+      },
+    });
+  } catch (error) {
+    if (error instanceof TeamNotFoundError) return text(404, error.message);
+    if (error instanceof TeamForbiddenError) return text(403, error.message);
+    throw error;
+  }
+};

@@ -1,0 +1,82 @@
+// The curriculum as anyone sees it (no account): catalogue, course, lesson, check
+// feedback, the pager and the huddle timer.
+import { expect, expectFeedbackShown, findCourse, question, rightOption, test, wrongOption } from './support.ts';
+
+const huddles = findCourse('team-huddles');
+
+test('browse a course, answer the check, move on to the next lesson', async ({ page }) => {
+  const [first, second] = huddles.lessons;
+  await page.goto('/courses');
+  await expect(page.getByRole('heading', { level: 1, name: 'Courses' })).toBeVisible();
+  await page.getByRole('link', { name: 'Team huddles and the clinical microsystem' }).click();
+  await expect(page).toHaveURL(/\/courses\/team-huddles$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Team huddles and the clinical microsystem' })).toBeVisible();
+
+  await page.getByRole('link', { name: first!.title, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`${first!.url}$`));
+  await expect(page.getByRole('heading', { level: 1, name: first!.title })).toBeVisible();
+  await expect(page.getByText(`Lesson 1 of ${huddles.lessons.length}`)).toBeVisible();
+  expect(huddles.lessons.length).toBe(6);
+
+  // A wrong answer says why it is wrong; the right one says why it is right.
+  const q1 = question(page, first!, 0);
+  const wrong = wrongOption(first!, 0);
+  const right = rightOption(first!, 0);
+  await q1.getByLabel(wrong.text, { exact: true }).check();
+  await expectFeedbackShown(q1, `Not this one. ${wrong.feedback}`);
+  await q1.getByLabel(right.text, { exact: true }).check();
+  await expectFeedbackShown(q1, `Correct. ${right.feedback}`);
+  await expect(q1.getByText(wrong.feedback)).not.toBeVisible();
+
+  // Every question of the check is there, each with its options.
+  for (const [index, item] of first!.check.entries()) {
+    await expect(question(page, first!, index).getByRole('radio')).toHaveCount(item.options.length);
+  }
+
+  await page.getByRole('navigation', { name: 'Lessons in this course' }).getByRole('link', { name: `Next ${second!.title}` }).click();
+  await expect(page).toHaveURL(new RegExp(`${second!.url}$`));
+  await expect(page.getByRole('heading', { level: 1, name: second!.title })).toBeVisible();
+  await expect(page.getByText(`Lesson 2 of ${huddles.lessons.length}`)).toBeVisible();
+});
+
+test('the huddle timer runs, pauses, skips and resets', async ({ page }) => {
+  const lesson = huddles.lessons.find((l) => l.title === 'The ten-minute huddle')!;
+  await page.goto(lesson.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'The ten-minute huddle' })).toBeVisible();
+
+  const timer = page.getByRole('region', { name: /Huddle guide/ });
+  await timer.scrollIntoViewIfNeeded();
+  await expect(timer).toBeVisible();
+  const start = timer.getByRole('button', { name: 'Start huddle timer' });
+  const pause = timer.getByRole('button', { name: 'Pause' });
+  const left = timer.getByText(/left in the huddle$/);
+  await expect(left).toHaveText('10:00 left in the huddle');
+
+  // The island hydrates when it scrolls into view; press Start until it answers.
+  await expect(async () => {
+    if (!(await pause.isVisible())) await start.click({ timeout: 2_000 });
+    await expect(pause).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+
+  const before = await left.textContent();
+  await page.waitForTimeout(1_500);
+  const after = await left.textContent();
+  expect(after, 'the clock moves').not.toBe(before);
+  expect(after).toMatch(/^9:5\d left in the huddle$/);
+
+  await pause.click();
+  await expect(timer.getByRole('button', { name: 'Resume' })).toBeVisible();
+  const paused = await left.textContent();
+  await page.waitForTimeout(1_200);
+  await expect(left, 'a paused clock stands still').toHaveText(paused!);
+
+  // Next item jumps to the end of "Safety" (2 minutes): 8 minutes left, "Flow and staffing" now.
+  await timer.getByRole('button', { name: 'Next item' }).click();
+  await expect(left).toHaveText('8:00 left in the huddle');
+  await expect(timer.getByRole('status')).toHaveText('Next: Flow and staffing.');
+
+  await timer.getByRole('button', { name: 'Reset' }).click();
+  await expect(left).toHaveText('10:00 left in the huddle');
+  await expect(start).toBeVisible();
+  await expect(timer.getByRole('status')).toHaveText('Timer reset.');
+});

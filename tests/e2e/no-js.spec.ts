@@ -1,0 +1,44 @@
+// Without JavaScript every lesson form still posts and comes back with the outcome.
+import { BASE_URL, expect, findLesson, newPerson, question, rightAnswers, rightOption, signUp, test, wrongOption } from './support.ts';
+
+test.use({ javaScriptEnabled: false });
+
+test('a lesson works as plain forms: check, complete, reflect', async ({ page }) => {
+  await signUp(page, newPerson('Noor Haddad', 'nojs'));
+  const lesson = findLesson('team-huddles', 'speaking-up');
+  const lessonUrl = `${BASE_URL}${lesson.url}`;
+  await page.goto(lesson.url);
+  await expect(page.getByRole('heading', { level: 1, name: lesson.title })).toBeVisible();
+
+  // A wrong answer is sent back with the reason, nothing is completed.
+  await question(page, lesson, 0).getByLabel(wrongOption(lesson, 0).text, { exact: true }).check();
+  for (let index = 1; index < lesson.check.length; index++) {
+    await question(page, lesson, index).getByLabel(rightOption(lesson, index).text, { exact: true }).check();
+  }
+  await page.getByRole('button', { name: 'Mark complete' }).click();
+  await expect(page).toHaveURL(`${lessonUrl}#check-incomplete`);
+  await expect(page.getByRole('alert').filter({ hasText: 'Answer every question correctly' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toHaveCount(0);
+
+  // All right: "Mark complete" comes back to the lesson with the notice.
+  expect(rightAnswers(lesson).every((option) => option >= 0)).toBe(true);
+  for (let index = 0; index < lesson.check.length; index++) {
+    await question(page, lesson, index).getByLabel(rightOption(lesson, index).text, { exact: true }).check();
+  }
+  await page.getByRole('button', { name: 'Mark complete' }).click();
+  await expect(page).toHaveURL(`${lessonUrl}#lesson-completed`);
+  await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
+
+  const data = (await (await page.request.get('/account/export.json')).json()) as { progress: { lesson: string; completedAt: string | null }[] };
+  expect(data.progress.filter((row) => row.lesson === lesson.slug && row.completedAt)).toHaveLength(1);
+
+  // The reflection posts with the plain Save button.
+  const text = 'Next handover I will use SBAR out loud, even for the small stuff.';
+  await page.getByRole('textbox', { name: lesson.reflection }).fill(text);
+  await page.getByRole('button', { name: 'Save reflection' }).click();
+  await expect(page).toHaveURL(`${lessonUrl}#reflection-saved`);
+  await expect(page.getByRole('status').filter({ hasText: 'Your reflection is saved' })).toBeVisible();
+
+  await page.goto('/journal');
+  await expect(page.getByRole('paragraph').filter({ hasText: text })).toBeVisible();
+});

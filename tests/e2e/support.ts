@@ -1,0 +1,266 @@
+// Helpers shared by the end-to-end specs: captured mail, accounts through the UI,
+// and the curriculum read straight from content/ (so tests know the right answers).
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+
+export { expect };
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BASE_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4410)}`;
+const MAIL_API = `http://127.0.0.1:${Number(process.env.E2E_MAIL_PORT ?? 4426)}`;
+
+// ── Mail ────────────────────────────────────────────────────────────────────
+
+export interface Mail {
+  subject: string;
+  text: string;
+}
+
+/** Every captured message to `to`, newest first. */
+export async function mailTo(to: string): Promise<Mail[]> {
+  const response = await fetch(`${MAIL_API}/messages?to=${encodeURIComponent(to)}`);
+  if (!response.ok) throw new Error(`mail API answered ${response.status}`);
+  return (await response.json()) as Mail[];
+}
+
+/**
+ * The newest message to `to` (optionally: whose subject matches), waiting up to 10 s
+ * for it to arrive.
+ */
+export async function latestMail(to: string, options: { subject?: RegExp; timeout?: number } = {}): Promise<Mail> {
+  const deadline = Date.now() + (options.timeout ?? 10_000);
+  for (;;) {
+    const found = (await mailTo(to)).find((mail) => !options.subject || options.subject.test(mail.subject));
+    if (found) return { subject: found.subject, text: found.text };
+    if (Date.now() > deadline) {
+      throw new Error(`No mail to ${to}${options.subject ? ` with a subject like ${options.subject}` : ''} arrived within ${options.timeout ?? 10_000} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The first http(s) URL in a text. */
+export function linkFrom(text: string): string {
+  const match = /https?:\/\/[^\s<>"')\]]+/.exec(text);
+  if (!match) throw new Error(`No link in:\n${text}`);
+  return match[0];
+}
+
+// ── People ──────────────────────────────────────────────────────────────────
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+}
+
+const WORDS = ['amber', 'harbor', 'quiet', 'engine', 'violet', 'copper', 'lantern', 'meadow', 'saddle', 'orbit', 'pebble', 'thistle', 'juniper', 'falcon', 'cobalt', 'tundra'];
+
+function pick(): string {
+  return WORDS[randomBytes(1)[0]! % WORDS.length]!;
+}
+
+/** An address no other test (or earlier run) uses. */
+export function uniqueEmail(prefix = 'learner'): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}@example.org`.toLowerCase();
+}
+
+/** A strong passphrase, different for every call. */
+export function strongPassword(): string {
+  return `${pick()} ${pick()} ${pick()} ${randomBytes(3).toString('hex')}`;
+}
+
+export function newPerson(name = 'Sam Okafor', prefix = 'learner'): Person {
+  return { name, email: uniqueEmail(prefix), password: strongPassword() };
+}
+
+/** Signs up through the form, by label, and waits for Today. */
+export async function signUp(page: Page, person: Person): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(person.name);
+  await page.getByLabel('Email', { exact: true }).fill(person.email);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(`${BASE_URL}/`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+}
+
+/** Signs in through the form; does not wait for the outcome. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  if (!new URL(page.url(), BASE_URL).pathname.startsWith('/login')) await page.goto('/login');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Signs in through the form and waits for Today. */
+export async function signIn(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
+  await page.goto('/login');
+  await submitSignIn(page, person.email, person.password);
+  await expect(page).toHaveURL(`${BASE_URL}/`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+}
+
+/** Headers a same-origin browser form post carries (Astro's origin check needs them). */
+export const SAME_ORIGIN = { Origin: BASE_URL };
+
+// ── Curriculum ──────────────────────────────────────────────────────────────
+
+export interface CheckOption {
+  text: string;
+  correct?: boolean;
+  feedback: string;
+}
+
+export interface LessonInfo {
+  course: string;
+  slug: string;
+  url: string;
+  title: string;
+  summary: string;
+  minutes: number;
+  position: number;
+  check: { question: string; options: CheckOption[] }[];
+  reflection: string;
+}
+
+export interface CourseInfo {
+  slug: string;
+  url: string;
+  title: string;
+  lessons: LessonInfo[];
+}
+
+const LESSON_FILE = /^(\d+)-([a-z0-9-]+)\.mdx$/;
+
+function frontmatter(file: string): Record<string, unknown> {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`${file} has no frontmatter`);
+  return parseYaml(match[1]!) as Record<string, unknown>;
+}
+
+let cachedCourses: CourseInfo[] | undefined;
+
+/** Every course and lesson in content/, lessons in file-number order. */
+export function curriculum(): CourseInfo[] {
+  if (cachedCourses) return cachedCourses;
+  const contentDir = path.join(root, 'content');
+  cachedCourses = readdirSync(contentDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((slug) => {
+      const course = parseYaml(readFileSync(path.join(contentDir, slug, 'course.yaml'), 'utf8')) as { title: string };
+      const files = readdirSync(path.join(contentDir, slug))
+        .filter((file) => LESSON_FILE.test(file))
+        .sort();
+      const lessons = files.map((file, index): LessonInfo => {
+        const data = frontmatter(path.join(contentDir, slug, file)) as Omit<LessonInfo, 'course' | 'slug' | 'url' | 'position'>;
+        const lessonSlug = LESSON_FILE.exec(file)![2]!;
+        return { ...data, course: slug, slug: lessonSlug, url: `/courses/${slug}/${lessonSlug}`, position: index + 1 };
+      });
+      return { slug, url: `/courses/${slug}`, title: course.title, lessons };
+    });
+  return cachedCourses;
+}
+
+export function findCourse(slugOrTitle: string): CourseInfo {
+  const course = curriculum().find((c) => c.slug === slugOrTitle || c.title === slugOrTitle);
+  if (!course) throw new Error(`No course ${slugOrTitle} in content/`);
+  return course;
+}
+
+export function findLesson(courseSlug: string, lessonSlug: string): LessonInfo {
+  const lesson = findCourse(courseSlug).lessons.find((l) => l.slug === lessonSlug);
+  if (!lesson) throw new Error(`No lesson ${courseSlug}/${lessonSlug} in content/`);
+  return lesson;
+}
+
+/** The lesson a lesson URL points at. */
+export function lessonAt(url: string): LessonInfo {
+  const [, course, lesson] = /\/courses\/([^/]+)\/([^/?#]+)/.exec(url) ?? [];
+  if (!course || !lesson) throw new Error(`${url} is not a lesson URL`);
+  return findLesson(course, lesson);
+}
+
+export function rightOption(lesson: LessonInfo, question: number): CheckOption {
+  return lesson.check[question]!.options.find((option) => option.correct)!;
+}
+
+export function wrongOption(lesson: LessonInfo, question: number): CheckOption {
+  return lesson.check[question]!.options.find((option) => !option.correct)!;
+}
+
+/** Question index -> index of its correct option. */
+export function rightAnswers(lesson: LessonInfo): number[] {
+  return lesson.check.map((question) => question.options.findIndex((option) => option.correct));
+}
+
+// ── Lesson pages ────────────────────────────────────────────────────────────
+
+/**
+ * Opens a lesson and waits until its islands have loaded the learner's state
+ * (with JavaScript on), so a click reaches the island and not the plain form.
+ */
+export async function openLesson(page: Page, url: string): Promise<void> {
+  const state = page.waitForResponse((response) => response.url().endsWith('/state.json'));
+  await page.goto(url);
+  await state;
+  await expect(page.getByText('It saves as you type.')).toBeVisible();
+}
+
+/** The knowledge-check question as a group (fieldset named by its legend). */
+export function question(page: Page, lesson: LessonInfo, index: number): Locator {
+  return page.getByRole('group', { name: lesson.check[index]!.question });
+}
+
+/**
+ * Asserts that a check feedback text is shown to the eye (not only to screen
+ * readers through the visually hidden live region, which is 1 px tall).
+ */
+export async function expectFeedbackShown(scope: Locator, text: string): Promise<void> {
+  const matches = scope.getByText(text, { exact: false });
+  await expect
+    .poll(
+      async () => {
+        for (const match of await matches.all()) {
+          const box = (await match.isVisible()) ? await match.boundingBox() : null;
+          if (box && box.height > 4 && box.width > 4) return true;
+        }
+        return false;
+      },
+      { message: `"${text}" is shown on screen` },
+    )
+    .toBe(true);
+}
+
+/** Fails with a message when the page answered with a server error. */
+export function failOnServerErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 500) errors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  return errors;
+}
+
+// ── Fixtures ────────────────────────────────────────────────────────────────
+
+/**
+ * `test` with `openContext()`: another browser (a second device, a second person)
+ * with the project's viewport and settings, closed after the test.
+ */
+export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) => Promise<BrowserContext> }>({
+  openContext: async ({ browser, baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (extra = {}) => {
+      const context = await browser.newContext({ baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale, ...extra });
+      contexts.push(context);
+      return context;
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});

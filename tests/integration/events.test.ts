@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import { createUser, findUserById, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
+import * as events from '../../src/server/services/events.ts';
+import * as learning from '../../src/server/services/learning.ts';
+import * as reminders from '../../src/server/services/team-reminders.ts';
+import { FieldError } from '../../src/server/services/accounts.ts';
+import { addDays, dateIn } from '../../src/lib/team-rules.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+
+let database: RoundsDatabase;
+const catalog = testCatalog();
+const course = catalog.course('patient-connection')!;
+let admin: PublicUser;
+
+async function person(name: string, options: { admin?: boolean } = {}): Promise<PublicUser> {
+  const created = await createUser(database.db, { email: uniqueEmail(), name, passwordHash: 'x' });
+  if (options.admin) await setAdmin(database.db, created!.email);
+  return (await findUserById(database.db, created!.id))!;
+}
+const ctx = (user: PublicUser, now?: Date) => ({ db: database.db, catalog, user, now, clientIp: `10.0.0.${Math.floor(Math.random() * 250)}` });
+
+function answers(lessonIndex: number) {
+  const lesson = course.lessons[lessonIndex]!;
+  return Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
+}
+
+async function createEvent(overrides: Partial<events.EventInput> = {}) {
+  return events.createEvent(ctx(admin), {
+    name: 'Winter Symposium',
+    slug: `winter-${Math.random().toString(36).slice(2, 8)}`,
+    eventDate: addDays(dateIn('Europe/Berlin'), -3),
+    timeZone: 'Europe/Berlin',
+    location: 'Hall B',
+    welcomeMessage: 'Welcome!',
+    courses: [course.slug],
+    unlockMinute: 7 * 60,
+    firstUnlockDays: 1,
+    intervalDays: 3,
+    dayOffsets: null,
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  await person('First user'); // the first account of an install is admin; keep admin explicit below
+  admin = await person('Organiser', { admin: true });
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('organising an event', () => {
+  it('lets only administrators create one, with a six-symbol code and a unique web address', async () => {
+    const learner = await person('Learner');
+    await expect(events.createEvent(ctx(learner), { name: 'X', slug: 'x-event', eventDate: '2030-01-01', timeZone: 'UTC', location: '', welcomeMessage: '', courses: [course.slug], unlockMinute: 420, firstUnlockDays: 1, intervalDays: 1, dayOffsets: null })).rejects.toBeInstanceOf(events.EventForbiddenError);
+    const created = await createEvent({ slug: 'taken-slug' });
+    expect(created.code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    const again = createEvent({ slug: 'taken-slug' });
+    await expect(again).rejects.toBeInstanceOf(FieldError);
+    await expect(again).rejects.toMatchObject({ field: 'slug' });
+    await expect(createEvent({ courses: ['no-such-course'] })).rejects.toMatchObject({ field: 'courses' });
+    await expect(createEvent({ dayOffsets: [1, 2, 3, 4, 5, 6, 7] })).rejects.toMatchObject({ field: 'dayOffsets' });
+    const fromName = await createEvent({ name: 'Pflege-Symposium Köln 2027', slug: '' });
+    expect(fromName.slug).toBe('pflege-symposium-koln-2027');
+  });
+
+  it('joins by code (any case, with or without the dash), harmlessly twice; a regenerated or closed code says so', async () => {
+    const { code, eventId, slug } = await createEvent();
+    const ana = await person('Ana');
+    const first = await events.joinEvent(ctx(ana), { code });
+    expect(first).toMatchObject({ slug, alreadyEnrolled: false });
+    expect(await events.joinEvent(ctx(ana), { code })).toMatchObject({ alreadyEnrolled: true });
+    const rows = await database.db.selectFrom('event_enrollments').selectAll().where('event_id', '=', eventId).execute();
+    expect(rows).toHaveLength(1);
+
+    await expect(events.joinEvent(ctx(ana), { code: 'ZZZZZZ' })).rejects.toThrow(/could not find an event/);
+    const { code: fresh } = await events.regenerateCode(ctx(admin), { eventId });
+    const ben = await person('Ben');
+    await expect(events.joinEvent(ctx(ben), { code })).rejects.toThrow(/could not find an event/);
+    await events.joinEvent(ctx(ben), { code: fresh });
+    await events.closeJoining(ctx(admin), { eventId });
+    const cai = await person('Cai');
+    await expect(events.joinEvent(ctx(cai), { code: fresh })).rejects.toThrow(/Joining this event has closed/);
+    // Already enrolled: still harmless after closing.
+    expect(await events.joinEvent(ctx(ben), { code: fresh })).toMatchObject({ alreadyEnrolled: true });
+    expect((await events.lookUpEventCode(database.db, fresh, '10.9.9.9')).ok).toBe(false);
+    await expect(events.closeJoining(ctx(ana), { eventId })).rejects.toBeInstanceOf(events.EventForbiddenError);
+  });
+});
+
+describe('a learner in an event', () => {
+  it('sees released lessons unlocked and later ones locked with a date in their own time zone', async () => {
+    const { code } = await createEvent(); // event 3 days ago: lesson 1 (day +1) open, lesson 2 (day +4) locked
+    const dee = await person('Dee');
+    await events.joinEvent(ctx(dee), { code });
+    const [view] = await events.myEvents(database.db, catalog, dee.id);
+    expect(view!.lessons.map((l) => l.state)).toEqual(['unlocked', 'locked', 'locked', 'locked', 'locked', 'locked']);
+    expect(view!.timeZone).toBe('Europe/Berlin');
+    expect(view!.zoneIsOwn).toBe(false);
+    expect(view!.lessons[1]!.unlocksLabel).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, 7:00$/);
+
+    // With their own time zone (set on the Teams reminder settings), dates are shown in it.
+    await reminders.savePreferences({ db: database.db, user: dee }, { timeZone: 'America/New_York', quietStart: 21 * 60, quietEnd: 7 * 60, remindersOn: true });
+    const [own] = await events.myEvents(database.db, catalog, dee.id);
+    expect(own!.zoneIsOwn).toBe(true);
+    expect(own!.lessons[1]!.unlocksLabel).toMatch(/, 1:00$/);
+  });
+
+  it('cannot complete a locked lesson (the server refuses, with the date), but can complete an unlocked one', async () => {
+    const { code } = await createEvent();
+    const eli = await person('Eli');
+    await events.joinEvent(ctx(eli), { code });
+    const locked = learning.completeLesson(database.db, catalog, eli.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) });
+    await expect(locked).rejects.toBeInstanceOf(FieldError);
+    await expect(locked).rejects.toThrow(/opens on .*7:00 \(Europe\/Berlin\)/);
+    const done = await learning.completeLesson(database.db, catalog, eli.id, { courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug, answers: answers(0) });
+    expect(done.completedAt).toBeInstanceOf(Date);
+    // Someone not in the event is not affected.
+    const outsider = await person('Outsider');
+    await expect(learning.completeLesson(database.db, catalog, outsider.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) })).resolves.toBeTruthy();
+  });
+
+  it('a late joiner gets everything already released', async () => {
+    const { code } = await createEvent({ eventDate: addDays(dateIn('Europe/Berlin'), -30) }); // days +1, +4, … +16 are past
+    const fay = await person('Fay');
+    await events.joinEvent(ctx(fay), { code });
+    const [view] = await events.myEvents(database.db, catalog, fay.id);
+    expect(view!.lessons.every((l) => l.state === 'unlocked')).toBe(true);
+  });
+
+  it('pauses and resumes: future unlocks move by the paused time', async () => {
+    const { code, eventId } = await createEvent({ eventDate: '2030-03-01', timeZone: 'UTC', firstUnlockDays: 1, intervalDays: 2 });
+    const gus = await person('Gus');
+    await events.joinEvent(ctx(gus), { code });
+    const pausedAt = new Date('2030-03-02T12:00:00Z'); // lesson 1 open since 07:00
+    await events.pauseSchedule(ctx(gus, pausedAt), { eventId });
+    const during = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-10T00:00:00Z'));
+    expect(during[0]!.paused).toBe(true);
+    expect(during[0]!.lessons.slice(0, 3).map((l) => l.state)).toEqual(['unlocked', 'paused', 'paused']);
+    await expect(learning.completeLesson(database.db, catalog, gus.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) })).rejects.toThrow(/paused/);
+    await events.resumeSchedule(ctx(gus, new Date('2030-03-05T12:00:00Z')), { eventId }); // three days
+    const after = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
+    // Lesson 2 was 4 Mar 07:00; now 7 Mar 07:00.
+    expect(after[0]!.lessons[1]).toMatchObject({ state: 'locked', unlocksAt: new Date('2030-03-07T07:00:00Z') });
+    // Resuming twice changes nothing.
+    await events.resumeSchedule(ctx(gus, new Date('2030-03-06T12:00:00Z')), { eventId });
+    const again = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
+    expect(again[0]!.lessons[1]!.unlocksAt).toEqual(new Date('2030-03-07T07:00:00Z'));
+    await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(events.EventNotFoundError);
+  });
+});
+
+describe('the organiser’s dashboard', () => {
+  it('counts enrolled, active, completions per lesson and course; the CSV neutralises formulas', async () => {
+    const { code, slug } = await createEvent({ eventDate: addDays(dateIn('Europe/Berlin'), -30) });
+    const a = await person('=HYPERLINK("http://evil.example","x")');
+    const b = await person('Bea');
+    await person('Not enrolled');
+    for (const p of [a, b]) await events.joinEvent(ctx(p), { code });
+    for (let i = 0; i < course.lessons.length; i++) await learning.completeLesson(database.db, catalog, a.id, { courseSlug: course.slug, lessonSlug: course.lessons[i]!.slug, answers: answers(i) });
+    await learning.completeLesson(database.db, catalog, b.id, { courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug, answers: answers(0) });
+    const view = await events.dashboard(ctx(admin), slug);
+    expect(view.enrolled).toBe(2);
+    expect(view.activeLastWeek).toBe(2);
+    expect(view.funnel.map((f) => f.completed)).toEqual([2, 1, 1, 1, 1, 1]);
+    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 1 }]);
+    await expect(events.dashboard(ctx(b), slug)).rejects.toBeInstanceOf(events.EventForbiddenError);
+
+    const csv = await events.exportCsv(ctx(admin), slug);
+    expect(csv.filename).toMatch(new RegExp(`^rounds-event-${slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const records = parse(csv.body.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(records).toHaveLength(2);
+    const evil = records.find((r) => r.email === a.email)!;
+    expect(evil.name.startsWith("'=")).toBe(true);
+    expect(evil).toMatchObject({ lessons_done: '6', lessons_total: '6', courses_completed: course.title, nudges: 'on' });
+    expect(csv.body).not.toMatch(/reflection/i);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
+import { simpleParser, type AddressObject } from 'mailparser';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+import { hashToHex } from '../../src/server/auth/tokens.ts';
+
+// Real SMTP to an in-process server. settings() reads the environment once and
+// caches it, so the app modules are loaded afresh after SMTP_URL is set.
+type Accounts = typeof import('../../src/server/services/accounts.ts');
+type Users = typeof import('../../src/server/repos/users.ts');
+type Settings = typeof import('../../src/server/settings.ts');
+
+const PUBLIC_URL = 'https://rounds.example-hospital.test';
+const ENV_KEYS = ['SMTP_URL', 'PUBLIC_URL', 'MAIL_FROM'] as const;
+
+interface Received {
+  envelope: SMTPServerEnvelope;
+  raw: Buffer;
+}
+
+let database: RoundsDatabase;
+let server: SMTPServer;
+let received: Received[] = [];
+let accounts: Accounts;
+let users: Users;
+let settingsModule: Settings;
+const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> = {};
+
+beforeAll(async () => {
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'], // plain SMTP on loopback; TLS is not what is under test
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({ envelope: structuredClone(session.envelope), raw: Buffer.concat(chunks) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+
+  for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
+  process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
+  process.env.PUBLIC_URL = `${PUBLIC_URL}/`;
+  delete process.env.MAIL_FROM;
+
+  vi.resetModules();
+  settingsModule = await import('../../src/server/settings.ts');
+  accounts = await import('../../src/server/services/accounts.ts');
+  users = await import('../../src/server/repos/users.ts');
+  database = await freshDatabase();
+});
+
+afterAll(async () => {
+  for (const key of ENV_KEYS) {
+    if (savedEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = savedEnv[key];
+  }
+  await database?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  return list.flatMap((a) => a.value.map((v) => v.address ?? ''));
+}
+
+async function outboxCount(): Promise<number> {
+  const row = await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('mail over SMTP', () => {
+  it('uses the configured SMTP server and public URL', () => {
+    expect(settingsModule.settings().SMTP_URL).toBe(process.env.SMTP_URL);
+    expect(settingsModule.settings().PUBLIC_URL).toBe(PUBLIC_URL);
+  });
+
+  it('delivers a password reset with a text and an HTML part, a working PUBLIC_URL link, and stores nothing in the outbox', async () => {
+    received = [];
+    const email = uniqueEmail('smtp');
+    const user = (await users.createUser(database.db, { email, name: 'Zoë Ødegård', passwordHash: 'x' }))!;
+
+    await accounts.requestPasswordReset(database.db, email, { ip: '203.0.113.7', userAgent: '' });
+
+    expect(received).toHaveLength(1);
+    const [message] = received;
+    expect(message!.envelope.rcptTo.map((r) => r.address)).toEqual([email]);
+    expect(message!.envelope.mailFrom && message!.envelope.mailFrom.address).toBe('rounds@localhost');
+
+    const parsed = await simpleParser(message!.raw);
+    expect(addresses(parsed.to)).toEqual([email]);
+    expect(parsed.subject).toMatch(/reset/i);
+    expect(typeof parsed.text).toBe('string');
+    expect(typeof parsed.html).toBe('string');
+    expect(parsed.text).toContain('Hello Zoë Ødegård,');
+
+    const linkPattern = new RegExp(`${PUBLIC_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/reset-password\\?token=([a-z0-9]+)`);
+    const textLink = linkPattern.exec(parsed.text!);
+    const htmlLink = linkPattern.exec(parsed.html as string);
+    expect(textLink).not.toBeNull();
+    expect(htmlLink).not.toBeNull();
+    expect(htmlLink![1]).toBe(textLink![1]);
+    expect(parsed.html as string).toContain(`href="${textLink![0]}"`);
+    expect(parsed.text).not.toContain('localhost:4321');
+
+    // The mailed token is the one the database knows (as a hash), for this user.
+    const token = textLink![1]!;
+    const stored = await database.db.selectFrom('email_tokens').selectAll().where('user_id', '=', user.id).execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.token_hash).toBe(hashToHex(token));
+    expect(stored[0]!.purpose).toBe('reset-password');
+
+    // Mail sent over SMTP may hold single-use links: it is not kept.
+    expect(await outboxCount()).toBe(0);
+  });
+
+  it('sends nothing for an address without an account', async () => {
+    received = [];
+    await accounts.requestPasswordReset(database.db, uniqueEmail('nobody'), { ip: '203.0.113.8', userAgent: '' });
+    expect(received).toEqual([]);
+    expect(await outboxCount()).toBe(0);
+  });
+});

@@ -1,0 +1,170 @@
+// The authorization matrix: every team page, the export and every team Action,
+// for each persona. Routes and Actions are enumerated from the source, so a new
+// one without a rule here fails the first test.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
+import * as teams from '../../src/server/services/teams.ts';
+import * as reminders from '../../src/server/services/team-reminders.ts';
+import { FieldError } from '../../src/server/services/accounts.ts';
+import { addDays } from '../../src/lib/team-rules.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+
+type Persona = 'signedOut' | 'member' | 'otherLeader' | 'leader' | 'admin';
+const PERSONAS: Persona[] = ['signedOut', 'member', 'otherLeader', 'leader', 'admin'];
+/** allowed | not-found (the team is hidden) | forbidden (a member asking for a leader's power) | sign-in */
+type Outcome = 'allowed' | 'not-found' | 'forbidden' | 'sign-in';
+
+let database: RoundsDatabase;
+const catalog = testCatalog();
+let people: Record<Exclude<Persona, 'signedOut'>, PublicUser>;
+let teamId: string;
+let assignmentId: string;
+let inviteId: string;
+let code: string;
+
+async function person(name: string) {
+  const user = await createUser(database.db, { email: uniqueEmail(), name, passwordHash: 'x' });
+  await markEmailVerified(database.db, user!.id, user!.email);
+  return user!;
+}
+
+const ctxOf = (user: PublicUser) => ({ db: database.db, catalog, user, clientIp: '127.0.0.1' });
+
+// What each page, the export and each Action calls to decide who may see or do it,
+// and what each persona must get. Signed-out visitors never reach the service
+// (pages redirect to sign-in, the export answers 401, Actions answer UNAUTHORIZED),
+// except the public invite page and the signed unsubscribe link.
+const LEADER_ONLY: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'forbidden', otherLeader: 'not-found', leader: 'allowed', admin: 'forbidden' };
+const MEMBERS_ONLY: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'not-found', leader: 'allowed', admin: 'not-found' };
+const LEADER_OR_ADMIN: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'forbidden', otherLeader: 'not-found', leader: 'allowed', admin: 'allowed' };
+const ANY_MEMBER: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'not-found', leader: 'allowed', admin: 'allowed' };
+const ANY_SIGNED_IN: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'allowed', leader: 'allowed', admin: 'allowed' };
+const PUBLIC: Record<Persona, Outcome> = { signedOut: 'allowed', member: 'allowed', otherLeader: 'allowed', leader: 'allowed', admin: 'allowed' };
+
+interface Rule {
+  expect: Record<Persona, Outcome>;
+  run: (user: PublicUser | null) => Promise<unknown>;
+}
+
+const signedIn = (body: (user: PublicUser) => Promise<unknown>) => async (user: PublicUser | null) => {
+  if (!user) throw new Error('sign-in');
+  return body(user);
+};
+
+const PAGE_RULES: Record<string, Rule> = {
+  'teams/index.astro': { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.myTeams(ctxOf(u))) },
+  // Members get their own view; leaders and admins the dashboard.
+  'teams/[id]/index.astro': { expect: ANY_MEMBER, run: signedIn(async (u) => ((await teams.teamAccess(database.db, u, teamId)).canView ? teams.dashboard(ctxOf(u), teamId) : teams.memberView(ctxOf(u), teamId))) },
+  'teams/[id]/manage.astro': { expect: LEADER_ONLY, run: signedIn((u) => teams.manageView(ctxOf(u), teamId)) },
+  'teams/[id]/remind/[assignment].astro': { expect: LEADER_ONLY, run: signedIn((u) => reminders.planReminders(ctxOf(u), { teamId, assignmentId })) },
+  'teams/[id]/huddle.astro': { expect: ANY_MEMBER, run: signedIn((u) => teams.memberView(ctxOf(u), teamId)) },
+  'teams/[id]/export.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => teams.exportCsv(ctxOf(u), teamId)) },
+  'teams/reminders/unsubscribe.astro': { expect: PUBLIC, run: async () => reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)) },
+  'join/index.astro': { expect: PUBLIC, run: async () => undefined },
+  'join/[code].astro': { expect: PUBLIC, run: () => teams.lookUpInvite(database.db, code, '127.0.0.1') },
+};
+
+// Actions that change the team are checked on a scratch copy where needed so the
+// matrix's team stays intact; each returns the outcome for the persona.
+const ACTION_RULES: Record<string, Rule> = {
+  create: { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.createTeam(ctxOf(u), { name: 'Scratch', description: '' })) },
+  update: { expect: LEADER_ONLY, run: signedIn((u) => teams.updateTeam(ctxOf(u), { teamId, name: 'Matrix team', description: '' })) },
+  setRole: { expect: LEADER_ONLY, run: signedIn((u) => teams.setMemberRole(ctxOf(u), { teamId, userId: people.member.id, role: 'member' })) },
+  removeMember: { expect: LEADER_ONLY, run: signedIn((u) => teams.removeMember(ctxOf(u), { teamId, userId: '00000000-0000-4000-8000-000000000000' })) },
+  leave: { expect: MEMBERS_ONLY, run: signedIn((u) => teams.leaveTeam(ctxOf(u), { teamId })) },
+  createInvite: { expect: LEADER_ONLY, run: signedIn((u) => teams.createInvite(ctxOf(u), { teamId, days: 1, maxUses: 1 })) },
+  revokeInvite: { expect: LEADER_ONLY, run: signedIn((u) => teams.revokeInvite(ctxOf(u), { teamId, inviteId })) },
+  join: { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.joinTeam(ctxOf(u), { code })) },
+  assign: { expect: LEADER_ONLY, run: signedIn((u) => teams.assignCourse(ctxOf(u), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })) },
+  changeDueDate: { expect: LEADER_ONLY, run: signedIn((u) => teams.changeDueDate(ctxOf(u), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 9) })) },
+  setMemberDueDate: { expect: LEADER_ONLY, run: signedIn((u) => teams.setMemberDueDate(ctxOf(u), { teamId, assignmentId, userId: people.member.id, dueOn: null })) },
+  removeAssignment: { expect: LEADER_ONLY, run: signedIn((u) => teams.removeAssignment(ctxOf(u), { teamId, assignmentId: '00000000-0000-4000-8000-000000000000' })) },
+  sendReminders: { expect: LEADER_ONLY, run: signedIn((u) => reminders.sendReminders(ctxOf(u), { teamId, assignmentId })) },
+  savePreferences: { expect: ANY_SIGNED_IN, run: signedIn((u) => reminders.savePreferences(ctxOf(u), { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true })) },
+  unsubscribe: { expect: PUBLIC, run: async () => reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)) },
+};
+
+function pageFiles(dir: string): string[] {
+  const root = path.join('src/pages', dir);
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative('src/pages', path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+function actionNames(): string[] {
+  const source = readFileSync('src/actions/teams.ts', 'utf8');
+  return [...source.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((m) => m[1]!).sort();
+}
+
+async function outcome(rule: Rule, persona: Persona): Promise<Outcome> {
+  const user = persona === 'signedOut' ? null : people[persona];
+  try {
+    await rule.run(user);
+    return 'allowed';
+  } catch (error) {
+    if (error instanceof teams.TeamNotFoundError) return 'not-found';
+    if (error instanceof teams.TeamForbiddenError) return 'forbidden';
+    if ((error as Error).message === 'sign-in') return 'sign-in';
+    // A leader's request that the rules of the team refuse (e.g. "already assigned") got past authorization.
+    if (error instanceof FieldError) return 'allowed';
+    throw error;
+  }
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  const leader = await person('Leader');
+  const member = await person('Member');
+  const otherLeader = await person('Other leader');
+  const admin = await person('Admin');
+  await setAdmin(database.db, admin.email);
+  people = {
+    leader: (await findUserById(database.db, leader.id))!,
+    member: (await findUserById(database.db, member.id))!,
+    otherLeader: (await findUserById(database.db, otherLeader.id))!,
+    admin: (await findUserById(database.db, admin.id))!,
+  };
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+/** A fresh team per check, so a persona leaving or a role change never affects the next one. */
+async function freshTeam() {
+  ({ teamId } = await teams.createTeam(ctxOf(people.leader), { name: 'Matrix team', description: '' }));
+  ({ code } = await teams.createInvite(ctxOf(people.leader), { teamId, days: 7, maxUses: null }));
+  await teams.joinTeam(ctxOf(people.member), { code });
+  ({ assignmentId } = await teams.assignCourse(ctxOf(people.leader), { teamId, courseSlug: 'patient-connection', dueOn: addDays(teams.teamToday(), 5), note: '' }));
+  inviteId = (await teams.manageView(ctxOf(people.leader), teamId)).invites[0]!.id;
+  await teams.createTeam(ctxOf(people.otherLeader), { name: 'Another team', description: '' });
+}
+
+describe('team authorization matrix', () => {
+  it('has a rule for every team page, export and Action', () => {
+    expect(pageFiles('teams').concat(pageFiles('join')).sort()).toEqual(Object.keys(PAGE_RULES).sort());
+    expect(actionNames()).toEqual(Object.keys(ACTION_RULES).sort());
+  });
+
+  for (const [name, rule] of [...Object.entries(PAGE_RULES).map(([n, r]) => [`page ${n}`, r] as const), ...Object.entries(ACTION_RULES).map(([n, r]) => [`action ${n}`, r] as const)]) {
+    it(`${name}: ${PERSONAS.map((p) => `${p} → ${rule.expect[p]}`).join(', ')}`, async () => {
+      const got: Record<string, Outcome> = {};
+      for (const persona of PERSONAS) {
+        await freshTeam();
+        got[persona] = await outcome(rule, persona);
+      }
+      expect(got).toEqual(rule.expect);
+    });
+  }
+
+  it('admins see every dashboard but change nothing', async () => {
+    await freshTeam();
+    const view = await teams.dashboard(ctxOf(people.admin), teamId);
+    expect(view.access).toMatchObject({ canView: true, canManage: false });
+    await expect(teams.assignCourse(ctxOf(people.admin), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+  });
+});

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import { createUser, markEmailVerified, findUserById, type PublicUser } from '../../src/server/repos/users.ts';
+import * as progress from '../../src/server/repos/progress.ts';
+import * as teams from '../../src/server/services/teams.ts';
+import * as reminders from '../../src/server/services/team-reminders.ts';
+import { addDays } from '../../src/lib/team-rules.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+
+let database: RoundsDatabase;
+const catalog = testCatalog();
+const course = catalog.course('servant-leadership')!;
+
+async function person(name: string): Promise<PublicUser> {
+  const created = await createUser(database.db, { email: uniqueEmail(), name, passwordHash: 'x' });
+  await markEmailVerified(database.db, created!.id, created!.email);
+  return (await findUserById(database.db, created!.id))!;
+}
+const ctx = (user: PublicUser, now?: Date) => ({ db: database.db, catalog, user, now, clientIp: '127.0.0.1' });
+
+async function outboxFor(email: string) {
+  return database.db.selectFrom('outbox').selectAll().where('to_address', '=', email).orderBy('id').execute();
+}
+
+async function setup() {
+  const leader = await person('Leader');
+  const { teamId } = await teams.createTeam(ctx(leader), { name: 'Night shift', description: '' });
+  const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
+  const [ana, ben, cai] = [await person('Ana'), await person('Ben'), await person('Cai')];
+  for (const p of [ana, ben, cai]) await teams.joinTeam(ctx(p), { code });
+  const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 5), note: '' });
+  for (const lesson of course.lessons) await progress.completeLesson(database.db, { userId: cai.id, courseSlug: course.slug, lessonSlug: lesson.slug }, '1.0.0');
+  return { leader, teamId, assignmentId, ana, ben, cai };
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('reminders', () => {
+  it('tells who will get one, sends at most one per member per 24 hours, respects quiet hours and unsubscribe', async () => {
+    const { leader, teamId, assignmentId, ana, ben, cai } = await setup();
+    // Ben is asleep: quiet all day except 12:00-12:01 UTC.
+    await reminders.savePreferences({ db: database.db, user: ben }, { timeZone: 'UTC', quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true });
+    const noon = new Date('2030-01-10T10:00:00Z');
+    const plan = await reminders.planReminders(ctx(leader, noon), { teamId, assignmentId });
+    expect(plan.recipients.map((r) => r.name)).toEqual(['Ana', 'Ben']);
+    expect(plan.notReminded).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Cai', reason: 'Already completed' })]));
+    expect(plan.recipients.find((r) => r.name === 'Ben')).toMatchObject({ waitsForQuietHours: true, deliverAfter: new Date('2030-01-10T12:00:00Z') });
+
+    const sent = await reminders.sendReminders(ctx(leader, noon), { teamId, assignmentId });
+    expect(sent.queued).toBe(2);
+    const again = await reminders.sendReminders(ctx(leader, new Date(noon.getTime() + 3600_000)), { teamId, assignmentId });
+    expect(again.queued).toBe(0);
+
+    const first = await reminders.runDueReminders(database.db, catalog, noon);
+    expect(first).toMatchObject({ sent: 1, postponed: 0 });
+    const anaMail = await outboxFor(ana.email);
+    expect(anaMail).toHaveLength(1);
+    expect(anaMail[0]!.text_body).toContain(`/courses/${course.slug}/${course.lessons[0]!.slug}`);
+    expect(await outboxFor(ben.email)).toHaveLength(0);
+    expect(await outboxFor(cai.email)).toHaveLength(0);
+
+    const later = await reminders.runDueReminders(database.db, catalog, new Date('2030-01-10T12:00:30Z'));
+    expect(later.sent).toBe(1);
+    expect(await outboxFor(ben.email)).toHaveLength(1);
+
+    // Ana unsubscribes with the link from her mail; the next day's reminder is not sent.
+    const link = /unsubscribe\?token=([^\s]+)/.exec(anaMail[0]!.text_body)![1]!;
+    expect(await reminders.unsubscribeWithToken(database.db, link.replace(/.$/, 'x'))).toBe(false);
+    expect(await reminders.unsubscribeWithToken(database.db, link)).toBe(true);
+    const nextDay = new Date(noon.getTime() + 25 * 3600_000);
+    const plan2 = await reminders.planReminders(ctx(leader, nextDay), { teamId, assignmentId });
+    expect(plan2.notReminded).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ana', reason: 'Turned reminders off' })]));
+    await reminders.sendReminders(ctx(leader, nextDay), { teamId, assignmentId });
+    await reminders.runDueReminders(database.db, catalog, new Date(nextDay.getTime() + 3600_000));
+    expect(await outboxFor(ana.email)).toHaveLength(1);
+  });
+
+  it('lets only leaders remind, and queues each member once when two leaders press at once', async () => {
+    const { leader, teamId, assignmentId, ana } = await setup();
+    await expect(reminders.planReminders(ctx(ana), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+    const outsider = await person('Outsider');
+    await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+    const results = await Promise.all([1, 2, 3].map(() => reminders.sendReminders(ctx(leader), { teamId, assignmentId })));
+    expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(2);
+  });
+});

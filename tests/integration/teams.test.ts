@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import { createUser, markEmailVerified, findUserById, type PublicUser } from '../../src/server/repos/users.ts';
+import * as progress from '../../src/server/repos/progress.ts';
+import { saveReflection } from '../../src/server/repos/reflections.ts';
+import * as teams from '../../src/server/services/teams.ts';
+import { addDays } from '../../src/lib/team-rules.ts';
+import { parse } from 'csv-parse/sync';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+
+let database: RoundsDatabase;
+const catalog = testCatalog();
+const course = catalog.course('team-huddles')!;
+const other = catalog.course('patient-connection')!;
+
+async function person(name = 'Member', verified = true): Promise<PublicUser> {
+  const created = await createUser(database.db, { email: uniqueEmail(), name, passwordHash: 'x' });
+  if (verified) await markEmailVerified(database.db, created!.id, created!.email);
+  return (await findUserById(database.db, created!.id))!;
+}
+
+function ctx(user: PublicUser, now?: Date) {
+  return { db: database.db, catalog, user, now, clientIp: '127.0.0.1' };
+}
+
+async function completeCourse(userId: string, slug = course.slug, lessons = catalog.course(slug)!.lessons) {
+  for (const lesson of lessons) await progress.completeLesson(database.db, { userId, courseSlug: slug, lessonSlug: lesson.slug }, '1.0.0');
+}
+
+async function teamWithMembers(count: number) {
+  const leader = await person('Lee Leader');
+  const { teamId } = await teams.createTeam(ctx(leader), { name: 'Ward 4', description: '' });
+  const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
+  const members: PublicUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const member = await person(`Member ${i}`);
+    await teams.joinTeam(ctx(member), { code });
+    members.push(member);
+  }
+  return { leader, teamId, code, members };
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('teams and membership', () => {
+  it('makes the creator the leader and lets members join by code, once', async () => {
+    const { leader, teamId, code, members } = await teamWithMembers(1);
+    const again = await teams.joinTeam(ctx(members[0]!), { code });
+    expect(again).toEqual({ teamId, alreadyMember: true });
+    const view = await teams.manageView(ctx(leader), teamId);
+    expect(view.members.map((m) => [m.name, m.role])).toEqual([
+      ['Lee Leader', 'leader'],
+      ['Member 0', 'member'],
+    ]);
+    expect(view.invites[0]!.uses).toBe(1);
+  });
+
+  it('requires a confirmed email to join', async () => {
+    const { code } = await teamWithMembers(0);
+    const unverified = await person('New', false);
+    await expect(teams.joinTeam(ctx(unverified), { code })).rejects.toBeInstanceOf(teams.EmailNotVerifiedError);
+  });
+
+  it('says plainly when a code is expired, revoked or used up', async () => {
+    const leader = await person('Leader');
+    const { teamId } = await teams.createTeam(ctx(leader), { name: 'T', description: '' });
+    const limited = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: 1 });
+    await teams.joinTeam(ctx(await person()), { code: limited.code });
+    await expect(teams.joinTeam(ctx(await person()), { code: limited.code })).rejects.toThrow(/used as many times/);
+
+    const expiring = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: null });
+    await expect(teams.joinTeam(ctx(await person(), new Date(Date.now() + 2 * 86_400_000)), { code: expiring.code })).rejects.toThrow(/expired/);
+
+    const revoked = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: null });
+    const invite = (await teams.manageView(ctx(leader), teamId)).invites.find((i) => i.code === revoked.code)!;
+    await teams.revokeInvite(ctx(leader), { teamId, inviteId: invite.id });
+    await expect(teams.joinTeam(ctx(await person()), { code: revoked.code })).rejects.toThrow(/withdrawn/);
+    await expect(teams.joinTeam(ctx(await person()), { code: 'ZZZZZZZZ' })).rejects.toThrow(/could not find/);
+    const lookup = await teams.lookUpInvite(database.db, revoked.code, '10.0.0.1');
+    expect(lookup).toMatchObject({ ok: false, reason: 'revoked' });
+  });
+
+  it('never lets a limited invite be used more often than allowed, under concurrency', async () => {
+    const leader = await person('Leader');
+    const { teamId } = await teams.createTeam(ctx(leader), { name: 'Busy', description: '' });
+    const { code } = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: 3 });
+    const people = await Promise.all(Array.from({ length: 8 }, () => person()));
+    const results = await Promise.allSettled(people.map((p) => teams.joinTeam(ctx(p), { code })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const view = await teams.manageView(ctx(leader), teamId);
+    expect(view.members).toHaveLength(4);
+    expect(view.invites[0]!.uses).toBe(3);
+  });
+
+  it('keeps at least one leader; co-leaders can be made; members can leave', async () => {
+    const { leader, teamId, members } = await teamWithMembers(2);
+    await expect(teams.leaveTeam(ctx(leader), { teamId })).rejects.toThrow(/only leader/);
+    await expect(teams.setMemberRole(ctx(leader), { teamId, userId: leader.id, role: 'member' })).rejects.toThrow(/at least one leader/);
+    await teams.setMemberRole(ctx(leader), { teamId, userId: members[0]!.id, role: 'leader' });
+    await teams.leaveTeam(ctx(leader), { teamId });
+    await teams.removeMember(ctx(members[0]!), { teamId, userId: members[1]!.id });
+    const view = await teams.manageView(ctx(members[0]!), teamId);
+    expect(view.members.map((m) => m.name)).toEqual(['Member 0']);
+    await expect(teams.manageView(ctx(leader), teamId)).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+  });
+});
+
+describe('assignments and states', () => {
+  it('computes not started, in progress, completed (even before assignment), overdue, and extensions', async () => {
+    const { leader, teamId, members } = await teamWithMembers(5);
+    const [fresh, started, early, late, onLeave] = members as [PublicUser, PublicUser, PublicUser, PublicUser, PublicUser];
+    await completeCourse(early.id); // before the assignment exists
+    const today = teams.teamToday();
+    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: 'Before the January huddle' });
+    await expect(teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' })).rejects.toThrow(/already assigned/);
+    await expect(teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, -1), note: '' })).rejects.toThrow(/today or a later/);
+    await progress.markStarted(database.db, { userId: started.id, courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug });
+    await progress.markStarted(database.db, { userId: late.id, courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug });
+
+    const stateOf = async (userId: string, now?: Date) => (await teams.dashboard(ctx(leader, now), teamId)).members.find((m) => m.userId === userId)!.cells[assignmentId]!;
+    expect((await stateOf(fresh.id)).state).toBe('not-started');
+    expect((await stateOf(started.id)).state).toBe('in-progress');
+    const earlyCell = await stateOf(early.id);
+    expect(earlyCell.state).toBe('completed');
+    expect(earlyCell.completedAt).toBeInstanceOf(Date);
+
+    await teams.setMemberDueDate(ctx(leader), { teamId, assignmentId, userId: onLeave.id, dueOn: addDays(today, 30) });
+    const later = new Date(Date.now() + 10 * 86_400_000);
+    const after = await teams.dashboard(ctx(leader, later), teamId);
+    const cell = (id: string) => after.members.find((m) => m.userId === id)!.cells[assignmentId]!;
+    expect(cell(late.id).state).toBe('overdue');
+    expect(cell(fresh.id).state).toBe('overdue');
+    expect(cell(early.id).state).toBe('completed');
+    expect(cell(onLeave.id)).toMatchObject({ state: 'not-started', extended: true, dueOn: addDays(today, 30) });
+    // Overdue: fresh, started, late and the leader (leaders are members too).
+    expect(after.assignments[0]!.counts).toMatchObject({ completed: 1, overdue: 4, 'not-started': 1, 'in-progress': 0, total: 6 });
+
+    // The member sees it on Today, with their own state.
+    const mine = await teams.myAssignments(ctx(started));
+    expect(mine).toMatchObject([{ teamId, assignmentId, state: 'in-progress', note: 'Before the January huddle' }]);
+
+    await teams.changeDueDate(ctx(leader), { teamId, assignmentId, dueOn: addDays(today, 60) });
+    const moved = await teams.dashboard(ctx(leader, later), teamId);
+    expect(moved.members.find((m) => m.userId === late.id)!.cells[assignmentId]!.state).toBe('in-progress');
+  });
+
+  it('counts only lessons the course has now', async () => {
+    const { leader, teamId, members } = await teamWithMembers(1);
+    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    await completeCourse(members[0]!.id, course.slug, course.lessons.slice(0, -1));
+    await progress.completeLesson(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: 'a-removed-lesson' }, '0.9.0');
+    const cell = (await teams.dashboard(ctx(leader), teamId)).members.find((m) => m.userId === members[0]!.id)!.cells[assignmentId]!;
+    expect(cell).toMatchObject({ state: 'in-progress', lessonsDone: course.lessons.length - 1, lessonsTotal: course.lessons.length });
+  });
+
+  it('exports CSV with a BOM, ISO dates and neutralised formulas', async () => {
+    const leader = await person('=HYPERLINK("http://evil")');
+    const { teamId } = await teams.createTeam(ctx(leader), { name: 'Équipe +1', description: '' });
+    await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    await completeCourse(leader.id);
+    const { body, filename } = await teams.exportCsv(ctx(leader), teamId);
+    expect(filename).toMatch(/^rounds-quipe-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(body.startsWith('\uFEFF')).toBe(true);
+    const rows = parse(body.slice(1), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.team).toBe("'Équipe +1".slice(1)); // starts with É, not a formula
+    expect(rows[0]!.member).toBe(`'=HYPERLINK("http://evil")`);
+    expect(rows[0]!.state).toBe('completed');
+    expect(rows[0]!.completed_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('the dashboard at scale', () => {
+  it('uses the same few queries for 1 member as for 60', async () => {
+    const { leader, teamId } = await teamWithMembers(60);
+    for (const slug of ['team-huddles', 'patient-connection', 'servant-leadership']) {
+      await teams.assignCourse(ctx(leader), { teamId, courseSlug: slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    }
+    const seen: string[] = [];
+    const counting = database.db.withPlugin({
+      transformQuery: (args) => {
+        seen.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const view = await teams.dashboard({ db: counting, catalog, user: leader }, teamId);
+    expect(view.members).toHaveLength(61);
+    expect(Object.keys(view.members[5]!.cells)).toHaveLength(3);
+    expect(seen.length).toBeLessThanOrEqual(6);
+  });
+
+  it('shows leaders states only: no reflection text, no check answers', async () => {
+    const { leader, teamId, members } = await teamWithMembers(1);
+    await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    const lesson = course.lessons[0]!;
+    await saveReflection(database.db, members[0]!.id, { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'PRIVATE-MARKER-7731', revision: 1 });
+    await progress.recordCheckAttempt(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: lesson.slug }, { question: 0, chosenOption: 3, correct: false });
+    const view = await teams.dashboard(ctx(leader), teamId);
+    const csv = await teams.exportCsv(ctx(leader), teamId);
+    expect(JSON.stringify(view)).not.toContain('PRIVATE-MARKER-7731');
+    expect(csv.body).not.toContain('PRIVATE-MARKER-7731');
+    expect(JSON.stringify(view)).not.toMatch(/chosen_option|answered_at/);
+  });
+});

@@ -1,0 +1,46 @@
+// One built server for the security suite, on a fresh database (a new PostgreSQL
+// database when DATABASE_URL is set, else a temporary PGlite folder), plus a second one
+// whose PUBLIC_URL is https:// to check the Secure `__Host-` cookie.
+//
+// TRUST_PROXY=true, a documented setting: each test sends its own X-Forwarded-For so
+// per-address throttles (sign-up: 20 an hour) count each test separately — the limits
+// themselves are unchanged and tested as they are.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { appSnapshot, createTestDatabase, root, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    origin: string;
+    secureOrigin: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const outDir = path.join(root, 'tests/.output/security');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  appSnapshot((line) => console.log(`[security] ${line}`));
+  const databases: TestDatabase[] = [];
+  const servers: ServerProcess[] = [];
+  try {
+    const [main, secure] = await Promise.all([createTestDatabase(process.env.DATABASE_URL, 'security'), createTestDatabase(process.env.DATABASE_URL, 'secure')]);
+    databases.push(main, secure);
+    const [server, secureServer] = await Promise.all([
+      startServer({ env: { ...main.env, TRUST_PROXY: 'true' }, logFile: path.join(outDir, 'server.log') }),
+      startServer({ env: { ...secure.env, TRUST_PROXY: 'true', PUBLIC_URL: 'https://rounds.example' }, logFile: path.join(outDir, 'secure-server.log') }),
+    ]);
+    servers.push(server, secureServer);
+    project.provide('origin', server.origin);
+    project.provide('secureOrigin', secureServer.origin);
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(databases.map((d) => d.drop()));
+    throw error;
+  }
+  return async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(databases.map((d) => d.drop()));
+  };
+}

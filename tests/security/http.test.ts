@@ -1,0 +1,324 @@
+// Session, cookie, header, redirect, cross-origin, sign-in and throttle checks against
+// the built server.
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { testCatalog } from '../support/catalog.ts';
+import { discoverActions, discoverRoutes, fillRoute, form, FORM, freshIp, http, PASSWORD, plausibleValues, sessionCookie, signUp, type TestUser } from './support.ts';
+
+const origin = inject('origin');
+const secureOrigin = inject('secureOrigin');
+const catalog = testCatalog();
+const course = catalog.courses[0]!;
+const lesson = course.lessons[0]!;
+const lessonPath = `/courses/${course.slug}/${lesson.slug}`;
+
+function header(reply: { headers: Record<string, string | string[] | undefined> }, name: string): string {
+  const value = reply.headers[name];
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
+
+async function signIn(email: string, options: { cookie?: string; next?: string; ip?: string } = {}) {
+  return http(origin, 'POST', '/login?_action=accounts.signIn', {
+    headers: { origin, 'content-type': FORM, accept: 'text/html' },
+    cookie: options.cookie,
+    ip: options.ip ?? freshIp(),
+    body: form({ email, password: PASSWORD, ...(options.next !== undefined ? { next: options.next } : {}) }),
+  });
+}
+
+async function isSignedIn(cookie: string): Promise<boolean> {
+  const reply = await http(origin, 'GET', `${lessonPath}/state.json`, { cookie });
+  return (JSON.parse(reply.text) as { signedIn: boolean }).signedIn;
+}
+
+describe('sessions and cookies', () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp(origin, 'session');
+  });
+
+  it('a new session token at every sign-in; the old one stops working', async () => {
+    const reply = await signIn(user.email, { cookie: user.cookie });
+    expect(reply.status).toBe(303);
+    const fresh = sessionCookie(reply);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(user.cookie);
+    expect(await isSignedIn(fresh!)).toBe(true);
+    expect(await isSignedIn(user.cookie)).toBe(false);
+    user.cookie = fresh!;
+  });
+
+  it('a session id planted before sign-in is never adopted (fixation)', async () => {
+    const planted = 'session=aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+    const reply = await signIn(user.email, { cookie: planted });
+    const fresh = sessionCookie(reply);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(planted);
+    expect(await isSignedIn(planted)).toBe(false);
+  });
+
+  it('the session cookie is HttpOnly, SameSite=Lax, Path=/, host-only, expiring', async () => {
+    const reply = await signIn(user.email);
+    const line = reply.setCookies.find((c) => c.startsWith('session='))!;
+    expect(line).toBeDefined();
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(line).toMatch(/;\s*Expires=/i);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+  });
+
+  it('with an https PUBLIC_URL the cookie is `__Host-session`, Secure', async () => {
+    const reply = await http(secureOrigin, 'POST', '/_actions/accounts.signUp', {
+      headers: { origin: secureOrigin, 'content-type': FORM },
+      ip: freshIp(),
+      body: form({ name: 'Sam Secure', email: `secure-${Date.now()}@example.org`, password: PASSWORD }),
+    });
+    expect(reply.status).toBe(200);
+    const line = reply.setCookies.find((c) => c.startsWith('__Host-session='))!;
+    expect(line).toBeDefined();
+    expect(line).toMatch(/;\s*Secure/i);
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+  });
+
+  it('signing out ends the session on the server and clears the cookie', async () => {
+    const own = await signUp(origin, 'signout');
+    const reply = await http(origin, 'POST', '/logout?_action=accounts.signOut', { headers: { origin, 'content-type': FORM }, cookie: own.cookie, body: '' });
+    expect(reply.status).toBe(303);
+    expect(reply.setCookies.some((c) => /^session=;/.test(c) && /Max-Age=0/i.test(c))).toBe(true);
+    expect(await isSignedIn(own.cookie)).toBe(false);
+  });
+});
+
+describe('security headers', () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp(origin, 'headers');
+  });
+
+  it.each(['/', '/login', '/account', '/journal', '/courses', lessonPath, '/no-such-page'])('%s', async (path) => {
+    const reply = await http(origin, 'GET', path, { cookie: path === '/login' ? undefined : user.cookie, headers: { accept: 'text/html' } });
+    expect([200, 404]).toContain(reply.status);
+    expect(header(reply, 'x-content-type-options')).toBe('nosniff');
+    expect(header(reply, 'x-frame-options')).toBe('DENY');
+    expect(header(reply, 'referrer-policy')).toBe('strict-origin-when-cross-origin');
+    const csp = header(reply, 'content-security-policy');
+    expect(csp).toContain("frame-ancestors 'none'");
+    // The script policy: in the header for on-demand pages, in a <meta> for prerendered ones.
+    const meta = /<meta http-equiv="content-security-policy" content="([^"]+)"/i.exec(reply.text)?.[1] ?? '';
+    expect(`${csp} ${meta}`).toMatch(/script-src [^;]*'sha(256|384|512)-/);
+  });
+
+  it('personal pages are never cached by shared caches', async () => {
+    for (const path of ['/', '/account', '/journal', '/account/export.json', `${lessonPath}/state.json`]) {
+      const reply = await http(origin, 'GET', path, { cookie: user.cookie });
+      expect(header(reply, 'cache-control'), path).toMatch(/private|no-store/);
+    }
+  });
+});
+
+describe('?next= only ever leads to a path on this site', () => {
+  const EVIL = [
+    '//evil.example',
+    'https://evil.example',
+    'http:evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/%5Cevil.example',
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '///evil.example',
+    ' //evil.example',
+    '\t//evil.example',
+    '/\t/evil.example',
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    '//evil.example@rounds.invalid',
+    '/@evil.example',
+    'https:/evil.example',
+  ];
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp(origin, 'next');
+  });
+
+  function expectLocal(location: string, what: string) {
+    expect(location, what).not.toBe('');
+    const target = new URL(location, origin);
+    expect(target.origin, `${what} → ${location}`).toBe(origin);
+    expect(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `${what} → ${location}`).toBe(true);
+  }
+
+  it.each(EVIL)('signing in with next=%j', async (next) => {
+    const reply = await signIn(user.email, { next });
+    expect(reply.status).toBe(303);
+    expectLocal(header(reply, 'location'), `sign-in next=${JSON.stringify(next)}`);
+  });
+
+  it.each(EVIL)('already signed in, GET /login?next=%j', async (next) => {
+    const reply = await http(origin, 'GET', `/login?next=${encodeURIComponent(next)}`, { cookie: user.cookie });
+    expect(reply.status).toBe(303);
+    expectLocal(header(reply, 'location'), `GET /login next=${JSON.stringify(next)}`);
+  });
+
+  it('a same-site next is honoured', async () => {
+    const reply = await signIn(user.email, { next: '/journal?q=a#top' });
+    expect(header(reply, 'location')).toBe('/journal?q=a#top');
+  });
+});
+
+describe('cross-origin writes are refused, whatever their kind', () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp(origin, 'csrf');
+  });
+  const save = { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'planted by another site', revision: String(Date.now()) };
+  const multipart = () => {
+    const data = new FormData();
+    for (const [k, v] of Object.entries(save)) data.set(k, v);
+    return data;
+  };
+  const CASES: [string, string, Record<string, string>, () => string | FormData][] = [
+    ['Action, urlencoded form', '/_actions/reflections.save', { 'content-type': FORM }, () => form(save)],
+    ['Action, multipart form', '/_actions/reflections.save', {}, multipart],
+    ['Action, text/plain', '/_actions/reflections.save', { 'content-type': 'text/plain' }, () => form(save)],
+    ['Action, JSON', '/_actions/reflections.save', { 'content-type': 'application/json' }, () => JSON.stringify(save)],
+    ['page form (no-JS lesson save)', `${lessonPath}/save?_action=reflections.save`, { 'content-type': FORM }, () => form(save)],
+    ['page form (account name)', '/account?_action=accounts.changeName', { 'content-type': FORM }, () => form({ name: 'Pwned' })],
+    ['page form (sign out)', '/logout?_action=accounts.signOut', { 'content-type': FORM }, () => ''],
+  ];
+  const ORIGINS: [string, Record<string, string>][] = [
+    ['another site', { origin: 'https://evil.example' }],
+    ['another port of this host', { origin: 'http://127.0.0.1:1' }],
+    ['an opaque origin (null)', { origin: 'null' }],
+    ['no Origin, Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['no Origin, Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+  ];
+
+  it.each(CASES.flatMap(([label, path, headers, body]) => ORIGINS.map(([from, extra]) => [`${label} from ${from}`, path, { ...headers, ...extra }, body] as const)))(
+    '%s → 403',
+    async (_label, path, headers, body) => {
+      const reply = await http(origin, 'POST', path, { headers, cookie: user.cookie, body: body(), ip: freshIp() });
+      expect(reply.status).toBe(403);
+    },
+  );
+
+  it('nothing was written and the session survived', async () => {
+    const state = JSON.parse((await http(origin, 'GET', `${lessonPath}/state.json`, { cookie: user.cookie })).text) as { signedIn: boolean; reflection: unknown };
+    expect(state.signedIn).toBe(true);
+    expect(state.reflection).toBeNull();
+    const account = await http(origin, 'GET', '/account', { cookie: user.cookie });
+    expect(account.text).not.toContain('Pwned');
+  });
+
+  it('the same request from this site works (the refusals above are not a broken endpoint)', async () => {
+    const reply = await http(origin, 'POST', '/_actions/reflections.save', { headers: { origin, 'content-type': FORM }, cookie: user.cookie, body: form(save) });
+    expect(reply.status).toBe(200);
+  });
+});
+
+describe('signed out: every private page redirects to sign-in or answers 401, every private Action 401', () => {
+  // Public by design (ARCHITECTURE.md's public URLs and the account pages). A new page
+  // is private unless added here.
+  const PUBLIC = [
+    /^\/$/,
+    /^\/courses(\/\[course\](\/\[lesson\](\/(state\.json|save))?)?)?$/,
+    /^\/(login|signup|logout|forgot-password|reset-password|verify-email|healthz|404|500|issuer)$/,
+    /^\/certificates\/\[[^\]]+\](\.pdf|\.jwt)?$/,
+    /^\/\.well-known\//,
+    /^\/join(\/\[[^\]]+\])?$/,
+    /^\/events\/\[[^\]]+\](\/qr\.(png|svg))?$/,
+    /^\/(teams|events)\/.*unsubscribe$/,
+  ];
+  const PUBLIC_ACTIONS = new Set(['accounts.signUp', 'accounts.signIn', 'accounts.signOut', 'accounts.verifyEmail', 'accounts.requestPasswordReset', 'accounts.resetPassword', 'teams.unsubscribe', 'events.unsubscribe']);
+  const routes = discoverRoutes().filter((r) => !PUBLIC.some((re) => re.test(r.pattern)));
+  const actions = discoverActions().filter((a) => !PUBLIC_ACTIONS.has(a.name));
+
+  it.each(routes.map((r) => [r.pattern] as const))('GET %s', async (pattern) => {
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    const path = fillRoute(pattern, { course: course.slug, lesson: lesson.slug, id: uuid, slug: 'an-event', code: 'ABCD2345' });
+    const reply = await http(origin, 'GET', path, { headers: { accept: 'text/html' } });
+    if (reply.status === 401) return;
+    expect([302, 303, 307], `${path}: ${reply.status}`).toContain(reply.status);
+    expect(header(reply, 'location')).toMatch(/^\/login(\?|$)/);
+  });
+
+  it.each(actions.map((a) => [a.name, a] as const))('POST /_actions/%s', async (name, action) => {
+    const values = plausibleValues(course.slug, lesson.slug);
+    const body = form(Object.fromEntries(action.fields.map((f) => [f, values[f] ?? 'x'])));
+    const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, 'content-type': FORM }, body, ip: freshIp() });
+    // Astro validates input before the handler runs: a 400 for input we could not
+    // make plausible still says nothing and does nothing.
+    expect([400, 401], `${name}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(reply.status);
+    if (action.fields.every((f) => f in values)) expect(reply.status, `${name}: ${reply.text.slice(0, 200)}`).toBe(401);
+  });
+});
+
+describe('admin pages', () => {
+  it('the audit log is for administrators only: 403 with a message for anyone else', async () => {
+    await signUp(origin, 'first'); // in case this runs alone: the first account is the administrator
+    const learner = await signUp(origin, 'notadmin');
+    const reply = await http(origin, 'GET', '/admin/audit', { cookie: learner.cookie, headers: { accept: 'text/html' } });
+    // The first account of an install is the administrator; this suite's accounts come later.
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain('Only administrators can see the audit log.');
+    expect(reply.text).not.toContain('<table');
+  });
+});
+
+describe('throttles hold', () => {
+  let user: TestUser;
+  beforeAll(async () => {
+    user = await signUp(origin, 'throttle');
+  });
+
+  const wrongSignIn = (email: string, ip: string, password = 'not the password at all') =>
+    http(origin, 'POST', '/login?_action=accounts.signIn', { headers: { origin, 'content-type': FORM, accept: 'text/html' }, ip, body: form({ email, password }) });
+
+  it('10 failed sign-ins to one account, from anywhere, lock it for a while (even with the right password)', async () => {
+    for (let i = 0; i < 10; i += 1) expect((await wrongSignIn(user.email, freshIp())).status).toBe(400);
+    const locked = await wrongSignIn(user.email, freshIp(), PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(header(locked, 'retry-after')).not.toBe('');
+    expect(locked.text).toMatch(/Too many attempts/);
+  });
+
+  it('50 failed sign-ins from one address lock that address out', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 50; i += 1) expect((await wrongSignIn(`nobody-${i}@example.org`, ip)).status).toBe(400);
+    expect((await wrongSignIn(`nobody-x@example.org`, ip)).status).toBe(429);
+    const other = await signUp(origin, 'bystander');
+    expect((await wrongSignIn(other.email, ip, PASSWORD)).status).toBe(429);
+    // …and only that address.
+    expect((await wrongSignIn(other.email, freshIp(), PASSWORD)).status).toBe(303);
+  });
+
+  it('20 sign-ups an hour per address', async () => {
+    const ip = freshIp();
+    const attempt = (i: number) =>
+      http(origin, 'POST', '/_actions/accounts.signUp', { headers: { origin, 'content-type': FORM }, ip, body: form({ name: 'Many Accounts', email: `many-${Date.now()}-${i}@example.org`, password: PASSWORD }) });
+    for (let i = 0; i < 20; i += 1) expect((await attempt(i)).status).toBe(200);
+    const refused = await attempt(20);
+    expect(refused.status).toBe(429);
+    expect((JSON.parse(refused.text) as { message: string }).message).toMatch(/Too many attempts/);
+  });
+
+  it('30 password-reset emails an hour per address', async () => {
+    const ip = freshIp();
+    const attempt = (i: number) => http(origin, 'POST', '/_actions/accounts.requestPasswordReset', { headers: { origin, 'content-type': FORM }, ip, body: form({ email: `reset-${i}@example.org` }) });
+    for (let i = 0; i < 30; i += 1) expect((await attempt(i)).status).toBe(200);
+    expect((await attempt(30)).status).toBe(429);
+  });
+
+  it('5 emails an hour to one address', async () => {
+    const attempt = () => http(origin, 'POST', '/_actions/accounts.requestPasswordReset', { headers: { origin, 'content-type': FORM }, ip: freshIp(), body: form({ email: user.email }) });
+    const statuses = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await attempt()).status);
+    // Sign-up already sent one (the confirmation), so the fifth reset is refused.
+    expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+    expect(statuses.at(-1)).toBe(429);
+  });
+});

@@ -1,0 +1,244 @@
+// Shared by the security tests: a raw HTTP client (paths are sent exactly as given,
+// never normalised), accounts made through the real sign-up, and the app's surface
+// discovered from the source so that new Actions and pages are covered without
+// editing these tests:
+//   - Actions: the keys of `server` in src/actions/index.ts, each mapped to its
+//     `export const xActions = { name: defineAction({ … }) }` in src/actions/*.ts
+//     (the convention every Actions file follows); fields from its `input: z.object({…})`.
+//   - Pages and endpoints: every file under src/pages (route from its path).
+//   - Form posts: every `actions.<domain>.<name>` a page file names is POSTed to that
+//     page with `?_action=<domain>.<name>`, as the browser does.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Agent, request } from 'undici';
+import { root } from '../load/harness.ts';
+
+export const PASSWORD = 'copper meadow violin harbour 77';
+const agent = new Agent({ connections: 16, headersTimeout: 30_000, bodyTimeout: 30_000 });
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  ms: number;
+  setCookies: string[];
+}
+
+export async function http(
+  origin: string,
+  method: string,
+  rawPath: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer | FormData; cookie?: string; ip?: string; timeoutMs?: number } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { 'user-agent': 'rounds-security-test', ...options.headers };
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.ip) headers['x-forwarded-for'] = options.ip;
+  const started = performance.now();
+  let body: string | Buffer | undefined;
+  if (options.body instanceof FormData) {
+    const encoded = new Response(options.body);
+    headers['content-type'] = encoded.headers.get('content-type')!;
+    body = Buffer.from(await encoded.arrayBuffer());
+  } else body = options.body;
+  const response = await request(origin + rawPath, { method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) });
+  const text = await response.body.text();
+  const raw = response.headers['set-cookie'];
+  return { status: response.statusCode, headers: response.headers, text, ms: performance.now() - started, setCookies: raw === undefined ? [] : ([] as string[]).concat(raw) };
+}
+
+export function form(values: Record<string, string>): string {
+  return new URLSearchParams(values).toString();
+}
+
+export const FORM = 'application/x-www-form-urlencoded';
+
+let ipCounter = 0;
+/** A fresh client address per call (the server trusts X-Forwarded-For in this suite). */
+export function freshIp(): string {
+  ipCounter += 1;
+  const n = (process.pid * 1000 + ipCounter) % 16_777_216;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+export function sessionCookie(reply: Reply): string | undefined {
+  const match = reply.setCookies.map((line) => /^(session|__Host-session)=([^;]*)/.exec(line)).find(Boolean);
+  return match && match[2] ? `${match[1]}=${match[2]}` : undefined;
+}
+
+let userCounter = 0;
+export interface TestUser {
+  email: string;
+  cookie: string;
+}
+
+/** An account made through the real sign-up Action, signed in. */
+export async function signUp(origin: string, label = 'sec'): Promise<TestUser> {
+  userCounter += 1;
+  const email = `${label}-${Date.now().toString(36)}-${userCounter}-${Math.random().toString(36).slice(2, 6)}@example.org`;
+  const reply = await http(origin, 'POST', '/_actions/accounts.signUp', {
+    headers: { origin, 'content-type': FORM },
+    ip: freshIp(),
+    body: form({ name: 'Sam Tester', email, password: PASSWORD }),
+  });
+  const cookie = sessionCookie(reply);
+  if (reply.status !== 200 || !cookie) throw new Error(`sign-up failed: ${reply.status} ${reply.text.slice(0, 200)}`);
+  return { email, cookie };
+}
+
+// ── discovery ───────────────────────────────────────────────────────────────
+
+/** Top-level entries of an object/argument list body: `a: …`, `b` (shorthand) and `...c`. */
+function topLevelEntries(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  let quote: string | null = null;
+  for (const ch of body) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      current += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    if ('([{'.includes(ch)) depth += 1;
+    if (')]}'.includes(ch)) depth -= 1;
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) parts.push(current.trim());
+  return parts;
+}
+
+/** The text between the bracket at `open` and its partner. */
+function balanced(text: string, open: number): string {
+  const pairs: Record<string, string> = { '(': ')', '{': '}', '[': ']' };
+  const stack: string[] = [];
+  for (let i = open; i < text.length; i += 1) {
+    const ch = text[i]!;
+    if (pairs[ch]) stack.push(pairs[ch]);
+    else if (ch === stack.at(-1)) {
+      stack.pop();
+      if (stack.length === 0) return text.slice(open + 1, i);
+    }
+  }
+  return text.slice(open + 1);
+}
+
+function fieldsOf(objectBody: string, source: string): string[] {
+  const fields: string[] = [];
+  for (const entry of topLevelEntries(objectBody)) {
+    const spread = /^\.\.\.(\w+)$/.exec(entry);
+    if (spread) {
+      const declaration = new RegExp(`const ${spread[1]}\\s*=\\s*\\{`).exec(source);
+      if (declaration) fields.push(...fieldsOf(balanced(source, declaration.index + declaration[0].length - 1), source));
+      continue;
+    }
+    const name = /^(\w+)\s*(:|$)/.exec(entry);
+    if (name) fields.push(name[1]!);
+  }
+  return fields;
+}
+
+export interface ActionInfo {
+  name: string;
+  fields: string[];
+}
+
+export function discoverActions(): ActionInfo[] {
+  const dir = path.join(root, 'src/actions');
+  const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
+  const serverAt = /export const server\s*=\s*\{/.exec(index);
+  if (!serverAt) throw new Error('src/actions/index.ts has no `export const server = {…}`');
+  const domains = topLevelEntries(balanced(index, serverAt.index + serverAt[0].length - 1)).map((entry) => entry.split(':').map((s) => s.trim()) as [string, string]);
+  const sources = readdirSync(dir)
+    .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+  const actions: ActionInfo[] = [];
+  for (const [domain, constName] of domains) {
+    const source = sources.find((text) => new RegExp(`export const ${constName ?? domain}\\s*=\\s*\\{`).test(text));
+    if (!source) throw new Error(`No \`export const ${constName} = {…}\` for Actions "${domain}" in src/actions/*.ts`);
+    const at = new RegExp(`export const ${constName ?? domain}\\s*=\\s*\\{`).exec(source)!;
+    for (const entry of topLevelEntries(balanced(source, at.index + at[0].length - 1))) {
+      const match = /^(\w+)\s*:\s*defineAction\(/.exec(entry);
+      if (!match) continue;
+      const input = /input:\s*z\.object\(\{/.exec(entry);
+      const fields = input ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source) : [];
+      actions.push({ name: `${domain}.${match[1]}`, fields });
+    }
+  }
+  return actions;
+}
+
+export interface RouteInfo {
+  file: string;
+  /** e.g. /courses/[course]/[lesson]/state.json */
+  pattern: string;
+  params: string[];
+  /** Action names this page's forms post (`?_action=`). */
+  formActions: string[];
+  prerendered: boolean;
+}
+
+export function discoverRoutes(): RouteInfo[] {
+  const pagesDir = path.join(root, 'src/pages');
+  const routes: RouteInfo[] = [];
+  const walk = (dir: string) => {
+    for (const item of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, item.name);
+      if (item.isDirectory()) walk(full);
+      else if (/\.(astro|ts|md|mdx)$/.test(item.name) && !item.name.endsWith('.d.ts')) {
+        const relative = path.relative(pagesDir, full).replace(/\\/g, '/').replace(/\.(astro|ts|md|mdx)$/, '');
+        const pattern = ('/' + relative.replace(/(^|\/)index$/, '')).replace(/\/$/, '') || '/';
+        const source = readFileSync(full, 'utf8');
+        const formActions = [...new Set([...source.matchAll(/actions\.(\w+)\.(\w+)/g)].map((m) => `${m[1]}.${m[2]}`))];
+        const params = [...pattern.matchAll(/\[(?:\.\.\.)?(\w+)\]/g)].map((m) => m[1]!);
+        routes.push({ file: path.relative(root, full), pattern, params, formActions, prerendered: /export const prerender\s*=\s*true/.test(source) });
+      }
+    }
+  };
+  walk(pagesDir);
+  return routes.sort((a, b) => a.pattern.localeCompare(b.pattern));
+}
+
+/** Fills a route pattern's params. */
+export function fillRoute(pattern: string, values: Record<string, string>): string {
+  return pattern.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => values[name] ?? 'x');
+}
+
+/** Plausible valid values for the fields Actions use today; unknown fields get "x". */
+export function plausibleValues(courseSlug: string, lessonSlug: string): Record<string, string> {
+  const uuid = '00000000-0000-4000-8000-000000000000';
+  return {
+    courseSlug,
+    lessonSlug,
+    question: '0',
+    option: '0',
+    body: 'A reflection.',
+    revision: '1',
+    id: uuid,
+    teamId: uuid,
+    userId: uuid,
+    assignmentId: uuid,
+    inviteId: uuid,
+    eventId: uuid,
+    name: 'Team name',
+    description: 'About us',
+    note: 'Please finish',
+    email: 'someone@example.org',
+    confirmEmail: 'someone@example.org',
+    password: PASSWORD,
+    currentPassword: PASSWORD,
+    token: 'abcdefghijklmnopqrstuvwxyz234567',
+    sessionId: 'abcdefghijklmnop',
+    role: 'member',
+    days: '7',
+    maxUses: '5',
+    dueOn: '2031-01-15',
+    timeZone: 'Europe/London',
+    quietStart: '22:00',
+    quietEnd: '07:00',
+    on: 'on',
+  };
+}
