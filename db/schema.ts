@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { JWK } from 'jose';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -213,6 +214,35 @@ export interface EventNudgesTable {
   skipped_reason: string | null;
 }
 
+export interface SigningKeysTable {
+  kid: string;
+  public_jwk: ColumnType<JWK, string, string>;
+  private_jwk: ColumnType<JWK, string, string>;
+  created_at: CreatedAt;
+  retired_at: Timestamp | null;
+}
+
+/** `completed_on` is 'YYYY-MM-DD' (see src/server/db.ts); `contact_hours` a number. */
+export interface CertificatesTable {
+  id: string;
+  code: string;
+  user_id: string;
+  holder_name: string;
+  holder_email_salt: string;
+  course_slug: string;
+  course_title: string;
+  course_version: string;
+  completed_on: string;
+  contact_hours: number;
+  issuer_name: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp | null;
+  credential_jwt: string;
+  revoked_at: Timestamp | null;
+  revoke_reason: string | null;
+  replaced_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -235,6 +265,8 @@ export interface Database {
   event_courses: EventCoursesTable;
   event_enrollments: EventEnrollmentsTable;
   event_nudges: EventNudgesTable;
+  signing_keys: SigningKeysTable;
+  certificates: CertificatesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -243,3 +275,4 @@ export type NewUser = Insertable<UsersTable>;
 export type LessonProgress = Selectable<LessonProgressTable>;
 export type Reflection = Selectable<ReflectionsTable>;
 export type CheckAttempt = Selectable<CheckAttemptsTable>;
+export type Certificate = Selectable<CertificatesTable>;

@@ -3,6 +3,7 @@ import { settings } from './server/settings.ts';
 import { db } from './server/db.ts';
 import { clearSessionCookie, sessionCookieName, validateSessionToken } from './server/auth/sessions.ts';
 import { isDatabaseUnavailable, serviceUnavailableResponse } from './server/unavailable.ts';
+import { server as actions } from './actions/index.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -21,6 +22,15 @@ const sameOriginWrites = defineMiddleware((context, next) => {
     return new Response('Cross-site requests are not allowed.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
   return next();
+});
+
+/** `/_actions/<group>.<name>` for an action that exists; anything else is a plain 404, never a crash. */
+const knownActionsOnly = defineMiddleware((context, next) => {
+  if (!context.url.pathname.startsWith('/_actions/')) return next();
+  const [group, name, ...rest] = context.url.pathname.slice('/_actions/'.length).split('.');
+  const actionGroup: object | undefined = group && Object.hasOwn(actions, group) ? actions[group as keyof typeof actions] : undefined;
+  if (!rest.length && name && actionGroup && Object.hasOwn(actionGroup, name)) return next();
+  return new Response('No such action.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 });
 
 const session = defineMiddleware(async (context, next) => {
@@ -73,4 +83,4 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(securityHeaders, databaseOutage, sameOriginWrites, session);
+export const onRequest = sequence(securityHeaders, databaseOutage, knownActionsOnly, sameOriginWrites, session);

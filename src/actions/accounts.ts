@@ -41,11 +41,12 @@ export const accountActions = {
 
   signOut: defineAction({
     accept: 'form',
-    handler: async (_input, ctx) => {
-      if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
-      clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
-      return { signedOut: true };
-    },
+    handler: (_input, ctx) =>
+      run(async () => {
+        if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
+        clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+        return { signedOut: true };
+      }),
   }),
 
   resendVerification: defineAction({
@@ -62,11 +63,12 @@ export const accountActions = {
   verifyEmail: defineAction({
     accept: 'form',
     input: z.object({ token: tokenField }),
-    handler: async (input) => {
-      const verified = await accounts.verifyEmail(await db(), input.token);
-      if (!verified) throw new ActionError({ code: 'BAD_REQUEST', message: 'This link has expired or was already used. Sign in and ask for a new one on your account page.' });
-      return { verified };
-    },
+    handler: (input) =>
+      run(async () => {
+        const verified = await accounts.verifyEmail(await db(), input.token);
+        if (!verified) throw new ActionError({ code: 'BAD_REQUEST', message: 'This link has expired or was already used. Sign in and ask for a new one on your account page.' });
+        return { verified };
+      }),
   }),
 
   requestPasswordReset: defineAction({
@@ -94,11 +96,12 @@ export const accountActions = {
   changeName: defineAction({
     accept: 'form',
     input: z.object({ name: nameField }),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      await updateUserName(await db(), user.id, input.name);
-      return { saved: 'name' };
-    },
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await updateUserName(await db(), user.id, input.name);
+        return { saved: 'name' };
+      }),
   }),
 
   changeEmail: defineAction({
@@ -125,23 +128,25 @@ export const accountActions = {
 
   revokeSession: defineAction({
     accept: 'form',
-    input: z.object({ sessionId: z.string().min(1).max(64) }),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      const removed = await deleteSession(await db(), input.sessionId, user.id);
-      if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
-      if (input.sessionId === ctx.locals.session?.id) clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
-      return { revoked: 1 };
-    },
+    input: z.object({ sessionId: z.string().regex(/^[a-z0-9]{1,64}$/, 'That session has already ended.') }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        const removed = await deleteSession(await db(), input.sessionId, user.id);
+        if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
+        if (input.sessionId === ctx.locals.session?.id) clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+        return { revoked: 1 };
+      }),
   }),
 
   revokeOtherSessions: defineAction({
     accept: 'form',
-    handler: async (_input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      const revoked = await deleteUserSessions(await db(), user.id, ctx.locals.session!.id);
-      return { revoked };
-    },
+    handler: (_input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        const revoked = await deleteUserSessions(await db(), user.id, ctx.locals.session!.id);
+        return { revoked };
+      }),
   }),
 
   deleteAccount: defineAction({

@@ -21,11 +21,12 @@ export const progressActions = {
   open: defineAction({
     accept: 'form',
     input: z.object(lessonInput),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
-      return { opened: true };
-    },
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
+        return { opened: true };
+      }),
   }),
 
   answer: defineAction({
@@ -68,38 +69,41 @@ export const reflectionActions = {
   save: defineAction({
     accept: 'form',
     input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() }),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      const cat = await catalog();
-      if (!cat.lesson(input.courseSlug, input.lessonSlug)) throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
-      const { row, applied } = await reflections.saveReflection(await db(), user.id, {
-        courseSlug: input.courseSlug,
-        lessonSlug: input.lessonSlug,
-        body: input.body,
-        revision: input.revision ?? Date.now(),
-      });
-      return { revision: row.revision, updatedAt: row.updated_at, applied };
-    },
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        const cat = await catalog();
+        if (!cat.lesson(input.courseSlug, input.lessonSlug)) throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
+        const { row, applied } = await reflections.saveReflection(await db(), user.id, {
+          courseSlug: input.courseSlug,
+          lessonSlug: input.lessonSlug,
+          body: input.body,
+          revision: input.revision ?? Date.now(),
+        });
+        return { revision: row.revision, updatedAt: row.updated_at, applied };
+      }),
   }),
 
   delete: defineAction({
     accept: 'form',
     input: z.object({ id: z.uuid('Unknown reflection.') }),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      const removed = await reflections.deleteReflection(await db(), user.id, input.id);
-      if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
-      return { courseSlug: removed.course_slug, lessonSlug: removed.lesson_slug, body: removed.body, revision: removed.revision };
-    },
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        const removed = await reflections.deleteReflection(await db(), user.id, input.id);
+        if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
+        return { courseSlug: removed.course_slug, lessonSlug: removed.lesson_slug, body: removed.body, revision: removed.revision };
+      }),
   }),
 
   restore: defineAction({
     accept: 'form',
     input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
-    handler: async (input, ctx) => {
-      const user = requireUser(ctx.locals.user);
-      await reflections.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
-      return { restored: true };
-    },
+    handler: (input, ctx) =>
+      run(async () => {
+        const user = requireUser(ctx.locals.user);
+        await reflections.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
+        return { restored: true };
+      }),
   }),
 };

@@ -5,7 +5,8 @@ export function safeNextPath(value: string | null | undefined): string | undefin
   if (/[\u0000-\u001f\u007f]/.test(value)) return undefined;
   try {
     const url = new URL(value, 'http://rounds.invalid');
-    if (url.host !== 'rounds.invalid') return undefined;
+    // `/.//evil.example` resolves to the path `//evil.example`, which a browser reads as another host.
+    if (url.host !== 'rounds.invalid' || url.pathname.startsWith('//')) return undefined;
     return url.pathname + url.search + url.hash;
   } catch {
     return undefined;

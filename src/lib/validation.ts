@@ -11,7 +11,9 @@ export const nameField = z
       .string()
       .min(1, 'Enter your name.')
       .max(100, 'Use at most 100 characters for your name.')
-      .refine((value) => !CONTROL_CHARACTERS.test(value), 'Your name contains invisible control characters; please retype it.'),
+      .refine((value) => !CONTROL_CHARACTERS.test(value), 'Your name contains invisible control characters; please retype it.')
+      // Names print on certificates; angle brackets are markup, never part of a name.
+      .refine((value) => !/[<>]/.test(value), 'Use letters, spaces and punctuation such as - and \' in your name, without < or >.'),
   );
 
 export const emailField = z
@@ -33,6 +35,11 @@ export const passwordField = z
 
 /** Any password as typed at sign-in (rules may have changed since it was set). */
 export const currentPasswordField = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(256, 'That password is too long.');
+
+/** The shape of a token we mail (lowercase base32); a page echoes nothing else back. */
+export function mailedToken(value: string | null | undefined): string {
+  return value && /^[a-z0-9]{10,200}$/.test(value) ? value : '';
+}
 
 export const tokenField = z
   .string({ error: 'This link is not complete. Open it again from your email.' })

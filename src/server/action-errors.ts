@@ -1,13 +1,16 @@
 import { ActionError } from 'astro:actions';
 import { FieldError } from './services/accounts.ts';
 import { ThrottledError } from './services/throttle.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 /**
  * Turns a service error into what the form shows: a FieldError becomes an input
  * error on that field (the same shape zod failures take, so pages read both one
- * way), a throttle becomes a 429 that says when to retry.
+ * way), a throttle becomes a 429 that says when to retry, a database outage a 503.
+ * Anything else is a bug: logged here, and answered without its internals.
  */
-export function asActionError(error: unknown): unknown {
+export function asActionError(error: unknown): ActionError {
+  if (error instanceof ActionError) return error;
   if (error instanceof FieldError) {
     const actionError = new ActionError({ code: 'BAD_REQUEST', message: error.message });
     return Object.assign(actionError, {
@@ -17,7 +20,11 @@ export function asActionError(error: unknown): unknown {
     });
   }
   if (error instanceof ThrottledError) return new ActionError({ code: 'TOO_MANY_REQUESTS', message: error.message });
-  return error;
+  if (isDatabaseUnavailable(error)) {
+    return new ActionError({ code: 'SERVICE_UNAVAILABLE', message: 'Rounds cannot reach its database right now. Nothing you entered is lost; please try again in a few seconds.' });
+  }
+  console.error(error);
+  return new ActionError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. Nothing you entered is lost; please try again.' });
 }
 
 /** Runs a handler body, translating service errors for the form. */

@@ -34,7 +34,9 @@ export function openDatabase(options: { url?: string; dataDir?: string; poolMax?
       idleTimeoutMillis: 30_000,
     });
     // A dropped connection (database restarted) must not crash the process; the pool reconnects.
+    // Errors on a checked-out client reach the query that is running; without a listener they would also crash the process.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -38,15 +38,18 @@ export function createRoundsServer(handler: Handler, config: Settings): http.Ser
 /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then resolves. */
 export function closeGracefully(server: http.Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
+    // Keep-alive sockets turn idle as their last response finishes; close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 200);
     const timer = setTimeout(() => {
       server.closeAllConnections();
-      resolve();
+      finish();
     }, graceMs);
-    timer.unref();
-    server.close(() => {
+    function finish() {
+      clearInterval(sweep);
       clearTimeout(timer);
       resolve();
-    });
+    }
+    server.close(finish);
     server.closeIdleConnections();
   });
 }

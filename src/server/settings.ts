@@ -22,6 +22,8 @@ const schema = z.object({
   ORGANIZATION_NAME: z.string().trim().min(1).max(200).default('Rounds'),
   ORGANIZATION_ADDRESS: z.string().trim().max(300).default(''),
   ACCREDITATION_STATEMENT: z.string().trim().max(1000).default(''),
+  // The issuer's contact address in signed credentials and at /issuer; omitted when unset.
+  ORGANIZATION_EMAIL: optionalString.pipe(z.email().optional()),
 });
 
 export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };

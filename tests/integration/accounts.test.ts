@@ -220,20 +220,19 @@ describe('sign-in', () => {
   });
 
   it('does not let a burst of parallel guesses past the 10-attempt limit', async () => {
-    // Known source bug (see report): signIn peeks at the counter before checking the
-    // password and counts the failure only afterwards, so every guess of a burst passes
-    // the peek and has its password checked. Correct: the 30th guess of one burst is
-    // refused without a password check, even when it is the right password.
+    // Each attempt is counted before its password is checked, so of a burst of 30 at most
+    // 10 reach the check; which 10 depends on the order the database sees them.
     const { user, email } = await signUpNew('burst');
-    const sessionsBefore = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
     const guesses = [...Array.from({ length: 29 }, (_, i) => `${OTHER_STRONG_PASSWORD} guess ${i}`), STRONG_PASSWORD];
     const outcomes = await Promise.allSettled(guesses.map((password) => accounts.signIn(database.db, { email, password }, request())));
 
-    const rightGuess = outcomes.at(-1)!;
-    expect(rightGuess.status).toBe('rejected');
-    expect(rightGuess.status === 'rejected' && rightGuess.reason).toBeInstanceOf(ThrottledError);
-    for (const o of outcomes) expect(o.status === 'rejected' && (o.reason instanceof FieldError || o.reason instanceof ThrottledError)).toBe(true);
-    expect(await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual(sessionsBefore);
+    const refused = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof ThrottledError).length;
+    const checked = outcomes.filter((o) => o.status === 'fulfilled' || o.reason instanceof FieldError).length;
+    expect(refused + checked).toBe(guesses.length);
+    expect(checked).toBeLessThanOrEqual(RULES.failedSignInPerAccount.limit);
+    const signedIn = outcomes.at(-1)!.status === 'fulfilled';
+    const sessions = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    expect(sessions.length).toBe(1 + (signedIn ? 1 : 0)); // the sign-up session, plus the right guess if it was counted in time
   });
 });
 

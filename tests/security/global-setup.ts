@@ -3,7 +3,7 @@
 // whose PUBLIC_URL is https:// to check the Secure `__Host-` cookie.
 //
 // TRUST_PROXY=true, a documented setting: each test sends its own X-Forwarded-For so
-// per-address throttles (sign-up: 20 an hour) count each test separately — the limits
+// per-address throttles (sign-up: 300 an hour) count each test separately — the limits
 // themselves are unchanged and tested as they are.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // the built server.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
+import { RULES } from '../../src/server/services/throttle.ts';
 import { discoverActions, discoverRoutes, fillRoute, form, FORM, freshIp, http, PASSWORD, plausibleValues, sessionCookie, signUp, type TestUser } from './support.ts';
 
 const origin = inject('origin');
@@ -296,21 +297,21 @@ describe('throttles hold', () => {
     expect((await wrongSignIn(other.email, freshIp(), PASSWORD)).status).toBe(303);
   });
 
-  it('20 sign-ups an hour per address', async () => {
+  it(`${RULES.signUpPerIp.limit} sign-ups an hour per address`, async () => {
     const ip = freshIp();
     const attempt = (i: number) =>
       http(origin, 'POST', '/_actions/accounts.signUp', { headers: { origin, 'content-type': FORM }, ip, body: form({ name: 'Many Accounts', email: `many-${Date.now()}-${i}@example.org`, password: PASSWORD }) });
-    for (let i = 0; i < 20; i += 1) expect((await attempt(i)).status).toBe(200);
-    const refused = await attempt(20);
+    for (let i = 0; i < RULES.signUpPerIp.limit; i += 1) expect((await attempt(i)).status).toBe(200);
+    const refused = await attempt(RULES.signUpPerIp.limit);
     expect(refused.status).toBe(429);
     expect((JSON.parse(refused.text) as { message: string }).message).toMatch(/Too many attempts/);
   });
 
-  it('30 password-reset emails an hour per address', async () => {
+  it(`${RULES.mailPerIp.limit} password-reset emails an hour per address`, async () => {
     const ip = freshIp();
     const attempt = (i: number) => http(origin, 'POST', '/_actions/accounts.requestPasswordReset', { headers: { origin, 'content-type': FORM }, ip, body: form({ email: `reset-${i}@example.org` }) });
-    for (let i = 0; i < 30; i += 1) expect((await attempt(i)).status).toBe(200);
-    expect((await attempt(30)).status).toBe(429);
+    for (let i = 0; i < RULES.mailPerIp.limit; i += 1) expect((await attempt(i)).status).toBe(200);
+    expect((await attempt(RULES.mailPerIp.limit)).status).toBe(429);
   });
 
   it('5 emails an hour to one address', async () => {

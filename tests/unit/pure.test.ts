@@ -9,7 +9,7 @@ import { describeUserAgent } from '../../src/lib/user-agent.ts';
 
 describe('safeNextPath', () => {
   it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));
-  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '\t/x', ''])('refuses %s', (path) => {
+  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', '/.//evil.example', '/a/..//evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '\t/x', ''])('refuses %s', (path) => {
     const result = safeNextPath(path);
     expect(result === undefined || (result.startsWith('/') && !result.startsWith('//'))).toBe(true);
     if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\')) expect(result).toBeUndefined();
@@ -24,6 +24,7 @@ describe('form fields', () => {
     expect(nameField.safeParse('   ').error?.issues[0]?.message).toBe('Enter your name.');
     expect(nameField.safeParse('x'.repeat(10_000)).error?.issues[0]?.message).toMatch(/at most 100/);
     expect(nameField.safeParse('Ana\u0000Bell').error?.issues[0]?.message).toMatch(/control characters/);
+    expect(nameField.safeParse('<script>alert(1)</script>').error?.issues[0]?.message).toMatch(/without < or >/);
   });
   it('normalises emails and refuses malformed ones', () => {
     expect(emailField.parse(' Ana@Example.ORG ')).toBe('ana@example.org');

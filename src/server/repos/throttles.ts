@@ -39,3 +39,8 @@ export async function peekThrottle(db: Executor, key: string, windowSeconds: num
 export async function clearThrottle(db: Executor, key: string): Promise<void> {
   await db.deleteFrom('throttles').where('key', '=', key).execute();
 }
+
+/** Takes back one hit, e.g. when the attempt it counted turned out to be legitimate. */
+export async function refundThrottle(db: Executor, key: string): Promise<void> {
+  await db.updateTable('throttles').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', '=', key).execute();
+}

@@ -7,9 +7,9 @@ import { hashToHex, randomToken } from '../auth/tokens.ts';
 import * as users from '../repos/users.ts';
 import { deleteUserSessions } from '../repos/sessions.ts';
 import { consumeEmailToken, insertEmailToken, voidEmailTokens } from '../repos/email-tokens.ts';
-import { clearThrottle } from '../repos/throttles.ts';
+import { clearThrottle, refundThrottle } from '../repos/throttles.ts';
 import { composeMail, sendMail } from './mail.ts';
-import { consume, ensureNotThrottled, RULES } from './throttle.ts';
+import { consume, RULES } from './throttle.ts';
 
 export interface RequestInfo {
   ip: string;
@@ -81,25 +81,25 @@ export async function verifyEmail(db: Kysely<Database>, token: string): Promise<
 export async function signIn(db: Kysely<Database>, input: { email: string; password: string }, request: RequestInfo) {
   const accountKey = `sign-in:account:${input.email}`;
   const ipKey = `sign-in:ip:${request.ip}`;
-  await ensureNotThrottled(db, accountKey, RULES.failedSignInPerAccount);
-  await ensureNotThrottled(db, ipKey, RULES.failedSignInPerIp);
+  // Count the attempt before checking the password, so a parallel burst cannot outrun the limit.
+  await consume(db, accountKey, RULES.failedSignInPerAccount);
+  await consume(db, ipKey, RULES.failedSignInPerIp);
   const user = await users.findUserByEmail(db, input.email);
   // Verify against a decoy when the account is unknown: same work, same answer.
   const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
-  if (!user || !valid) {
-    await consume(db, accountKey, RULES.failedSignInPerAccount);
-    await consume(db, ipKey, RULES.failedSignInPerIp);
-    throw new FieldError('password', 'That email and password do not match. Check both and try again.');
-  }
+  if (!user || !valid) throw new FieldError('password', 'That email and password do not match. Check both and try again.');
+  // A successful sign-in is not a failed attempt.
   await clearThrottle(db, accountKey);
+  await refundThrottle(db, ipKey);
   return createSession(db, user.id, request.userAgent);
 }
 
 export async function requestPasswordReset(db: Kysely<Database>, email: string, request: RequestInfo): Promise<void> {
   await consume(db, `mail:ip:${request.ip}`, RULES.mailPerIp);
-  const user = await users.findUserByEmail(db, email);
-  if (!user) return; // Same answer either way.
+  // Counted for unknown addresses too, so the answers never tell which addresses have accounts.
   await consume(db, `mail:address:${email}`, RULES.mailPerAddress);
+  const user = await users.findUserByEmail(db, email);
+  if (!user) return;
   const token = randomToken(20);
   await insertEmailToken(db, {
     tokenHash: hashToHex(token),

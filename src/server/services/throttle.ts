@@ -10,9 +10,10 @@ export interface ThrottleRule {
 export const RULES = {
   failedSignInPerAccount: { limit: 10, windowSeconds: 15 * 60 },
   failedSignInPerIp: { limit: 50, windowSeconds: 15 * 60 },
-  signUpPerIp: { limit: 20, windowSeconds: 60 * 60 },
+  // A symposium's attendees sign up together from one venue network: generous per address.
+  signUpPerIp: { limit: 300, windowSeconds: 60 * 60 },
   mailPerAddress: { limit: 5, windowSeconds: 60 * 60 },
-  mailPerIp: { limit: 30, windowSeconds: 60 * 60 },
+  mailPerIp: { limit: 100, windowSeconds: 60 * 60 },
 } satisfies Record<string, ThrottleRule>;
 
 export class ThrottledError extends Error {
