@@ -59,9 +59,17 @@ export const INVITE_PROBLEM_MESSAGES: Record<InviteProblem | 'unknown', string> 
   'used-up': 'This invite has been used as many times as the leader allowed. Ask them for a new one.',
 };
 
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's calendar date (YYYY-MM-DD) in a time zone. */
 export function dateIn(timeZone: string, now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -76,8 +84,9 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /** The time zone this server runs in: the default for people who have not chosen one. */
+const SERVER_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 export function serverTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return SERVER_TIME_ZONE;
 }
 
 /** Minutes since local midnight in `timeZone`. */

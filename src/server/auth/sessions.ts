@@ -1,8 +1,8 @@
 import type { AstroCookies } from 'astro';
 import type { Executor } from '../db.ts';
 import { randomToken, hashSecret, secretMatches } from './tokens.ts';
-import { deleteSession, findSession, insertSession, touchSession } from '../repos/sessions.ts';
-import { findUserById, type PublicUser } from '../repos/users.ts';
+import { deleteSession, findSessionWithUser, insertSession, touchSession } from '../repos/sessions.ts';
+import type { PublicUser } from '../repos/users.ts';
 import type { Session } from '../../../db/schema.ts';
 
 // The Lucia design (lucia-auth.com): token = "<id>.<secret>"; only SHA-256(secret) is stored.
@@ -36,7 +36,7 @@ export async function createSession(db: Executor, userId: string, userAgent: str
 export async function validateSessionToken(db: Executor, token: string): Promise<SessionWithUser | null> {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
-  const session = await findSession(db, id);
+  const session = await findSessionWithUser(db, id);
   if (!session || !secretMatches(secret, session.secret_hash)) return null;
   const now = Date.now();
   if (session.expires_at.getTime() <= now) {
@@ -48,8 +48,14 @@ export async function validateSessionToken(db: Executor, token: string): Promise
     session.expires_at = nextExpiry(session.created_at, now);
     await touchSession(db, id, session.expires_at);
   }
-  const user = await findUserById(db, session.user_id);
-  if (!user) return null;
+  const user: PublicUser = {
+    id: session.user_id,
+    email: session.email,
+    name: session.name,
+    email_verified_at: session.email_verified_at,
+    is_admin: session.is_admin,
+    created_at: session.user_created_at,
+  };
   return { session: { id: session.id, user_id: session.user_id, expires_at: session.expires_at, created_at: session.created_at }, user };
 }
 

@@ -28,13 +28,13 @@ export class FieldError extends Error {
 const VERIFY_LIFETIME = 48 * 60 * 60 * 1000;
 const RESET_LIFETIME = 30 * 60 * 1000;
 
-export function checkNewPassword(password: string, userInputs: string[]): void {
-  const problem = passwordProblem(password, userInputs);
+export async function checkNewPassword(password: string, userInputs: string[]): Promise<void> {
+  const problem = await passwordProblem(password, userInputs);
   if (problem) throw new FieldError('password', problem);
 }
 
 export async function signUp(db: Kysely<Database>, input: { name: string; email: string; password: string }, request: RequestInfo) {
-  checkNewPassword(input.password, [input.email, input.name]);
+  await checkNewPassword(input.password, [input.email, input.name]);
   await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
   const passwordHash = await hashPassword(input.password);
   const user = await db.transaction().execute((tx) => users.createUser(tx, { email: input.email, name: input.name, passwordHash }));
@@ -128,7 +128,7 @@ export async function resetPassword(db: Kysely<Database>, input: { token: string
     if (!used) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
     const user = await users.findUserById(tx, used.user_id);
     if (!user) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
-    checkNewPassword(input.password, [user.email, user.name]);
+    await checkNewPassword(input.password, [user.email, user.name]);
     await users.updateUserPassword(tx, user.id, passwordHash);
     await voidEmailTokens(tx, user.id, 'reset-password');
     await deleteUserSessions(tx, user.id);
@@ -144,7 +144,7 @@ async function requireCurrentPassword(db: Kysely<Database>, userId: string, pass
 
 export async function changePassword(db: Kysely<Database>, user: users.PublicUser, sessionId: string, input: { currentPassword: string; password: string }) {
   await requireCurrentPassword(db, user.id, input.currentPassword);
-  checkNewPassword(input.password, [user.email, user.name]);
+  await checkNewPassword(input.password, [user.email, user.name]);
   await users.updateUserPassword(db, user.id, await hashPassword(input.password));
   await deleteUserSessions(db, user.id, sessionId);
 }
