@@ -23,6 +23,9 @@ export interface CapturedMail {
   to: string[];
   subject: string;
   text: string;
+  /** List-Unsubscribe and List-Unsubscribe-Post, where the mail has them. */
+  listUnsubscribe?: string;
+  listUnsubscribePost?: string;
   receivedAt: string;
 }
 
@@ -44,7 +47,15 @@ const smtp = new SMTPServer({
         // Envelope recipients are the truth (Bcc never shows in the headers); headers as a fallback.
         const envelope = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
         const to = envelope.length ? envelope : addresses(parsed.to);
-        messages.push({ to, subject: parsed.subject ?? '', text: parsed.text ?? '', receivedAt: new Date().toISOString() });
+        const header = (name: string) => parsed.headerLines.find((line) => line.key === name)?.line.slice(name.length + 1).trim();
+        messages.push({
+          to,
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          listUnsubscribe: header('list-unsubscribe'),
+          listUnsubscribePost: header('list-unsubscribe-post'),
+          receivedAt: new Date().toISOString(),
+        });
         callback();
       })
       .catch((error: Error) => callback(error));

@@ -1,7 +1,9 @@
 // Helpers shared by the end-to-end specs: captured mail, accounts through the UI,
 // and the curriculum read straight from content/ (so tests know the right answers).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -15,9 +17,12 @@ const MAIL_API = `http://127.0.0.1:${Number(process.env.E2E_MAIL_PORT ?? 4426)}`
 
 // ── Mail ────────────────────────────────────────────────────────────────────
 
+/** As tests/e2e/serve.ts captures it. */
 export interface Mail {
   subject: string;
   text: string;
+  listUnsubscribe?: string;
+  listUnsubscribePost?: string;
 }
 
 /** Every captured message to `to`, newest first. */
@@ -35,7 +40,7 @@ export async function latestMail(to: string, options: { subject?: RegExp; timeou
   const deadline = Date.now() + (options.timeout ?? 10_000);
   for (;;) {
     const found = (await mailTo(to)).find((mail) => !options.subject || options.subject.test(mail.subject));
-    if (found) return { subject: found.subject, text: found.text };
+    if (found) return found;
     if (Date.now() > deadline) {
       throw new Error(`No mail to ${to}${options.subject ? ` with a subject like ${options.subject}` : ''} arrived within ${options.timeout ?? 10_000} ms`);
     }
@@ -264,3 +269,49 @@ export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) =
     await Promise.all(contexts.map((context) => context.close()));
   },
 });
+
+// ── A server of one's own ───────────────────────────────────────────────────
+
+/**
+ * Rounds on a fresh database (a new PostgreSQL database when DATABASE_URL is set, else a
+ * temporary PGlite folder), so that the spec's first sign-up is the administrator. Same
+ * build and SMTP capture as the suite's server; `stop()` ends it and removes its data.
+ */
+export async function startOwnServer(port: number, label: string): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 4425);
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ROUNDS_SKIP_BUILD: '1' };
+  let dataDir: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const { Kysely, PostgresDialect, sql } = await import('kysely');
+    const pg = (await import('pg')).default;
+    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
+    const name = `rounds_e2e_${label}_${Date.now().toString(36)}`;
+    await sql`create database ${sql.id(name)}`.execute(admin);
+    await admin.destroy();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+  } else {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), `rounds-e2e-${label}-`));
+    env.DATA_DIR = dataDir;
+  }
+  const server = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 100_000;
+  for (;;) {
+    if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok).catch(() => false)) break;
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the ${label} test server did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return {
+    baseUrl,
+    async stop() {
+      if (server.exitCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        await exited;
+      }
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

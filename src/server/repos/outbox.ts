@@ -5,6 +5,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** For mail people can opt out of: sent as List-Unsubscribe with one-click POST (RFC 8058). */
+  unsubscribeUrl?: string;
 }
 
 export function insertOutboxMail(db: Executor, mail: OutgoingMail, sentAt: Date | null) {

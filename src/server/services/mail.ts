@@ -23,7 +23,9 @@ function smtpTransport(url: string): Transporter {
 export async function sendMail(db: Executor, mail: OutgoingMail): Promise<void> {
   const { SMTP_URL, MAIL_FROM } = settings();
   if (SMTP_URL) {
-    await smtpTransport(SMTP_URL).sendMail({ from: MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    // With List-Unsubscribe-Post, mail apps offer their own unsubscribe button, which POSTs to the link (RFC 8058).
+    const unsubscribe = mail.unsubscribeUrl ? { list: { unsubscribe: mail.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {};
+    await smtpTransport(SMTP_URL).sendMail({ from: MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, ...unsubscribe });
     return;
   }
   await insertOutboxMail(db, mail, null);
@@ -31,8 +33,16 @@ export async function sendMail(db: Executor, mail: OutgoingMail): Promise<void> 
 }
 
 /** A mail with one call to action, as plain text and simple HTML. */
-export function composeMail(options: { to: string; subject: string; greeting: string; paragraphs: string[]; action?: { label: string; url: string }; footer?: string }): OutgoingMail {
-  const { to, subject, greeting, paragraphs, action, footer } = options;
+export function composeMail(options: {
+  to: string;
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  footer?: string;
+  unsubscribeUrl?: string;
+}): OutgoingMail {
+  const { to, subject, greeting, paragraphs, action, footer, unsubscribeUrl } = options;
   const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']), ...(action ? [`${action.label}: ${action.url}`, ''] : []), footer ?? '— Rounds']
     .join('\n')
     .trim();
@@ -42,5 +52,5 @@ ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 ${action ? `<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:.6em 1.2em;background:#0b5d57;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p><p style="font-size:.9em">Or paste this link into your browser: ${escapeHtml(action.url)}</p>` : ''}
 <p style="color:#555">${escapeHtml(footer ?? '— Rounds')}</p>
 </body></html>`;
-  return { to, subject, text, html };
+  return { to, subject, text, html, unsubscribeUrl };
 }

@@ -188,6 +188,7 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
           ],
           action: { label: 'Open my next lesson', url: `${base}${lessonUrl(next)}` },
           footer: `You get this because you are in ${reminder.team_name} on Rounds. To stop reminders from any team, open this link: ${unsubscribeUrl}`,
+          unsubscribeUrl,
         });
         await sendMail(db, mail);
         await repo.markDelivered(db, reminder.id);
