@@ -9,6 +9,7 @@ import { BackupError, backupDatabase, restoreDatabase } from '../src/server/serv
 import { runDueReminders } from '../src/server/services/team-reminders.ts';
 import { runEventNudges } from '../src/server/services/events.ts';
 import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
+import { rotateSigningKey } from '../src/server/services/signing-keys.ts';
 
 process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 
@@ -19,6 +20,8 @@ Commands:
   grant-admin <email>  Make an existing account an administrator.
   run-jobs             Deliver due team reminders and event nudges once (the app also does it every minute).
   seed-demo            Fill a fresh database with a demo team and print its sign-ins.
+  rotate-signing-key   Make a new key for signing certificate credentials; old keys stay published
+                       at /.well-known/jwks.json so what they signed still verifies.
   backup <file>        Write a backup: pg_dump's custom format for PostgreSQL, a .tar.gz of the
                        embedded database (stop Rounds first for the embedded one).
   restore <file>       Replace the database with a backup (embedded: stop Rounds first; the old
@@ -110,6 +113,11 @@ try {
         console.error(error.message);
         exitCode = 1;
       }
+      break;
+    }
+    case 'rotate-signing-key': {
+      const { kid, published } = await rotateSigningKey(database.db, null);
+      console.log(`New certificate signing key ${kid}. /.well-known/jwks.json now lists ${published} keys; credentials signed with the old ones still verify.`);
       break;
     }
     default:

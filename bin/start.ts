@@ -8,6 +8,7 @@ import { appDatabase, closeAppDatabase } from '../src/server/db.ts';
 import { closeGracefully, createRoundsServer } from '../src/server/http-server.ts';
 import { runJobs, scheduleJobs } from '../src/server/services/jobs.ts';
 import { fileCatalog } from '../src/server/services/team-demo.ts';
+import { signingKey } from '../src/server/services/signing-keys.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -49,6 +50,8 @@ if (process.env.ROUNDS_SKIP_BUILD !== '1' && needsBuild()) {
 }
 
 const database = await appDatabase();
+// The key that signs certificate credentials: made and stored on the first start.
+await signingKey(database.db);
 console.log(`Database ready (${database.kind === 'pglite' ? `embedded PGlite in ${path.join(config.DATA_DIR, 'pglite')}` : 'PostgreSQL'})`);
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';

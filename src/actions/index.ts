@@ -2,6 +2,7 @@ import { accountActions } from './accounts.ts';
 import { progressActions, reflectionActions } from './learning.ts';
 import { teamActions } from './teams.ts';
 import { eventActions } from './events.ts';
+import { certificateActions } from './certificates.ts';
 
 export const server = {
   accounts: accountActions,
@@ -9,4 +10,5 @@ export const server = {
   reflections: reflectionActions,
   teams: teamActions,
   events: eventActions,
+  certificates: certificateActions,
 };

@@ -8,11 +8,17 @@ export interface LessonState {
   completedAt?: string | null;
   correctQuestions?: number[];
   reflection?: { body: string; revision: number; updatedAt: string } | null;
+  /** Lessons of the course still to do besides this one. */
+  otherLessonsLeft?: number;
+  /** Once the course is complete: the certificate, or why it is waiting. */
+  certificate?: { status: 'issued'; url: string; code: string } | { status: 'held'; message: string } | null;
 }
 
 let pending: Promise<LessonState> | undefined;
 
-export function loadLessonState(lessonUrl: string): Promise<LessonState> {
+/** The state, fetched once per page; `fresh` fetches it again (after completing the course). */
+export function loadLessonState(lessonUrl: string, fresh = false): Promise<LessonState> {
+  if (fresh) pending = undefined;
   pending ??= fetch(`${lessonUrl}/state.json`, { headers: { accept: 'application/json' } }).then((response) => {
     if (!response.ok) throw new Error(`state ${response.status}`);
     return response.json() as Promise<LessonState>;

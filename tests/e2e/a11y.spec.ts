@@ -58,6 +58,7 @@ const publicPages: { label: string; path: string; status?: number }[] = [
   { label: 'courses', path: '/courses' },
   ...curriculum().map((course) => ({ label: `course ${course.slug}`, path: course.url })),
   { label: 'not found', path: '/no-such-page-here', status: 404 },
+  { label: 'certificate not found', path: '/certificates/AAAAAAAAAAAAAAAAAAAAAA', status: 404 },
 ];
 
 for (const { label, path, status } of publicPages) {
@@ -103,6 +104,7 @@ test('signed-in pages: Today (new and with progress), journal, account, course a
     ['Today, with progress', '/'],
     ['journal', '/journal'],
     ['account', '/account'],
+    ['certificates, none yet', '/certificates'],
     ['course with progress', course.url],
   ] as const) {
     const response = await page.goto(path);

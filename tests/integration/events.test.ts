@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
 import * as events from '../../src/server/services/events.ts';
 import * as learning from '../../src/server/services/learning.ts';
 import * as reminders from '../../src/server/services/team-reminders.ts';
@@ -161,13 +161,14 @@ describe('the organiser’s dashboard', () => {
     const b = await person('Bea');
     await person('Not enrolled');
     for (const p of [a, b]) await events.joinEvent(ctx(p), { code });
+    await markEmailVerified(database.db, a.id, a.email); // so completing the course issues a certificate
     for (let i = 0; i < course.lessons.length; i++) await learning.completeLesson(database.db, catalog, a.id, { courseSlug: course.slug, lessonSlug: course.lessons[i]!.slug, answers: answers(i) });
     await learning.completeLesson(database.db, catalog, b.id, { courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug, answers: answers(0) });
     const view = await events.dashboard(ctx(admin), slug);
     expect(view.enrolled).toBe(2);
     expect(view.activeLastWeek).toBe(2);
     expect(view.funnel.map((f) => f.completed)).toEqual([2, 1, 1, 1, 1, 1]);
-    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 1 }]);
+    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 1, certificates: 1 }]);
     await expect(events.dashboard(ctx(b), slug)).rejects.toBeInstanceOf(events.EventForbiddenError);
 
     const csv = await events.exportCsv(ctx(admin), slug);

@@ -223,6 +223,8 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     assignmentId: uuid,
     inviteId: uuid,
     eventId: uuid,
+    certificateId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    reason: 'Issued in error',
     name: 'Team name',
     description: 'About us',
     note: 'Please finish',

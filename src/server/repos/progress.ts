@@ -71,16 +71,6 @@ export function completeLesson(db: Executor, key: LessonKey, courseVersion: stri
     .executeTakeFirstOrThrow() as Promise<{ completed_at: Date; course_version: string | null }>;
 }
 
-export function lessonProgress(db: Executor, key: LessonKey): Promise<LessonProgress | undefined> {
-  return db
-    .selectFrom('lesson_progress')
-    .selectAll()
-    .where('user_id', '=', key.userId)
-    .where('course_slug', '=', key.courseSlug)
-    .where('lesson_slug', '=', key.lessonSlug)
-    .executeTakeFirst();
-}
-
 export function progressOfUser(db: Executor, userId: string): Promise<LessonProgress[]> {
   return db.selectFrom('lesson_progress').selectAll().where('user_id', '=', userId).execute();
 }

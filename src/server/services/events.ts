@@ -8,6 +8,7 @@ import * as repo from '../repos/events.ts';
 import { preferencesOf, signingSecret } from '../repos/team-reminders.ts';
 import { recordAudit } from '../repos/audit-log.ts';
 import { progressOfUser } from '../repos/progress.ts';
+import { certificatesIssuedForEvent } from '../repos/certificates.ts';
 import { randomToken } from '../auth/tokens.ts';
 import { settings } from '../settings.ts';
 import { FieldError } from './accounts.ts';
@@ -417,6 +418,7 @@ export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now
           ],
           action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
           footer: `You get this because you joined ${event.name} on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
+          unsubscribeUrl,
         });
         await send(db, mail);
         await repo.markNudgeSent(db, key, new Date());
@@ -438,7 +440,11 @@ export async function dashboard(ctx: EventContext, slug: string) {
   if (!event) throw new EventNotFoundError();
   const now = ctx.now ?? new Date();
   const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
-  const [enrollees, progress] = await Promise.all([repo.enrolleesOfEvent(ctx.db, event.id), repo.progressOfEnrollees(ctx.db, event.id, courseSlugs)]);
+  const [enrollees, progress, certificates] = await Promise.all([
+    repo.enrolleesOfEvent(ctx.db, event.id),
+    repo.progressOfEnrollees(ctx.db, event.id, courseSlugs),
+    certificatesIssuedForEvent(ctx.db, event.id, courseSlugs),
+  ]);
   const lessons = eventLessons(ctx.catalog, courseSlugs);
   const schedule = scheduleOf(event);
   const weekAgo = now.getTime() - 7 * DAY;
@@ -460,7 +466,7 @@ export async function dashboard(ctx: EventContext, slug: string) {
     const count = course
       ? enrollees.filter((e) => course.lessons.length > 0 && course.lessons.every((l) => perUser.get(e.user_id)?.done.has(`${course.slug}/${l.slug}`))).length
       : 0;
-    return { courseSlug, title: course?.title ?? courseSlug, count };
+    return { courseSlug, title: course?.title ?? courseSlug, count, certificates: certificates.get(courseSlug) ?? 0 };
   });
   const people = enrollees.map((e) => {
     const entry = perUser.get(e.user_id);

@@ -5,6 +5,7 @@ import * as progress from '../repos/progress.ts';
 import { findReflectionForLesson } from '../repos/reflections.ts';
 import { FieldError } from './accounts.ts';
 import { lessonLock } from './events.ts';
+import { issueEarnedCertificates } from './certificates.ts';
 
 export class NotFoundError extends Error {}
 
@@ -59,7 +60,9 @@ export async function completeLesson(
   }
   const row = await progress.completeLesson(db, key, course.version);
   const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
-  return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson) };
+  // The course is complete: its certificate is issued now (once, however often this runs).
+  const certificate = courseProgress.complete ? (await issueEarnedCertificates(db, catalog, userId)).find((outcome) => outcome.course.slug === course.slug) : undefined;
+  return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson), certificate };
 }
 
 export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): CatalogLesson | undefined {
@@ -74,18 +77,23 @@ export async function markLessonOpened(db: Kysely<Database>, catalog: Catalog, u
 
 /** What the lesson page's islands need for the signed-in learner (read-only). */
 export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string) {
-  findLesson(catalog, courseSlug, lessonSlug);
+  const { course } = findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId, courseSlug, lessonSlug };
-  const [row, correct, reflection] = await Promise.all([
-    progress.lessonProgress(db, key),
+  const [rows, correct, reflection] = await Promise.all([
+    progress.progressOfUser(db, userId),
     progress.correctlyAnswered(db, key),
     findReflectionForLesson(db, userId, courseSlug, lessonSlug),
   ]);
+  const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
+  const { completedLessons, complete } = summarizeCourse(course, rows);
   return {
     started: row !== undefined,
     completedAt: row?.completed_at ?? null,
     correctQuestions: correct,
     reflection: reflection ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at } : null,
+    courseComplete: complete,
+    // 0 means completing this lesson completes the course (the island then shows the certificate).
+    otherLessonsLeft: course.lessons.filter((l) => l.slug !== lessonSlug && !completedLessons.has(l.slug)).length,
   };
 }
 

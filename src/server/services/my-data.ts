@@ -4,6 +4,8 @@ import { findUserById, deleteUser } from '../repos/users.ts';
 import { listSessions } from '../repos/sessions.ts';
 import { checkAttemptsOfUser, progressOfUser } from '../repos/progress.ts';
 import { listReflections } from '../repos/reflections.ts';
+import { currentCertificatesOfUser } from '../repos/certificates.ts';
+import { settings } from '../settings.ts';
 import { FieldError } from './accounts.ts';
 import { describeUserAgent } from '../../lib/user-agent.ts';
 
@@ -11,11 +13,12 @@ import { describeUserAgent } from '../../lib/user-agent.ts';
 export async function exportMyData(db: Kysely<Database>, userId: string) {
   const user = await findUserById(db, userId);
   if (!user) throw new Error('no such user');
-  const [sessions, progress, attempts, reflections] = await Promise.all([
+  const [sessions, progress, attempts, reflections, certificates] = await Promise.all([
     listSessions(db, userId),
     progressOfUser(db, userId),
     checkAttemptsOfUser(db, userId),
     listReflections(db, userId),
+    currentCertificatesOfUser(db, userId),
   ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -24,12 +27,13 @@ export async function exportMyData(db: Kysely<Database>, userId: string) {
     progress: progress.map((p) => ({ course: p.course_slug, lesson: p.lesson_slug, startedAt: p.started_at, completedAt: p.completed_at, courseVersion: p.course_version })),
     checkAttempts: attempts.map((a) => ({ course: a.course_slug, lesson: a.lesson_slug, question: a.question + 1, chosenOption: a.chosen_option + 1, correct: a.correct, answeredAt: a.answered_at })),
     reflections: reflections.map((r) => ({ course: r.course_slug, lesson: r.lesson_slug, text: r.body, createdAt: r.created_at, updatedAt: r.updated_at })),
+    certificates: certificates.map((c) => ({ code: c.code, url: `${settings().PUBLIC_URL}/certificates/${c.id}`, course: c.course_slug, nameAsIssued: c.holder_name, completedOn: c.completed_on, issuedAt: c.issued_at, expiresAt: c.expires_at, revokedAt: c.revoked_at, credential: c.credential_jwt })),
   };
 }
 
 /**
  * Deletes an account after the person retypes their email. Their profile,
- * sessions, progress, attempts and reflections go with it (foreign keys cascade);
+ * sessions, progress, attempts, reflections and certificates go with it (foreign keys cascade);
  * audit entries they made stay, without their name (actor set to null).
  */
 export async function deleteMyAccount(db: Kysely<Database>, userId: string, confirmEmail: string): Promise<void> {

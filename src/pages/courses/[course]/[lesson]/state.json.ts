@@ -2,6 +2,7 @@ import type { APIRoute } from 'astro';
 import { db } from '../../../../server/db.ts';
 import { catalog } from '../../../../server/catalog.ts';
 import { lessonState, NotFoundError } from '../../../../server/services/learning.ts';
+import { certificateMoment } from '../../../../server/services/certificates.ts';
 
 // The signed-in learner's state for one lesson, read by the lesson islands as plain
 // JSON (no Action client in the page keeps it within its JavaScript budget).
@@ -9,8 +10,10 @@ export const GET: APIRoute = async ({ params, locals }) => {
   const headers = { 'cache-control': 'private, no-store' };
   if (!locals.user) return Response.json({ signedIn: false }, { headers });
   try {
-    const state = await lessonState(await db(), await catalog(), locals.user.id, params.course ?? '', params.lesson ?? '');
-    return Response.json({ signedIn: true, ...state }, { headers });
+    const database = await db();
+    const state = await lessonState(database, await catalog(), locals.user.id, params.course ?? '', params.lesson ?? '');
+    const certificate = state.courseComplete ? await certificateMoment(database, locals.user, params.course!) : null;
+    return Response.json({ signedIn: true, ...state, certificate }, { headers });
   } catch (error) {
     if (error instanceof NotFoundError) return Response.json({ error: error.message }, { status: 404, headers });
     throw error;

@@ -1,0 +1,16 @@
+import type { APIRoute } from 'astro';
+import { db } from '../../server/db.ts';
+import { certificatePdf } from '../../server/services/certificates.ts';
+
+// The certificate as a PDF, rendered on request so a revocation shows on it at once.
+export const GET: APIRoute = async ({ params }) => {
+  const found = await certificatePdf(await db(), params.id ?? '');
+  if (!found) return new Response('There is no certificate with this address.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return new Response(new Blob([found.pdf as Uint8Array<ArrayBuffer>]), {
+    headers: {
+      'content-type': 'application/pdf',
+      'content-disposition': `inline; filename="certificate-${found.view.code}.pdf"`,
+      'cache-control': 'no-cache',
+    },
+  });
+};
