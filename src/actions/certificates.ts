@@ -1,4 +1,4 @@
-import { defineAction, ActionError } from 'astro:actions';
+import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { db } from '../server/db.ts';
 import { catalog } from '../server/catalog.ts';
@@ -9,19 +9,6 @@ import { CERTIFICATE_ID } from '../lib/certificate-rules.ts';
 // Every certificate mutation. Handlers check the signed-in person here; the service
 // checks that revoking and reissuing come from an administrator.
 
-function guarded<T>(body: () => Promise<T>): Promise<T> {
-  return run(async () => {
-    try {
-      return await body();
-    } catch (error) {
-      if (error instanceof certificates.CertificateNotFoundError) throw new ActionError({ code: 'NOT_FOUND', message: error.message });
-      if (error instanceof certificates.CertificateForbiddenError) throw new ActionError({ code: 'FORBIDDEN', message: error.message });
-      if (error instanceof certificates.CertificateConflictError) throw new ActionError({ code: 'CONFLICT', message: error.message });
-      throw error;
-    }
-  });
-}
-
 const certificateId = z.string({ error: 'Unknown certificate.' }).regex(CERTIFICATE_ID, 'Unknown certificate.');
 
 export const certificateActions = {
@@ -29,7 +16,7 @@ export const certificateActions = {
     // The learner asks for the certificates of completed courses that have none (e.g. after confirming their email).
     accept: 'form',
     handler: (_input, ctx) =>
-      guarded(async () => {
+      run(async () => {
         const user = requireUser(ctx.locals.user);
         const outcomes = await certificates.issueEarnedCertificates(await db(), await catalog(), user.id);
         const held = outcomes.find((outcome) => 'held' in outcome);
@@ -49,7 +36,7 @@ export const certificateActions = {
         .max(300, 'Keep the reason under 300 characters.'),
     }),
     handler: (input, ctx) =>
-      guarded(async () => {
+      run(async () => {
         const user = requireUser(ctx.locals.user);
         const revoked = await certificates.revokeCertificate({ db: await db(), user }, { id: input.certificateId, reason: input.reason });
         return { id: revoked.id };
@@ -60,7 +47,7 @@ export const certificateActions = {
     accept: 'form',
     input: z.object({ certificateId }),
     handler: (input, ctx) =>
-      guarded(async () => {
+      run(async () => {
         const user = requireUser(ctx.locals.user);
         const replacement = await certificates.reissueCertificate({ db: await db(), user }, await catalog(), { id: input.certificateId });
         return { id: replacement.id, code: replacement.code };

@@ -27,18 +27,6 @@ async function eventContext(ctx: { locals: App.Locals }) {
   return { db: await db(), catalog: await catalog(), user, clientIp: ctx.locals.clientIp };
 }
 
-function guarded<T>(body: () => Promise<T>): Promise<T> {
-  return run(async () => {
-    try {
-      return await body();
-    } catch (error) {
-      if (error instanceof events.EventNotFoundError) throw new ActionError({ code: 'NOT_FOUND', message: error.message });
-      if (error instanceof events.EventForbiddenError) throw new ActionError({ code: 'FORBIDDEN', message: error.message });
-      throw error;
-    }
-  });
-}
-
 const eventId = z.uuid('Unknown event.');
 
 export const eventActions = {
@@ -58,7 +46,7 @@ export const eventActions = {
       dayOffsets: dayOffsetsField,
     }),
     handler: (input, ctx) =>
-      guarded(async () =>
+      run(async () =>
         events.createEvent(await eventContext(ctx), {
           name: input.name,
           slug: input.slug,
@@ -78,37 +66,37 @@ export const eventActions = {
   regenerateCode: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => guarded(async () => events.regenerateCode(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.regenerateCode(await eventContext(ctx), input)),
   }),
 
   closeJoining: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => guarded(async () => events.closeJoining(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.closeJoining(await eventContext(ctx), input)),
   }),
 
   join: defineAction({
     accept: 'form',
     input: z.object({ code: eventCodeField }),
-    handler: (input, ctx) => guarded(async () => events.joinEvent(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.joinEvent(await eventContext(ctx), input)),
   }),
 
   pause: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => guarded(async () => events.pauseSchedule(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.pauseSchedule(await eventContext(ctx), input)),
   }),
 
   resume: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => guarded(async () => events.resumeSchedule(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.resumeSchedule(await eventContext(ctx), input)),
   }),
 
   setNudges: defineAction({
     accept: 'form',
     input: z.object({ eventId, on: z.enum(['on', 'off'], 'Choose on or off.') }),
-    handler: (input, ctx) => guarded(async () => events.setNudges(await eventContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
+    handler: (input, ctx) => run(async () => events.setNudges(await eventContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
   }),
 
   /** The one-click unsubscribe from a nudge email: the signed token is the authorisation, no sign-in. */

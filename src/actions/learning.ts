@@ -11,11 +11,6 @@ const slug = z.string().min(1).max(100).regex(/^[a-z0-9-]+$/, 'Unknown lesson.')
 const lessonInput = { courseSlug: slug, lessonSlug: slug };
 const answer = z.coerce.number().int().min(0).max(9).optional();
 
-function notFound(error: unknown): never {
-  if (error instanceof learning.NotFoundError) throw new ActionError({ code: 'NOT_FOUND', message: error.message });
-  throw error;
-}
-
 export const progressActions = {
   /** Records that the learner opened the lesson (sent once, when the state says not started). */
   open: defineAction({
@@ -24,7 +19,7 @@ export const progressActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug).catch(notFound);
+        await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug);
         return { opened: true };
       }),
   }),
@@ -35,7 +30,7 @@ export const progressActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        return learning.answerQuestion(await db(), await catalog(), user.id, { ...input }).catch(notFound);
+        return learning.answerQuestion(await db(), await catalog(), user.id, { ...input });
       }),
   }),
 
@@ -51,7 +46,7 @@ export const progressActions = {
         });
         const result = await learning
           .completeLesson(await db(), await catalog(), user.id, { courseSlug: input.courseSlug, lessonSlug: input.lessonSlug, answers })
-          .catch(notFound);
+          ;
         return {
           completedAt: result.completedAt,
           courseComplete: result.courseComplete,

@@ -28,20 +28,6 @@ async function teamContext(ctx: { locals: App.Locals }) {
   return { db: await db(), catalog: await catalog(), user, clientIp: ctx.locals.clientIp };
 }
 
-/** Team errors as the form shows them; everything else as run() translates it. */
-function guarded<T>(body: () => Promise<T>): Promise<T> {
-  return run(async () => {
-    try {
-      return await body();
-    } catch (error) {
-      if (error instanceof teams.TeamNotFoundError) throw new ActionError({ code: 'NOT_FOUND', message: error.message });
-      if (error instanceof teams.TeamForbiddenError) throw new ActionError({ code: 'FORBIDDEN', message: error.message });
-      if (error instanceof teams.EmailNotVerifiedError) throw new ActionError({ code: 'FORBIDDEN', message: error.message });
-      throw error;
-    }
-  });
-}
-
 const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
@@ -50,80 +36,80 @@ export const teamActions = {
   create: defineAction({
     accept: 'form',
     input: z.object({ name: teamNameField, description: teamDescriptionField }),
-    handler: (input, ctx) => guarded(async () => teams.createTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.createTeam(await teamContext(ctx), input)),
   }),
 
   update: defineAction({
     accept: 'form',
     input: z.object({ teamId, name: teamNameField, description: teamDescriptionField }),
-    handler: (input, ctx) => guarded(async () => teams.updateTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.updateTeam(await teamContext(ctx), input)),
   }),
 
   setRole: defineAction({
     accept: 'form',
     input: z.object({ teamId, userId, role: z.enum(['leader', 'member'], 'Choose leader or member.') }),
-    handler: (input, ctx) => guarded(async () => teams.setMemberRole(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.setMemberRole(await teamContext(ctx), input)),
   }),
 
   removeMember: defineAction({
     accept: 'form',
     input: z.object({ teamId, userId }),
-    handler: (input, ctx) => guarded(async () => teams.removeMember(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.removeMember(await teamContext(ctx), input)),
   }),
 
   leave: defineAction({
     accept: 'form',
     input: z.object({ teamId }),
-    handler: (input, ctx) => guarded(async () => teams.leaveTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.leaveTeam(await teamContext(ctx), input)),
   }),
 
   createInvite: defineAction({
     accept: 'form',
     input: z.object({ teamId, days: inviteDaysField, maxUses: maxUsesField }),
-    handler: (input, ctx) => guarded(async () => teams.createInvite(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.createInvite(await teamContext(ctx), input)),
   }),
 
   revokeInvite: defineAction({
     accept: 'form',
     input: z.object({ teamId, inviteId: idField('invite') }),
-    handler: (input, ctx) => guarded(async () => teams.revokeInvite(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.revokeInvite(await teamContext(ctx), input)),
   }),
 
   join: defineAction({
     accept: 'form',
     input: z.object({ code: inviteCodeField }),
-    handler: (input, ctx) => guarded(async () => teams.joinTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.joinTeam(await teamContext(ctx), input)),
   }),
 
   assign: defineAction({
     accept: 'form',
     input: z.object({ teamId, courseSlug: courseField, dueOn: dateField, note: noteField }),
-    handler: (input, ctx) => guarded(async () => teams.assignCourse(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.assignCourse(await teamContext(ctx), input)),
   }),
 
   changeDueDate: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId, dueOn: dateField }),
-    handler: (input, ctx) => guarded(async () => teams.changeDueDate(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.changeDueDate(await teamContext(ctx), input)),
   }),
 
   setMemberDueDate: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId, userId, dueOn: optionalDateField }),
-    handler: (input, ctx) => guarded(async () => teams.setMemberDueDate(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.setMemberDueDate(await teamContext(ctx), input)),
   }),
 
   removeAssignment: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId }),
-    handler: (input, ctx) => guarded(async () => teams.removeAssignment(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.removeAssignment(await teamContext(ctx), input)),
   }),
 
   sendReminders: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId }),
     handler: (input, ctx) =>
-      guarded(async () => {
+      run(async () => {
         const context = await teamContext(ctx);
         const queued = await reminders.sendReminders(context, input);
         // Deliver what is outside quiet hours now, in the background; the runner picks up the rest later.
@@ -137,7 +123,7 @@ export const teamActions = {
     accept: 'form',
     input: z.object({ timeZone: timeZoneField, quietStart: clockField, quietEnd: clockField, remindersOn: z.literal('on').nullish() }),
     handler: (input, ctx) =>
-      guarded(async () => reminders.savePreferences(await teamContext(ctx), { timeZone: input.timeZone, quietStart: input.quietStart, quietEnd: input.quietEnd, remindersOn: input.remindersOn === 'on' })),
+      run(async () => reminders.savePreferences(await teamContext(ctx), { timeZone: input.timeZone, quietStart: input.quietStart, quietEnd: input.quietEnd, remindersOn: input.remindersOn === 'on' })),
   }),
 
   /** The one-click unsubscribe from a reminder email: the signed token is the authorisation, no sign-in. */

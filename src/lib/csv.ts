@@ -16,3 +16,14 @@ export function toCsv(header: string[], rows: (string | number | null | undefine
   const safe = [header, ...rows].map((row) => row.map((cell) => neutralizeCell(cell === null || cell === undefined ? '' : String(cell))));
   return '\uFEFF' + stringify(safe, { record_delimiter: '\r\n', quoted_match: /[",\r\n]/ });
 }
+
+/** A CSV file the browser downloads (never cached: it holds people's progress). */
+export function csvDownload(filename: string, body: string): Response {
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'private, no-store',
+    },
+  });
+}

@@ -2,6 +2,7 @@ import { ActionError } from 'astro:actions';
 import { FieldError } from './services/accounts.ts';
 import { ThrottledError } from './services/throttle.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from './service-errors.ts';
 
 /**
  * Turns a service error into what the form shows: a FieldError becomes an input
@@ -20,6 +21,9 @@ export function asActionError(error: unknown): ActionError {
     });
   }
   if (error instanceof ThrottledError) return new ActionError({ code: 'TOO_MANY_REQUESTS', message: error.message });
+  if (error instanceof NotFoundError) return new ActionError({ code: 'NOT_FOUND', message: error.message });
+  if (error instanceof ForbiddenError) return new ActionError({ code: 'FORBIDDEN', message: error.message });
+  if (error instanceof ConflictError) return new ActionError({ code: 'CONFLICT', message: error.message });
   if (isDatabaseUnavailable(error)) {
     return new ActionError({ code: 'SERVICE_UNAVAILABLE', message: 'Rounds cannot reach its database right now. Nothing you entered is lost; please try again in a few seconds.' });
   }

@@ -12,23 +12,23 @@ import { buildOpenBadgeCredential, generateIdentitySalt, signCredential } from '
 import { signingKey } from './signing-keys.ts';
 import { addMonths, certificateStatus, CERTIFICATE_ID, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode, type CertificateStatus } from '../../lib/certificate-rules.ts';
 import { dateIn, serverTimeZone } from '../../lib/team-rules.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../service-errors.ts';
 
 // Certificates: issued when a course is complete, one current per learner and course
 // (db/migrations/2026-11-26T1930-certificates.ts), each with a PDF, a public
 // verification page and an Open Badges 3.0 credential signed at issuance.
 
-export class CertificateNotFoundError extends Error {
+export class CertificateNotFoundError extends NotFoundError {
   constructor(message = 'There is no certificate with this address.') {
     super(message);
   }
 }
-export class CertificateForbiddenError extends Error {
+export class CertificateForbiddenError extends ForbiddenError {
   constructor(message = 'Only administrators can revoke or reissue certificates.') {
     super(message);
   }
 }
-/** The certificate is not in a state that allows the change (already revoked, already reissued…). */
-export class CertificateConflictError extends Error {}
+export class CertificateConflictError extends ConflictError {}
 
 type Db = Kysely<Database>;
 

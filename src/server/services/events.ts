@@ -18,15 +18,16 @@ import { toCsv } from '../../lib/csv.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, newEventCode, slugify } from '../../lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '../../lib/team-rules.ts';
 import { formatUnlock, lessonRelease, unlockAtFor, type PauseState, type ReleaseSchedule } from '../../lib/release-schedule.ts';
+import { ForbiddenError, NotFoundError } from '../service-errors.ts';
 
 const DAY = 86_400_000;
 
-export class EventNotFoundError extends Error {
+export class EventNotFoundError extends NotFoundError {
   constructor(message = 'That event does not exist.') {
     super(message);
   }
 }
-export class EventForbiddenError extends Error {
+export class EventForbiddenError extends ForbiddenError {
   constructor(message = 'Only administrators can manage events.') {
     super(message);
   }

@@ -6,8 +6,9 @@ import { findReflectionForLesson } from '../repos/reflections.ts';
 import { FieldError } from './accounts.ts';
 import { lessonLock } from './events.ts';
 import { issueEarnedCertificates } from './certificates.ts';
+import { NotFoundError } from '../service-errors.ts';
 
-export class NotFoundError extends Error {}
+export { NotFoundError };
 
 export function findLesson(catalog: Catalog, courseSlug: string, lessonSlug: string): { course: CatalogCourse; lesson: CatalogLesson } {
   const course = catalog.course(courseSlug);

@@ -18,19 +18,20 @@ import {
   type StateCounts,
 } from '../../lib/team-rules.ts';
 import { toCsv } from '../../lib/csv.ts';
+import { ForbiddenError, NotFoundError } from '../service-errors.ts';
 
-export class TeamNotFoundError extends Error {
+export class TeamNotFoundError extends NotFoundError {
   constructor(message = 'That team does not exist, or you are not in it.') {
     super(message);
   }
 }
-export class TeamForbiddenError extends Error {
+export class TeamForbiddenError extends ForbiddenError {
   constructor(message = 'Only the team’s leaders can do that.') {
     super(message);
   }
 }
 /** A join that cannot happen yet because the person's email is not confirmed. */
-export class EmailNotVerifiedError extends Error {
+export class EmailNotVerifiedError extends ForbiddenError {
   constructor() {
     super('Please confirm your email address first: we need a confirmed address before adding you to a team.');
   }

@@ -1,4 +1,5 @@
 import type { APIRoute } from 'astro';
+import { csvDownload } from '../../../lib/csv.ts';
 import { db } from '../../../server/db.ts';
 import { catalog } from '../../../server/catalog.ts';
 import { exportCsv, TeamForbiddenError, TeamNotFoundError } from '../../../server/services/teams.ts';
@@ -9,13 +10,7 @@ export const GET: APIRoute = async ({ locals, params }) => {
   if (!locals.user) return text(401, 'Sign in to download this team’s progress.');
   try {
     const { filename, body } = await exportCsv({ db: await db(), catalog: await catalog(), user: locals.user }, params.id ?? '');
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${filename}"`,
-        'cache-control': 'private, no-store',
-      },
-    });
+    return csvDownload(filename, body);
   } catch (error) {
     if (error instanceof TeamNotFoundError) return text(404, error.message);
     if (error instanceof TeamForbiddenError) return text(403, error.message);

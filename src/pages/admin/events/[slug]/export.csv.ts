@@ -1,4 +1,5 @@
 import type { APIRoute } from 'astro';
+import { csvDownload } from '../../../../lib/csv.ts';
 import { db } from '../../../../server/db.ts';
 import { catalog } from '../../../../server/catalog.ts';
 import { EventForbiddenError, EventNotFoundError, exportCsv } from '../../../../server/services/events.ts';
@@ -9,13 +10,7 @@ export const GET: APIRoute = async ({ locals, params }) => {
   if (!locals.user) return text(401, 'Sign in to download this event’s progress.');
   try {
     const { filename, body } = await exportCsv({ db: await db(), catalog: await catalog(), user: locals.user }, params.slug ?? '');
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${filename}"`,
-        'cache-control': 'private, no-store',
-      },
-    });
+    return csvDownload(filename, body);
   } catch (error) {
     if (error instanceof EventNotFoundError) return text(404, error.message);
     if (error instanceof EventForbiddenError) return text(403, error.message);
