@@ -2,22 +2,12 @@
 // its memory. Cold start = spawn to the first 200 from /healthz.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../support/ports.ts';
 
+export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function rssOf(pid: number): number {
   try {

@@ -4,28 +4,18 @@
 // can be stopped, killed and started again on the same database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type RoundsDatabase } from '../../src/server/db.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
+import { freePort } from '../support/ports.ts';
 
+export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
 export const LEARNER_PASSWORD = 'steady harbour lantern ninety-one';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function newest(dir: string): number {
   let latest = 0;
