@@ -1,33 +1,25 @@
 // Pure rules for certificates: ids, codes, status, the LinkedIn link. No I/O.
+import { cryptoRandom, randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 
 /** 128 random bits as base64url: the id in /certificates/<id>. */
-export function newCertificateId(random: (bytes: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
+export function newCertificateId(random: RandomBytes = cryptoRandom): string {
   return btoa(String.fromCharCode(...random(16))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export const CERTIFICATE_ID = /^[A-Za-z0-9_-]{22}$/;
 
-// No 0/O, 1/I/L: codes are read aloud on the phone and typed from paper.
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_SYMBOLS = 8;
+const formatCode = (symbols: string) => `RND-${symbols.slice(0, 4)}-${symbols.slice(4)}`;
 
-/** RND-XXXX-XXXX, every symbol equally likely (rejection sampling). */
-export function newCertificateCode(random: (bytes: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
-  const limit = 256 - (256 % CODE_ALPHABET.length);
-  let symbols = '';
-  while (symbols.length < CODE_SYMBOLS) {
-    for (const byte of random(16)) {
-      if (byte < limit && symbols.length < CODE_SYMBOLS) symbols += CODE_ALPHABET[byte % CODE_ALPHABET.length];
-    }
-  }
-  return `RND-${symbols.slice(0, 4)}-${symbols.slice(4)}`;
+/** RND-XXXX-XXXX. */
+export function newCertificateCode(random?: RandomBytes): string {
+  return formatCode(randomSymbols(CODE_SYMBOLS, random));
 }
 
 /** What people type ("rnd 7k4q 2m9x", "7K4Q-2M9X") to the stored form, or undefined when it cannot be a code. */
 export function normalizeCertificateCode(input: string): string | undefined {
-  const symbols = input.toUpperCase().replace(/[\s-]/g, '').replace(/^RND/, '');
-  if (symbols.length !== CODE_SYMBOLS || [...symbols].some((ch) => !CODE_ALPHABET.includes(ch))) return undefined;
-  return `RND-${symbols.slice(0, 4)}-${symbols.slice(4)}`;
+  const symbols = typedSymbols(input, CODE_SYMBOLS, 'RND');
+  return symbols && formatCode(symbols);
 }
 
 export type CertificateStatus = 'valid' | 'revoked' | 'reissued' | 'expired';

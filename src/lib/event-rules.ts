@@ -3,29 +3,17 @@
 // Event codes are six symbols (ABC-DEF); team invite codes are eight (ABCD-EFGH).
 // The length alone tells which table a code belongs to, so one form at /join finds
 // either and the two can never collide.
+import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 
-// No 0/O, 1/I/L: codes are read off a slide at the back of a hall and typed on phones.
-const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const EVENT_CODE_LENGTH = 6;
 
-export function newEventCode(random: (bytes: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
-  // Rejection sampling keeps every symbol equally likely.
-  const limit = 256 - (256 % ALPHABET.length);
-  let code = '';
-  while (code.length < EVENT_CODE_LENGTH) {
-    for (const byte of random(16)) {
-      if (byte < limit && code.length < EVENT_CODE_LENGTH) code += ALPHABET[byte % ALPHABET.length];
-    }
-  }
-  return code;
+export function newEventCode(random?: RandomBytes): string {
+  return randomSymbols(EVENT_CODE_LENGTH, random);
 }
 
 /** What people type ("abc-def", " abc def ") to the stored form, or undefined when it cannot be an event code. */
 export function normalizeEventCode(input: string): string | undefined {
-  const code = input.toUpperCase().replace(/[\s-]/g, '');
-  if (code.length !== EVENT_CODE_LENGTH) return undefined;
-  for (const ch of code) if (!ALPHABET.includes(ch)) return undefined;
-  return code;
+  return typedSymbols(input, EVENT_CODE_LENGTH);
 }
 
 /** ABC-DEF: easier to read aloud. */

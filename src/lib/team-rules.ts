@@ -1,4 +1,5 @@
 // Pure rules for teams: invite codes, dates, states, quiet hours. No I/O.
+import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 
 /** Holds an invite code while its holder confirms their email (Today offers to finish joining). */
 export const PENDING_JOIN_COOKIE = 'rounds_pending_join';
@@ -14,28 +15,15 @@ export const STATE_LABELS: Record<AssignmentState, string> = {
 
 export const STATE_ORDER: AssignmentState[] = ['overdue', 'not-started', 'in-progress', 'completed'];
 
-// No 0/O, 1/I/L: codes are read off slides and typed on phones.
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const INVITE_CODE_LENGTH = 8;
 
-export function newInviteCode(random: (bytes: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): string {
-  // Rejection sampling keeps every symbol equally likely.
-  const limit = 256 - (256 % CODE_ALPHABET.length);
-  let code = '';
-  while (code.length < INVITE_CODE_LENGTH) {
-    for (const byte of random(16)) {
-      if (byte < limit && code.length < INVITE_CODE_LENGTH) code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
-    }
-  }
-  return code;
+export function newInviteCode(random?: RandomBytes): string {
+  return randomSymbols(INVITE_CODE_LENGTH, random);
 }
 
 /** What people type or paste ("abcd-efgh", " ABCD EFGH ") to the stored form, or undefined when it cannot be a code. */
 export function normalizeInviteCode(input: string): string | undefined {
-  const code = input.toUpperCase().replace(/[\s-]/g, '');
-  if (code.length !== INVITE_CODE_LENGTH) return undefined;
-  for (const ch of code) if (!CODE_ALPHABET.includes(ch)) return undefined;
-  return code;
+  return typedSymbols(input, INVITE_CODE_LENGTH);
 }
 
 /** ABCD-EFGH: easier to read aloud. */

@@ -88,6 +88,9 @@ export async function signUp(origin: string, label = 'sec'): Promise<TestUser> {
 // ── discovery ───────────────────────────────────────────────────────────────
 
 /** Top-level entries of an object/argument list body: `a: …`, `b` (shorthand) and `...c`. */
+// Comments would otherwise split entries at their commas and hide names; `//` only at a line's start, so URLs in strings stay.
+const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+
 function topLevelEntries(body: string): string[] {
   const parts: string[] = [];
   let depth = 0;
@@ -154,7 +157,7 @@ export function discoverActions(): ActionInfo[] {
   const domains = topLevelEntries(balanced(index, serverAt.index + serverAt[0].length - 1)).map((entry) => entry.split(':').map((s) => s.trim()) as [string, string]);
   const sources = readdirSync(dir)
     .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
-    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+    .map((file) => withoutComments(readFileSync(path.join(dir, file), 'utf8')));
   const actions: ActionInfo[] = [];
   for (const [domain, constName] of domains) {
     const source = sources.find((text) => new RegExp(`export const ${constName ?? domain}\\s*=\\s*\\{`).test(text));
@@ -162,7 +165,10 @@ export function discoverActions(): ActionInfo[] {
     const at = new RegExp(`export const ${constName ?? domain}\\s*=\\s*\\{`).exec(source)!;
     for (const entry of topLevelEntries(balanced(source, at.index + at[0].length - 1))) {
       const match = /^(\w+)\s*:\s*defineAction\(/.exec(entry);
-      if (!match) continue;
+      if (!match) {
+        if (entry.includes('defineAction(')) throw new Error(`Cannot read the Action entry in ${domain}: ${entry.slice(0, 80)}`);
+        continue;
+      }
       const input = /input:\s*z\.object\(\{/.exec(entry);
       const fields = input ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source) : [];
       actions.push({ name: `${domain}.${match[1]}`, fields });
