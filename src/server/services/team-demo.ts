@@ -11,6 +11,7 @@ import * as progress from '../repos/progress.ts';
 import { saveReflection } from '../repos/reflections.ts';
 import * as teamsRepo from '../repos/teams.ts';
 import { teamToday } from './teams.ts';
+import { issueEarnedCertificates } from './certificates.ts';
 
 // `npm run rounds -- seed-demo`: a demo team at every stage, for a newcomer or a demo.
 
@@ -49,7 +50,8 @@ export interface DemoSignIns {
  * Fills a database that has no real users with a leader, eight members and a team
  * whose two assignments show every state: one due in two weeks (not started, in
  * progress, completed — one before it was assigned) and one due three days ago
- * (overdue). Refuses when anyone outside the demo domain has an account.
+ * (overdue), with private reflections and the certificates of finished courses.
+ * Refuses when anyone outside the demo domain has an account.
  */
 export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new Date()): Promise<DemoSignIns> {
   const huddles = catalog.course('team-huddles') ?? catalog.courses[0]!;
@@ -62,7 +64,7 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
   const password = `demo-${randomToken(8)}`;
   const passwordHash = await hashPassword(password);
   const today = teamToday(now);
-  return db.transaction().execute(async (tx) => {
+  const demo = await db.transaction().execute(async (tx) => {
     const make = async (name: string, local: string) => {
       const user = await users.createUser(tx, { email: `${local}@${DEMO_DOMAIN}`, name, passwordHash });
       await users.markEmailVerified(tx, user!.id, user!.email);
@@ -83,9 +85,11 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       }
     };
     const members: string[] = [];
+    const memberIds: string[] = [];
     for (const [index, person] of PEOPLE.entries()) {
       const user = await make(person.name, person.local);
       members.push(user.email);
+      memberIds.push(user.id);
       await teamsRepo.addMember(tx, team.id, user.id, index === 1 ? 'leader' : 'member');
       const huddleCount = { none: 0, some: 2, all: huddles.lessons.length, early: huddles.lessons.length }[person.huddles];
       await complete(user.id, huddles, huddleCount, person.huddles === 'early' ? 40 : 2 + index);
@@ -98,6 +102,9 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
     }
     await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: huddles.slug, dueOn: addDays(today, 14), note: 'We will run the ten-minute huddle from lesson 2 for real on Tuesday.', createdBy: leader.id });
     await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: connection.slug, dueOn: addDays(today, -3), note: '', createdBy: leader.id });
-    return { password, leader: leader.email, members, teamId: team.id };
+    return { password, leader: leader.email, members, teamId: team.id, memberIds };
   });
+  // Certificates for the finished courses, issued as a real completion issues them (and signed).
+  for (const userId of demo.memberIds) await issueEarnedCertificates(db, catalog, userId);
+  return { password: demo.password, leader: demo.leader, members: demo.members, teamId: demo.teamId };
 }
