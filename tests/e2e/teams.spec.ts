@@ -90,6 +90,17 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   const memberRow = page.getByRole('row', { name: new RegExp(member.name) });
   await expect(memberRow.getByRole('cell').first()).toContainText('Not started');
 
+  // The member will be on leave: a personal due date for the second course, shown in the grid.
+  await page.getByText('A personal due date for one member').click();
+  const personal = page.locator('details.personal-due');
+  const secondOption = (await personal.getByRole('option', { name: new RegExp(SECOND.title) }).textContent())!.trim();
+  await personal.getByLabel('Course', { exact: true }).selectOption({ label: secondOption });
+  await personal.getByLabel('Member', { exact: true }).selectOption({ label: member.name });
+  await personal.getByLabel('Their due date', { exact: true }).fill(isoInDays(21));
+  await personal.getByRole('button', { name: 'Save personal date' }).click();
+  await expect(page.getByText('Personal due date saved.')).toBeVisible();
+  await expect(page.getByRole('row', { name: new RegExp(member.name) }).getByRole('cell').nth(1)).toContainText(/due \d{1,2} \w{3} \d{4}/);
+
   // The member sees it on Today.
   await phone.goto('/');
   await expect(phone.getByRole('heading', { name: 'Team assignments' })).toBeVisible();
@@ -145,7 +156,7 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   const done = rows.find((r) => r.member === member.name && r.course_slug === COURSE.slug)!;
   expect(done).toMatchObject({ state: 'completed', due_date: isoInDays(7) });
   expect(done.completed_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-  expect(rows.find((r) => r.member === member.name && r.course_slug === SECOND.slug)!.state).toBe('not-started');
+  expect(rows.find((r) => r.member === member.name && r.course_slug === SECOND.slug)).toMatchObject({ state: 'not-started', due_date: isoInDays(21) });
 
   // A member cannot export or manage; a stranger does not even see the team.
   expect((await phone.request.get(`${teamUrl}/export.csv`)).status()).toBe(403);

@@ -11,7 +11,7 @@ import { migrateToLatest, openDatabase, type RoundsDatabase } from '../../src/se
 import { backupDatabase, embeddedFolderInUse, restoreDatabase, BackupError } from '../../src/server/services/backup.ts';
 import { recordAudit } from '../../src/server/repos/audit-log.ts';
 import { saveReflection } from '../../src/server/repos/reflections.ts';
-import { completeLesson, recordCheckAttempt } from '../../src/server/repos/progress.ts';
+import { completeLesson, recordCheckAttempts } from '../../src/server/repos/progress.ts';
 import { createSession } from '../../src/server/auth/sessions.ts';
 import { seedLearners } from '../load/harness.ts';
 
@@ -21,7 +21,7 @@ async function seed(database: RoundsDatabase): Promise<void> {
   const learners = await seedLearners(database, 30, 'backup');
   for (const [i, learner] of learners.entries()) {
     const key = { userId: learner.id, courseSlug: 'patient-connection', lessonSlug: `lesson-${i % 5}` };
-    await recordCheckAttempt(database.db, key, { question: 0, chosenOption: i % 3, correct: i % 2 === 0 });
+    await recordCheckAttempts(database.db, key, [{ question: 0, chosenOption: i % 3, correct: i % 2 === 0 }]);
     await completeLesson(database.db, key, 'v1');
     await saveReflection(database.db, learner.id, { courseSlug: key.courseSlug, lessonSlug: key.lessonSlug, body: `Réflexion ${i}: «let them finish» — 🏥\n${'x'.repeat(i * 10)}`, revision: 1000 + i });
     if (i % 3 === 0) await createSession(database.db, learner.id, 'backup-test');

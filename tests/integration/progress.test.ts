@@ -39,6 +39,19 @@ describe('completing a lesson', () => {
     expect(attempts.length).toBe(1 + lesson.check.length);
   });
 
+  it('counts right answers given earlier with the ones sent on completion, and a wrong one sent now does not undo them', async () => {
+    const userId = await newLearner();
+    const key = { courseSlug: course.slug, lessonSlug: lesson.slug };
+    const right = correctAnswers();
+    await learning.answerQuestion(database.db, catalog, userId, { ...key, question: 0, option: right[0]! });
+    const wrongFirst = lesson.check[0]!.options.findIndex((o) => !o.correct);
+    // Nothing sent: only question 0 is right so far.
+    await expect(learning.completeLesson(database.db, catalog, userId, { ...key, answers: {} })).rejects.toThrow(`(${lesson.check.length - 1} to go)`);
+    // Question 0 wrong now but right before; the rest right now.
+    const done = await learning.completeLesson(database.db, catalog, userId, { ...key, answers: { ...right, 0: wrongFirst } });
+    expect(done.completedAt).toBeInstanceOf(Date);
+  });
+
   it('records exactly one completion under 20 concurrent requests', async () => {
     const userId = await newLearner();
     const results = await Promise.all(

@@ -201,7 +201,7 @@ describe('the dashboard at scale', () => {
     await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
     const lesson = course.lessons[0]!;
     await saveReflection(database.db, members[0]!.id, { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'PRIVATE-MARKER-7731', revision: 1 });
-    await progress.recordCheckAttempt(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: lesson.slug }, { question: 0, chosenOption: 3, correct: false });
+    await progress.recordCheckAttempts(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: lesson.slug }, [{ question: 0, chosenOption: 3, correct: false }]);
     const view = await teams.dashboard(ctx(leader), teamId);
     const csv = await teams.exportCsv(ctx(leader), teamId);
     expect(JSON.stringify(view)).not.toContain('PRIVATE-MARKER-7731');

@@ -17,17 +17,21 @@ export async function markStarted(db: Executor, key: LessonKey): Promise<void> {
     .execute();
 }
 
-export async function recordCheckAttempt(db: Executor, key: LessonKey, attempt: { question: number; chosenOption: number; correct: boolean }): Promise<void> {
+/** Records answers to a lesson's check, in one statement. */
+export async function recordCheckAttempts(db: Executor, key: LessonKey, attempts: { question: number; chosenOption: number; correct: boolean }[]): Promise<void> {
+  if (attempts.length === 0) return;
   await db
     .insertInto('check_attempts')
-    .values({
-      user_id: key.userId,
-      course_slug: key.courseSlug,
-      lesson_slug: key.lessonSlug,
-      question: attempt.question,
-      chosen_option: attempt.chosenOption,
-      correct: attempt.correct,
-    })
+    .values(
+      attempts.map((attempt) => ({
+        user_id: key.userId,
+        course_slug: key.courseSlug,
+        lesson_slug: key.lessonSlug,
+        question: attempt.question,
+        chosen_option: attempt.chosenOption,
+        correct: attempt.correct,
+      })),
+    )
     .execute();
 }
 

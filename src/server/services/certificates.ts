@@ -91,6 +91,16 @@ export async function issueEarnedCertificates(db: Db, catalog: Catalog, userId: 
   return outcomes;
 }
 
+/** The certificate of one completed course: the current one, else issued now (once). */
+export async function issueCourseCertificate(db: Db, userId: string, course: CatalogCourse, completedAt: Date): Promise<IssueOutcome> {
+  const existing = await repo.currentCertificate(db, userId, course.slug);
+  if (existing) return { course, certificate: existing };
+  const user = await findUserById(db, userId);
+  if (!user) throw new Error(`No user ${userId}`);
+  const held = heldReason(user);
+  return held ? { course, held } : { course, certificate: await issue(db, user, course, completedAt) };
+}
+
 interface Completion {
   courseSlug: string;
   courseTitle: string;

@@ -5,7 +5,7 @@ import * as progress from '../repos/progress.ts';
 import { findReflectionForLesson } from '../repos/reflections.ts';
 import { FieldError } from './accounts.ts';
 import { lessonLock } from './events.ts';
-import { issueEarnedCertificates } from './certificates.ts';
+import { issueCourseCertificate } from './certificates.ts';
 import { NotFoundError } from '../service-errors.ts';
 
 export { NotFoundError };
@@ -30,7 +30,7 @@ export async function answerQuestion(
   if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
   const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   await progress.markStarted(db, key);
-  await progress.recordCheckAttempt(db, key, { question: input.question, chosenOption: input.option, correct: option.correct });
+  await progress.recordCheckAttempts(db, key, [{ question: input.question, chosenOption: input.option, correct: option.correct }]);
   return { correct: option.correct, feedback: option.feedback };
 }
 
@@ -50,11 +50,14 @@ export async function completeLesson(
   const locked = await lessonLock(db, catalog, userId, input.courseSlug, input.lessonSlug);
   if (locked) throw new FieldError('check', locked);
   const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
-  for (const [question, option] of Object.entries(input.answers ?? {})) {
-    const q = lesson.check[Number(question)];
-    if (q && q.options[option]) await progress.recordCheckAttempt(db, key, { question: Number(question), chosenOption: option, correct: q.options[option]!.correct });
-  }
-  const correct = new Set(await progress.correctlyAnswered(db, key));
+  const attempts = Object.entries(input.answers ?? {}).flatMap(([question, option]) => {
+    const chosen = lesson.check[Number(question)]?.options[option];
+    return chosen ? [{ question: Number(question), chosenOption: option, correct: chosen.correct }] : [];
+  });
+  await progress.recordCheckAttempts(db, key, attempts);
+  // Right answers in this request count at once; earlier ones are looked up only when needed.
+  const correct = new Set(attempts.filter((a) => a.correct).map((a) => a.question));
+  if (correct.size < lesson.check.length) for (const question of await progress.correctlyAnswered(db, key)) correct.add(question);
   const missing = lesson.check.map((_, index) => index).filter((index) => !correct.has(index));
   if (missing.length) {
     throw new FieldError('check', `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`);
@@ -62,7 +65,7 @@ export async function completeLesson(
   const row = await progress.completeLesson(db, key, course.version);
   const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
   // The course is complete: its certificate is issued now (once, however often this runs).
-  const certificate = courseProgress.complete ? (await issueEarnedCertificates(db, catalog, userId)).find((outcome) => outcome.course.slug === course.slug) : undefined;
+  const certificate = courseProgress.complete ? await issueCourseCertificate(db, userId, course, courseProgress.completedAt!) : undefined;
   return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson), certificate };
 }
 
