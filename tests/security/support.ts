@@ -170,7 +170,9 @@ export function discoverActions(): ActionInfo[] {
         continue;
       }
       const input = /input:\s*z\.object\(\{/.exec(entry);
-      const fields = input ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source) : [];
+      const named = /input:\s*z\.object\((\w+)\)/.exec(entry); // z.object(lessonInput)
+      const fields = input ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source) : named ? fieldsOf(`...${named[1]}`, source) : [];
+      if (/\binput:/.test(entry) && fields.length === 0) throw new Error(`Cannot read the input fields of ${domain}.${match[1]}`);
       actions.push({ name: `${domain}.${match[1]}`, fields });
     }
   }
