@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { appDatabase, closeAppDatabase } from '../src/server/db.ts';
 import { closeGracefully, createRoundsServer } from '../src/server/http-server.ts';
+import { loadStaticFiles } from '../src/server/static-files.ts';
 import { runJobs, scheduleJobs } from '../src/server/services/jobs.ts';
 import { fileCatalog } from '../src/server/services/team-demo.ts';
 import { signingKey } from '../src/server/services/signing-keys.ts';
@@ -54,9 +55,9 @@ const database = await appDatabase();
 await signingKey(database.db);
 console.log(`Database ready (${database.kind === 'pglite' ? `embedded PGlite in ${path.join(config.DATA_DIR, 'pglite')}` : 'PostgreSQL'})`);
 
-process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+// The adapter runs in middleware mode: its handler renders; the build's files are ours to serve.
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: Parameters<typeof createRoundsServer>[0] };
-const server = createRoundsServer(handler, config);
+const server = createRoundsServer(handler, loadStaticFiles(path.join(root, 'dist/client')), config);
 
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();

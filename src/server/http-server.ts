@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { Settings } from './settings.ts';
+import { serveStatic, type loadStaticFiles } from './static-files.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-// Headers every response gets, including the adapter's static files (prerendered
+// Headers every response gets, including the build's static files (prerendered
 // pages carry their CSP in a <meta>, where frame-ancestors is not allowed).
 const STATIC_HEADERS: [string, string][] = [
   ['x-content-type-options', 'nosniff'],
@@ -24,12 +25,13 @@ function logRequest(format: Settings['LOG_FORMAT'], req: http.IncomingMessage, r
   }
 }
 
-export function createRoundsServer(handler: Handler, config: Settings): http.Server {
+/** The build's files from memory (`staticFiles`), everything else through Astro (`handler`). */
+export function createRoundsServer(handler: Handler, staticFiles: ReturnType<typeof loadStaticFiles>, config: Settings): http.Server {
   const server = http.createServer((req, res) => {
     const startedAt = process.hrtime.bigint();
     for (const [name, value] of STATIC_HEADERS) res.setHeader(name, value);
     res.on('finish', () => logRequest(config.LOG_FORMAT, req, res, startedAt));
-    handler(req, res);
+    if (!serveStatic(staticFiles, req, res)) handler(req, res);
   });
   server.keepAliveTimeout = 65_000;
   return server;

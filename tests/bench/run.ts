@@ -10,9 +10,11 @@
 //   BENCH_FRESH=1       start from an empty PGlite folder
 //   BENCH_ONLY          comma-separated row numbers to run, e.g. "1a,4"
 //   BENCH_STRICT=1      exit 1 when a target is missed
+import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase, migrateToLatest } from '../../src/server/db.ts';
@@ -108,13 +110,33 @@ log(`app: ${PROCESSES} process${PROCESSES > 1 ? 'es' : ''} at ${app.origin}, col
 
 const htmlLesson = lessons[0]!;
 const htmlPath = `/courses/${htmlLesson.courseSlug}/${htmlLesson.slug}`;
-const lessonResponse = await fetch(app.origin + htmlPath);
-const lessonBody = Buffer.from(await lessonResponse.arrayBuffer());
+// The baseline replays the lesson's bytes as they went over the wire (compressed, as
+// 1a asks for them), so both answer the same request with the same bytes.
+const LESSON_REQUEST_HEADERS = { 'accept-encoding': 'gzip, br' };
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+let lessonResponse = await rawGet(app.origin + htmlPath, LESSON_REQUEST_HEADERS);
+// The app compresses its static files in the background after start-up: wait for that.
+for (let tries = 0; !lessonResponse.headers['content-encoding'] && tries < 50; tries++) {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  lessonResponse = await rawGet(app.origin + htmlPath, LESSON_REQUEST_HEADERS);
+}
 if (lessonResponse.status !== 200) throw new Error(`${htmlPath} answered ${lessonResponse.status}`);
+const encoding = lessonResponse.headers['content-encoding'];
+const lessonBody = lessonResponse.body;
+const lessonHtml = (encoding === 'br' ? zlib.brotliDecompressSync(lessonBody) : encoding === 'gzip' ? zlib.gunzipSync(lessonBody) : lessonBody).toString('utf8');
 const savedResponse = path.join(outDir, 'baseline-response.json');
 const lessonHeaders: Record<string, string> = {};
-lessonResponse.headers.forEach((value, key) => (lessonHeaders[key] = value));
+for (const [key, value] of Object.entries(lessonResponse.headers)) if (typeof value === 'string') lessonHeaders[key] = value;
 writeFileSync(savedResponse, JSON.stringify({ status: 200, headers: lessonHeaders, body: lessonBody.toString('base64') }));
+log(`lesson page for 1a and the baseline: ${lessonBody.length} bytes (${encoding ?? 'uncompressed'}), ${Buffer.byteLength(lessonHtml)} bytes of HTML`);
 
 async function startBaseline(): Promise<{ origin: string; stop(): void }> {
   const child = spawn(process.execPath, [path.join(root, 'tests/bench/baseline-server.ts'), savedResponse], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -145,7 +167,7 @@ function assetsOf(html: string): string[] {
   }
   return [...found];
 }
-const assets = assetsOf(lessonBody.toString('utf8'));
+const assets = assetsOf(lessonHtml);
 
 // ── scenarios ───────────────────────────────────────────────────────────────
 const BOUNDARY = '----RoundsBenchBoundary7MA4YWxkTrZu0gW';
@@ -178,13 +200,13 @@ const core: (Scenario & { id: string })[] = [
   {
     id: '1a',
     label: '1a. lesson page HTML',
-    next: () => ({ path: htmlPath, headers: { cookie: cookie(seeded.learners[0]!), 'accept-encoding': 'gzip, br' } }),
+    next: () => ({ path: htmlPath, headers: { cookie: cookie(seeded.learners[0]!), ...LESSON_REQUEST_HEADERS } }),
     target: { minRatio: 0.25, p99Ms: 50 },
   },
   {
     id: '1b',
     label: `1b. lesson CSS/JS (${assets.length} files)`,
-    next: () => ({ path: pick(assets), headers: { cookie: cookie(seeded.learners[0]!) } }),
+    next: () => ({ path: pick(assets), headers: { cookie: cookie(seeded.learners[0]!), ...LESSON_REQUEST_HEADERS } }),
   },
   {
     id: '1c',
@@ -269,7 +291,7 @@ async function run(id: string, scenario: Scenario, origin: string): Promise<Row>
 }
 
 const wanted = (id: string) => !ONLY || ONLY.includes(id) || ONLY.includes(id[0]!);
-const baselineScenario: Scenario = { label: 'baseline: node:http, same bytes', next: () => ({ path: htmlPath, headers: { 'accept-encoding': 'gzip, br' } }) };
+const baselineScenario: Scenario = { label: 'baseline: node:http, same bytes', next: () => ({ path: htmlPath, headers: LESSON_REQUEST_HEADERS }) };
 
 let baseline = await startBaseline();
 const baseStart = await run('base', baselineScenario, baseline.origin);
