@@ -5,6 +5,7 @@
 // more than one process needs DATABASE_URL.)
 // Usage: DATABASE_URL=postgres://… ROUNDS_PROCESSES=2 node tests/bench/cluster.ts
 import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +17,9 @@ if (!process.env.DATABASE_URL && count > 1) {
 }
 
 cluster.schedulingPolicy = cluster.SCHED_RR;
-cluster.setupPrimary({ exec: path.join(root, 'bin/start.ts') });
+// The app in the working directory (the bench starts its own build there), else this checkout's.
+const appDir = existsSync(path.join(process.cwd(), 'bin/start.ts')) ? process.cwd() : root;
+cluster.setupPrimary({ exec: path.join(appDir, 'bin/start.ts') });
 let stopping = false;
 for (let i = 0; i < count; i += 1) cluster.fork();
 cluster.on('exit', (worker, code, signal) => {

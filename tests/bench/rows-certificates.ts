@@ -1,19 +1,19 @@
 // Bench rows 6a/6b: a certificate's PDF and its public verification page over HTTP.
-// Seeds through the certificates service: the first 200 signed-in learners complete
-// every lesson of the first course and are issued its certificate (idempotent).
+// Seeds through the certificates service: the first 1,000 users complete every lesson
+// of the first course and are issued its certificate (idempotent).
 import { sql } from 'kysely';
 import type { BenchModule } from './plugin.ts';
 
-const HOLDERS = 200;
+const HOLDERS = 1000;
 
 export default {
   labels: ['6a. certificate PDF', '6b. verification page'],
   requiresFiles: ['src/server/services/certificates.ts', 'src/pages/certificates/[id].pdf.ts', 'src/pages/certificates/[id].astro'],
   requiresTables: ['certificates'],
-  async seed({ db, catalog, learners }) {
+  async seed({ db, catalog, users }) {
     const { issueEarnedCertificates } = await import('../../src/server/services/certificates.ts');
     const course = catalog.courses[0]!;
-    const holders = learners.slice(0, HOLDERS);
+    const holders = users.slice(0, HOLDERS);
     const ids: string[] = [];
     for (const learner of holders) {
       await db

@@ -1,14 +1,14 @@
 // Bench row 5: the team dashboard (/teams/<id>) of a 500-member team, as its leader.
 // Seeds through the teams service (created when the teams feature exists): users 1–500,
-// learner 1 leads; every course of the catalogue is assigned (the unique constraint
-// allows one assignment per course, so "10 assignments" needs 10 courses; today 4 exist).
+// learner 1 leads; every course of the catalogue is assigned: ten, since the bench's app
+// carries copies of the four real courses (bench-app.ts; a team holds one assignment per course).
 import { sql } from 'kysely';
 import type { BenchModule } from './plugin.ts';
 
 const TEAM_NAME = 'Bench ward (500)';
 
 export default {
-  labels: ['5. team dashboard (500 members, 1 conn)'],
+  labels: ['5. team dashboard (500 members × 10 assignments, 1 conn)'],
   requiresFiles: ['src/server/services/teams.ts', 'src/pages/teams/[id]/index.astro'],
   requiresTables: ['team_members', 'team_assignments'],
   async seed({ db, catalog, users, learners }) {
@@ -33,7 +33,7 @@ export default {
   scenarios: ({ cookie, learners, seeded }) => [
     {
       // One leader opening the dashboard: the target is a latency (p95), not throughput.
-      label: '5. team dashboard (500 members, 1 conn)',
+      label: '5. team dashboard (500 members × 10 assignments, 1 conn)',
       connections: 1,
       next: () => ({ path: `/teams/${(seeded as { teamId: string }).teamId}`, headers: { cookie: cookie(learners[0]!) } }),
       target: { p95Ms: 150 },

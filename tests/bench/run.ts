@@ -21,7 +21,8 @@ import { openDatabase, migrateToLatest } from '../../src/server/db.ts';
 import { testCatalog } from '../support/catalog.ts';
 import { seedCore, USER_COUNT, LEARNER_COUNT } from './seed.ts';
 import { measure, type LoadResult } from './load.ts';
-import { buildIfNeeded, root, startApp, type RunningApp } from './server.ts';
+import { root, startApp, type RunningApp } from './server.ts';
+import { benchAppDir, prepareBenchApp } from './bench-app.ts';
 import { spawn } from 'node:child_process';
 import type { BenchModule, BenchRequest, RunContext, Scenario } from './plugin.ts';
 
@@ -42,9 +43,9 @@ if (PROCESSES > 1 && !DATABASE_URL) {
 const log = (line: string) => console.log(`· ${line}`);
 
 // ── build, database, seed ────────────────────────────────────────────────────
-buildIfNeeded(log);
+prepareBenchApp(log);
 if (!DATABASE_URL && process.env.BENCH_FRESH === '1') rmSync(dataDir, { recursive: true, force: true });
-const catalog = testCatalog();
+const catalog = testCatalog(path.join(benchAppDir, 'content'));
 const lessons = catalog.courses.flatMap((course) => course.lessons);
 
 const database = openDatabase({ url: DATABASE_URL, dataDir: path.join(dataDir, 'pglite'), poolMax: 4 });
@@ -104,7 +105,7 @@ log(`database: ${kind}; ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).jo
 const logFile = path.join(outDir, `server-${kind}.log`);
 // BENCH_APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=tests/.output/bench/prof") go to the app's node only (server.ts).
 const appEnv = { DATABASE_URL, DATA_DIR: dataDir, LOG_FORMAT: 'text' };
-const app: RunningApp = await startApp({ env: appEnv, processes: PROCESSES, logFile });
+const app: RunningApp = await startApp({ env: appEnv, processes: PROCESSES, logFile, appDir: benchAppDir });
 const rssAtStart = app.rss().total;
 log(`app: ${PROCESSES} process${PROCESSES > 1 ? 'es' : ''} at ${app.origin}, cold start ${Math.round(app.coldStartMs)} ms (spawn → first 200 from /healthz), RSS ${Math.round(rssAtStart / 1048576)} MB`);
 
