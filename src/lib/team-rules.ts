@@ -1,5 +1,6 @@
 // Pure rules for teams: invite codes, dates, states, quiet hours. No I/O.
 import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
+import { escapeHtml } from './escape-html.ts';
 
 /** Holds an invite code while its holder confirms their email (Today offers to finish joining). */
 export const PENDING_JOIN_COOKIE = 'rounds_pending_join';
@@ -14,6 +15,18 @@ export const STATE_LABELS: Record<AssignmentState, string> = {
 };
 
 export const STATE_ORDER: AssignmentState[] = ['overdue', 'not-started', 'in-progress', 'completed'];
+
+const STATE_SYMBOLS: Record<AssignmentState, string> = { completed: '✓', 'in-progress': '◐', 'not-started': '○', overdue: '!' };
+
+/**
+ * A member's state as HTML: words and a symbol, never colour alone (styles in global.css).
+ * A string, not a component: the dashboard of 500 members × 10 assignments renders
+ * 5,000 of them, and a component each cost more than the rest of the page.
+ */
+export function stateBadgeHtml(state: AssignmentState, detail?: string): string {
+  const extra = detail ? `<span class="detail"> ${escapeHtml(detail)}</span>` : '';
+  return `<span class="team-state ${state}"><span aria-hidden="true" class="symbol">${STATE_SYMBOLS[state]}</span> ${STATE_LABELS[state]}${extra}</span>`;
+}
 
 export const INVITE_CODE_LENGTH = 8;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, inviteProblem, newInviteCode, nextSendTime, normalizeInviteCode, formatInviteCode, countStates, addDays } from '../../src/lib/team-rules.ts';
+import { inQuietHours, inviteProblem, newInviteCode, nextSendTime, normalizeInviteCode, formatInviteCode, countStates, addDays, stateBadgeHtml } from '../../src/lib/team-rules.ts';
 import { neutralizeCell, toCsv } from '../../src/lib/csv.ts';
 
 describe('invite codes', () => {
@@ -50,5 +50,15 @@ describe('helpers', () => {
   it('count states and add days across months', () => {
     expect(countStates(['completed', 'overdue', 'overdue'])).toEqual({ completed: 1, overdue: 2, 'in-progress': 0, 'not-started': 0, total: 3 });
     expect(addDays('2030-01-30', 3)).toBe('2030-02-02');
+  });
+});
+
+describe('state badge', () => {
+  it('says the state in words beside a hidden symbol, and escapes the detail', () => {
+    const html = stateBadgeHtml('overdue', '<b>2/6</b>');
+    expect(html).toContain('<span aria-hidden="true" class="symbol">!</span> Overdue');
+    expect(html).toContain('&lt;b&gt;2/6&lt;/b&gt;');
+    expect(html).not.toContain('<b>');
+    expect(stateBadgeHtml('completed')).not.toContain('detail');
   });
 });

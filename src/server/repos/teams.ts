@@ -245,7 +245,8 @@ export type CourseLessons = { course_slug: string; lesson_slug: string }[];
  * Every (member, assignment) pair with its state, in one statement. A course is
  * complete when every lesson it has now is completed, whenever that happened
  * (before the assignment too); overdue means not complete after the due date.
- * `today` is the calendar date deciding "overdue" (YYYY-MM-DD).
+ * `today` is the calendar date deciding "overdue" (YYYY-MM-DD). In no particular order:
+ * sorting 5,000 rows by name in the database cost more than the rest of the query.
  */
 export async function assignmentStates(
   db: Executor,
@@ -265,14 +266,17 @@ export async function assignmentStates(
       join team_members m on m.team_id = a.team_id
       where ${byTeam ? sql`a.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
     ),
+    -- Driven by the members' own rows through the primary key, not a scan of all progress.
     progress as (
-      select lp.user_id, lp.course_slug,
+      select m.team_id, lp.user_id, lp.course_slug,
         count(l.lesson_slug) filter (where lp.completed_at is not null)::int as done,
         max(lp.completed_at) filter (where l.lesson_slug is not null) as last_completed
-      from lesson_progress lp
+      from team_members m
+      join team_assignments a on a.team_id = m.team_id
+      join lesson_progress lp on lp.user_id = m.user_id and lp.course_slug = a.course_slug
       left join lessons l on l.course_slug = lp.course_slug and l.lesson_slug = lp.lesson_slug
-      where (lp.user_id, lp.course_slug) in (select distinct user_id, course_slug from pairs)
-      group by lp.user_id, lp.course_slug
+      where ${byTeam ? sql`m.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
+      group by m.team_id, lp.user_id, lp.course_slug
     )
     select p.team_id, p.assignment_id, p.course_slug, p.note, p.user_id, u.name as user_name,
       p.team_due_on, coalesce(x.due_on, p.team_due_on) as due_on, (x.due_on is not null) as extended,
@@ -287,9 +291,8 @@ export async function assignmentStates(
     from pairs p
     join users u on u.id = p.user_id
     left join totals t on t.course_slug = p.course_slug
-    left join progress pr on pr.user_id = p.user_id and pr.course_slug = p.course_slug
+    left join progress pr on pr.team_id = p.team_id and pr.user_id = p.user_id and pr.course_slug = p.course_slug
     left join assignment_extensions x on x.assignment_id = p.assignment_id and x.user_id = p.user_id
-    order by u.name, u.id, p.team_due_on, p.course_slug
   `.execute(db);
   return result.rows;
 }
