@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadCurriculum } from '../../src/lib/content-files.ts';
 import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '../../src/lib/lesson-rules.ts';
 import { lessonSchema, courseSchema } from '../../src/lib/content-schema.ts';
+import { optionOrder } from '../../src/lib/option-order.ts';
 
 const courses = loadCurriculum('content');
 const lessons = courses.flatMap((course) => course.lessons);
@@ -29,6 +30,12 @@ describe('the curriculum as shipped', () => {
 
   it.each(lessons.map((l) => [l.file, l] as const))('%s: copies no ten-word run from the seed article', (_file, lesson) => {
     expect(copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns)).toEqual([]);
+  });
+
+  it('does not show the right answer in the same place every time', () => {
+    const questions = lessons.flatMap((lesson) => lesson.data.check);
+    const shownAt = questions.map((q) => optionOrder(q.question, q.options).indexOf(q.options.findIndex((o) => o.correct)));
+    for (let position = 0; position < 5; position++) expect(shownAt.filter((p) => p === position).length).toBeLessThan(questions.length / 2);
   });
 
   it('has the seed fingerprints to compare against', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { safeNextPath } from '../../src/lib/safe-next.ts';
+import { optionOrder } from '../../src/lib/option-order.ts';
 import { emailField, nameField, passwordField } from '../../src/lib/validation.ts';
 import { huddlePosition, TEN_MINUTE_HUDDLE, formatClock } from '../../src/lib/huddle.ts';
 import { escapeMarkdown, journalMarkdown } from '../../src/lib/journal-markdown.ts';
@@ -73,5 +74,14 @@ describe('user agents', () => {
   it('describes common browsers briefly', () => {
     expect(describeUserAgent('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe('Chrome on Android');
     expect(describeUserAgent('')).toBe('Unknown device');
+  });
+});
+
+describe('option order', () => {
+  it('is a fixed permutation of the authored options', () => {
+    const options = [{ text: 'Name the feeling' }, { text: 'Explain the plan' }, { text: 'Ask them to calm down' }, { text: 'Say you know how they feel' }];
+    const order = optionOrder('Which response names the emotion?', options);
+    expect([...order].sort()).toEqual([0, 1, 2, 3]);
+    expect(optionOrder('Which response names the emotion?', options)).toEqual(order);
   });
 });
