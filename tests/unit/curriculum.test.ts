@@ -4,6 +4,7 @@ import { loadCurriculum } from '../../src/lib/content-files.ts';
 import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '../../src/lib/lesson-rules.ts';
 import { lessonSchema, courseSchema } from '../../src/lib/content-schema.ts';
 import { optionOrder } from '../../src/lib/option-order.ts';
+import { TEN_MINUTE_HUDDLE } from '../../src/lib/huddle.ts';
 
 const courses = loadCurriculum('content');
 const lessons = courses.flatMap((course) => course.lessons);
@@ -36,6 +37,12 @@ describe('the curriculum as shipped', () => {
     const questions = lessons.flatMap((lesson) => lesson.data.check);
     const shownAt = questions.map((q) => optionOrder(q.question, q.options).indexOf(q.options.findIndex((o) => o.correct)));
     for (let position = 0; position < 5; position++) expect(shownAt.filter((p) => p === position).length).toBeLessThan(questions.length / 2);
+  });
+
+  it('teaches the same huddle agenda the timer runs', () => {
+    const huddle = lessons.find((l) => l.slug === 'the-ten-minute-huddle')!;
+    const taught = [...huddle.body.matchAll(/\*\*([^*(]+?) \((\d+) minutes?\)\.\*\*/g)].map((m) => ({ title: m[1]!.trim(), minutes: Number(m[2]) }));
+    expect(taught).toEqual(TEN_MINUTE_HUDDLE.map(({ title, minutes }) => ({ title, minutes })));
   });
 
   it('has the seed fingerprints to compare against', () => {
