@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { appDatabase, closeAppDatabase } from '../src/server/db.ts';
-import { closeGracefully, createRoundsServer } from '../src/server/http-server.ts';
+import { createRoundsServer } from '../src/server/http-server.ts';
 import { loadStaticFiles } from '../src/server/static-files.ts';
 import { runJobs, scheduleJobs } from '../src/server/services/jobs.ts';
 import { fileCatalog } from '../src/server/services/team-demo.ts';
@@ -57,7 +57,7 @@ console.log(`Database ready (${database.kind === 'pglite' ? `embedded PGlite in 
 
 // The adapter runs in middleware mode: its handler renders; the build's files are ours to serve.
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: Parameters<typeof createRoundsServer>[0] };
-const server = createRoundsServer(handler, loadStaticFiles(path.join(root, 'dist/client')), config);
+const { server, close } = createRoundsServer(handler, loadStaticFiles(path.join(root, 'dist/client')), config);
 
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
@@ -76,7 +76,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   jobs.stop();
   console.log(`${signal} received: finishing requests in flight, then closing the database…`);
-  await closeGracefully(server);
+  await close();
   await closeAppDatabase();
   console.log('Rounds stopped cleanly.');
   process.exit(0);

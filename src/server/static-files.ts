@@ -77,10 +77,13 @@ export function loadStaticFiles(clientDir: string): Map<string, StaticFile> {
   }
   for (const file of new Set(files.values())) {
     if (!file.compressible) continue;
-    void Promise.all([brotli(file.body), gzip(file.body, { level: 9 })]).then(([br, gz]) => {
-      file.br = br;
-      file.gzip = gz;
-    });
+    Promise.all([brotli(file.body), gzip(file.body, { level: 9 })]).then(
+      ([br, gz]) => {
+        file.br = br;
+        file.gzip = gz;
+      },
+      () => {}, // then it keeps going out uncompressed
+    );
   }
   return files;
 }
