@@ -39,3 +39,10 @@ export async function runLighthouse(url: string, options: { chromiumPath?: strin
     chrome.kill();
   }
 }
+
+/** The run whose performance score is the median (each run's scores stay together). */
+export function medianRun(runs: Scores[]): Scores {
+  if (runs.length === 0) throw new Error('medianRun: no runs');
+  const sorted = [...runs].sort((a, b) => a.performance - b.performance);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

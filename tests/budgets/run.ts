@@ -3,7 +3,7 @@
 //   1. JavaScript per page (gzipped): lesson pages ≤ 20 KB, any page ≤ 40 KB;
 //      total transfer of a lesson page (HTML, CSS, JS, fonts, data; no images) ≤ 150 KB gzipped;
 //   2. the server's HTML of every route validates with the Nu HTML Checker (vnu-jar);
-//   3. Lighthouse (mobile) on the landing page, a lesson, Today and a verification
+//   3. Lighthouse (mobile; the median of three runs) on the landing page, a lesson, Today and a verification
 //      page: performance ≥ 95, accessibility 100, best practices ≥ 95;
 //   4. with DATABASE_URL: two app processes on one database (tests/bench/two-processes.ts).
 // Prints every figure; exits 1 on any miss. BUDGETS_SKIP=lighthouse,vnu skips parts.
@@ -14,13 +14,14 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { buildIfNeeded, root, startApp } from '../bench/server.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { runLighthouse } from './lighthouse.ts';
+import { medianRun, runLighthouse, type Scores } from './lighthouse.ts';
 import { validateHtml } from './vnu.ts';
 import { signUpInBrowser } from './people.ts';
 
 const skip = new Set((process.env.BUDGETS_SKIP ?? '').split(',').filter(Boolean));
 const KB = 1024;
 const LIMITS = { lessonJs: 20 * KB, anyJs: 40 * KB, lessonTransfer: 150 * KB };
+const LIGHTHOUSE_RUNS = 3;
 const outDir = path.join(root, 'tests/.output/budgets');
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(path.join(outDir, 'html'), { recursive: true });
@@ -147,12 +148,18 @@ try {
     if (verification) audits.push({ name: 'verification', path: verification });
     else console.log('verification page: n/a (certificates not built yet)');
     for (const audit of audits) {
-      const scores = await runLighthouse(app.origin + audit.path, { chromiumPath, chromiumArgs: CHROMIUM_ARGS, cookie: audit.cookie, reportPath: path.join(outDir, `lighthouse-${audit.name}.json`) });
+      // Lighthouse's own guidance on variability: judge the median of several runs, since
+      // one run on a shared 2-core machine can lose points to another process's CPU use.
+      const runs: Scores[] = [];
+      for (let run = 1; run <= LIGHTHOUSE_RUNS; run++) {
+        runs.push(await runLighthouse(app.origin + audit.path, { chromiumPath, chromiumArgs: CHROMIUM_ARGS, cookie: audit.cookie, reportPath: path.join(outDir, `lighthouse-${audit.name}-${run}.json`) }));
+      }
+      const scores = medianRun(runs);
       const verdict: string[] = [];
       if (scores.performance < 95) verdict.push('performance < 95');
       if (scores.accessibility < 100) verdict.push('accessibility < 100');
       if (scores.bestPractices < 95) verdict.push('best practices < 95');
-      console.log(`${audit.name.padEnd(14)} performance ${scores.performance}  accessibility ${scores.accessibility}  best practices ${scores.bestPractices}${verdict.length ? `  ✗ ${verdict.join(', ')}` : ''}`);
+      console.log(`${audit.name.padEnd(14)} performance ${scores.performance} (runs: ${runs.map((r) => r.performance).join(', ')})  accessibility ${scores.accessibility}  best practices ${scores.bestPractices}${verdict.length ? `  ✗ ${verdict.join(', ')}` : ''}`);
       if (verdict.length) {
         for (const failing of scores.failing) console.log(`     ${failing}`);
         failures.push(`Lighthouse ${audit.name}: ${verdict.join(', ')}`);
