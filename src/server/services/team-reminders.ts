@@ -69,8 +69,10 @@ export async function planReminders(ctx: TeamContext, input: { teamId: string; a
   const now = ctx.now ?? new Date();
   const course = ctx.catalog.course(assignment.course_slug);
   const lessons = (course?.lessons ?? []).map((l) => ({ course_slug: assignment.course_slug, lesson_slug: l.slug }));
+  const names = new Map((await teamsRepo.listMembers(ctx.db, input.teamId)).map((m) => [m.user_id, m.name]));
   const states = (await teamsRepo.assignmentStates(ctx.db, { teamId: input.teamId }, lessons, teamToday(now)))
     .filter((r) => r.assignment_id === assignment.id)
+    .map((r) => ({ ...r, user_name: names.get(r.user_id) ?? '' }))
     .sort((a, b) => a.user_name.localeCompare(b.user_name));
   const recent = new Map((await repo.recentlyReminded(ctx.db, assignment.id, new Date(now.getTime() - DAY))).map((r) => [r.user_id, r.last_requested_at]));
   const prefs = await preferencesFor(ctx.db, states.map((s) => s.user_id));

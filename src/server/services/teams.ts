@@ -355,6 +355,7 @@ export async function myAssignments(ctx: Omit<TeamContext, 'user'> & { user: { i
   const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
   if (teams.length === 0) return [];
   const names = new Map(teams.map((t) => [t.id, t.name]));
+  const notes = new Map((await repo.listAssignments(ctx.db, teams.map((t) => t.id))).map((a) => [a.id, a.note]));
   const rows = await repo.assignmentStates(ctx.db, { userId: ctx.user.id }, allCourseLessons(ctx.catalog), teamToday(ctx.now));
   return rows
     .map((row) => {
@@ -365,7 +366,7 @@ export async function myAssignments(ctx: Omit<TeamContext, 'user'> & { user: { i
         assignmentId: row.assignment_id,
         course,
         title: course?.title ?? row.course_slug,
-        note: row.note,
+        note: notes.get(row.assignment_id) ?? '',
         dueOn: row.due_on,
         state: row.state,
         completedAt: row.completed_at,
