@@ -71,11 +71,14 @@ export async function countLeaders(db: Executor, teamId: string): Promise<number
   return Number(row.n);
 }
 
+/** A deleted account's address is never shown (its name already says "Deleted account"). */
+const shownEmail = sql<string>`case when users.deleted_at is null then users.email else '' end`;
+
 export function listMembers(db: Executor, teamId: string) {
   return db
     .selectFrom('team_members')
     .innerJoin('users', 'users.id', 'team_members.user_id')
-    .select(['users.id as user_id', 'users.name', 'users.email', 'team_members.role', 'team_members.joined_at'])
+    .select(['users.id as user_id', 'users.name', shownEmail.as('email'), 'team_members.role', 'team_members.joined_at', sql<boolean>`users.deleted_at is not null`.as('account_deleted')])
     .where('team_members.team_id', '=', teamId)
     .orderBy('users.name')
     .orderBy('users.id')
@@ -229,6 +232,7 @@ export interface AssignmentStateRow {
   note: string;
   user_id: string;
   user_name: string;
+  account_deleted: boolean;
   team_due_on: string;
   due_on: string;
   extended: boolean;
@@ -278,7 +282,7 @@ export async function assignmentStates(
       where ${byTeam ? sql`m.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
       group by m.team_id, lp.user_id, lp.course_slug
     )
-    select p.team_id, p.assignment_id, p.course_slug, p.note, p.user_id, u.name as user_name,
+    select p.team_id, p.assignment_id, p.course_slug, p.note, p.user_id, u.name as user_name, (u.deleted_at is not null) as account_deleted,
       p.team_due_on, coalesce(x.due_on, p.team_due_on) as due_on, (x.due_on is not null) as extended,
       coalesce(pr.done, 0) as lessons_done, coalesce(t.total, 0) as lessons_total,
       case when t.total > 0 and pr.done = t.total then pr.last_completed end as completed_at,

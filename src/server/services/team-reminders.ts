@@ -78,6 +78,7 @@ export async function planReminders(ctx: TeamContext, input: { teamId: string; a
   for (const row of states) {
     const pref = prefs.get(row.user_id)!;
     if (row.user_id === ctx.user.id) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'That is you' });
+    else if (row.account_deleted) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deleted' });
     else if (row.state === 'completed') plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Already completed' });
     else if (recent.has(row.user_id)) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Reminded in the last 24 hours' });
     else if (!pref.remindersOn) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Turned reminders off' });
@@ -162,7 +163,7 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
       const pref = prefs.get(reminder.user_id)!;
       const course = catalog.course(reminder.course_slug);
       const progress = course ? summarizeCourse(course, await progressOfUser(db, reminder.user_id)) : undefined;
-      const skip = !reminder.still_member ? 'left the team' : !pref.remindersOn ? 'unsubscribed' : !course ? 'course withdrawn' : progress!.complete ? 'completed' : undefined;
+      const skip = reminder.account_deleted ? 'account deleted' : !reminder.still_member ? 'left the team' : !pref.remindersOn ? 'unsubscribed' : !course ? 'course withdrawn' : progress!.complete ? 'completed' : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;
