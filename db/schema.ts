@@ -12,6 +12,8 @@ export interface UsersTable {
   email_verified_at: Timestamp | null;
   is_admin: Generated<boolean>;
   created_at: CreatedAt;
+  /** Set when the person deleted their account: the row stays, anonymised, for teams' and events' counts. */
+  deleted_at: Timestamp | null;
 }
 
 export interface SessionsTable {

@@ -4,6 +4,7 @@ import * as teams from './2026-11-26T1900-teams.ts';
 import * as reminders from './2026-11-26T1901-reminders.ts';
 import * as events from './2026-11-26T1920-events.ts';
 import * as certificates from './2026-11-26T1930-certificates.ts';
+import * as deletedAccounts from './2026-11-28T0900-deleted-accounts.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1901-reminders': reminders,
   '2026-11-26T1920-events': events,
   '2026-11-26T1930-certificates': certificates,
+  '2026-11-28T0900-deleted-accounts': deletedAccounts,
 };

@@ -110,8 +110,8 @@ export const accountActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        await accounts.changeEmail(await db(), user, input);
-        return { saved: 'email' };
+        const verificationMail = await accounts.changeEmail(await db(), user, input);
+        return { saved: 'email', verificationMail };
       }),
   }),
 

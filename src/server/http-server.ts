@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Settings } from './settings.ts';
 import { serveStatic, type loadStaticFiles } from './static-files.ts';
+import { loggedPath } from '../lib/logged-path.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -15,10 +16,10 @@ const STATIC_HEADERS: [string, string][] = [
   ['permissions-policy', 'camera=(), microphone=(), geolocation=()'],
 ];
 
-/** One line per request: method, path (never the query, which may hold a token), status, ms. */
+/** One line per request: method, path (see loggedPath), status, ms. */
 function logRequest(format: Settings['LOG_FORMAT'], req: http.IncomingMessage, res: http.ServerResponse, startedAt: bigint): void {
   const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
-  const path = (req.url ?? '/').split('?')[0];
+  const path = loggedPath(req.url);
   if (format === 'json') {
     process.stdout.write(JSON.stringify({ time: new Date().toISOString(), method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }) + '\n');
   } else {

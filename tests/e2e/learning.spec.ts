@@ -195,3 +195,88 @@ test('one learner never sees another learner’s reflections', async ({ page, op
   await openLesson(stranger, lesson.url);
   await expect(reflectionBox(stranger, lesson)).toHaveValue('');
 });
+
+/** Natural text of exactly `length` characters. */
+function textOfLength(length: number): string {
+  const sentence = 'Sat with the family for a minute before handover and asked what mattered most today. ';
+  return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length);
+}
+
+test('a reflection near the 10,000-character limit shows a counter; over it, says so and keeps the text; trimmed, it saves', async ({ page }) => {
+  await signUp(page, newPerson('Noor Haddad', 'limit'));
+  const lesson = findLesson('patient-connection', 'name-the-emotion');
+  await openLesson(page, lesson.url);
+  const box = reflectionBox(page, lesson);
+
+  // Below the counter's threshold there is no counter.
+  await box.fill(textOfLength(7_000));
+  await expect(savedStatus(page)).toBeVisible();
+  await expect(page.getByText(/\/ 10,000$/)).toHaveCount(0);
+
+  // Pasted close to the limit: the counter appears, and it still saves.
+  const near = textOfLength(9_990);
+  await box.fill(near);
+  await expect(page.getByText('9,990 / 10,000', { exact: true })).toBeVisible();
+  await expect(savedStatus(page)).toBeVisible();
+
+  // Typed past it: a clear message under the field, the text untouched.
+  await box.press('Control+End');
+  await box.pressSequentially(' and more.!', { delay: 10 });
+  const over = `${near} and more.!`;
+  await expect(page.getByText('10,001 / 10,000', { exact: true })).toBeVisible();
+  const tooLong = page.getByRole('status').filter({ hasText: 'Too long to save: reflections can be up to 10,000 characters. Your text is kept here.' });
+  await expect(tooLong).toBeVisible();
+  await expect(savedStatus(page)).toHaveCount(0);
+  await expect(box).toHaveAttribute('aria-invalid', 'true');
+  await expect(box).toHaveAccessibleDescription(/Too long to save/);
+  await expect(box).toHaveValue(over);
+
+  // Not lost on a reload either (kept in this browser), and still not sent.
+  await page.reload();
+  await expect(reflectionBox(page, lesson)).toHaveValue(over);
+  await expect(tooLong).toBeVisible();
+  let stored = (await (await page.request.get('/account/export.json')).json()) as { reflections: { text: string }[] };
+  expect(stored.reflections.map((r) => r.text)).toEqual([near]);
+
+  // Trimmed to exactly the limit: saved.
+  await reflectionBox(page, lesson).press('Control+End');
+  await reflectionBox(page, lesson).press('Backspace');
+  await expect(page.getByText('10,000 / 10,000', { exact: true })).toBeVisible();
+  await expect(savedStatus(page)).toBeVisible();
+  await expect(tooLong).toHaveCount(0);
+  stored = (await (await page.request.get('/account/export.json')).json()) as { reflections: { text: string }[] };
+  expect(stored.reflections.map((r) => r.text)).toEqual([over.slice(0, 10_000)]);
+});
+
+test('the journal refuses an edit over 10,000 characters next to the field, keeps it as typed, and saves it once trimmed', async ({ page }) => {
+  await signUp(page, newPerson('Tomás Ruiz', 'journal-limit'));
+  const lesson = findLesson('servant-leadership', findCourse('servant-leadership').lessons[0]!.slug);
+  const original = 'Asked what gets in the way, then waited.';
+  await writeReflection(page, lesson, original);
+
+  await page.goto('/journal');
+  await page.getByText('Edit or delete').click();
+  const editor = page.getByRole('textbox', { name: 'Your reflection', exact: true });
+  const over = textOfLength(10_009);
+  await editor.fill(over);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+
+  const message = 'Too long to save: 10,009 characters, 9 over the limit of 10,000. Shorten it and save again; your text is kept below.';
+  await expect(page.getByText(message, { exact: true })).toBeVisible();
+  await expect(editor).toBeVisible();
+  await expect(editor).toHaveValue(over);
+  await expect(editor).toHaveAttribute('aria-invalid', 'true');
+  await expect(editor).toHaveAccessibleDescription(new RegExp(`Up to 10,000 characters\\. ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  // Nothing was saved: the journal still shows the earlier text.
+  await expect(shown(page, original)).toBeVisible();
+
+  await editor.press('Control+End');
+  for (let i = 0; i < 9; i++) await editor.press('Backspace');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reflection saved.' })).toBeVisible();
+  await expect(page.getByText(message, { exact: true })).toHaveCount(0);
+  await expect(shown(page, original)).toHaveCount(0);
+  await expect(page.getByRole('paragraph').filter({ hasText: /^Sat with the family/ })).toHaveCount(1);
+  const stored = (await (await page.request.get('/account/export.json')).json()) as { reflections: { text: string }[] };
+  expect(stored.reflections.map((r) => r.text)).toEqual([over.slice(0, 10_000)]);
+});

@@ -9,6 +9,7 @@ import { createUser } from '../../src/server/repos/users.ts';
 import { validateSessionToken } from '../../src/server/auth/sessions.ts';
 import { hashPassword, verifyPassword } from '../../src/server/auth/passwords.ts';
 import { hashToHex } from '../../src/server/auth/tokens.ts';
+import { hasLiveVerificationLink } from '../../src/server/repos/email-tokens.ts';
 import { settings } from '../../src/server/settings.ts';
 
 // Without SMTP_URL every mail lands in the outbox table; these tests read links from it.
@@ -156,6 +157,68 @@ describe('sign-up', () => {
     expect((error as FieldError).field).toBe('password');
     expect(await database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
     expect({ users: await countRows('users'), outbox: await countRows('outbox') }).toEqual(before);
+  });
+});
+
+describe('a throttled confirmation mail never half-saves an account', () => {
+  /** Five reset requests for an address fill its mail allowance for the hour (counted whether or not it has an account). */
+  async function exhaustMailAllowance(email: string) {
+    for (let i = 0; i < RULES.mailPerAddress.limit; i += 1) await accounts.requestPasswordReset(database.db, email, request());
+  }
+
+  /** As if the hour had passed. */
+  async function endMailWindow(email: string) {
+    await database.db.updateTable('throttles').set({ window_started_at: new Date(Date.now() - (RULES.mailPerAddress.windowSeconds + 60) * 1000) }).where('key', '=', `mail:address:${email}`).execute();
+  }
+
+  it('signs up and in at once, says the link is delayed, and sends it from the account page once the hour is over', async () => {
+    const email = uniqueEmail('reset-first');
+    await exhaustMailAllowance(email);
+    expect(await outboxFor(email)).toHaveLength(0);
+
+    const { user, token, verificationMail } = await accounts.signUp(database.db, { name: 'Ada Nurse', email, password: STRONG_PASSWORD }, request());
+    expect(verificationMail.sent).toBe(false);
+    expect(!verificationMail.sent && verificationMail.message).toMatch(/could not send the confirmation link yet.*try again in \d+ minutes? from your account page/i);
+    expect((await validateSessionToken(database.db, token))?.user.id).toBe(user.id);
+    expect(await database.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([{ id: user.id }]);
+    expect(await outboxFor(email)).toHaveLength(0);
+    expect(await hasLiveVerificationLink(database.db, user.id, email)).toBe(false);
+
+    // Signing up again is refused as a taken address — rightly, since the first attempt made the account.
+    const again = await caught(accounts.signUp(database.db, { name: 'Ada Nurse', email, password: STRONG_PASSWORD }, request()));
+    expect(again).toBeInstanceOf(FieldError);
+
+    // Within the hour, "Send the confirmation link again" says when; after it, the link goes out and works.
+    expect(await caught(accounts.sendVerificationMail(database.db, user))).toBeInstanceOf(ThrottledError);
+    await endMailWindow(email);
+    await accounts.sendVerificationMail(database.db, user);
+    expect(await hasLiveVerificationLink(database.db, user.id, email)).toBe(true);
+    expect(await accounts.verifyEmail(database.db, await mailedToken(email, '/verify-email'))).toBe(true);
+  });
+
+  it('signs up with a sent link when the allowance is not used up', async () => {
+    const { user, email, verificationMail } = await signUpNew('unthrottled');
+    expect(verificationMail).toEqual({ sent: true });
+    expect(await hasLiveVerificationLink(database.db, user.id, email)).toBe(true);
+  });
+
+  it('changes the email even when the new address cannot be mailed this hour, and says so', async () => {
+    const { user, email: oldEmail } = await signUpNew('mover');
+    const newEmail = uniqueEmail('moved');
+    await exhaustMailAllowance(newEmail);
+
+    const outcome = await accounts.changeEmail(database.db, user, { email: newEmail, currentPassword: STRONG_PASSWORD });
+    expect(outcome.sent).toBe(false);
+    const stored = await database.db.selectFrom('users').select(['email', 'email_verified_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ email: newEmail, email_verified_at: null });
+    // The old address's link no longer confirms anything; the new one has none yet.
+    expect(await accounts.verifyEmail(database.db, await mailedToken(oldEmail, '/verify-email'))).toBe(false);
+    expect(await hasLiveVerificationLink(database.db, user.id, newEmail)).toBe(false);
+    expect(await outboxFor(newEmail)).toHaveLength(0);
+
+    await endMailWindow(newEmail);
+    await accounts.sendVerificationMail(database.db, { ...user, email: newEmail });
+    expect(await accounts.verifyEmail(database.db, await mailedToken(newEmail, '/verify-email'))).toBe(true);
   });
 });
 

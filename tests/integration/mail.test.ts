@@ -33,6 +33,11 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'], // plain SMTP on loopback; TLS is not what is under test
     logger: false,
+    // A mailbox the server refuses, as a real one does for an unknown or full mailbox.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('refused-')) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -129,5 +134,20 @@ describe('mail over SMTP', () => {
     await accounts.requestPasswordReset(database.db, uniqueEmail('nobody'), { ip: '203.0.113.8', userAgent: '' });
     expect(received).toEqual([]);
     expect(await outboxCount()).toBe(0);
+  });
+
+  it('a refused confirmation mail still creates the account and its session, and says the link did not go out', async () => {
+    received = [];
+    const email = uniqueEmail('refused');
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { user, session, verificationMail } = await accounts.signUp(database.db, { name: 'Ada Nurse', email, password: 'violet harbour tractor quilt 92' }, { ip: '203.0.113.9', userAgent: '' });
+    vi.mocked(console.error).mockRestore();
+    expect(verificationMail.sent).toBe(false);
+    expect(!verificationMail.sent && verificationMail.message).toMatch(/could not send the confirmation link .* just now/);
+    expect(received).toEqual([]);
+    expect((await database.db.selectFrom('sessions').select('user_id').where('id', '=', session.id).executeTakeFirst())?.user_id).toBe(user.id);
+    // No link counts as sent: the banner offers to send a new one.
+    const tokens = await database.db.selectFrom('email_tokens').select('token_hash').where('user_id', '=', user.id).execute();
+    expect(tokens).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { DEMO_DOMAIN, DemoRefusedError, seedDemo } from '../../src/server/servic
 import * as teams from '../../src/server/services/teams.ts';
 import { findUserByEmail, createUser } from '../../src/server/repos/users.ts';
 import { verifyPassword } from '../../src/server/auth/passwords.ts';
+import { deleteMyAccount } from '../../src/server/services/my-data.ts';
 import type { RoundsDatabase } from '../../src/server/db.ts';
 
 const catalog = testCatalog();
@@ -55,5 +56,15 @@ describe('seed-demo', () => {
     await createUser(database.db, { email: 'real.nurse@example.org', name: 'Real Nurse', passwordHash: 'x' });
     await expect(seedDemo(database.db, catalog)).rejects.toBeInstanceOf(DemoRefusedError);
     expect((await database.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual(['real.nurse@example.org']);
+  });
+
+  it('fills a database whose only account was deleted, as it did when deleting left no row', async () => {
+    database = await freshDatabase();
+    const real = (await createUser(database.db, { email: 'gone.nurse@example.org', name: 'Gone Nurse', passwordHash: 'x' }))!;
+    await deleteMyAccount(database.db, real.id, real.email);
+    const demo = await seedDemo(database.db, catalog);
+    const leader = (await findUserByEmail(database.db, demo.leader))!;
+    // The first live account of the install is its administrator, as on a fresh one.
+    expect(leader.is_admin).toBe(true);
   });
 });

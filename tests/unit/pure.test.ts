@@ -7,6 +7,7 @@ import { escapeMarkdown, journalMarkdown } from '../../src/lib/journal-markdown.
 import { escapeHtml } from '../../src/lib/escape-html.ts';
 import { parseSettings } from '../../src/server/settings.ts';
 import { describeUserAgent } from '../../src/lib/user-agent.ts';
+import { loggedPath } from '../../src/lib/logged-path.ts';
 
 describe('safeNextPath', () => {
   it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));
@@ -84,4 +85,22 @@ describe('option order', () => {
     expect([...order].sort()).toEqual([0, 1, 2, 3]);
     expect(optionOrder('Which response names the emotion?', options)).toEqual(order);
   });
+});
+
+describe('loggedPath', () => {
+  it.each([
+    ['/courses/a/b', '/courses/a/b'],
+    ['/reset-password?token=abc123', '/reset-password'],
+    ['/verify-email?token=abc123&x=1', '/verify-email'],
+    ['/join', '/join'],
+    ['/join?code=ABCD-EFGH', '/join'],
+    ['/teams/7f0c/export.csv', '/teams/7f0c/export.csv'],
+  ])('keeps %s as %s', (url, logged) => expect(loggedPath(url)).toBe(logged));
+
+  it.each(['/join/ABCD-EFGH', '/join/abcdefgh/', '/join/ABC-DEF?x=1', '/JOIN/ABCDEFGH', '//join/ABCDEFGH', '/./join/ABCDEFGH', '/x/../join/ABCDEFGH', '/%6Aoin/ABCDEFGH', '/join%2FABCDEFGH', '/\\join/ABCDEFGH'])(
+    'hides the code in %s',
+    (url) => {
+      expect(loggedPath(url)).toBe('/join/:code');
+    },
+  );
 });

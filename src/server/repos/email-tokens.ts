@@ -18,6 +18,10 @@ export async function insertEmailToken(
     .execute();
 }
 
+export async function deleteEmailToken(db: Executor, tokenHash: string): Promise<void> {
+  await db.deleteFrom('email_tokens').where('token_hash', '=', tokenHash).execute();
+}
+
 /** Marks a live token used and returns it, exactly once; undefined when unknown, used or expired. */
 export function consumeEmailToken(db: Executor, tokenHash: string, purpose: EmailTokenPurpose) {
   return db
@@ -51,4 +55,19 @@ export async function voidEmailTokens(db: Executor, userId: string, purpose: Ema
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .execute();
+}
+
+/** Whether an unused, unexpired confirmation link for this address is out (it may have been throttled or failed to send). */
+export async function hasLiveVerificationLink(db: Executor, userId: string, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('email_tokens')
+    .select('token_hash')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'verify-email')
+    .where('email', '=', email)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -214,7 +214,8 @@ export function enrolleesOfEvent(db: Executor, eventId: string) {
   return db
     .selectFrom('event_enrollments')
     .innerJoin('users', 'users.id', 'event_enrollments.user_id')
-    .select(['event_enrollments.id', 'users.id as user_id', 'users.name', 'users.email', 'event_enrollments.enrolled_at', 'event_enrollments.paused_at', 'event_enrollments.nudges_off_at'])
+    // A deleted account's address is never shown (its name already says "Deleted account").
+    .select(['event_enrollments.id', 'users.id as user_id', 'users.name', sql<string>`case when users.deleted_at is null then users.email else '' end`.as('email'), 'event_enrollments.enrolled_at', 'event_enrollments.paused_at', 'event_enrollments.nudges_off_at'])
     .where('event_enrollments.event_id', '=', eventId)
     .orderBy('users.name')
     .orderBy('users.email')
@@ -274,6 +275,7 @@ export async function nudgeCandidates(db: Executor, now: Date): Promise<NudgeCan
     join users u on u.id = e.user_id
     left join reminder_preferences p on p.user_id = e.user_id
     where e.nudges_off_at is null
+      and u.deleted_at is null
       and ev.event_date >= (${now}::timestamptz - interval '400 days')::date
     order by e.enrolled_at, e.id
   `.execute(db);

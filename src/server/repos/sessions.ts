@@ -37,6 +37,7 @@ export function findSessionWithUser(db: Executor, id: string) {
       'users.created_at as user_created_at',
     ])
     .where('sessions.id', '=', id)
+    .where('users.deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

@@ -71,11 +71,14 @@ export async function countLeaders(db: Executor, teamId: string): Promise<number
   return Number(row.n);
 }
 
+/** A deleted account's address is never shown (its name already says "Deleted account"). */
+const shownEmail = sql<string>`case when users.deleted_at is null then users.email else '' end`;
+
 export function listMembers(db: Executor, teamId: string) {
   return db
     .selectFrom('team_members')
     .innerJoin('users', 'users.id', 'team_members.user_id')
-    .select(['users.id as user_id', 'users.name', 'users.email', 'team_members.role', 'team_members.joined_at'])
+    .select(['users.id as user_id', 'users.name', shownEmail.as('email'), 'team_members.role', 'team_members.joined_at', sql<boolean>`users.deleted_at is not null`.as('account_deleted')])
     .where('team_members.team_id', '=', teamId)
     .orderBy('users.name')
     .orderBy('users.id')

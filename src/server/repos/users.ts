@@ -5,8 +5,9 @@ import type { User } from '../../../db/schema.ts';
 export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'email_verified_at' | 'is_admin' | 'created_at'>;
 const PUBLIC_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'is_admin', 'created_at'] as const;
 
+/** A live account by its address (a deleted account has none, so nobody signs in to it or resets its password). */
 export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  return db.selectFrom('users').selectAll().where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
 export function findUserById(db: Executor, id: string): Promise<PublicUser | undefined> {
@@ -23,7 +24,8 @@ export function passwordHashOf(db: Executor, id: string): Promise<string | undef
 }
 
 /**
- * Creates a user; the very first account of an install becomes admin. Returns
+ * Creates a user; the first account of an install becomes admin (deleted accounts do
+ * not count, so an install whose only account was deleted starts afresh). Returns
  * undefined when the email is taken. The advisory lock makes "first" exact even
  * when two sign-ups race on a fresh install.
  */
@@ -38,7 +40,7 @@ export async function createUser(
       email: values.email,
       name: values.name,
       password_hash: values.passwordHash,
-      is_admin: sql<boolean>`not exists (select 1 from users)`,
+      is_admin: sql<boolean>`not exists (select 1 from users where deleted_at is null)`,
     })
     .onConflict((oc) => oc.column('email').doNothing())
     .returning(PUBLIC_COLUMNS)
@@ -46,7 +48,7 @@ export async function createUser(
 }
 
 export async function hasAnyUser(db: Executor): Promise<boolean> {
-  const row = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  const row = await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
@@ -82,10 +84,46 @@ export async function markEmailVerified(db: Executor, id: string, email: string)
 }
 
 export async function setAdmin(db: Executor, email: string): Promise<boolean> {
-  const result = await db.updateTable('users').set({ is_admin: true }).where('email', '=', email).executeTakeFirst();
+  const result = await db.updateTable('users').set({ is_admin: true }).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
-export async function deleteUser(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('users').where('id', '=', id).execute();
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+
+/**
+ * Deletes an account (call it in a transaction): everything personal goes — reflections,
+ * sessions, check answers, mail tokens, mail waiting in the outbox, reminders and nudges,
+ * reminder settings, certificates — and audit entries it made lose their actor. What
+ * others count stays: lesson progress, team membership (as a member, no longer a
+ * leader) and event enrolments (nudges off), under a row that names nobody: "Deleted
+ * account", an `.invalid` address (never mailed, never signed in with), no password.
+ */
+export async function eraseAccount(db: Executor, id: string): Promise<void> {
+  const user = await db.selectFrom('users').select('email').where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  if (!user) return;
+  await db.deleteFrom('reflections').where('user_id', '=', id).execute();
+  await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+  await db.deleteFrom('check_attempts').where('user_id', '=', id).execute();
+  await db.deleteFrom('email_tokens').where('user_id', '=', id).execute();
+  await db.deleteFrom('outbox').where('to_address', '=', user.email).execute();
+  await db.deleteFrom('team_reminders').where('user_id', '=', id).execute();
+  await db.deleteFrom('event_nudges').where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id)).execute();
+  await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
+  await db.deleteFrom('certificates').where('user_id', '=', id).execute();
+  await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();
+  await db.updateTable('team_members').set({ role: 'member' }).where('user_id', '=', id).execute();
+  await db.updateTable('event_enrollments').set({ nudges_off_at: sql`coalesce(nudges_off_at, now())` }).where('user_id', '=', id).execute();
+  await db
+    .updateTable('users')
+    .set({
+      name: DELETED_ACCOUNT_NAME,
+      email: `deleted-${id}@deleted.invalid`,
+      // Not an argon2 hash: no password verifies against it.
+      password_hash: '!deleted',
+      email_verified_at: null,
+      is_admin: false,
+      deleted_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
 }

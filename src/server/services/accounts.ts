@@ -6,10 +6,10 @@ import { createSession } from '../auth/sessions.ts';
 import { hashToHex, randomToken } from '../auth/tokens.ts';
 import * as users from '../repos/users.ts';
 import { deleteUserSessions } from '../repos/sessions.ts';
-import { consumeEmailToken, insertEmailToken, voidEmailTokens } from '../repos/email-tokens.ts';
+import { consumeEmailToken, deleteEmailToken, insertEmailToken, voidEmailTokens } from '../repos/email-tokens.ts';
 import { clearThrottle, refundThrottle } from '../repos/throttles.ts';
 import { composeMail, sendMail } from './mail.ts';
-import { consume, RULES } from './throttle.ts';
+import { consume, RULES, ThrottledError } from './throttle.ts';
 
 export interface RequestInfo {
   ip: string;
@@ -33,17 +33,42 @@ export async function checkNewPassword(password: string, userInputs: string[]): 
   if (problem) throw new FieldError('password', problem);
 }
 
+/** Whether the confirmation link went out; when it did not, what to tell the person. */
+export type VerificationMailOutcome = { sent: true } | { sent: false; message: string };
+
+/**
+ * Sends the confirmation link for an account or address change that is already saved.
+ * Its throttle (shared with password resets) or a failing mail server never undoes
+ * that change: the person is told, and sends the link again from their account page.
+ */
+async function sendVerificationMailAfterSaving(db: Kysely<Database>, user: { id: string; email: string; name: string }): Promise<VerificationMailOutcome> {
+  try {
+    await sendVerificationMail(db, user);
+    return { sent: true };
+  } catch (error) {
+    if (error instanceof ThrottledError) {
+      const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
+      return { sent: false, message: `We could not send the confirmation link yet: too many emails went to ${user.email} in the last hour. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} from your account page.` };
+    }
+    console.error('[mail] the confirmation link could not be sent:', error);
+    return { sent: false, message: `We could not send the confirmation link to ${user.email} just now. Try again in a few minutes from your account page.` };
+  }
+}
+
+/** Creates the account and its first session together (both or neither), then mails the confirmation link. */
 export async function signUp(db: Kysely<Database>, input: { name: string; email: string; password: string }, request: RequestInfo) {
   await checkNewPassword(input.password, [input.email, input.name]);
   await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
   const passwordHash = await hashPassword(input.password);
-  const user = await db.transaction().execute((tx) => users.createUser(tx, { email: input.email, name: input.name, passwordHash }));
-  if (!user) {
-    throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
-  }
-  await sendVerificationMail(db, user);
-  const { token, session } = await createSession(db, user.id, request.userAgent);
-  return { user, token, session };
+  const { user, token, session } = await db.transaction().execute(async (tx) => {
+    const created = await users.createUser(tx, { email: input.email, name: input.name, passwordHash });
+    if (!created) {
+      throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
+    }
+    return { user: created, ...(await createSession(tx, created.id, request.userAgent)) };
+  });
+  const verificationMail = await sendVerificationMailAfterSaving(db, user);
+  return { user, token, session, verificationMail };
 }
 
 export async function sendVerificationMail(db: Kysely<Database>, user: { id: string; email: string; name: string }): Promise<void> {
@@ -57,17 +82,21 @@ export async function sendVerificationMail(db: Kysely<Database>, user: { id: str
     expiresAt: new Date(Date.now() + VERIFY_LIFETIME),
   });
   const url = `${settings().PUBLIC_URL}/verify-email?token=${token}`;
-  await sendMail(
-    db,
-    composeMail({
-      to: user.email,
-      subject: 'Confirm your email for Rounds',
-      greeting: `Hello ${user.name},`,
-      paragraphs: ['Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.', 'The link works for 48 hours.'],
-      action: { label: 'Confirm my email', url },
-      footer: 'If you did not create a Rounds account, you can ignore this message.',
-    }),
-  );
+  const mail = composeMail({
+    to: user.email,
+    subject: 'Confirm your email for Rounds',
+    greeting: `Hello ${user.name},`,
+    paragraphs: ['Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.', 'The link works for 48 hours.'],
+    action: { label: 'Confirm my email', url },
+    footer: 'If you did not create a Rounds account, you can ignore this message.',
+  });
+  try {
+    await sendMail(db, mail);
+  } catch (error) {
+    // A link that never went out must not count as one on its way (the banner says which).
+    await deleteEmailToken(db, hashToHex(token));
+    throw error;
+  }
 }
 
 export async function verifyEmail(db: Kysely<Database>, token: string): Promise<boolean> {
@@ -149,11 +178,14 @@ export async function changePassword(db: Kysely<Database>, user: users.PublicUse
   await deleteUserSessions(db, user.id, sessionId);
 }
 
-export async function changeEmail(db: Kysely<Database>, user: users.PublicUser, input: { email: string; currentPassword: string }) {
-  if (input.email === user.email) return;
+/** Changes the address (and voids links to the old one) first; the new address's link follows. */
+export async function changeEmail(db: Kysely<Database>, user: users.PublicUser, input: { email: string; currentPassword: string }): Promise<VerificationMailOutcome> {
+  if (input.email === user.email) return { sent: true };
   await requireCurrentPassword(db, user.id, input.currentPassword);
-  const changed = await users.updateUserEmail(db, user.id, input.email);
-  if (!changed) throw new FieldError('email', 'This email cannot be used for your account. Try another address.');
-  await voidEmailTokens(db, user.id, 'verify-email');
-  await sendVerificationMail(db, { ...user, email: input.email });
+  await db.transaction().execute(async (tx) => {
+    const changed = await users.updateUserEmail(tx, user.id, input.email);
+    if (!changed) throw new FieldError('email', 'This email cannot be used for your account. Try another address.');
+    await voidEmailTokens(tx, user.id, 'verify-email');
+  });
+  return sendVerificationMailAfterSaving(db, { ...user, email: input.email });
 }

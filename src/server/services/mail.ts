@@ -15,12 +15,20 @@ function smtpTransport(url: string): Transporter {
   return transport;
 }
 
+export class UndeliverableAddressError extends Error {
+  constructor(address: string) {
+    super(`Not sending mail to ${address}: .invalid addresses belong to deleted accounts.`);
+  }
+}
+
 /**
  * Sends over SMTP when SMTP_URL is set. Without it, mail is kept in the outbox
  * table and printed, so a newcomer can follow the link. Mail sent over SMTP is not
  * stored: it may hold single-use links.
  */
 export async function sendMail(db: Executor, mail: OutgoingMail): Promise<void> {
+  // The last guard for deleted accounts, whose address is deleted-<id>@deleted.invalid (RFC 2606: never delivered).
+  if (/\.invalid$/i.test(mail.to.trim())) throw new UndeliverableAddressError(mail.to);
   const { SMTP_URL, MAIL_FROM } = settings();
   if (SMTP_URL) {
     // With List-Unsubscribe-Post, mail apps offer their own unsubscribe button, which POSTs to the link (RFC 8058).

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.ts';
-import { findUserById, deleteUser } from '../repos/users.ts';
+import { eraseAccount, findUserById } from '../repos/users.ts';
 import { listSessions } from '../repos/sessions.ts';
 import { checkAttemptsOfUser, progressOfUser } from '../repos/progress.ts';
 import { listReflections } from '../repos/reflections.ts';
@@ -32,13 +32,14 @@ export async function exportMyData(db: Kysely<Database>, userId: string) {
 }
 
 /**
- * Deletes an account after the person retypes their email. Their profile,
- * sessions, progress, attempts, reflections and certificates go with it (foreign keys cascade);
- * audit entries they made stay, without their name (actor set to null).
+ * Deletes an account after the person retypes their email, in one transaction:
+ * their personal data, reflections, sessions and certificates go; what teams and
+ * events count (progress, membership, enrolment) stays under an anonymous row
+ * (see `eraseAccount`). Audit entries they made stay, without their name.
  */
 export async function deleteMyAccount(db: Kysely<Database>, userId: string, confirmEmail: string): Promise<void> {
   const user = await findUserById(db, userId);
   if (!user) return;
   if (confirmEmail.trim().toLowerCase() !== user.email) throw new FieldError('confirmEmail', 'Type the email address of this account exactly to confirm.');
-  await deleteUser(db, userId);
+  await db.transaction().execute((tx) => eraseAccount(tx, userId));
 }

@@ -56,7 +56,8 @@ export interface DemoSignIns {
 export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new Date()): Promise<DemoSignIns> {
   const huddles = catalog.course('team-huddles') ?? catalog.courses[0]!;
   const connection = catalog.course('patient-connection') ?? catalog.courses[1] ?? huddles;
-  const real = await db.selectFrom('users').select('email').where('email', 'not like', `%@${DEMO_DOMAIN}`).limit(1).executeTakeFirst();
+  // Deleted accounts do not count, as before they left a row behind.
+  const real = await db.selectFrom('users').select('email').where('email', 'not like', `%@${DEMO_DOMAIN}`).where('deleted_at', 'is', null).limit(1).executeTakeFirst();
   if (real) throw new DemoRefusedError('This database already has real accounts: seed-demo only fills a fresh database. Use an empty DATA_DIR or a new DATABASE_URL.');
   const existing = await db.selectFrom('users').select('id').where('email', 'like', `%@${DEMO_DOMAIN}`).limit(1).executeTakeFirst();
   if (existing) throw new DemoRefusedError('The demo is already in this database. Start from an empty database to seed it again.');

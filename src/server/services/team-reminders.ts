@@ -69,10 +69,10 @@ export async function planReminders(ctx: TeamContext, input: { teamId: string; a
   const now = ctx.now ?? new Date();
   const course = ctx.catalog.course(assignment.course_slug);
   const lessons = (course?.lessons ?? []).map((l) => ({ course_slug: assignment.course_slug, lesson_slug: l.slug }));
-  const names = new Map((await teamsRepo.listMembers(ctx.db, input.teamId)).map((m) => [m.user_id, m.name]));
+  const members = new Map((await teamsRepo.listMembers(ctx.db, input.teamId)).map((m) => [m.user_id, m]));
   const states = (await teamsRepo.assignmentStates(ctx.db, { teamId: input.teamId }, lessons, teamToday(now)))
     .filter((r) => r.assignment_id === assignment.id)
-    .map((r) => ({ ...r, user_name: names.get(r.user_id) ?? '' }))
+    .map((r) => ({ ...r, user_name: members.get(r.user_id)?.name ?? '', account_deleted: members.get(r.user_id)?.account_deleted ?? false }))
     .sort((a, b) => a.user_name.localeCompare(b.user_name));
   const recent = new Map((await repo.recentlyReminded(ctx.db, assignment.id, new Date(now.getTime() - DAY))).map((r) => [r.user_id, r.last_requested_at]));
   const prefs = await preferencesFor(ctx.db, states.map((s) => s.user_id));
@@ -80,6 +80,7 @@ export async function planReminders(ctx: TeamContext, input: { teamId: string; a
   for (const row of states) {
     const pref = prefs.get(row.user_id)!;
     if (row.user_id === ctx.user.id) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'That is you' });
+    else if (row.account_deleted) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deleted' });
     else if (row.state === 'completed') plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Already completed' });
     else if (recent.has(row.user_id)) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Reminded in the last 24 hours' });
     else if (!pref.remindersOn) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Turned reminders off' });
@@ -164,7 +165,7 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
       const pref = prefs.get(reminder.user_id)!;
       const course = catalog.course(reminder.course_slug);
       const progress = course ? summarizeCourse(course, await progressOfUser(db, reminder.user_id)) : undefined;
-      const skip = !reminder.still_member ? 'left the team' : !pref.remindersOn ? 'unsubscribed' : !course ? 'course withdrawn' : progress!.complete ? 'completed' : undefined;
+      const skip = reminder.account_deleted ? 'account deleted' : !reminder.still_member ? 'left the team' : !pref.remindersOn ? 'unsubscribed' : !course ? 'course withdrawn' : progress!.complete ? 'completed' : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;
