@@ -6,8 +6,7 @@ import { migrateToLatest, openDatabase } from '../src/server/db.ts';
 import { setAdmin } from '../src/server/repos/users.ts';
 import { recordAudit } from '../src/server/repos/audit-log.ts';
 import { BackupError, backupDatabase, restoreDatabase } from '../src/server/services/backup.ts';
-import { runDueReminders } from '../src/server/services/team-reminders.ts';
-import { runEventNudges } from '../src/server/services/events.ts';
+import { runJobs } from '../src/server/services/jobs.ts';
 import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
 import { rotateSigningKey } from '../src/server/services/signing-keys.ts';
 
@@ -94,9 +93,8 @@ try {
       break;
     }
     case 'run-jobs': {
-      const result = await runDueReminders(database.db, fileCatalog());
+      const { reminders: result, nudges } = await runJobs(database.db, fileCatalog());
       console.log(`Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`);
-      const nudges = await runEventNudges(database.db, fileCatalog());
       console.log(`Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`);
       if (result.failed || nudges.failed) exitCode = 1;
       break;
