@@ -349,6 +349,37 @@ describe('throttles hold', () => {
     expect((await wrongSignIn(other.email, freshIp(), PASSWORD)).status).toBe(303);
   });
 
+  it(`${RULES.failedJoinCodePerIp.limit} unknown join codes from one address: 429 with Retry-After, even for a right code; other addresses are served`, async () => {
+    const leader = await signUp(origin, 'join-throttle');
+    const action = async (name: string, values: Record<string, string>) =>
+      parseDevalue((await http(origin, 'POST', `/_actions/teams.${name}`, { headers: { origin, 'content-type': FORM }, cookie: leader.cookie, ip: freshIp(), body: form(values) })).text) as Record<string, string>;
+    const { teamId } = await action('create', { name: 'Throttle team', description: '' });
+    const { code } = await action('createInvite', { teamId: teamId!, days: '7', maxUses: '' });
+    const ip = freshIp();
+    const open = (path: string, from = ip) => http(origin, 'GET', path, { ip: from, headers: { accept: 'text/html' } });
+    // Team codes have 8 symbols, event codes 6: both kinds of guess count.
+    for (let i = 0; i < RULES.failedJoinCodePerIp.limit; i += 1) {
+      const guess = await open(i % 2 ? '/join/ZZZZZZZZ' : '/join/ZZZZZZ');
+      expect(guess.status).toBe(404);
+    }
+    for (const path of ['/join/ZZZZZZZZ', `/join/${code}`]) {
+      const refused = await open(path);
+      expect(refused.status, path).toBe(429);
+      const retryAfter = Number(header(refused, 'retry-after'));
+      expect(retryAfter).toBeGreaterThan(RULES.failedJoinCodePerIp.windowSeconds - 120);
+      expect(retryAfter).toBeLessThanOrEqual(RULES.failedJoinCodePerIp.windowSeconds);
+      expect(refused.text).toContain(`Too many attempts. Please try again in ${RULES.failedJoinCodePerIp.windowSeconds / 60} minutes.`);
+    }
+    // The join forms' Actions are held back too, with the same message (events: no confirmed email needed).
+    const joiner = await signUp(origin, 'join-throttle-member');
+    const joined = await http(origin, 'POST', '/_actions/events.join', { headers: { origin, 'content-type': FORM }, cookie: joiner.cookie, ip, body: form({ code: 'ZZZ-ZZZ' }) });
+    expect(joined.status).toBe(429);
+    expect((JSON.parse(joined.text) as { message: string }).message).toMatch(/Too many attempts/);
+    const elsewhere = await open(`/join/${code}`, freshIp());
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).toContain('Join Throttle team');
+  });
+
   it(`${RULES.signUpPerIp.limit} sign-ups an hour per address`, async () => {
     const ip = freshIp();
     const attempt = (i: number) =>

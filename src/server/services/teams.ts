@@ -6,7 +6,7 @@ import type { Executor } from '../db.ts';
 import * as repo from '../repos/teams.ts';
 import { recordAudit } from '../repos/audit-log.ts';
 import { FieldError } from './accounts.ts';
-import { consume, ensureNotThrottled } from './throttle.ts';
+import { consume, ensureNotThrottled, joinCodeKey, RULES } from './throttle.ts';
 import {
   countStates,
   dateIn,
@@ -140,7 +140,7 @@ export async function leaveTeam(ctx: TeamContext, input: { teamId: string }) {
 
 // ---------------------------------------------------------------- invites
 
-const JOIN_FAILURES = { limit: 30, windowSeconds: 15 * 60 };
+const JOIN_FAILURES = RULES.failedJoinCodePerIp;
 
 export async function createInvite(ctx: TeamContext, input: { teamId: string; days: number; maxUses: number | null }) {
   await requireLeader(ctx, input.teamId);
@@ -171,7 +171,7 @@ export type InviteLookup =
 
 /** What /join/<code> shows (anyone holding the code may see the team's name). Failed lookups are throttled per address. */
 export async function lookUpInvite(db: Kysely<Database>, code: string | undefined, clientIp: string, now = new Date()): Promise<InviteLookup> {
-  const key = `join:ip:${clientIp}`;
+  const key = joinCodeKey(clientIp);
   await ensureNotThrottled(db, key, JOIN_FAILURES);
   const invite = code ? await repo.findInviteByCode(db, code) : undefined;
   if (!invite) {
@@ -190,7 +190,7 @@ export async function lookUpInvite(db: Kysely<Database>, code: string | undefine
 export async function joinTeam(ctx: TeamContext & { clientIp: string }, input: { code: string }) {
   if (!ctx.user.email_verified_at) throw new EmailNotVerifiedError();
   const now = ctx.now ?? new Date();
-  const key = `join:ip:${ctx.clientIp}`;
+  const key = joinCodeKey(ctx.clientIp);
   await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
   const outcome = await ctx.db.transaction().execute(async (tx) => {
     const invite = await repo.findInviteByCode(tx, input.code, true);
