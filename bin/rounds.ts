@@ -3,8 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db.ts';
-import { setAdmin } from '../src/server/repos/users.ts';
-import { recordAudit } from '../src/server/repos/audit-log.ts';
+import { grantAdmin } from '../src/server/services/accounts.ts';
 import { BackupError, backupDatabase, ensureEmbeddedFree, restoreDatabase } from '../src/server/services/backup.ts';
 import { runJobs } from '../src/server/services/jobs.ts';
 import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
@@ -105,8 +104,7 @@ try {
         exitCode = 2;
         break;
       }
-      if (await setAdmin(database.db, email)) {
-        await recordAudit(database.db, { actorId: null, action: 'grant-admin', target: email, details: { via: 'cli' } });
+      if (await grantAdmin(database.db, email, null)) {
         console.log(`${email} is now an administrator.`);
       } else {
         console.error(`No account uses ${email}. They need to sign up first.`);

@@ -10,6 +10,7 @@ import { consumeEmailToken, insertEmailToken, voidEmailTokens } from '../repos/e
 import { clearThrottle, refundThrottle } from '../repos/throttles.ts';
 import { composeMail, sendMail } from './mail.ts';
 import { consume, RULES } from './throttle.ts';
+import { recordAudit } from '../repos/audit-log.ts';
 
 export interface RequestInfo {
   ip: string;
@@ -37,7 +38,12 @@ export async function signUp(db: Kysely<Database>, input: { name: string; email:
   await checkNewPassword(input.password, [input.email, input.name]);
   await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
   const passwordHash = await hashPassword(input.password);
-  const user = await db.transaction().execute((tx) => users.createUser(tx, { email: input.email, name: input.name, passwordHash }));
+  const user = await db.transaction().execute(async (tx) => {
+    const created = await users.createUser(tx, { email: input.email, name: input.name, passwordHash });
+    // The first account of an install is made an administrator: that grant is in the audit log too.
+    if (created?.is_admin) await recordAudit(tx, { actorId: created.id, action: 'admin.first-account', target: `user:${created.id}`, details: { email: created.email } });
+    return created;
+  });
   if (!user) {
     throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
   }
@@ -156,4 +162,13 @@ export async function changeEmail(db: Kysely<Database>, user: users.PublicUser, 
   if (!changed) throw new FieldError('email', 'This email cannot be used for your account. Try another address.');
   await voidEmailTokens(db, user.id, 'verify-email');
   await sendVerificationMail(db, { ...user, email: input.email });
+}
+
+/** Makes an existing account an administrator (`grant-admin`; actorId null for the command line). False when no account uses the email. */
+export async function grantAdmin(db: Kysely<Database>, email: string, actorId: string | null): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await users.setAdmin(tx, email))) return false;
+    await recordAudit(tx, { actorId, action: 'grant-admin', target: email, details: actorId ? {} : { via: 'cli' } });
+    return true;
+  });
 }
