@@ -3,11 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSettings, SettingsError } from '../src/server/settings.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db.ts';
-import { setAdmin } from '../src/server/repos/users.ts';
-import { recordAudit } from '../src/server/repos/audit-log.ts';
-import { BackupError, backupDatabase, restoreDatabase } from '../src/server/services/backup.ts';
-import { runDueReminders } from '../src/server/services/team-reminders.ts';
-import { runEventNudges } from '../src/server/services/events.ts';
+import { grantAdmin } from '../src/server/services/accounts.ts';
+import { BackupError, backupDatabase, ensureEmbeddedFree, restoreDatabase } from '../src/server/services/backup.ts';
+import { runJobs } from '../src/server/services/jobs.ts';
 import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
 import { rotateSigningKey } from '../src/server/services/signing-keys.ts';
 
@@ -18,23 +16,34 @@ const HELP = `Usage: npm run rounds -- <command> [arguments]
 Commands:
   migrate              Apply pending database migrations (also done at start-up).
   grant-admin <email>  Make an existing account an administrator.
-  run-jobs             Deliver due team reminders and event nudges once (the app also does it every minute).
+  run-jobs             Deliver due team reminders and event nudges once. The running server does
+                       this itself every minute: run-jobs is for PostgreSQL or a stopped server.
   seed-demo            Fill a fresh database with a demo team and print its sign-ins.
   rotate-signing-key   Make a new key for signing certificate credentials; old keys stay published
                        at /.well-known/jwks.json so what they signed still verifies.
   backup <file>        Write a backup: pg_dump's custom format for PostgreSQL, a .tar.gz of the
                        embedded database (stop Rounds first for the embedded one).
   restore <file>       Replace the database with a backup (embedded: stop Rounds first; the old
-                       folder is kept beside it). Add --force to skip the "in use" check.
+                       folder is kept beside it).
   help                 Show this help.
 
-The database is DATABASE_URL when set, else the embedded one in DATA_DIR (.data).`;
+The database is DATABASE_URL when set, else the embedded one in DATA_DIR (.data).
+The embedded database belongs to one process: every command refuses while Rounds has it
+open (stop Rounds first; a running server already delivers reminders and nudges every
+minute). --force skips that check, for a folder a crashed server left marked as open.`;
 
-const [command, ...args] = process.argv.slice(2);
+const [command, ...rest] = process.argv.slice(2);
 if (!command || command === 'help' || command === '--help' || command === '-h') {
   console.log(HELP);
   process.exit(0);
 }
+const COMMANDS = ['migrate', 'grant-admin', 'run-jobs', 'seed-demo', 'rotate-signing-key', 'backup', 'restore'];
+if (!COMMANDS.includes(command)) {
+  console.error(`Unknown command "${command}".\n\n${HELP}`);
+  process.exit(2);
+}
+const force = rest.includes('--force');
+const args = rest.filter((arg) => !arg.startsWith('--'));
 
 let config;
 try {
@@ -44,15 +53,26 @@ try {
   process.exit(1);
 }
 
+const dataDir = path.resolve(config.DATA_DIR, 'pglite');
+// A second process opening the server's PGlite folder could corrupt it: every command refuses first.
+if (!config.DATABASE_URL) {
+  try {
+    ensureEmbeddedFree(dataDir, force, `npm run rounds -- ${command}`);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}
+
 // Backup and restore work on the database as it is: without migrating it first, and
 // (embedded) without holding its folder open.
 if (command === 'backup' || command === 'restore') {
-  const file = args.find((arg) => !arg.startsWith('--'));
+  const file = args[0];
   if (!file) {
     console.error(`${command} needs a file: npm run rounds -- ${command} backups/rounds-$(date +%F).${config.DATABASE_URL ? 'dump' : 'tar.gz'}`);
     process.exit(2);
   }
-  const target = { url: config.DATABASE_URL, dataDir: path.resolve(config.DATA_DIR, 'pglite'), file, force: args.includes('--force') };
+  const target = { url: config.DATABASE_URL, dataDir, file, force };
   try {
     if (command === 'backup') {
       const done = await backupDatabase(target);
@@ -69,7 +89,7 @@ if (command === 'backup' || command === 'restore') {
   }
 }
 
-const database = openDatabase({ url: config.DATABASE_URL, dataDir: path.resolve(config.DATA_DIR, 'pglite'), poolMax: 2 });
+const database = openDatabase({ url: config.DATABASE_URL, dataDir, poolMax: 2 });
 let exitCode = 0;
 try {
   const applied = await migrateToLatest(database.db);
@@ -84,8 +104,7 @@ try {
         exitCode = 2;
         break;
       }
-      if (await setAdmin(database.db, email)) {
-        await recordAudit(database.db, { actorId: null, action: 'grant-admin', target: email, details: { via: 'cli' } });
+      if (await grantAdmin(database.db, email, null)) {
         console.log(`${email} is now an administrator.`);
       } else {
         console.error(`No account uses ${email}. They need to sign up first.`);
@@ -94,9 +113,8 @@ try {
       break;
     }
     case 'run-jobs': {
-      const result = await runDueReminders(database.db, fileCatalog());
+      const { reminders: result, nudges } = await runJobs(database.db, fileCatalog());
       console.log(`Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`);
-      const nudges = await runEventNudges(database.db, fileCatalog());
       console.log(`Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`);
       if (result.failed || nudges.failed) exitCode = 1;
       break;
@@ -120,9 +138,6 @@ try {
       console.log(`New certificate signing key ${kid}. /.well-known/jwks.json now lists ${published} keys; credentials signed with the old ones still verify.`);
       break;
     }
-    default:
-      console.error(`Unknown command "${command}".\n\n${HELP}`);
-      exitCode = 2;
   }
 } finally {
   await database.close();

@@ -4,6 +4,7 @@ import { db } from '../server/db.ts';
 import { catalog } from '../server/catalog.ts';
 import * as teams from '../server/services/teams.ts';
 import * as reminders from '../server/services/team-reminders.ts';
+import { requestJobRun } from '../server/services/jobs.ts';
 import { requireUser, run } from '../server/action-errors.ts';
 import {
   clockField,
@@ -110,11 +111,9 @@ export const teamActions = {
     input: z.object({ teamId, assignmentId }),
     handler: (input, ctx) =>
       run(async () => {
-        const context = await teamContext(ctx);
-        const queued = await reminders.sendReminders(context, input);
-        // Deliver what is outside quiet hours now, in the background; the runner picks up the rest later.
-        reminders.ensureReminderRunner(async () => ({ db: await db(), catalog: await catalog() }));
-        void reminders.runDueReminders(context.db, context.catalog).catch((error: unknown) => console.error('[reminders]', (error as Error).message));
+        const queued = await reminders.sendReminders(await teamContext(ctx), input);
+        // Deliver what is outside quiet hours now rather than at the next minute; the rest waits for its time.
+        if (queued.queued > 0) requestJobRun();
         return queued;
       }),
   }),

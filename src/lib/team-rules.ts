@@ -2,9 +2,6 @@
 import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 import { escapeHtml } from './escape-html.ts';
 
-/** Holds an invite code while its holder confirms their email (Today offers to finish joining). */
-export const PENDING_JOIN_COOKIE = 'rounds_pending_join';
-
 export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue';
 
 export const STATE_LABELS: Record<AssignmentState, string> = {

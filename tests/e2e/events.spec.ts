@@ -4,63 +4,30 @@
 //
 // Creating events needs an administrator, and the first account of an install is
 // the administrator. The shared test server's first account belongs to whichever
-// spec ran first, so this spec starts its own Rounds on a fresh embedded database
-// (same build, same SMTP capture) and signs up first there.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// spec ran first, so this spec starts its own Rounds on a fresh database (same build,
+// same SMTP capture; startOwnServer) and signs up first there.
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, findCourse, latestMail, linkFrom, newPerson, test, type Person } from './support.ts';
+import { expect, findCourse, latestMail, linkFrom, newPerson, startOwnServer, test, type Person } from './support.ts';
 import type { Page } from '@playwright/test';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 21;
 const BASE = `http://127.0.0.1:${PORT}`;
-const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 4425);
 const SCREENSHOT_DIR = process.env.EVENTS_SCREENSHOT_DIR ?? path.join(os.tmpdir(), 'rounds-events-screens');
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
 
 test.describe.configure({ mode: 'serial' });
 test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_URL: BASE, SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`, ROUNDS_SKIP_BUILD: '1' };
-  if (process.env.DATABASE_URL) {
-    // A fresh PostgreSQL database, so the first sign-up is this spec's.
-    const { Kysely, PostgresDialect, sql } = await import('kysely');
-    const pg = (await import('pg')).default;
-    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
-    const name = `rounds_e2e_events_${Date.now().toString(36)}`;
-    await sql`create database ${sql.id(name)}`.execute(admin);
-    await admin.destroy();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-  } else {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'rounds-e2e-events-'));
-    env.DATA_DIR = dataDir;
-  }
-  server = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 100_000;
-  for (;;) {
-    const ok = await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error('the events test server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  server = await startOwnServer(PORT, 'events');
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server!.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 // ── helpers ─────────────────────────────────────────────────────────────────

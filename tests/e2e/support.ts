@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 
 export { expect };
 
@@ -276,25 +278,50 @@ export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) =
  * Rounds on a fresh database (a new PostgreSQL database when DATABASE_URL is set, else a
  * temporary PGlite folder), so that the spec's first sign-up is the administrator. Same
  * build and SMTP capture as the suite's server; `stop()` ends it and removes its data.
+ * `prepare` fills the migrated database before the server opens it (PGlite is one
+ * process's database): what the UI cannot make in a moment, e.g. an invite that expired.
  */
-export async function startOwnServer(port: number, label: string): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+export async function startOwnServer<T = undefined>(
+  port: number,
+  label: string,
+  prepare?: (db: Kysely<Database>) => Promise<T>,
+): Promise<{ baseUrl: string; prepared: T; stop(): Promise<void> }> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 4425);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ROUNDS_SKIP_BUILD: '1' };
   let dataDir: string | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
     const { Kysely, PostgresDialect, sql } = await import('kysely');
     const pg = (await import('pg')).default;
-    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
+    const serverUrl = process.env.DATABASE_URL;
+    const adminDb = () => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+    const admin = adminDb();
     const name = `rounds_e2e_${label}_${Date.now().toString(36)}`;
     await sql`create database ${sql.id(name)}`.execute(admin);
     await admin.destroy();
+    dropDatabase = async () => {
+      const again = adminDb();
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again);
+      await again.destroy();
+    };
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
   } else {
     dataDir = mkdtempSync(path.join(os.tmpdir(), `rounds-e2e-${label}-`));
     env.DATA_DIR = dataDir;
+  }
+  let prepared = undefined as T;
+  if (prepare) {
+    const { migrateToLatest, openDatabase } = await import('../../src/server/db.ts');
+    const database = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolMax: 2 } : { dataDir: path.join(dataDir!, 'pglite') });
+    try {
+      await migrateToLatest(database.db);
+      prepared = await prepare(database.db);
+    } finally {
+      await database.close();
+    }
   }
   const server = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 100_000;
@@ -305,6 +332,7 @@ export async function startOwnServer(port: number, label: string): Promise<{ bas
   }
   return {
     baseUrl,
+    prepared,
     async stop() {
       if (server.exitCode === null) {
         const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -312,6 +340,7 @@ export async function startOwnServer(port: number, label: string): Promise<{ bas
         await exited;
       }
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase?.();
     },
   };
 }

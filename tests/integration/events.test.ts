@@ -173,10 +173,19 @@ describe('the organiser’s dashboard', () => {
 
     const csv = await events.exportCsv(ctx(admin), slug);
     expect(csv.filename).toMatch(new RegExp(`^rounds-event-${slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-    const records = parse(csv.body.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    // UTF-8 with a byte-order mark, so Excel reads accents: it must be there, not stripped quietly.
+    expect(csv.body.charCodeAt(0)).toBe(0xfeff);
+    expect(Buffer.from(csv.body, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const records = parse(csv.body.slice(1), { columns: true }) as Record<string, string>[];
     expect(records).toHaveLength(2);
+    // ISO dates (in the event's time zone), and formulas shown, not run.
+    for (const record of records) {
+      expect(record.enrolled_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(record.last_active_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+    expect(records[0]!.enrolled_on).toBe(dateIn('Europe/Berlin'));
     const evil = records.find((r) => r.email === a.email)!;
-    expect(evil.name.startsWith("'=")).toBe(true);
+    expect(evil.name).toBe(`'=HYPERLINK("http://evil.example","x")`);
     expect(evil).toMatchObject({ lessons_done: '6', lessons_total: '6', courses_completed: course.title, nudges: 'on' });
     expect(csv.body).not.toMatch(/reflection/i);
   });

@@ -219,6 +219,8 @@ describe('deleting my account', () => {
     expect(audit).toHaveLength(1);
     // The password works until the account is deleted (so the refusals below are about deletion).
     await accounts.signIn(database.db, { email: me.email, password: PASSWORD }, { ip: '198.51.100.199', userAgent: '' });
+    // An entry about the account that names its address (grant-admin does).
+    await accounts.grantAdmin(database.db, me.email, null);
     const teamBefore = await teams.dashboard(teamCtx(world.leader), world.teamId);
     const eventBefore = await events.dashboard(teamCtx(world.organiser), world.eventSlug);
 
@@ -248,6 +250,8 @@ describe('deleting my account', () => {
     expect(kept.actor_id).toBeNull();
     expect(kept.target).toBe('target-of-leaving');
     expect(kept.details).toEqual({ why: 'test' });
+    const grant = await database.db.selectFrom('audit_log').select('target').where('action', '=', 'grant-admin').where('target', 'in', [me.email, `user:${me.user.id}`]).execute();
+    expect(grant).toEqual([{ target: `user:${me.user.id}` }]);
     const othersAudit = await database.db.selectFrom('audit_log').select('actor_id').where('target', '=', 'target-of-neighbour').executeTakeFirstOrThrow();
     expect(othersAudit.actor_id).toBe(other.user.id);
 

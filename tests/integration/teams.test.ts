@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, markEmailVerified, findUserById, type PublicUser } from '../../src/server/repos/users.ts';
+import { createUser, markEmailVerified, findUserById, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
 import * as progress from '../../src/server/repos/progress.ts';
 import { saveReflection } from '../../src/server/repos/reflections.ts';
 import * as teams from '../../src/server/services/teams.ts';
@@ -148,6 +148,55 @@ describe('assignments and states', () => {
     await teams.changeDueDate(ctx(leader), { teamId, assignmentId, dueOn: addDays(today, 60) });
     const moved = await teams.dashboard(ctx(leader, later), teamId);
     expect(moved.members.find((m) => m.userId === late.id)!.cells[assignmentId]!.state).toBe('in-progress');
+  });
+
+  it('removes an assignment: gone from the dashboard and Today, progress kept; only a leader may', async () => {
+    const { leader, teamId, members } = await teamWithMembers(2);
+    const [member, bystander] = members as [PublicUser, PublicUser];
+    const today = teams.teamToday();
+    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' });
+    const kept = await teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, 9), note: '' });
+    await completeCourse(member.id, course.slug, course.lessons.slice(0, 2));
+    const admin = await person('Ada Admin');
+    await setAdmin(database.db, admin.email);
+
+    // A member, an administrator (who sees every dashboard) and a stranger cannot remove it.
+    await expect(teams.removeAssignment(ctx(bystander), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+    await expect(teams.removeAssignment(ctx((await findUserById(database.db, admin.id))!), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+    await expect(teams.removeAssignment(ctx(await person('Stranger')), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+    expect((await teams.myAssignments(ctx(member))).map((a) => a.assignmentId)).toContain(assignmentId);
+
+    await teams.removeAssignment(ctx(leader), { teamId, assignmentId });
+    const view = await teams.dashboard(ctx(leader), teamId);
+    expect(view.assignments.map((a) => a.id)).toEqual([kept.assignmentId]);
+    expect(view.members.every((m) => !(assignmentId in m.cells))).toBe(true);
+    for (const someone of [member, bystander, leader]) expect((await teams.myAssignments(ctx(someone))).map((a) => a.assignmentId)).toEqual([kept.assignmentId]);
+    // The member's lessons stay done.
+    const done = (await progress.progressOfUser(database.db, member.id)).filter((p) => p.course_slug === course.slug && p.completed_at);
+    expect(done.map((p) => p.lesson_slug).sort()).toEqual(course.lessons.slice(0, 2).map((l) => l.slug).sort());
+    await expect(teams.removeAssignment(ctx(leader), { teamId, assignmentId })).rejects.toThrow(/already removed/);
+    // Assigned again, it picks the progress up where it was.
+    const again = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' });
+    expect((await teams.myAssignments(ctx(member))).find((a) => a.assignmentId === again.assignmentId)).toMatchObject({ state: 'in-progress', lessonsDone: 2 });
+  });
+
+  it('shows a person in two teams every team’s assignments on Today, each with its team', async () => {
+    const first = await teamWithMembers(1);
+    const member = first.members[0]!;
+    const second = await teamWithMembers(0);
+    await teams.updateTeam(ctx(second.leader), { teamId: second.teamId, name: 'Ward 5', description: '' });
+    await teams.joinTeam(ctx(member), { code: second.code });
+    const today = teams.teamToday();
+    const a = await teams.assignCourse(ctx(first.leader), { teamId: first.teamId, courseSlug: course.slug, dueOn: addDays(today, 5), note: 'From Ward 4' });
+    const b = await teams.assignCourse(ctx(second.leader), { teamId: second.teamId, courseSlug: other.slug, dueOn: addDays(today, 3), note: 'From Ward 5' });
+    // The same course assigned by both teams shows twice: each team follows its own due date.
+    const c = await teams.assignCourse(ctx(second.leader), { teamId: second.teamId, courseSlug: course.slug, dueOn: addDays(today, 10), note: '' });
+    const mine = await teams.myAssignments(ctx(member));
+    expect(mine.map((m) => [m.teamName, m.assignmentId, m.dueOn])).toEqual([
+      ['Ward 5', b.assignmentId, addDays(today, 3)],
+      ['Ward 4', a.assignmentId, addDays(today, 5)],
+      ['Ward 5', c.assignmentId, addDays(today, 10)],
+    ]);
   });
 
   it('counts only lessons the course has now', async () => {

@@ -1,6 +1,7 @@
 // Session, cookie, header, redirect, cross-origin, sign-in and throttle checks against
 // the built server.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse as parseDevalue } from 'devalue';
 import { testCatalog } from '../support/catalog.ts';
 import { RULES } from '../../src/server/services/throttle.ts';
 import { discoverActions, discoverRoutes, fillRoute, form, FORM, freshIp, http, PASSWORD, plausibleValues, sessionCookie, signUp, type TestUser } from './support.ts';
@@ -82,6 +83,57 @@ describe('sessions and cookies', () => {
     expect(line).toMatch(/;\s*SameSite=Lax/i);
     expect(line).toMatch(/;\s*Path=\/(;|$)/i);
     expect(line).not.toMatch(/;\s*Domain=/i);
+  });
+
+  /** A team and an invite made through the Actions by a fresh leader; the invite's code. */
+  async function inviteOn(server: string): Promise<string> {
+    const leader = await signUp(server, 'cookie-leader');
+    const action = async (name: string, values: Record<string, string>) => {
+      const reply = await http(server, 'POST', `/_actions/teams.${name}`, { headers: { origin: server, 'content-type': FORM }, cookie: leader.cookie, ip: freshIp(), body: form(values) });
+      expect(reply.status, reply.text).toBe(200);
+      return parseDevalue(reply.text) as Record<string, string>;
+    };
+    const { teamId } = await action('create', { name: 'Cookie team', description: '' });
+    return (await action('createInvite', { teamId: teamId!, days: '7', maxUses: '' })).code!;
+  }
+
+  /** Someone signed in whose email is not confirmed yet opens the invite: the code is kept for them. */
+  async function pendingJoinLine(server: string, name: string): Promise<string> {
+    const code = await inviteOn(server);
+    const newcomer = await signUp(server, 'cookie-newcomer');
+    const reply = await http(server, 'GET', `/join/${code}`, { cookie: newcomer.cookie, headers: { accept: 'text/html' } });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain('Please confirm your email first.');
+    const line = reply.setCookies.find((c) => c.startsWith(`${name}=`));
+    expect(line, reply.setCookies.join('\n')).toBeDefined();
+    expect(line).toContain(`${name}=${code};`);
+    return line!;
+  }
+
+  function expectShortLived(line: string) {
+    const maxAge = Number(/;\s*Max-Age=(\d+)/i.exec(line)?.[1]);
+    expect(maxAge).toBeGreaterThan(0);
+    expect(maxAge).toBeLessThanOrEqual(48 * 3600);
+  }
+
+  it('the pending-join cookie is HttpOnly, SameSite=Lax, Path=/, host-only, short-lived', async () => {
+    const line = await pendingJoinLine(origin, 'rounds_pending_join');
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+    expect(line).not.toMatch(/;\s*Secure/i);
+    expectShortLived(line);
+  });
+
+  it('with an https PUBLIC_URL the pending-join cookie is `__Host-rounds_pending_join`, Secure', async () => {
+    const line = await pendingJoinLine(secureOrigin, '__Host-rounds_pending_join');
+    expect(line).toMatch(/;\s*Secure/i);
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+    expectShortLived(line);
   });
 
   it('signing out ends the session on the server and clears the cookie', async () => {
@@ -295,6 +347,37 @@ describe('throttles hold', () => {
     expect((await wrongSignIn(other.email, ip, PASSWORD)).status).toBe(429);
     // …and only that address.
     expect((await wrongSignIn(other.email, freshIp(), PASSWORD)).status).toBe(303);
+  });
+
+  it(`${RULES.failedJoinCodePerIp.limit} unknown join codes from one address: 429 with Retry-After, even for a right code; other addresses are served`, async () => {
+    const leader = await signUp(origin, 'join-throttle');
+    const action = async (name: string, values: Record<string, string>) =>
+      parseDevalue((await http(origin, 'POST', `/_actions/teams.${name}`, { headers: { origin, 'content-type': FORM }, cookie: leader.cookie, ip: freshIp(), body: form(values) })).text) as Record<string, string>;
+    const { teamId } = await action('create', { name: 'Throttle team', description: '' });
+    const { code } = await action('createInvite', { teamId: teamId!, days: '7', maxUses: '' });
+    const ip = freshIp();
+    const open = (path: string, from = ip) => http(origin, 'GET', path, { ip: from, headers: { accept: 'text/html' } });
+    // Team codes have 8 symbols, event codes 6: both kinds of guess count.
+    for (let i = 0; i < RULES.failedJoinCodePerIp.limit; i += 1) {
+      const guess = await open(i % 2 ? '/join/ZZZZZZZZ' : '/join/ZZZZZZ');
+      expect(guess.status).toBe(404);
+    }
+    for (const path of ['/join/ZZZZZZZZ', `/join/${code}`]) {
+      const refused = await open(path);
+      expect(refused.status, path).toBe(429);
+      const retryAfter = Number(header(refused, 'retry-after'));
+      expect(retryAfter).toBeGreaterThan(RULES.failedJoinCodePerIp.windowSeconds - 120);
+      expect(retryAfter).toBeLessThanOrEqual(RULES.failedJoinCodePerIp.windowSeconds);
+      expect(refused.text).toContain(`Too many attempts. Please try again in ${RULES.failedJoinCodePerIp.windowSeconds / 60} minutes.`);
+    }
+    // The join forms' Actions are held back too, with the same message (events: no confirmed email needed).
+    const joiner = await signUp(origin, 'join-throttle-member');
+    const joined = await http(origin, 'POST', '/_actions/events.join', { headers: { origin, 'content-type': FORM }, cookie: joiner.cookie, ip, body: form({ code: 'ZZZ-ZZZ' }) });
+    expect(joined.status).toBe(429);
+    expect((JSON.parse(joined.text) as { message: string }).message).toMatch(/Too many attempts/);
+    const elsewhere = await open(`/join/${code}`, freshIp());
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).toContain('Join Throttle team');
   });
 
   it(`${RULES.signUpPerIp.limit} sign-ups an hour per address`, async () => {

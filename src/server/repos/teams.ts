@@ -112,14 +112,14 @@ export function allTeams(db: Executor, userId: string): Promise<TeamSummary[]> {
 export async function insertInvite(
   db: Executor,
   values: { teamId: string; code: string; createdBy: string; expiresAt: Date; maxUses: number | null },
-): Promise<boolean> {
+): Promise<string | undefined> {
   const row = await db
     .insertInto('team_invites')
     .values({ team_id: values.teamId, code: values.code, created_by: values.createdBy, expires_at: values.expiresAt, max_uses: values.maxUses })
     .onConflict((oc) => oc.column('code').doNothing())
     .returning('id')
     .executeTakeFirst();
-  return row !== undefined;
+  return row?.id;
 }
 
 export function listInvites(db: Executor, teamId: string) {

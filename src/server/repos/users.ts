@@ -111,6 +111,8 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
   await db.deleteFrom('certificates').where('user_id', '=', id).execute();
   await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();
+  // Entries about the account (e.g. grant-admin, which names the address) keep its id, not its address.
+  await db.updateTable('audit_log').set({ target: `user:${id}` }).where('target', '=', user.email).execute();
   await db.updateTable('team_members').set({ role: 'member' }).where('user_id', '=', id).execute();
   await db.updateTable('event_enrollments').set({ nudges_off_at: sql`coalesce(nudges_off_at, now())` }).where('user_id', '=', id).execute();
   await db

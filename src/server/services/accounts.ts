@@ -10,6 +10,7 @@ import { consumeEmailToken, deleteEmailToken, insertEmailToken, voidEmailTokens 
 import { clearThrottle, refundThrottle } from '../repos/throttles.ts';
 import { composeMail, sendMail } from './mail.ts';
 import { consume, RULES, ThrottledError } from './throttle.ts';
+import { recordAudit } from '../repos/audit-log.ts';
 
 export interface RequestInfo {
   ip: string;
@@ -65,6 +66,8 @@ export async function signUp(db: Kysely<Database>, input: { name: string; email:
     if (!created) {
       throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
     }
+    // The first account of an install is made an administrator: that grant is in the audit log too.
+    if (created.is_admin) await recordAudit(tx, { actorId: created.id, action: 'admin.first-account', target: `user:${created.id}` });
     return { user: created, ...(await createSession(tx, created.id, request.userAgent)) };
   });
   const verificationMail = await sendVerificationMailAfterSaving(db, user);
@@ -188,4 +191,13 @@ export async function changeEmail(db: Kysely<Database>, user: users.PublicUser, 
     await voidEmailTokens(tx, user.id, 'verify-email');
   });
   return sendVerificationMailAfterSaving(db, { ...user, email: input.email });
+}
+
+/** Makes an existing account an administrator (`grant-admin`; actorId null for the command line). False when no account uses the email. */
+export async function grantAdmin(db: Kysely<Database>, email: string, actorId: string | null): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await users.setAdmin(tx, email))) return false;
+    await recordAudit(tx, { actorId, action: 'grant-admin', target: email, details: actorId ? {} : { via: 'cli' } });
+    return true;
+  });
 }

@@ -36,10 +36,18 @@ export function embeddedFolderInUse(dataDir: string): boolean {
   return existsSync(path.join(dataDir, 'postmaster.pid'));
 }
 
-function ensureEmbeddedFree(dataDir: string, force: boolean): void {
+/** A second process opened an embedded folder that is in use (see ensureEmbeddedFree). */
+export class EmbeddedInUseError extends BackupError {}
+
+/**
+ * Refuses to touch an embedded folder another process has open: PGlite is one process's
+ * database, and a second one opening its folder risks corrupting it. Every CLI command
+ * that opens the embedded database calls this first. `what` names the operation.
+ */
+export function ensureEmbeddedFree(dataDir: string, force: boolean, what: string): void {
   if (!force && embeddedFolderInUse(dataDir)) {
-    throw new BackupError(
-      `The embedded database in ${dataDir} is open: stop Rounds first (an embedded backup or restore needs the server stopped).\n` +
+    throw new EmbeddedInUseError(
+      `The embedded database in ${dataDir} is open: Rounds is running. Stop Rounds first: ${what} needs the folder to itself, and opening it from a second process could corrupt it.\n` +
         'If Rounds is already stopped, it did not close the database cleanly; start and stop it once, or pass --force.',
     );
   }
@@ -60,7 +68,7 @@ export async function backupDatabase(options: { url?: string; dataDir: string; f
     run(postgresTool('pg_dump'), ['--format=custom', '--no-owner', '--no-acl', `--file=${partial}`, `--dbname=${options.url}`]);
   } else {
     if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) throw new BackupError(`There is no embedded database in ${options.dataDir}.`);
-    ensureEmbeddedFree(options.dataDir, options.force ?? false);
+    ensureEmbeddedFree(options.dataDir, options.force ?? false, 'an embedded backup');
     // create() waits until the database is open; dumpDataDir() on a still-starting instance never settles.
     const pglite = await PGlite.create(options.dataDir);
     try {
@@ -84,7 +92,7 @@ export async function restoreDatabase(options: { url?: string; dataDir: string; 
     return { ms: Date.now() - started };
   }
   const dataDir = path.resolve(options.dataDir);
-  if (existsSync(dataDir)) ensureEmbeddedFree(dataDir, options.force ?? false);
+  if (existsSync(dataDir)) ensureEmbeddedFree(dataDir, options.force ?? false, 'a restore');
   // Build the new folder beside the old one, check it opens, then swap; the old folder is
   // kept (renamed) until the operator removes it.
   const incoming = `${dataDir}.restoring-${Date.now()}`;

@@ -12,7 +12,7 @@ import { certificatesIssuedForEvent } from '../repos/certificates.ts';
 import { randomToken } from '../auth/tokens.ts';
 import { settings } from '../settings.ts';
 import { FieldError } from './accounts.ts';
-import { consume, ensureNotThrottled } from './throttle.ts';
+import { consume, ensureNotThrottled, joinCodeKey, RULES } from './throttle.ts';
 import { composeMail, sendMail } from './mail.ts';
 import { toCsv } from '../../lib/csv.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, newEventCode, slugify } from '../../lib/event-rules.ts';
@@ -158,13 +158,13 @@ export async function joinLinkOf(db: Kysely<Database>, slug: string): Promise<{ 
   return { url: `${settings().PUBLIC_URL}/join/${event.join_code}`, slug: event.slug };
 }
 
-const JOIN_FAILURES = { limit: 30, windowSeconds: 15 * 60 };
+const JOIN_FAILURES = RULES.failedJoinCodePerIp;
 
 export type EventCodeLookup = { ok: true; event: repo.EventRow } | { ok: false; reason: 'unknown' | 'closed'; message: string };
 
 /** What /join/<code> shows for an event code. Unknown codes count against the same per-address limit as team codes. */
 export async function lookUpEventCode(db: Kysely<Database>, code: string | undefined, clientIp: string): Promise<EventCodeLookup> {
-  const key = `join:ip:${clientIp}`;
+  const key = joinCodeKey(clientIp);
   await ensureNotThrottled(db, key, JOIN_FAILURES);
   const event = code ? await repo.findEventByCode(db, code) : undefined;
   if (!event) {
@@ -177,7 +177,7 @@ export async function lookUpEventCode(db: Kysely<Database>, code: string | undef
 
 /** Enrolls the signed-in person. Enrolling twice is harmless (even after joining closed). */
 export async function joinEvent(ctx: EventContext & { clientIp: string }, input: { code: string }) {
-  const key = `join:ip:${ctx.clientIp}`;
+  const key = joinCodeKey(ctx.clientIp);
   await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
   const event = await repo.findEventByCode(ctx.db, input.code);
   if (!event) {

@@ -9,6 +9,7 @@ import { randomToken } from '../auth/tokens.ts';
 import * as users from '../repos/users.ts';
 import * as progress from '../repos/progress.ts';
 import { saveReflection } from '../repos/reflections.ts';
+import { recordAudit } from '../repos/audit-log.ts';
 import * as teamsRepo from '../repos/teams.ts';
 import { teamToday } from './teams.ts';
 import { issueEarnedCertificates } from './certificates.ts';
@@ -103,6 +104,7 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
     }
     await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: huddles.slug, dueOn: addDays(today, 14), note: 'We will run the ten-minute huddle from lesson 2 for real on Tuesday.', createdBy: leader.id });
     await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: connection.slug, dueOn: addDays(today, -3), note: '', createdBy: leader.id });
+    await recordAudit(tx, { actorId: null, action: 'demo.seed', target: `team:${team.id}`, details: { accounts: members.length + 1 } });
     return { password, leader: leader.email, members, teamId: team.id, memberIds };
   });
   // Certificates for the finished courses, issued as a real completion issues them (and signed).

@@ -206,33 +206,3 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
     }
   }
 }
-
-// ---------------------------------------------------------------- in-process runner
-
-const RUNNER_KEY = Symbol.for('rounds.reminder-runner');
-type WithRunner = typeof globalThis & { [RUNNER_KEY]?: ReturnType<typeof setInterval> };
-
-/**
- * Delivers due reminders every minute inside the app process (started on first
- * use; the timer never keeps the process alive). `npm run rounds -- run-jobs`
- * does one pass from the command line, e.g. from cron.
- */
-export function ensureReminderRunner(open: () => Promise<{ db: Kysely<Database>; catalog: Catalog }>, everyMs = 60_000): void {
-  const holder = globalThis as WithRunner;
-  if (holder[RUNNER_KEY]) return;
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { db, catalog } = await open();
-      await runDueReminders(db, catalog);
-    } catch (error) {
-      console.error('[reminders] delivery pass failed:', (error as Error).message);
-    } finally {
-      running = false;
-    }
-  };
-  holder[RUNNER_KEY] = setInterval(() => void pass(), everyMs);
-  holder[RUNNER_KEY].unref();
-}

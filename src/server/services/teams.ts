@@ -6,7 +6,7 @@ import type { Executor } from '../db.ts';
 import * as repo from '../repos/teams.ts';
 import { recordAudit } from '../repos/audit-log.ts';
 import { FieldError } from './accounts.ts';
-import { consume, ensureNotThrottled } from './throttle.ts';
+import { consume, ensureNotThrottled, joinCodeKey, RULES } from './throttle.ts';
 import {
   countStates,
   dateIn,
@@ -96,7 +96,10 @@ export async function createTeam(ctx: TeamContext, input: { name: string; descri
 
 export async function updateTeam(ctx: TeamContext, input: { teamId: string; name: string; description: string }) {
   await requireLeader(ctx, input.teamId);
-  await repo.updateTeam(ctx.db, input.teamId, { name: input.name, description: input.description });
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.updateTeam(tx, input.teamId, { name: input.name, description: input.description });
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.update', target: `team:${input.teamId}`, details: { name: input.name } });
+  });
   return { teamId: input.teamId };
 }
 
@@ -140,19 +143,24 @@ export async function leaveTeam(ctx: TeamContext, input: { teamId: string }) {
 
 // ---------------------------------------------------------------- invites
 
-const JOIN_FAILURES = { limit: 30, windowSeconds: 15 * 60 };
+const JOIN_FAILURES = RULES.failedJoinCodePerIp;
 
 export async function createInvite(ctx: TeamContext, input: { teamId: string; days: number; maxUses: number | null }) {
   await requireLeader(ctx, input.teamId);
   const now = ctx.now ?? new Date();
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = newInviteCode();
-    const created = await repo.insertInvite(ctx.db, {
-      teamId: input.teamId,
-      code,
-      createdBy: ctx.user.id,
-      expiresAt: new Date(now.getTime() + input.days * 86_400_000),
-      maxUses: input.maxUses,
+    const created = await ctx.db.transaction().execute(async (tx) => {
+      const inviteId = await repo.insertInvite(tx, {
+        teamId: input.teamId,
+        code,
+        createdBy: ctx.user.id,
+        expiresAt: new Date(now.getTime() + input.days * 86_400_000),
+        maxUses: input.maxUses,
+      });
+      // The code itself stays out of the log: it is the key to the team.
+      if (inviteId) await recordAudit(tx, { actorId: ctx.user.id, action: 'team.create-invite', target: `team:${input.teamId}`, details: { inviteId, days: input.days, maxUses: input.maxUses } });
+      return inviteId;
     });
     if (created) return { code };
   }
@@ -161,7 +169,10 @@ export async function createInvite(ctx: TeamContext, input: { teamId: string; da
 
 export async function revokeInvite(ctx: TeamContext, input: { teamId: string; inviteId: string }) {
   await requireLeader(ctx, input.teamId);
-  if (!(await repo.revokeInvite(ctx.db, input.teamId, input.inviteId))) throw new FieldError('inviteId', 'That invite does not exist any more.');
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.revokeInvite(tx, input.teamId, input.inviteId))) throw new FieldError('inviteId', 'That invite does not exist any more.');
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.revoke-invite', target: `team:${input.teamId}`, details: { inviteId: input.inviteId } });
+  });
   return { revoked: true };
 }
 
@@ -171,7 +182,7 @@ export type InviteLookup =
 
 /** What /join/<code> shows (anyone holding the code may see the team's name). Failed lookups are throttled per address. */
 export async function lookUpInvite(db: Kysely<Database>, code: string | undefined, clientIp: string, now = new Date()): Promise<InviteLookup> {
-  const key = `join:ip:${clientIp}`;
+  const key = joinCodeKey(clientIp);
   await ensureNotThrottled(db, key, JOIN_FAILURES);
   const invite = code ? await repo.findInviteByCode(db, code) : undefined;
   if (!invite) {
@@ -190,7 +201,7 @@ export async function lookUpInvite(db: Kysely<Database>, code: string | undefine
 export async function joinTeam(ctx: TeamContext & { clientIp: string }, input: { code: string }) {
   if (!ctx.user.email_verified_at) throw new EmailNotVerifiedError();
   const now = ctx.now ?? new Date();
-  const key = `join:ip:${ctx.clientIp}`;
+  const key = joinCodeKey(ctx.clientIp);
   await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
   const outcome = await ctx.db.transaction().execute(async (tx) => {
     const invite = await repo.findInviteByCode(tx, input.code, true);
@@ -239,28 +250,38 @@ async function requireAssignment(ctx: TeamContext, teamId: string, assignmentId:
 }
 
 export async function changeDueDate(ctx: TeamContext, input: { teamId: string; assignmentId: string; dueOn: string }) {
-  await requireAssignment(ctx, input.teamId, input.assignmentId);
+  const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
   requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
-  await repo.setAssignmentDue(ctx.db, input.teamId, input.assignmentId, input.dueOn);
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.setAssignmentDue(tx, input.teamId, input.assignmentId, input.dueOn);
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.change-due', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug, dueOn: input.dueOn } });
+  });
   return { assignmentId: input.assignmentId, dueOn: input.dueOn };
 }
 
 /** A personal due date for one member (leave, illness); null goes back to the team's date. */
 export async function setMemberDueDate(ctx: TeamContext, input: { teamId: string; assignmentId: string; userId: string; dueOn: string | null }) {
-  await requireAssignment(ctx, input.teamId, input.assignmentId);
+  const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
   if (!(await repo.roleInTeam(ctx.db, input.teamId, input.userId))) throw new FieldError('userId', 'That person is no longer in the team.');
-  if (input.dueOn === null) await repo.clearExtension(ctx.db, input.assignmentId, input.userId);
-  else {
-    requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
-    await repo.setExtension(ctx.db, input.assignmentId, input.userId, input.dueOn);
-  }
+  if (input.dueOn !== null) requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  await ctx.db.transaction().execute(async (tx) => {
+    if (input.dueOn === null) await repo.clearExtension(tx, input.assignmentId, input.userId);
+    else await repo.setExtension(tx, input.assignmentId, input.userId, input.dueOn);
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.set-member-due',
+      target: `team:${input.teamId}`,
+      details: { assignmentId: input.assignmentId, course: assignment.course_slug, userId: input.userId, dueOn: input.dueOn },
+    });
+  });
   return { assignmentId: input.assignmentId, dueOn: input.dueOn };
 }
 
 export async function removeAssignment(ctx: TeamContext, input: { teamId: string; assignmentId: string }) {
   await requireLeader(ctx, input.teamId);
-  if (!(await repo.deleteAssignment(ctx.db, input.teamId, input.assignmentId))) throw new FieldError('assignmentId', 'That assignment was already removed.');
-  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.unassign', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId } });
+  const assignment = UUID.test(input.assignmentId) ? await repo.findAssignment(ctx.db, input.teamId, input.assignmentId) : undefined;
+  if (!assignment || !(await repo.deleteAssignment(ctx.db, input.teamId, input.assignmentId))) throw new FieldError('assignmentId', 'That assignment was already removed.');
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.unassign', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug } });
   return { removed: true };
 }
 

@@ -14,7 +14,14 @@ export const RULES = {
   signUpPerIp: { limit: 300, windowSeconds: 60 * 60 },
   mailPerAddress: { limit: 5, windowSeconds: 60 * 60 },
   mailPerIp: { limit: 100, windowSeconds: 60 * 60 },
+  // Unknown team and event codes, counted together per address: guessing codes is slow.
+  failedJoinCodePerIp: { limit: 30, windowSeconds: 15 * 60 },
 } satisfies Record<string, ThrottleRule>;
+
+/** The throttle key of failed join-code lookups (team invites and event codes share it). */
+export function joinCodeKey(clientIp: string): string {
+  return `join:ip:${clientIp}`;
+}
 
 export class ThrottledError extends Error {
   readonly retryAfterSeconds: number;

@@ -1,0 +1,358 @@
+// Every leader, administrator and operator action leaves exactly one audit entry: who
+// (actor), what (action), to what (target). The surface is enumerated from the source —
+// every Action in src/actions, every command in the CLI's help, every service function
+// guarded by a leader or admin check — so a new one must be listed here, either with the
+// entry it writes or as a person's own business (or a read) that is not audited.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { freshDatabase, uniqueEmail } from '../support/database.ts';
+import { testCatalog } from '../support/catalog.ts';
+import type { RoundsDatabase } from '../../src/server/db.ts';
+import { listAuditEntries } from '../../src/server/repos/audit-log.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
+import * as progress from '../../src/server/repos/progress.ts';
+import * as accounts from '../../src/server/services/accounts.ts';
+import * as teams from '../../src/server/services/teams.ts';
+import * as reminders from '../../src/server/services/team-reminders.ts';
+import * as events from '../../src/server/services/events.ts';
+import * as certificates from '../../src/server/services/certificates.ts';
+import { rotateSigningKey } from '../../src/server/services/signing-keys.ts';
+import { seedDemo } from '../../src/server/services/team-demo.ts';
+import { addDays, dateIn } from '../../src/lib/team-rules.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const catalog = testCatalog();
+const course = catalog.course('patient-connection')!;
+let database: RoundsDatabase;
+const extraDatabases: RoundsDatabase[] = [];
+let leader: PublicUser;
+let admin: PublicUser;
+
+// ── the surface, from the source ──────────────────────────────────────────────
+
+/** `domain.name` of every Action: the keys of `server` in src/actions/index.ts, each block's `name: defineAction(`. */
+function actionNames(): string[] {
+  const dir = path.join(root, 'src/actions');
+  const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
+  const domains = [...index.matchAll(/^ {2}(\w+): (\w+),?$/gm)].map((m) => [m[1]!, m[2]!] as const);
+  expect(domains.length).toBeGreaterThan(0);
+  const sources = readdirSync(dir).filter((file) => file !== 'index.ts' && file.endsWith('.ts')).map((file) => readFileSync(path.join(dir, file), 'utf8'));
+  return domains.flatMap(([domain, constName]) => {
+    const source = sources.find((text) => text.includes(`export const ${constName} = {`));
+    if (!source) throw new Error(`no export const ${constName} in src/actions`);
+    const block = source.slice(source.indexOf(`export const ${constName} = {`)).split(/\nexport /)[0]!;
+    return [...block.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((m) => `${domain}.${m[1]}`);
+  });
+}
+
+/** `cli.<command>` for every command the CLI's help lists. */
+function cliCommands(): string[] {
+  const source = readFileSync(path.join(root, 'bin/rounds.ts'), 'utf8');
+  const help = source.slice(source.indexOf('Commands:'), source.indexOf('`;', source.indexOf('Commands:')));
+  return [...help.matchAll(/^ {2}([a-z][a-z-]+)\b/gm)].map((m) => m[1]!).filter((name) => name !== 'help').map((name) => `cli.${name}`);
+}
+
+/** `file.function` of every exported service function that checks for a leader or an administrator. */
+function guardedServices(): string[] {
+  const dir = path.join(root, 'src/server/services');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ts'))
+    .flatMap((file) => {
+      const source = readFileSync(path.join(dir, file), 'utf8');
+      return [...source.matchAll(/^export async function (\w+)\([\s\S]*?^\}$/gm)]
+        .filter((m) => /\b(requireLeader|requireAssignment|requireAdmin|requireEvent|planReminders)\(/.test(m[0].slice(m[0].indexOf('{'))))
+        .map((m) => `${file.replace(/\.ts$/, '')}.${m[1]}`);
+    });
+}
+
+// ── what each one must write ──────────────────────────────────────────────────
+
+interface Check {
+  /** The database the action runs on (default: the shared one). */
+  db?: Kysely<Database>;
+  act: () => Promise<unknown>;
+  expect: { actorId: string | null; action: string; target: string };
+}
+
+interface Audited {
+  /** The service function the Action or command calls (`file.function`). */
+  service: string;
+  /** Sets up what the action needs (not measured), and says what it must write. */
+  prepare: () => Promise<Check>;
+}
+
+const ctx = (user: PublicUser, now?: Date) => ({ db: database.db, catalog, user, now, clientIp: '127.0.0.1' });
+
+async function person(name: string, options: { admin?: boolean } = {}): Promise<PublicUser> {
+  const created = await createUser(database.db, { email: uniqueEmail(), name, passwordHash: 'x' });
+  await markEmailVerified(database.db, created!.id, created!.email);
+  if (options.admin) await setAdmin(database.db, created!.email);
+  return (await findUserById(database.db, created!.id))!;
+}
+
+/** A team with a member, an assignment and an invite, led by `leader`. */
+async function team() {
+  const { teamId } = await teams.createTeam(ctx(leader), { name: 'Audit ward', description: '' });
+  const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
+  const member = await person('Mo Member');
+  await teams.joinTeam(ctx(member), { code });
+  const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 7), note: '' });
+  const inviteId = (await teams.manageView(ctx(leader), teamId)).invites[0]!.id;
+  return { teamId, member, assignmentId, inviteId };
+}
+
+let eventCounter = 0;
+async function event() {
+  eventCounter += 1;
+  return events.createEvent(ctx(admin), {
+    name: 'Audit Symposium',
+    slug: `audit-${eventCounter}-${Math.random().toString(36).slice(2, 7)}`,
+    eventDate: addDays(dateIn('UTC'), -2),
+    timeZone: 'UTC',
+    location: '',
+    welcomeMessage: '',
+    courses: [course.slug],
+    unlockMinute: 7 * 60,
+    firstUnlockDays: 1,
+    intervalDays: 3,
+    dayOffsets: null,
+  });
+}
+
+/** A current certificate of a holder who finished the course. */
+async function certificate() {
+  const holder = await person('Cora Holder');
+  for (const lesson of course.lessons) await progress.completeLesson(database.db, { userId: holder.id, courseSlug: course.slug, lessonSlug: lesson.slug }, course.version);
+  const [outcome] = await certificates.issueEarnedCertificates(database.db, catalog, holder.id);
+  if (!outcome || !('certificate' in outcome)) throw new Error('no certificate issued');
+  return outcome.certificate;
+}
+
+const AUDITED: Record<string, Audited> = {
+  'teams.create': {
+    service: 'teams.createTeam',
+    prepare: async () => {
+      let teamId = '';
+      return { act: async () => ({ teamId } = await teams.createTeam(ctx(leader), { name: 'New ward', description: '' })), get expect() { return { actorId: leader.id, action: 'team.create', target: `team:${teamId}` }; } };
+    },
+  },
+  'teams.update': {
+    service: 'teams.updateTeam',
+    prepare: async () => {
+      const { teamId } = await team();
+      return { act: () => teams.updateTeam(ctx(leader), { teamId, name: 'Renamed ward', description: 'Nights' }), expect: { actorId: leader.id, action: 'team.update', target: `team:${teamId}` } };
+    },
+  },
+  'teams.setRole': {
+    service: 'teams.setMemberRole',
+    prepare: async () => {
+      const { teamId, member } = await team();
+      return { act: () => teams.setMemberRole(ctx(leader), { teamId, userId: member.id, role: 'leader' }), expect: { actorId: leader.id, action: 'team.set-role', target: `team:${teamId}` } };
+    },
+  },
+  'teams.removeMember': {
+    service: 'teams.removeMember',
+    prepare: async () => {
+      const { teamId, member } = await team();
+      return { act: () => teams.removeMember(ctx(leader), { teamId, userId: member.id }), expect: { actorId: leader.id, action: 'team.remove-member', target: `team:${teamId}` } };
+    },
+  },
+  'teams.createInvite': {
+    service: 'teams.createInvite',
+    prepare: async () => {
+      const { teamId } = await team();
+      return { act: () => teams.createInvite(ctx(leader), { teamId, days: 3, maxUses: 5 }), expect: { actorId: leader.id, action: 'team.create-invite', target: `team:${teamId}` } };
+    },
+  },
+  'teams.revokeInvite': {
+    service: 'teams.revokeInvite',
+    prepare: async () => {
+      const { teamId, inviteId } = await team();
+      return { act: () => teams.revokeInvite(ctx(leader), { teamId, inviteId }), expect: { actorId: leader.id, action: 'team.revoke-invite', target: `team:${teamId}` } };
+    },
+  },
+  'teams.assign': {
+    service: 'teams.assignCourse',
+    prepare: async () => {
+      const { teamId } = await team();
+      return { act: () => teams.assignCourse(ctx(leader), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' }), expect: { actorId: leader.id, action: 'team.assign', target: `team:${teamId}` } };
+    },
+  },
+  'teams.changeDueDate': {
+    service: 'teams.changeDueDate',
+    prepare: async () => {
+      const { teamId, assignmentId } = await team();
+      return { act: () => teams.changeDueDate(ctx(leader), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 20) }), expect: { actorId: leader.id, action: 'team.change-due', target: `team:${teamId}` } };
+    },
+  },
+  'teams.setMemberDueDate': {
+    service: 'teams.setMemberDueDate',
+    prepare: async () => {
+      const { teamId, assignmentId, member } = await team();
+      return { act: () => teams.setMemberDueDate(ctx(leader), { teamId, assignmentId, userId: member.id, dueOn: addDays(teams.teamToday(), 30) }), expect: { actorId: leader.id, action: 'team.set-member-due', target: `team:${teamId}` } };
+    },
+  },
+  'teams.removeAssignment': {
+    service: 'teams.removeAssignment',
+    prepare: async () => {
+      const { teamId, assignmentId } = await team();
+      return { act: () => teams.removeAssignment(ctx(leader), { teamId, assignmentId }), expect: { actorId: leader.id, action: 'team.unassign', target: `team:${teamId}` } };
+    },
+  },
+  'teams.sendReminders': {
+    service: 'team-reminders.sendReminders',
+    prepare: async () => {
+      const { teamId, assignmentId } = await team();
+      return { act: () => reminders.sendReminders(ctx(leader), { teamId, assignmentId }), expect: { actorId: leader.id, action: 'team.remind', target: `team:${teamId}` } };
+    },
+  },
+  'events.create': {
+    service: 'events.createEvent',
+    prepare: async () => {
+      let eventId = '';
+      return { act: async () => ({ eventId } = await event()), get expect() { return { actorId: admin.id, action: 'event.create', target: `event:${eventId}` }; } };
+    },
+  },
+  'events.regenerateCode': {
+    service: 'events.regenerateCode',
+    prepare: async () => {
+      const { eventId } = await event();
+      return { act: () => events.regenerateCode(ctx(admin), { eventId }), expect: { actorId: admin.id, action: 'event.regenerate-code', target: `event:${eventId}` } };
+    },
+  },
+  'events.closeJoining': {
+    service: 'events.closeJoining',
+    prepare: async () => {
+      const { eventId } = await event();
+      return { act: () => events.closeJoining(ctx(admin), { eventId }), expect: { actorId: admin.id, action: 'event.close-joining', target: `event:${eventId}` } };
+    },
+  },
+  'certificates.revoke': {
+    service: 'certificates.revokeCertificate',
+    prepare: async () => {
+      const { id } = await certificate();
+      return { act: () => certificates.revokeCertificate({ db: database.db, user: admin }, { id, reason: 'Issued in error' }), expect: { actorId: admin.id, action: 'certificate.revoke', target: `certificate:${id}` } };
+    },
+  },
+  'certificates.reissue': {
+    service: 'certificates.reissueCertificate',
+    prepare: async () => {
+      const { id } = await certificate();
+      return { act: () => certificates.reissueCertificate({ db: database.db, user: admin }, catalog, { id }), expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` } };
+    },
+  },
+  // The first account of an install becomes an administrator: a grant like grant-admin.
+  'accounts.signUp': {
+    service: 'accounts.signUp',
+    prepare: async () => {
+      const fresh = await freshDatabase();
+      extraDatabases.push(fresh);
+      let userId = '';
+      return {
+        db: fresh.db,
+        act: async () => ({ user: { id: userId } } = await accounts.signUp(fresh.db, { name: 'First Person', email: uniqueEmail('first'), password: 'copper meadow violin harbour 77' }, { ip: '10.1.1.1', userAgent: 'test' })),
+        get expect() { return { actorId: userId, action: 'admin.first-account', target: `user:${userId}` }; },
+      };
+    },
+  },
+  // The operator's commands: no signed-in actor.
+  'cli.grant-admin': {
+    service: 'accounts.grantAdmin',
+    prepare: async () => {
+      const someone = await person('Gus Granted');
+      return { act: () => accounts.grantAdmin(database.db, someone.email, null), expect: { actorId: null, action: 'grant-admin', target: someone.email } };
+    },
+  },
+  'cli.rotate-signing-key': {
+    service: 'signing-keys.rotateSigningKey',
+    prepare: async () => {
+      let kid = '';
+      return { act: async () => ({ kid } = await rotateSigningKey(database.db, null)), get expect() { return { actorId: null, action: 'signing-key.rotate', target: `signing-key:${kid}` }; } };
+    },
+  },
+  'cli.seed-demo': {
+    service: 'team-demo.seedDemo',
+    prepare: async () => {
+      const fresh = await freshDatabase();
+      extraDatabases.push(fresh);
+      let teamId = '';
+      return { db: fresh.db, act: async () => ({ teamId } = await seedDemo(fresh.db, catalog)), get expect() { return { actorId: null, action: 'demo.seed', target: `team:${teamId}` }; } };
+    },
+  },
+};
+
+/** Not audited, and why. */
+const NOT_AUDITED: Record<string, string> = {
+  'accounts.signIn': 'a person’s own session',
+  'accounts.signOut': 'a person’s own session',
+  'accounts.resendVerification': 'a person’s own account',
+  'accounts.verifyEmail': 'a person’s own account',
+  'accounts.requestPasswordReset': 'a person’s own account',
+  'accounts.resetPassword': 'a person’s own account',
+  'accounts.changeName': 'a person’s own account',
+  'accounts.changeEmail': 'a person’s own account',
+  'accounts.changePassword': 'a person’s own account',
+  'accounts.revokeSession': 'a person’s own session',
+  'accounts.revokeOtherSessions': 'a person’s own sessions',
+  'accounts.deleteAccount': 'a person’s own account (their entries stay, without their name)',
+  'progress.open': 'a learner’s own progress',
+  'progress.answer': 'a learner’s own progress',
+  'progress.complete': 'a learner’s own progress',
+  'reflections.save': 'private to its author',
+  'reflections.delete': 'private to its author',
+  'reflections.restore': 'private to its author',
+  'teams.leave': 'a member leaving by themselves',
+  'teams.join': 'a member joining by themselves',
+  'teams.savePreferences': 'a member’s own reminder settings',
+  'teams.unsubscribe': 'a member’s own reminder settings (signed link)',
+  'events.join': 'an attendee enrolling themselves',
+  'events.pause': 'an attendee’s own schedule',
+  'events.resume': 'an attendee’s own schedule',
+  'events.setNudges': 'an attendee’s own emails',
+  'events.unsubscribe': 'an attendee’s own emails (signed link)',
+  'certificates.claim': 'a learner asking for their own certificates',
+  'cli.migrate': 'schema changes, also run at every start',
+  'cli.run-jobs': 'delivers what leaders queued (their request is the entry)',
+  'cli.backup': 'reads only',
+  'cli.restore': 'replaces the whole database, its audit log included',
+};
+
+/** Guarded service functions that only read. */
+const READS = ['certificates.findCertificatesForAdmin', 'certificates.certificateForAdmin', 'events.listEvents', 'events.dashboard', 'teams.manageView'];
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  await person('First user'); // the first account of an install is an administrator; keep roles explicit below
+  leader = await person('Lee Leader');
+  admin = await person('Ada Admin', { admin: true });
+});
+afterAll(async () => {
+  for (const extra of extraDatabases) await extra.close();
+  await database?.close();
+});
+
+describe('the audit log covers every leader, administrator and operator action', () => {
+  it('lists every Action and CLI command as audited or not, and every guarded service function', () => {
+    const surface = [...actionNames(), ...cliCommands()].sort();
+    expect(surface.length).toBeGreaterThan(40);
+    const listed = [...Object.keys(AUDITED), ...Object.keys(NOT_AUDITED)].sort();
+    expect(listed, 'a new Action or command needs a line in AUDITED or NOT_AUDITED').toEqual(surface);
+    const services = new Set(Object.values(AUDITED).map((entry) => entry.service));
+    const unlisted = guardedServices().filter((name) => !services.has(name) && !READS.includes(name));
+    expect(unlisted, 'a leader or admin service function that is neither audited nor a read').toEqual([]);
+  });
+
+  it.each(Object.keys(AUDITED))('%s writes one entry: actor, action, target', async (name) => {
+    const check = await AUDITED[name]!.prepare();
+    const db = check.db ?? database.db;
+    const before = (await listAuditEntries(db, { limit: 1 }))[0]?.id ?? 0;
+    await check.act();
+    const written = (await listAuditEntries(db, { limit: 10 })).filter((entry) => entry.id > before);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject(check.expect);
+    expect(Date.now() - written[0]!.at.getTime()).toBeLessThan(60_000);
+  });
+});
