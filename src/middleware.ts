@@ -27,6 +27,9 @@ const sameOriginWrites = defineMiddleware((context, next) => {
   return next();
 });
 
+/** JSON gets Astro's own readable refusal ("This action only accepts FormData."). */
+const ACTION_BODY_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data|application\/json)\b/i;
+
 /** `/_actions/<group>.<name>` for an action that exists; anything else is a plain 404, never a crash. */
 const knownActionsOnly = defineMiddleware((context, next) => {
   if (!context.url.pathname.startsWith('/_actions/')) return next();
@@ -34,6 +37,13 @@ const knownActionsOnly = defineMiddleware((context, next) => {
   const actionGroup: object | undefined = group && Object.hasOwn(actions, group) ? actions[group as keyof typeof actions] : undefined;
   if (!rest.length && name && actionGroup && Object.hasOwn(actionGroup, name)) return next();
   return new Response('No such action.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+});
+
+/** Every Action takes a form; for any other body Astro answers a bare 415 code with no words. */
+const formBodiedActions = defineMiddleware((context, next) => {
+  if (context.request.method !== 'POST' || !context.url.pathname.startsWith('/_actions/')) return next();
+  if (ACTION_BODY_TYPES.test(context.request.headers.get('content-type') ?? '')) return next();
+  return Response.json({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).' }, { status: 415 });
 });
 
 const session = defineMiddleware(async (context, next) => {
@@ -86,4 +96,4 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(securityHeaders, databaseOutage, knownActionsOnly, sameOriginWrites, session);
+export const onRequest = sequence(securityHeaders, databaseOutage, knownActionsOnly, sameOriginWrites, formBodiedActions, session);

@@ -33,7 +33,9 @@ export const certificateActions = {
         .string({ error: 'Give the reason: it is shown on the verification page.' })
         .trim()
         .min(3, 'Give the reason: it is shown on the verification page.')
-        .max(300, 'Keep the reason under 300 characters.'),
+        .max(300, 'Keep the reason under 300 characters.')
+        // PostgreSQL refuses NUL in text (a 500 before this check, found by the fuzzer), and the reason is shown to the public.
+        .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/.test(value), 'The reason contains invisible control characters; please retype it.'),
     }),
     handler: (input, ctx) =>
       run(async () => {

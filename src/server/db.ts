@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { PGlite, type QueryOptions, type Results, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { Database } from '../../db/schema.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { settings } from './settings.ts';
@@ -25,6 +26,37 @@ export interface RoundsDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * PGlite runs every query on this thread and does no real I/O, so requests queued for its
+ * one connection hand it on from promise to promise without the event loop turning.
+ * libuv accepts one new connection per turn (since 1.45), so under load new connections
+ * sat in the kernel's backlog for up to 30 s while the queue ran (200 learners: ~180
+ * connections waiting, accepted at 1–4 a second, `ss -ltn` Recv-Q). So a query waits for
+ * the next turn once the loop has gone `TURN_EVERY_MS` without one: connections are
+ * accepted and requests read while the database works through its queue. (A turn before
+ * every query bounded the database by the turn rate: 1,200 sign-in queries took 25 s.)
+ */
+const TURN_EVERY_MS = 5;
+let lastTurn = performance.now();
+
+async function takeTurnWhenDue(): Promise<void> {
+  if (performance.now() - lastTurn < TURN_EVERY_MS) return;
+  await nextTurn();
+  lastTurn = performance.now();
+}
+
+class TurnTakingPGlite extends PGlite {
+  override async query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    await takeTurnWhenDue();
+    return super.query<T>(query, params, options);
+  }
+
+  override async transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> {
+    await takeTurnWhenDue();
+    return super.transaction(callback);
+  }
+}
+
 export function openDatabase(options: { url?: string; dataDir?: string; poolMax?: number } = {}): RoundsDatabase {
   if (options.url) {
     const pool = new pg.Pool({
@@ -42,7 +74,7 @@ export function openDatabase(options: { url?: string; dataDir?: string; poolMax?
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (value: string) => value } });
+  const pglite = new TurnTakingPGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (value: string) => value } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', close: () => db.destroy() };
 }

@@ -1,32 +1,90 @@
-// Backup → wipe → restore, on the embedded PGlite (always) and on PostgreSQL (when
-// DATABASE_URL is set, as in CI): every table's row count and a sample of rows come
-// back exactly.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+// Backup → wipe → restore with the real CLI (`node bin/rounds.ts backup|restore <file>`,
+// a child process as an operator runs it), on the embedded PGlite (always) and on
+// PostgreSQL (when DATABASE_URL is set, as in CI). The database holds a bit of everything
+// an install has: learners' progress and reflections, a demo team with members, invites,
+// assignments, a personal due date, reminders and their signing key, an event with
+// enrollments and nudges, certificates with their signed credentials and the private
+// signing key, sessions, email tokens, throttles, mail and the audit log. Every table's
+// row count and a sample of its rows come back exactly, and a credential issued before
+// the backup still verifies against the JWKS the restored server publishes.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type RoundsDatabase } from '../../src/server/db.ts';
-import { backupDatabase, embeddedFolderInUse, restoreDatabase, BackupError } from '../../src/server/services/backup.ts';
-import { recordAudit } from '../../src/server/repos/audit-log.ts';
+import { createSession } from '../../src/server/auth/sessions.ts';
+import { hashToHex } from '../../src/server/auth/tokens.ts';
+import { insertEmailToken } from '../../src/server/repos/email-tokens.ts';
+import { hitThrottle } from '../../src/server/repos/throttles.ts';
 import { saveReflection } from '../../src/server/repos/reflections.ts';
 import { completeLesson, recordCheckAttempts } from '../../src/server/repos/progress.ts';
-import { createSession } from '../../src/server/auth/sessions.ts';
-import { seedLearners } from '../load/harness.ts';
+import { findUserById, setAdmin } from '../../src/server/repos/users.ts';
+import * as events from '../../src/server/services/events.ts';
+import * as reminders from '../../src/server/services/team-reminders.ts';
+import * as teams from '../../src/server/services/teams.ts';
+import { DEMO_DOMAIN, seedDemo } from '../../src/server/services/team-demo.ts';
+import { root, seedLearners, startServer } from '../load/harness.ts';
+import { testCatalog } from '../support/catalog.ts';
 
 type Snapshot = Record<string, { count: number; sample: string }>;
+const catalog = testCatalog();
 
-async function seed(database: RoundsDatabase): Promise<void> {
-  const learners = await seedLearners(database, 30, 'backup');
+/** Fills every table the app writes, through the same services and repos the app uses. */
+async function seed(database: RoundsDatabase): Promise<{ certificateId: string; credential: string }> {
+  const db = database.db;
+  // The demo team: leader, members at every stage, invites, assignments, progress,
+  // reflections, and the certificates of finished courses (signing key included).
+  await seedDemo(db, catalog);
+  const learners = await seedLearners(database, 12, 'backup');
   for (const [i, learner] of learners.entries()) {
     const key = { userId: learner.id, courseSlug: 'patient-connection', lessonSlug: `lesson-${i % 5}` };
-    await recordCheckAttempts(database.db, key, [{ question: 0, chosenOption: i % 3, correct: i % 2 === 0 }]);
-    await completeLesson(database.db, key, 'v1');
-    await saveReflection(database.db, learner.id, { courseSlug: key.courseSlug, lessonSlug: key.lessonSlug, body: `Réflexion ${i}: «let them finish» — 🏥\n${'x'.repeat(i * 10)}`, revision: 1000 + i });
-    if (i % 3 === 0) await createSession(database.db, learner.id, 'backup-test');
+    await recordCheckAttempts(db, key, [{ question: 0, chosenOption: i % 3, correct: i % 2 === 0 }]);
+    await completeLesson(db, key, 'v1');
+    await saveReflection(db, learner.id, { courseSlug: key.courseSlug, lessonSlug: key.lessonSlug, body: `Réflexion ${i}: «let them finish» — 🏥\n${'x'.repeat(i * 10)}`, revision: 1000 + i });
+    if (i % 3 === 0) await createSession(db, learner.id, 'backup-test');
   }
-  await recordAudit(database.db, { actorId: learners[0]!.id, action: 'grant-admin', target: learners[1]!.email, details: { via: 'test' } });
+  await insertEmailToken(db, { tokenHash: hashToHex('backup-test-token'), userId: learners[0]!.id, purpose: 'reset-password', email: learners[0]!.email, expiresAt: new Date(Date.now() + 3600_000) });
+  await hitThrottle(db, 'sign-in:ip:10.0.0.1', 900);
+
+  const leaderRow = await db.selectFrom('users').select(['id', 'email']).where('email', '=', `leader@${DEMO_DOMAIN}`).executeTakeFirstOrThrow();
+  await setAdmin(db, leaderRow.email);
+  const leader = (await findUserById(db, leaderRow.id))!;
+  const team = await db.selectFrom('team_members').select('team_id').where('user_id', '=', leader.id).where('role', '=', 'leader').executeTakeFirstOrThrow();
+  const assignment = await db.selectFrom('team_assignments').select(['id']).where('team_id', '=', team.team_id).executeTakeFirstOrThrow();
+  const member = await db.selectFrom('team_members').select('user_id').where('team_id', '=', team.team_id).where('role', '=', 'member').executeTakeFirstOrThrow();
+  const ctx = { db, catalog, user: leader, clientIp: '127.0.0.1' };
+  // A personal due date, quiet hours, and reminders queued and delivered (mail, unsubscribe key).
+  await teams.setMemberDueDate(ctx, { teamId: team.team_id, assignmentId: assignment.id, userId: member.user_id, dueOn: '2031-02-01' });
+  await reminders.savePreferences({ db, user: { id: member.user_id } }, { timeZone: 'UTC', quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true });
+  await reminders.sendReminders(ctx, { teamId: team.team_id, assignmentId: assignment.id });
+  await reminders.runDueReminders(db, catalog, new Date(Date.now() + 26 * 3600_000));
+  // An event (audit-logged), learners enrolled, and the nudge of its first lesson sent.
+  const course = catalog.course('team-huddles')!;
+  const { code } = await events.createEvent(ctx, {
+    name: 'Backup symposium',
+    slug: '',
+    eventDate: '2030-01-01',
+    timeZone: 'UTC',
+    location: 'Hall B',
+    welcomeMessage: 'Welcome',
+    courses: [course.slug],
+    unlockMinute: 7 * 60,
+    firstUnlockDays: 1,
+    intervalDays: 2,
+    dayOffsets: null,
+  });
+  for (const learner of learners.slice(0, 3)) {
+    const person = (await findUserById(db, learner.id))!;
+    await events.joinEvent({ ...ctx, user: person }, { code });
+  }
+  await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z'));
+
+  const certificate = await db.selectFrom('certificates').select(['id', 'credential_jwt']).orderBy('issued_at').executeTakeFirstOrThrow();
+  return { certificateId: certificate.id, credential: certificate.credential_jwt };
 }
 
 async function snapshot(database: RoundsDatabase): Promise<Snapshot> {
@@ -41,48 +99,82 @@ async function snapshot(database: RoundsDatabase): Promise<Snapshot> {
   return result;
 }
 
-describe('backup and restore: embedded PGlite', () => {
+/** The seeded database has rows in every table of the schema: an empty one would prove nothing. */
+function expectEveryTableFilled(before: Snapshot): void {
+  const empty = Object.entries(before).filter(([, table]) => table.count === 0).map(([name]) => name);
+  expect(empty).toEqual([]);
+  // The tables that matter most, by name, so a rename cannot hide them.
+  for (const table of ['users', 'certificates', 'signing_keys', 'teams', 'team_members', 'team_invites', 'team_assignments', 'team_reminders', 'events', 'event_enrollments', 'event_nudges', 'audit_log', 'reflections']) {
+    expect(before[table]?.count, table).toBeGreaterThan(0);
+  }
+  expect(before.signing_keys!.sample).toContain('"d"'); // the private key is in the backup
+}
+
+/** `node bin/rounds.ts <args>` with the database settings an operator would have. */
+function cli(env: Record<string, string>, ...args: string[]): string {
+  const base = { ...process.env };
+  delete base.DATABASE_URL;
+  delete base.DATA_DIR;
+  const result = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+  expect(result.status, `rounds ${args.join(' ')}: ${result.stdout}\n${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** The restored database served: the credential issued before the backup verifies against its JWKS. */
+async function expectCredentialStillVerifies(env: Record<string, string>, logDir: string, seeded: { certificateId: string; credential: string }): Promise<void> {
+  const server = await startServer({ env, logFile: path.join(logDir, 'server.log') });
+  try {
+    const served = await (await fetch(`${server.origin}/certificates/${seeded.certificateId}.jwt`)).text();
+    expect(served).toBe(seeded.credential);
+    const jwks = createRemoteJWKSet(new URL(`${server.origin}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(seeded.credential, jwks, { algorithms: ['EdDSA'] });
+    expect(payload.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    const status = (await (await fetch(`${server.origin}/certificates/${seeded.certificateId}`, { headers: { accept: 'application/json' } })).json()) as { status: string };
+    expect(status.status).toBe('valid');
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('backup and restore with the CLI: embedded PGlite', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-backup-'));
   const dataDir = path.join(dir, 'pglite');
+  const env = { DATA_DIR: dir };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('backs up, wipes, restores: same row counts and rows', { timeout: 180_000 }, async () => {
+  it('backs up, wipes, restores: every table, same row counts and rows; old credentials verify', { timeout: 300_000 }, async () => {
     let database = openDatabase({ dataDir });
     await migrateToLatest(database.db);
-    await seed(database);
+    const seeded = await seed(database);
     const before = await snapshot(database);
-    expect(before.users!.count).toBe(31);
-    expect(before.reflections!.count).toBe(30);
+    expectEveryTableFilled(before);
 
     // While the folder is open, a backup is refused (the server must be stopped).
-    await expect(backupDatabase({ dataDir, file: path.join(dir, 'refused.tar.gz') })).rejects.toThrow(BackupError);
+    const refused = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'backup', path.join(dir, 'refused.tar.gz')], { env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/stop Rounds|in use|open/i);
     await database.close();
-    expect(embeddedFolderInUse(dataDir)).toBe(false);
 
     const file = path.join(dir, 'nightly', 'rounds.tar.gz');
-    const done = await backupDatabase({ dataDir, file });
-    expect(done.bytes).toBeGreaterThan(1000);
+    cli(env, 'backup', file);
+    expect(existsSync(file)).toBe(true);
 
     rmSync(dataDir, { recursive: true, force: true });
-    const restored = await restoreDatabase({ dataDir, file });
-    expect(restored.previous).toBeUndefined();
+    cli(env, 'restore', file);
     database = openDatabase({ dataDir });
     expect(await snapshot(database)).toEqual(before);
-    // Still a working database: it takes writes after the restore.
-    await recordAudit(database.db, { actorId: null, action: 'restore-drill', target: 'test' });
     await database.close();
 
-    // Restoring over existing data keeps the old folder aside.
-    const again = await restoreDatabase({ dataDir, file });
-    expect(again.previous && existsSync(again.previous)).toBe(true);
+    await expectCredentialStillVerifies(env, dir, seeded);
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('backup and restore: PostgreSQL', () => {
+describe.runIf(process.env.DATABASE_URL)('backup and restore with the CLI: PostgreSQL', () => {
   let dir = '';
   const name = `rounds_backup_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
   const url = new URL(process.env.DATABASE_URL ?? 'postgres://localhost/none');
   url.pathname = `/${name}`;
+  const env = { DATABASE_URL: url.toString() };
   const admin = () => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
   afterAll(async () => {
     const a = admin();
@@ -91,32 +183,34 @@ describe.skipIf(!process.env.DATABASE_URL)('backup and restore: PostgreSQL', () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('backs up, wipes, restores: same row counts and rows', { timeout: 180_000 }, async () => {
+  it('backs up, wipes, restores: every table, same row counts and rows; old credentials verify', { timeout: 300_000 }, async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-backup-pg-'));
     const a = admin();
     await sql`create database ${sql.id(name)}`.execute(a);
     await a.destroy();
     let database = openDatabase({ url: url.toString(), poolMax: 2 });
     await migrateToLatest(database.db);
-    await seed(database);
+    const seeded = await seed(database);
     const before = await snapshot(database);
+    expectEveryTableFilled(before);
+
     // A backup runs while the app is connected.
     const file = path.join(dir, 'rounds.dump');
-    const done = await backupDatabase({ url: url.toString(), dataDir: dir, file });
-    expect(done.bytes).toBeGreaterThan(1000);
+    cli(env, 'backup', file);
+    expect(existsSync(file)).toBe(true);
 
     await sql`drop schema public cascade`.execute(database.db);
     await sql`create schema public`.execute(database.db);
     expect((await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(database.db)).rows[0]!.n).toBe(0);
-    await database.close();
 
-    await restoreDatabase({ url: url.toString(), dataDir: dir, file });
-    database = openDatabase({ url: url.toString(), poolMax: 2 });
+    cli(env, 'restore', file);
     expect(await snapshot(database)).toEqual(before);
     // Restoring over a live database with newer rows brings back the backup's state.
-    await recordAudit(database.db, { actorId: null, action: 'after-backup', target: 'test' });
-    await restoreDatabase({ url: url.toString(), dataDir: dir, file });
+    await sql`delete from reflections`.execute(database.db);
+    cli(env, 'restore', file);
     expect(await snapshot(database)).toEqual(before);
     await database.close();
+
+    await expectCredentialStillVerifies(env, dir, seeded);
   });
 });

@@ -18,12 +18,34 @@ export interface StepStats {
   ok: number;
   /** Answered, but not 2xx/3xx. */
   refused: number;
-  /** No answer: connection refused/reset, timeout. */
+  /** No answer (connection refused/reset, timeout), whatever the reason. */
   networkErrors: number;
+  /** Of those: cut off by the script's own hard stop, or while a fault was under way (`outageExpected`). */
+  unansweredExplained: number;
+  /** Of those: nothing explains them — the server dropped or starved the request. */
+  unansweredUnexplained: number;
   status5xx: number;
+  /** Answered 4xx/5xx that the run did not declare expected (`expectedStatus`). */
+  unexpectedStatus: number;
   statuses: Record<number, number>;
 }
 
+/** One request that got no answer, for the report. */
+export interface Unanswered {
+  step: StepName;
+  path: string;
+  /** When it was sent, ms after the run started, and how long it waited. */
+  sentAtMs: number;
+  waitedMs: number;
+  reason: string;
+  explained: boolean;
+}
+
+/**
+ * acked: 2xx. refused: a 4xx, or a 5xx other than 503 — the write did not happen.
+ * unknown: no answer, or a 503 (the database went away mid-request: the commit may or
+ * may not have reached it).
+ */
 type WriteOutcome = 'acked' | 'refused' | 'unknown';
 
 /** What the server acknowledged, and what it might have written without saying so. */
@@ -79,6 +101,8 @@ export interface RunOptions {
   maxRequests: number;
   /** While true, a 503 or a refused connection is expected: the learner waits a moment and goes on. */
   outageExpected?: () => boolean;
+  /** Answers ≥ 400 that are part of the scenario (e.g. 503 during an outage); any other counts as unexpected. */
+  expectedStatus?: (step: StepName, status: number) => boolean;
   /** Called for every response (for fault scripts that look at 503 bodies). */
   onResponse?: (step: StepName, status: number, headers: Record<string, string | string[] | undefined>, body: string) => void;
   log?: (line: string) => void;
@@ -90,9 +114,41 @@ export interface RunResult {
   requests: number;
   elapsedMs: number;
   iterations: number;
+  /** Full loops (Today → … → mark complete acknowledged) per learner, in the learners' order. */
+  loopsPerLearner: number[];
   signedIn: number;
+  /** state.json said "not signed in" with a session the server had issued. */
+  sessionsLost: number;
+  unanswered: Unanswered[];
 }
 
+/** The lower bound every run must reach, and what must never happen; an empty list is a pass. */
+export function runFailures(result: RunResult): string[] {
+  const failures: string[] = [];
+  const sum = (pick: (s: StepStats) => number) => STEPS.reduce((total, name) => total + pick(result.steps[name]), 0);
+  const unexplained = sum((s) => s.unansweredUnexplained);
+  if (unexplained > 0) failures.push(`${unexplained} requests got no answer (timeout or connection error) outside the script's deadline and any fault window`);
+  const unexpected = sum((s) => s.unexpectedStatus);
+  if (unexpected > 0) failures.push(`${unexpected} unexpected 4xx/5xx answers (${statusSummary(result)})`);
+  const idle = result.loopsPerLearner.filter((n) => n === 0).length;
+  if (idle > 0) failures.push(`${idle} of ${result.loopsPerLearner.length} learners never completed a full loop`);
+  const acked = result.ledger.ackedWrites;
+  for (const [kind, n] of Object.entries(acked)) if (n === 0) failures.push(`no ${kind} acknowledged at all`);
+  if (result.sessionsLost > 0) failures.push(`${result.sessionsLost} sessions were lost mid-run (state.json said "not signed in")`);
+  return failures;
+}
+
+function statusSummary(result: RunResult): string {
+  return STEPS.flatMap((name) => Object.entries(result.steps[name].statuses).filter(([code]) => Number(code) >= 400).map(([code, n]) => `${name} ${n}×${code}`)).join(', ');
+}
+
+/**
+ * Server settings for runs of virtual learners: each learner signs in from its own
+ * address (X-Forwarded-For, as behind a proxy), as people on their own phones do. From one
+ * address, 200 sign-ins in flight at once trip the per-address limit of failed sign-ins
+ * (an attempt counts until its password has been checked).
+ */
+export const LEARNER_SERVER_ENV = { TRUST_PROXY: 'true' };
 const HARD_EXTRA_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Learners arrive over this long (a realistic ramp; 200 argon2 sign-ins at once would only measure the hash). */
@@ -101,7 +157,12 @@ const RAMP_MS = 10_000;
 export async function runLearners(options: RunOptions): Promise<RunResult> {
   const agent = new Agent({ connections: options.learners.length + 8, keepAliveTimeout: 30_000, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
   const ledger = new Ledger();
-  const steps = Object.fromEntries(STEPS.map((name) => [name, { latencies: [], ok: 0, refused: 0, networkErrors: 0, status5xx: 0, statuses: {} }])) as unknown as Record<StepName, StepStats>;
+  const steps = Object.fromEntries(
+    STEPS.map((name) => [name, { latencies: [], ok: 0, refused: 0, networkErrors: 0, unansweredExplained: 0, unansweredUnexplained: 0, status5xx: 0, unexpectedStatus: 0, statuses: {} }]),
+  ) as unknown as Record<StepName, StepStats>;
+  const unanswered: Unanswered[] = [];
+  const loopsPerLearner = options.learners.map(() => 0);
+  let sessionsLost = 0;
   const lessons = options.catalog.courses.flatMap((course) => course.lessons.map((lesson) => ({ course, lesson })));
   const started = performance.now();
   const softDeadline = started + options.durationMs;
@@ -112,9 +173,13 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
   let signedIn = 0;
   const budgetLeft = () => requests < options.maxRequests && performance.now() < softDeadline && !hardStop.signal.aborted;
 
-  async function call(step: StepName, method: 'GET' | 'POST', path: string, cookie: string | undefined, form?: Record<string, string>) {
+  async function call(learner: number, step: StepName, method: 'GET' | 'POST', path: string, cookie: string | undefined, form?: Record<string, string>) {
     requests += 1;
-    const headers: Record<string, string> = { 'user-agent': 'rounds-loadtest', accept: step === 'state' ? 'application/json' : '*/*' };
+    const headers: Record<string, string> = {
+      'user-agent': 'rounds-loadtest',
+      accept: step === 'state' ? 'application/json' : '*/*',
+      'x-forwarded-for': `10.${(learner >> 16) & 255}.${(learner >> 8) & 255}.${learner & 255}`,
+    };
     if (cookie) headers.cookie = cookie;
     let body: string | undefined;
     if (form) {
@@ -138,17 +203,29 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
       stats.statuses[response.statusCode] = (stats.statuses[response.statusCode] ?? 0) + 1;
       if (response.statusCode >= 500) stats.status5xx += 1;
       if (response.statusCode < 400) stats.ok += 1;
-      else stats.refused += 1;
+      else {
+        stats.refused += 1;
+        if (!options.expectedStatus?.(step, response.statusCode)) stats.unexpectedStatus += 1;
+      }
       options.onResponse?.(step, response.statusCode, response.headers, text);
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
+      const waitedMs = performance.now() - t0;
+      const failure = error as Error & { code?: string };
+      // Our own hard stop, or a fault the scenario is causing, explains a missing answer; nothing else does.
+      const byDeadline = hardStop.signal.aborted;
+      const explained = byDeadline || (options.outageExpected?.() ?? false);
+      const reason = byDeadline ? 'hard stop' : failure.name === 'TimeoutError' ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : (failure.code ?? failure.name);
       stats.networkErrors += 1;
-      options.log?.(`${step} ${path}: ${(error as Error).message}`);
+      if (explained) stats.unansweredExplained += 1;
+      else stats.unansweredUnexplained += 1;
+      unanswered.push({ step, path, sentAtMs: t0 - started, waitedMs, reason, explained });
+      options.log?.(`${step} ${path}: ${reason} after ${Math.round(waitedMs)} ms`);
       return { status: 0, headers: {} as Record<string, string | string[] | undefined>, text: '' };
     }
   }
 
-  const outcomeOf = (status: number): WriteOutcome => (status >= 200 && status < 300 ? 'acked' : status === 0 ? 'unknown' : 'refused');
+  const outcomeOf = (status: number): WriteOutcome => (status >= 200 && status < 300 ? 'acked' : status === 0 || status === 503 ? 'unknown' : 'refused');
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function learner(index: number): Promise<void> {
@@ -165,7 +242,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
     };
     while (budgetLeft()) {
       if (!cookie) {
-        const signIn = await call('signIn', 'POST', '/_actions/accounts.signIn', undefined, { email: user.email, password: LEARNER_PASSWORD });
+        const signIn = await call(index, 'signIn', 'POST', '/_actions/accounts.signIn', undefined, { email: user.email, password: LEARNER_PASSWORD });
         const setCookie = ([] as string[]).concat(signIn.headers['set-cookie'] ?? []);
         const session = setCookie.map((line) => /^(session|__Host-session)=([^;]+)/.exec(line)).find(Boolean);
         if (signIn.status !== 200 || !session) {
@@ -181,27 +258,28 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
       const lessonPath = `/courses/${course.slug}/${lesson.slug}`;
       const lessonForm = { courseSlug: course.slug, lessonSlug: lesson.slug };
 
-      const today = await call('today', 'GET', '/', cookie);
+      const today = await call(index, 'today', 'GET', '/', cookie);
       if (today.status !== 200) {
         await backOff(today.status);
         continue;
       }
       if (!budgetLeft()) break;
-      const page = await call('lesson', 'GET', lessonPath, cookie);
+      const page = await call(index, 'lesson', 'GET', lessonPath, cookie);
       if (page.status !== 200) {
         await backOff(page.status);
         continue;
       }
-      const state = await call('state', 'GET', `${lessonPath}/state.json`, cookie);
+      const state = await call(index, 'state', 'GET', `${lessonPath}/state.json`, cookie);
       if (state.status !== 200) {
         await backOff(state.status);
         continue;
       }
       if (!(JSON.parse(state.text) as { signedIn: boolean }).signedIn) {
+        sessionsLost += 1;
         cookie = undefined;
         continue;
       }
-      const opened = await call('open', 'POST', '/_actions/progress.open', cookie, lessonForm);
+      const opened = await call(index, 'open', 'POST', '/_actions/progress.open', cookie, lessonForm);
       if (opened.status !== 200) {
         await backOff(opened.status);
         continue;
@@ -211,7 +289,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
         const correct = check.options.findIndex((option) => option.correct);
         const choices = Math.random() < 0.15 ? [(correct + 1) % check.options.length, correct] : [correct];
         for (const option of choices) {
-          const answer = await call('answer', 'POST', '/_actions/progress.answer', cookie, { ...lessonForm, question: String(question), option: String(option) });
+          const answer = await call(index, 'answer', 'POST', '/_actions/progress.answer', cookie, { ...lessonForm, question: String(question), option: String(option) });
           ledger.attempt(user.id, outcomeOf(answer.status));
           if (answer.status === 503) ledger.refusedDuringOutage.answer += 1;
           if (answer.status !== 200) answeredAll = false;
@@ -225,7 +303,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
       revisionClock = Math.max(Date.now(), revisionClock + 1);
       seq += 1;
       const body = `Learner ${index + 1}, pass ${seq}: I will sit down for the first minute and let them finish — «${lesson.slug}» ✓`;
-      const saved = await call('reflection', 'POST', '/_actions/reflections.save', cookie, { ...lessonForm, body, revision: String(revisionClock) });
+      const saved = await call(index, 'reflection', 'POST', '/_actions/reflections.save', cookie, { ...lessonForm, body, revision: String(revisionClock) });
       if (saved.status === 200) {
         const data = parseDevalue(saved.text) as { revision: number; applied: boolean };
         // applied=false means a newer revision was already stored: not a new write to expect.
@@ -234,7 +312,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
         ledger.reflection(key, revisionClock, body, outcomeOf(saved.status));
         if (saved.status === 503) ledger.refusedDuringOutage.reflection += 1;
       }
-      const complete = await call('complete', 'POST', '/_actions/progress.complete', cookie, lessonForm);
+      const complete = await call(index, 'complete', 'POST', '/_actions/progress.complete', cookie, lessonForm);
       ledger.completion(key, outcomeOf(complete.status));
       if (complete.status === 503) ledger.refusedDuringOutage.complete += 1;
       if (complete.status !== 200) {
@@ -242,6 +320,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
         continue;
       }
       iterations += 1;
+      loopsPerLearner[index] = (loopsPerLearner[index] ?? 0) + 1;
     }
   }
 
@@ -249,7 +328,7 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
   clearTimeout(hardTimer);
   const elapsedMs = performance.now() - started;
   await agent.close();
-  return { ledger, steps, requests, elapsedMs, iterations, signedIn };
+  return { ledger, steps, requests, elapsedMs, iterations, loopsPerLearner, signedIn, sessionsLost, unanswered };
 }
 
 export interface Verification {
@@ -281,12 +360,14 @@ export async function verifyLedger(database: RoundsDatabase, ledger: Ledger, lea
   for (const id of ids) {
     const counts = ledger.attempts.get(id) ?? { acked: 0, refused: 0, unknown: 0 };
     const stored = attemptsInDb.get(id) ?? 0;
+    // Between what was acknowledged and that plus what went unanswered (or 503): a refused
+    // attempt was not written, so any row beyond those is a duplicate.
     if (stored < counts.acked) {
       missing.attempts += counts.acked - stored;
       note(`user ${id}: ${counts.acked} check attempts acknowledged, ${stored} stored`);
-    } else if (stored > counts.acked + counts.refused + counts.unknown) {
-      duplicates.attempts += stored - counts.acked - counts.refused - counts.unknown;
-      note(`user ${id}: ${stored} check attempts stored, only ${counts.acked + counts.refused + counts.unknown} sent`);
+    } else if (stored > counts.acked + counts.unknown) {
+      duplicates.attempts += stored - counts.acked - counts.unknown;
+      note(`user ${id}: ${stored} check attempts stored, ${counts.acked} acknowledged and ${counts.unknown} unanswered (${counts.refused} refused)`);
     } else extra.attempts += stored - counts.acked;
   }
 
@@ -378,17 +459,31 @@ export function percentile(values: number[], p: number): number {
 
 /** The per-step table: count, ok, refused, network errors, 5xx, p50 and p99 in ms. */
 export function formatReport(result: RunResult): string {
-  const lines = [`| step | requests | 2xx/3xx | 4xx/5xx | no answer | 5xx | p50 ms | p99 ms |`, `|---|---:|---:|---:|---:|---:|---:|---:|`];
+  const lines = [`| step | requests | 2xx/3xx | 4xx/5xx | no answer | 5xx | p50 ms | p99 ms | max ms |`, `|---|---:|---:|---:|---:|---:|---:|---:|---:|`];
   let total5xx = 0;
   for (const name of STEPS) {
     const s = result.steps[name];
     total5xx += s.status5xx;
     const count = s.latencies.length + s.networkErrors;
-    lines.push(`| ${name} | ${count} | ${s.ok} | ${s.refused} | ${s.networkErrors} | ${s.status5xx} | ${percentile(s.latencies, 50).toFixed(1)} | ${percentile(s.latencies, 99).toFixed(1)} |`);
+    lines.push(`| ${name} | ${count} | ${s.ok} | ${s.refused} | ${s.networkErrors} | ${s.status5xx} | ${percentile(s.latencies, 50).toFixed(1)} | ${percentile(s.latencies, 99).toFixed(1)} | ${percentile(s.latencies, 100).toFixed(0)} |`);
   }
   const seconds = result.elapsedMs / 1000;
   lines.push('');
   lines.push(`${result.requests} requests in ${seconds.toFixed(1)} s = ${(result.requests / seconds).toFixed(0)} req/s; ${result.iterations} lessons completed (${(result.iterations / seconds).toFixed(1)}/s); ${result.signedIn} sign-ins; ${total5xx} responses 5xx.`);
+  return lines.join('\n');
+}
+
+/** Unanswered requests: how many per reason, and when they were sent. */
+export function formatUnanswered(result: RunResult): string {
+  if (result.unanswered.length === 0) return 'Unanswered requests: none.';
+  const byReason = new Map<string, number>();
+  for (const u of result.unanswered) {
+    const label = `${u.explained ? 'explained' : 'UNEXPLAINED'}: ${u.step} — ${u.reason}`;
+    byReason.set(label, (byReason.get(label) ?? 0) + 1);
+  }
+  const sent = result.unanswered.map((u) => u.sentAtMs / 1000);
+  const lines = [`Unanswered requests: ${result.unanswered.length} (sent between ${Math.min(...sent).toFixed(1)} s and ${Math.max(...sent).toFixed(1)} s)`];
+  for (const [label, n] of byReason) lines.push(`  ${n} × ${label}`);
   return lines.join('\n');
 }
 

@@ -1,41 +1,130 @@
-// The Content Security Policy holds in a real browser: Chromium visits the main pages,
-// signed out and signed in, and reports no CSP violation (console or
-// `securitypolicyviolation` event), while the lesson islands still hydrate.
+// The Content Security Policy holds in a real browser on every page: Chromium visits each
+// page route in src/pages — signed out, and signed in as the person the page is for (the
+// administrator, a team leader and member, a certificate's holder and a stranger), with
+// real ids made through the Actions — and sees no CSP violation (console or
+// `securitypolicyviolation` event) and no page error, while the lesson islands hydrate.
+// A page in src/pages with no visit below fails the test; so does an endpoint (.ts) not
+// listed as a file.
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../faults/browser-outage.ts';
-import { signUp } from './support.ts';
+import { buildWorld, discoverRoutes, signUp, type TestUser, type World } from './support.ts';
 
 const origin = inject('origin');
 const catalog = testCatalog();
 const course = catalog.courses[0]!;
 const lesson = course.lessons[0]!;
 const huddle = catalog.courses.flatMap((c) => c.lessons).find((l) => /huddle/.test(l.slug)) ?? lesson;
+const BOGUS_TOKEN = 'abcdefghijklmnopqrstuvwxyz234567';
 
-const SIGNED_OUT = ['/', '/login', '/signup', '/forgot-password', '/courses', `/courses/${course.slug}`, `/courses/${course.slug}/${lesson.slug}`, '/no-such-page'];
-const SIGNED_IN = ['/', '/courses', `/courses/${course.slug}`, `/courses/${course.slug}/${lesson.slug}`, `/courses/${huddle.courseSlug}/${huddle.slug}`, '/journal', '/account', '/teams', '/join'];
+type Who = 'signed out' | 'learner' | 'admin' | 'leader' | 'member' | 'holder' | 'stranger';
+interface Visit {
+  path: string;
+  as: Who;
+  /** The status the page answers with (200 unless given): a 403 or 404 here is a page too. */
+  status?: number;
+}
+
+/** Endpoints that answer files or data, not pages (checked elsewhere: http.test.ts, fuzz.test.ts). */
+const NOT_PAGES = new Set([
+  '/.well-known/jwks.json',
+  '/account/export.json',
+  '/admin/events/[slug]/export.csv',
+  '/certificates/[id].jwt',
+  '/certificates/[id].pdf',
+  '/courses/[course]/[lesson]/state.json',
+  '/events/[slug]/qr.png',
+  '/events/[slug]/qr.svg',
+  '/healthz',
+  '/issuer',
+  '/journal/export.json',
+  '/journal/export.md',
+  '/teams/[id]/export.csv',
+]);
+
+/** Every page route, and who visits it where (real ids from the world). */
+function visitsOf(w: World): Record<string, Visit[]> {
+  const both = (path: string): Visit[] => [{ path, as: 'signed out' }, { path, as: 'learner' }];
+  return {
+    '/': both('/'),
+    '/404': [{ path: '/no-such-page', as: 'signed out', status: 404 }, { path: '/no-such-page', as: 'learner', status: 404 }],
+    '/500': [{ path: '/500', as: 'signed out', status: 500 }],
+    '/account': [{ path: '/account', as: 'learner' }],
+    '/admin': [{ path: '/admin', as: 'admin' }, { path: '/admin?q=Sam', as: 'admin' }, { path: '/admin', as: 'learner', status: 403 }],
+    '/admin/audit': [{ path: '/admin/audit', as: 'admin' }, { path: '/admin/audit?action=team.', as: 'admin' }],
+    '/admin/certificates/[id]': [{ path: `/admin/certificates/${w.certificateId}`, as: 'admin' }],
+    '/admin/events': [{ path: '/admin/events', as: 'admin' }],
+    '/admin/events/new': [{ path: '/admin/events/new', as: 'admin' }],
+    '/admin/events/[slug]': [{ path: `/admin/events/${w.eventSlug}`, as: 'admin' }],
+    '/certificates': [{ path: '/certificates', as: 'holder' }, { path: '/certificates', as: 'learner' }],
+    '/certificates/[id]': [
+      { path: `/certificates/${w.certificateId}`, as: 'holder' },
+      { path: `/certificates/${w.certificateId}`, as: 'stranger' },
+      { path: `/certificates/${w.certificateId}`, as: 'signed out' },
+    ],
+    '/courses': both('/courses'),
+    '/courses/[course]': both(`/courses/${course.slug}`),
+    '/courses/[course]/[lesson]': [...both(`/courses/${course.slug}/${lesson.slug}`), { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' }],
+    // The no-JavaScript forms' target: a GET goes back to the lesson.
+    '/courses/[course]/[lesson]/save': [{ path: `/courses/${course.slug}/${lesson.slug}/save`, as: 'learner' }],
+    '/events/[slug]': [{ path: `/events/${w.eventSlug}`, as: 'signed out' }, { path: `/events/${w.eventSlug}`, as: 'member' }],
+    '/events/[slug]/unsubscribe': [{ path: `/events/${w.eventSlug}/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+    '/forgot-password': [{ path: '/forgot-password', as: 'signed out' }],
+    '/join': [{ path: '/join', as: 'learner' }],
+    '/join/[code]': [
+      { path: `/join/${w.inviteCode}`, as: 'signed out' },
+      { path: `/join/${w.inviteCode}`, as: 'learner' },
+      { path: `/join/${w.eventCode}`, as: 'learner' },
+    ],
+    '/journal': [{ path: '/journal', as: 'learner' }],
+    '/login': [{ path: '/login', as: 'signed out' }],
+    '/logout': [{ path: '/logout', as: 'learner' }],
+    '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+    '/signup': [{ path: '/signup', as: 'signed out' }],
+    '/teams': [{ path: '/teams', as: 'leader' }, { path: '/teams', as: 'learner' }],
+    '/teams/[id]': [{ path: `/teams/${w.teamId}`, as: 'leader' }, { path: `/teams/${w.teamId}`, as: 'member' }, { path: `/teams/${w.teamId}`, as: 'admin' }],
+    '/teams/[id]/huddle': [{ path: `/teams/${w.teamId}/huddle`, as: 'leader' }],
+    '/teams/[id]/manage': [{ path: `/teams/${w.teamId}/manage`, as: 'leader' }],
+    '/teams/[id]/remind/[assignment]': [{ path: `/teams/${w.teamId}/remind/${w.assignmentId}`, as: 'leader' }],
+    '/teams/reminders/unsubscribe': [{ path: `/teams/reminders/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+    '/verify-email': [{ path: `/verify-email?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+  };
+}
 
 let browser: Browser;
+let world: World;
+let learner: TestUser;
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-});
+  world = await buildWorld(origin, inject('serverLog'), inject('admin'), catalog);
+  learner = await signUp(origin, 'csp');
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
 });
 
-async function visit(page: Page, path: string): Promise<string[]> {
+interface Seen {
+  status: number | undefined;
+  finalPath: string;
+  problems: string[];
+}
+
+async function visit(page: Page, path: string): Promise<Seen> {
   const problems: string[] = [];
   const onConsole = (message: { type(): string; text(): string }) => {
     if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
   };
+  const onError = (error: Error) => problems.push(`page error: ${error.message}`);
   page.on('console', onConsole);
-  await page.goto(path, { waitUntil: 'load' });
+  page.on('pageerror', onError);
+  const response = await page.goto(path, { waitUntil: 'load' });
   // Islands hydrate and fetch their state right after load (some pages keep polling, so not networkidle).
   await page.waitForTimeout(700);
   const events = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
   page.off('console', onConsole);
-  return [...problems, ...events];
+  page.off('pageerror', onError);
+  return { status: response?.status(), finalPath: new URL(page.url()).pathname, problems: [...problems, ...events] };
 }
 
 async function newPage(cookie?: string): Promise<Page> {
@@ -52,17 +141,35 @@ async function newPage(cookie?: string): Promise<Page> {
   return context.newPage();
 }
 
-describe('no CSP violation in Chromium', () => {
-  it('signed out', async () => {
-    const page = await newPage();
-    for (const path of SIGNED_OUT) expect(await visit(page, path), path).toEqual([]);
+describe('no CSP violation and no page error in Chromium, on every page', () => {
+  it('every page route in src/pages has a visit (or is listed as a file endpoint)', () => {
+    const visits = visitsOf(world);
+    const routes = discoverRoutes();
+    const pages = routes.filter((r) => r.file.endsWith('.astro') || r.file.endsWith('.md') || r.file.endsWith('.mdx')).map((r) => r.pattern);
+    const endpoints = routes.filter((r) => r.file.endsWith('.ts')).map((r) => r.pattern);
+    expect(pages.filter((p) => !visits[p]?.length), 'pages without a visit: add one to visitsOf()').toEqual([]);
+    expect(endpoints.filter((p) => !NOT_PAGES.has(p)), 'endpoints not listed in NOT_PAGES (or a page that should get a visit)').toEqual([]);
+    expect(Object.keys(visits).filter((p) => !pages.includes(p)), 'visits for routes that no longer exist').toEqual([]);
+    expect([...NOT_PAGES].filter((p) => !endpoints.includes(p)), 'NOT_PAGES entries that no longer exist').toEqual([]);
+  });
+
+  it.each(['signed out', 'learner', 'admin', 'leader', 'member', 'holder', 'stranger'] as const)('as %s', async (who) => {
+    const cookie = { 'signed out': undefined, learner: learner.cookie, admin: world.admin.cookie, leader: world.leader.cookie, member: world.member.cookie, holder: world.holder.cookie, stranger: world.stranger.cookie }[who];
+    const mine = Object.values(visitsOf(world)).flat().filter((v) => v.as === who);
+    expect(mine.length).toBeGreaterThan(0);
+    const page = await newPage(cookie);
+    for (const { path, status } of mine) {
+      const seen = await visit(page, path);
+      expect(seen.problems, path).toEqual([]);
+      expect(seen.status, `${path} as ${who}: status`).toBe(status ?? 200);
+      // Signed in, the page itself was shown, not the sign-in form.
+      if (who !== 'signed out') expect(seen.finalPath, `${path} as ${who}`).not.toBe('/login');
+    }
     await page.context().close();
   });
 
-  it('signed in, and the lesson islands hydrate under the policy', async () => {
-    const user = await signUp(origin, 'csp');
-    const page = await newPage(user.cookie);
-    for (const path of SIGNED_IN) expect(await visit(page, path), path).toEqual([]);
+  it('the lesson islands hydrate under the policy', async () => {
+    const page = await newPage(learner.cookie);
     await page.goto(`/courses/${course.slug}/${lesson.slug}`);
     await page.getByText('It saves as you type.').waitFor({ timeout: 15_000 });
     await page.context().close();

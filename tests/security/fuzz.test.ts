@@ -1,10 +1,13 @@
 // Property-based fuzzing of every Action, every form post and every dynamic route with
-// random and hostile values: never a 5xx, never slower than 5 s, a 4xx always says
-// what is wrong, and nothing sent comes back as live HTML.
+// random and hostile values: never a 5xx, never slower than 5 s, a refusal is a 4xx that
+// says in words what is wrong (never an empty body, a bare code or a stack trace), and
+// nothing sent comes back as live HTML. The administrator's and leaders' Actions are also
+// fuzzed with their sessions and real ids, so the service code behind the 403 meets hostile
+// values too; and the one-click unsubscribe POST (RFC 8058, no Origin, no session).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
-import { discoverActions, discoverRoutes, fillRoute, FORM, freshIp, http, plausibleValues, signUp, type Reply } from './support.ts';
+import { buildWorld, discoverActions, discoverRoutes, fillRoute, FORM, freshIp, http, plausibleValues, signUp, type Reply, type World } from './support.ts';
 
 const origin = inject('origin');
 const catalog = testCatalog();
@@ -90,20 +93,28 @@ function encode(encoding: Encoding, pairs: [string, string][], jsonValue: unknow
   }
 }
 
+// A stack trace or a source path in a reply: the server let an exception through.
+const STACK = [/\n\s+at [^\n]+:\d+:\d+\)?/, /\bnode_modules\//, /file:\/\//, /\/src\/(server|pages|actions)\//, /\b(TypeError|ReferenceError|SyntaxError|RangeError): /];
+/** Words a person can read, not only a code such as UNSUPPORTED_MEDIA_TYPE. */
+const readable = (text: string) => /[a-z]{3,}/.test(text);
+
 /** The checks every reply to hostile input must pass. */
 function expectCalmReply(reply: Reply, what: string, head = false): void {
   const contentType = String(reply.headers['content-type'] ?? '');
   expect(reply.status, `${what}: ${reply.status} ${reply.text.slice(0, 300)}`).toBeLessThan(500);
+  expect(reply.status, `${what}: ${reply.status}`).toBeGreaterThanOrEqual(200);
   expect(reply.ms, `${what} took ${Math.round(reply.ms)} ms`).toBeLessThan(LIMIT_MS);
+  for (const pattern of STACK) expect(pattern.test(reply.text), `${what}: ${reply.status} shows internals (${pattern}): ${reply.text.slice(0, 300)}`).toBe(false);
   if (reply.status >= 400 && !head) {
     if (contentType.includes('json')) {
-      // A message, or per-field messages (Astro's input errors), or at least a code
-      // (Astro's own 415 for a content type no browser form sends).
-      const json = JSON.parse(reply.text) as { message?: unknown; error?: unknown; code?: unknown; fields?: Record<string, unknown> };
-      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat(), json.code].some((m) => typeof m === 'string' && m.trim().length > 0);
-      expect(said, `${what}: ${reply.status} without a message: ${reply.text.slice(0, 200)}`).toBe(true);
+      // A message, or per-field messages (Astro's input errors), in words.
+      const json = JSON.parse(reply.text) as { message?: unknown; error?: unknown; fields?: Record<string, unknown> };
+      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat()].some((m) => typeof m === 'string' && readable(m));
+      expect(said, `${what}: ${reply.status} without a readable message: ${reply.text.slice(0, 200)}`).toBe(true);
     } else {
-      expect(reply.text.replace(/<[^>]*>/g, '').trim().length, `${what}: ${reply.status} with an empty body`).toBeGreaterThan(0);
+      const text = reply.text.replace(/<(script|style)[\s\S]*?<\/\1>/g, '').replace(/<[^>]*>/g, ' ').trim();
+      expect(text.length, `${what}: ${reply.status} with an empty body`).toBeGreaterThan(0);
+      expect(readable(text), `${what}: ${reply.status} without a readable message: ${text.slice(0, 200)}`).toBe(true);
     }
   }
   if (contentType.includes('html')) {
@@ -238,6 +249,107 @@ describe('fuzzing route params (path traversal, bad encodings, huge and odd segm
       }),
       // Always tried: a NUL byte in every param (PostgreSQL refuses it in text).
       { numRuns: RUNS, examples: [[route.params.map(() => '%00'), true, 'GET']] },
+    );
+  });
+});
+
+// Who may run each Action that checks a role itself: fuzzed with that person's session and
+// real ids, so hostile values get past the role check into the service and the database.
+// Every other Action is covered above with a learner's session.
+const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
+  'certificates.revoke': 'admin',
+  'certificates.reissue': 'admin',
+  'events.create': 'admin',
+  'events.regenerateCode': 'admin',
+  'events.closeJoining': 'admin',
+  'teams.update': 'leader',
+  'teams.setRole': 'leader',
+  'teams.removeMember': 'leader',
+  'teams.createInvite': 'leader',
+  'teams.revokeInvite': 'leader',
+  'teams.assign': 'leader',
+  'teams.changeDueDate': 'leader',
+  'teams.setMemberDueDate': 'leader',
+  'teams.removeAssignment': 'leader',
+  'teams.sendReminders': 'leader',
+};
+
+describe('fuzzing administrators\' and leaders\' Actions with their sessions and real ids', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await buildWorld(origin, inject('serverLog'), inject('admin'), catalog);
+  }, 180_000);
+
+  it('the list names Actions that exist', () => {
+    expect(Object.keys(PRIVILEGED).filter((name) => !actions.some((a) => a.name === name))).toEqual([]);
+  });
+
+  it.each(Object.entries(PRIVILEGED))('%s as %s', async (name, role) => {
+    const action = actions.find((a) => a.name === name)!;
+    const real: Record<string, string> = {
+      ...plausibleValues(world.courseSlug, catalog.course(world.courseSlug)!.lessons[0]!.slug),
+      teamId: world.teamId,
+      assignmentId: world.assignmentId,
+      inviteId: world.inviteId,
+      userId: world.member.id,
+      eventId: world.eventId,
+      certificateId: world.certificateId,
+      courseSlug: world.courseSlug,
+      eventDate: '2026-03-01',
+      timeZone: 'Europe/London',
+      courses: world.courseSlug,
+      unlockTime: '07:00',
+      firstUnlockDays: '1',
+      intervalDays: '2',
+      dueOn: '2031-03-01',
+    };
+    const cookie = role === 'admin' ? world.admin.cookie : world.leader.cookie;
+    await fc.assert(
+      fc.asyncProperty(encodingArb, fc.array(fc.tuple(fc.constantFrom(...action.fields), hostile), { minLength: 1, maxLength: 3 }), jsonArb, async (encoding, spoilt, jsonValue) => {
+        // Real values for every field but the spoilt ones: the request reaches the service.
+        const merged: [string, string][] = [...action.fields.filter((f) => !spoilt.some(([k]) => k === f)).map((f): [string, string] => [f, real[f] ?? 'x']), ...spoilt];
+        const { body, contentType } = encode(encoding, merged, jsonValue);
+        const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) }, body, cookie, ip: freshIp() });
+        expectCalmReply(reply, `${name} as ${role} (${encoding}; ${spoilt.map(([k, v]) => `${k}=${JSON.stringify(v.slice(0, 40))}`).join(', ')})`);
+        // Whatever was refused, it was not refused for being the wrong person.
+        if (reply.status === 403) expect(reply.text, `${name} as ${role}: 403`).not.toMatch(/Only administrators|Only the team’s leaders/);
+      }),
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        examples: [
+          ['urlencoded', action.fields.map((f) => [f, 'a\u0000b'] as [string, string]), null],
+          ['multipart', action.fields.map((f) => [f, 'x'.repeat(200_000)] as [string, string]), null],
+        ],
+      },
+    );
+  });
+});
+
+describe('fuzzing the one-click unsubscribe POST (RFC 8058: no Origin, no session)', () => {
+  let slug = '';
+  beforeAll(async () => {
+    slug = (await buildWorld(origin, inject('serverLog'), inject('admin'), catalog)).eventSlug;
+  }, 180_000);
+
+  const targets: [string, () => string][] = [
+    ['team reminders', () => '/teams/reminders/unsubscribe'],
+    ['event emails', () => `/events/${slug}/unsubscribe`],
+  ];
+  it.each(targets)('%s', async (_label, target) => {
+    // In the address, hostile but short enough for a request line (Node answers a bare 431
+    // past 16 KB of headers, before the app sees anything); the huge values go in the body.
+    const tokenArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 2000 }), fc.constantFrom(...PAYLOADS), control, fc.stringMatching(/^[A-Za-z0-9_-]{10,120}$/), fc.constant(''));
+    await fc.assert(
+      fc.asyncProperty(tokenArb, fc.constantFrom<Encoding>('urlencoded', 'multipart', 'text', 'garbage-form'), fc.array(fc.tuple(fc.constantFrom('List-Unsubscribe', 'token', '_action', 'x'), hostile), { maxLength: 3 }), async (token, encoding, extra) => {
+        const { body, contentType } = encode(encoding, [['List-Unsubscribe', 'One-Click'], ...extra], null);
+        const reply = await http(origin, 'POST', `${target()}?token=${encodeURIComponent(token.toWellFormed())}`, { headers: contentType ? { 'content-type': contentType } : {}, body, ip: freshIp() });
+        expectCalmReply(reply, `one-click ${target()} (${encoding}, token ${JSON.stringify(token.slice(0, 40))})`);
+        // No token we made up unsubscribes anyone.
+        expect(reply.text, `one-click ${target()}`).not.toMatch(/^Unsubscribed from/);
+      }),
+      // No shrinking: each step is a request, and a long counterexample would take thousands.
+      { numRuns: RUNS, endOnFailure: true, examples: [['a\u0000b', 'urlencoded', []], ['%00', 'multipart', [['x', 'x'.repeat(200_000)]]]] },
     );
   });
 });

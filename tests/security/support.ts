@@ -11,6 +11,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { parse as parseDevalue } from 'devalue';
+import type { Catalog } from '../../src/lib/catalog.ts';
 import { root } from '../load/harness.ts';
 
 export const PASSWORD = 'copper meadow violin harbour 77';
@@ -250,5 +252,112 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     quietStart: '22:00',
     quietEnd: '07:00',
     on: 'on',
+  };
+}
+
+// ── a world with real ids ───────────────────────────────────────────────────
+
+/** Posts a form to an Action as `cookie` and returns its data; throws on anything but 200. */
+export async function act(origin: string, name: string, cookie: string | undefined, fields: Record<string, string | string[]> = {}): Promise<unknown> {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) for (const one of ([] as string[]).concat(value)) body.append(key, one);
+  const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, 'content-type': FORM }, body: body.toString(), cookie, ip: freshIp() });
+  if (reply.status !== 200) throw new Error(`${name}: ${reply.status} ${reply.text.slice(0, 300)}`);
+  return reply.text ? parseDevalue(reply.text) : undefined;
+}
+
+/** Confirms `email` with the link the server mailed (printed to its log, as without SMTP). */
+export async function confirmEmail(origin: string, serverLog: string, email: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const log = readFileSync(serverLog, 'utf8');
+    const at = log.lastIndexOf(`[mail] To: ${email}\n`);
+    const token = at >= 0 ? /\/verify-email\?token=([a-z0-9]+)/.exec(log.slice(at))?.[1] : undefined;
+    if (token) {
+      await act(origin, 'accounts.verifyEmail', undefined, { token });
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`no confirmation mail for ${email} in ${serverLog}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface World {
+  admin: TestUser;
+  /** Leads the team; `member` is in it; `holder` has a certificate; `stranger` has nothing to do with any of them. */
+  leader: TestUser;
+  member: TestUser & { id: string };
+  holder: TestUser;
+  stranger: TestUser;
+  teamId: string;
+  assignmentId: string;
+  inviteId: string;
+  inviteCode: string;
+  eventId: string;
+  eventSlug: string;
+  eventCode: string;
+  certificateId: string;
+  courseSlug: string;
+}
+
+/**
+ * Real data through the real Actions: a team with a member, an invite and an assignment;
+ * an event (made by the administrator) the member joined; a certificate earned by
+ * completing the shortest course. Each call makes a new one.
+ */
+export async function buildWorld(origin: string, serverLog: string, admin: TestUser, catalog: Catalog): Promise<World> {
+  const [leader, memberUser, holder, stranger] = await Promise.all(['leader', 'member', 'holder', 'stranger'].map((label) => signUp(origin, label)));
+  for (const person of [leader!, memberUser!, holder!]) await confirmEmail(origin, serverLog, person.email);
+  const course = [...catalog.courses].sort((a, b) => a.lessons.length - b.lessons.length)[0]!;
+
+  const { teamId } = (await act(origin, 'teams.create', leader!.cookie, { name: 'Ward 7 night shift', description: 'Fuzz and CSP fixture' })) as { teamId: string };
+  const { code: inviteCode } = (await act(origin, 'teams.createInvite', leader!.cookie, { teamId, days: '7', maxUses: '' })) as { code: string };
+  await act(origin, 'teams.createInvite', leader!.cookie, { teamId, days: '3', maxUses: '2' });
+  await act(origin, 'teams.join', memberUser!.cookie, { code: inviteCode });
+  const { assignmentId } = (await act(origin, 'teams.assign', leader!.cookie, { teamId, courseSlug: course.slug, dueOn: '2031-01-15', note: 'Before the audit' })) as { assignmentId: string };
+  const manage = (await http(origin, 'GET', `/teams/${teamId}/manage`, { cookie: leader!.cookie, headers: { accept: 'text/html' } })).text;
+  const inviteId = /name="inviteId" value="([^"]+)"/.exec(manage)?.[1];
+  const memberId = [...manage.matchAll(/name="userId" value="([^"]+)"/g)].map((m) => m[1]!).at(-1);
+  if (!inviteId || !memberId) throw new Error(`cannot read invite and member ids from /teams/${teamId}/manage`);
+
+  const event = (await act(origin, 'events.create', admin.cookie, {
+    name: `Symposium ${Math.random().toString(36).slice(2, 7)}`,
+    slug: '',
+    eventDate: '2026-01-10',
+    timeZone: 'Europe/London',
+    location: 'Hall B',
+    welcomeMessage: 'Welcome, and thank you for coming.',
+    courses: [course.slug],
+    unlockTime: '07:00',
+    firstUnlockDays: '1',
+    intervalDays: '2',
+    dayOffsets: '',
+  })) as { eventId: string; slug: string; code: string };
+  await act(origin, 'events.join', memberUser!.cookie, { code: event.code });
+
+  for (const lesson of course.lessons) {
+    const answers = Object.fromEntries(lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]));
+    await act(origin, 'progress.complete', holder!.cookie, { courseSlug: course.slug, lessonSlug: lesson.slug, ...answers });
+  }
+  const last = course.lessons.at(-1)!;
+  const state = JSON.parse((await http(origin, 'GET', `/courses/${course.slug}/${last.slug}/state.json`, { cookie: holder!.cookie })).text) as { certificate?: { url?: string } };
+  const certificateId = state.certificate?.url?.split('/').at(-1);
+  if (!certificateId) throw new Error(`no certificate after completing ${course.slug}: ${JSON.stringify(state)}`);
+
+  return {
+    admin,
+    leader: leader!,
+    member: { ...memberUser!, id: memberId },
+    holder: holder!,
+    stranger: stranger!,
+    teamId,
+    assignmentId,
+    inviteId,
+    inviteCode,
+    eventId: event.eventId,
+    eventSlug: event.slug,
+    eventCode: event.code,
+    certificateId,
+    courseSlug: course.slug,
   };
 }

@@ -199,9 +199,22 @@ describe('renderCertificatePdf', () => {
     expect(text).toContain('Zoë Ødegaard');
   });
 
+  it('names stay extractable whatever was printed before in the same process (the font is shared)', async () => {
+    // "Ż", "Ǻ", "ῼ" are composite glyphs: subsetting them once used to strip "Z", "A", "Ω" of their Unicode mapping.
+    for (const first of ['Łukasz Żółć', 'Ǻsa Ῥόδη ῼ']) await renderToFile({ holderName: first });
+    for (const name of [...NAMES, 'Zygmunt Żak', 'Ånsa Ωmega']) expect(collapse(extractText(await renderToFile({ holderName: name }))), name).toContain(name.normalize('NFC'));
+  });
+
   it('has no banner while the certificate is valid', async () => {
     const text = extractText(await renderToFile({ status: 'valid' }));
-    expect(text).not.toMatch(/REVOKED|REISSUED/);
+    expect(text).not.toMatch(/REVOKED|REISSUED|EXPIRED/);
+  });
+
+  it('an expired certificate says so above its term, which it still states as issued', async () => {
+    const text = extractText(await renderToFile({ status: 'expired', expiresAt: new Date('2026-03-01T00:00:00Z') }));
+    expect(text).toContain('EXPIRED on 1 March 2026 — see verification page');
+    expect(text).toContain('Valid until 1 March 2026');
+    expect(text).toContain('Zoë Ødegaard');
   });
 });
 

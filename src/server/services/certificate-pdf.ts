@@ -17,7 +17,12 @@ export interface CertificatePdfInput {
   providerName: string;
   providerAddress: string;
   accreditationStatement: string;
-  status?: 'valid' | 'revoked' | 'reissued';
+  /**
+   * The certificate's status when the PDF is made (it is made on each download). An
+   * expired one still prints "Valid until <date>" — the term it was issued for, which a
+   * continuing-education office records — under a banner saying it has expired.
+   */
+  status?: 'valid' | 'revoked' | 'reissued' | 'expired';
   /** IANA zone the dates are written in; UTC when absent. */
   timeZone?: string;
 }
@@ -49,6 +54,22 @@ type Face = ReturnType<typeof fontkit.create>;
 
 let fontCache: { bytes: Record<FontRole, Uint8Array>; faces: Record<FontRole, Face>; parsed: Map<Uint8Array, Face> } | undefined;
 
+/**
+ * fontkit caches each glyph with the characters of its first lookup. Subsetting a composite
+ * glyph ("Ż" is Z plus a dot) looks its parts up with none, and the face is shared by every
+ * PDF: from then on "Z" had no Unicode mapping, and text extraction dropped it from the next
+ * certificate's names ("oë Ødegaard"). A lookup that knows the characters fills them in.
+ */
+function keepCodePoints(face: Face): Face {
+  const getGlyph = face.getGlyph.bind(face);
+  face.getGlyph = (id: number, characters: number[] = []) => {
+    const glyph = getGlyph(id, characters);
+    if (glyph.codePoints.length === 0 && characters.length > 0) (glyph as { codePoints: number[] }).codePoints = characters;
+    return glyph;
+  };
+  return face;
+}
+
 /** Reads and parses the fonts once per process. */
 function fonts(): NonNullable<typeof fontCache> {
   if (!fontCache) {
@@ -57,7 +78,7 @@ function fonts(): NonNullable<typeof fontCache> {
     const faces = {} as Record<FontRole, Face>;
     for (const role of Object.keys(FONT_FILES) as FontRole[]) {
       bytes[role] = readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${FONT_FILES[role]}`));
-      faces[role] = fontkit.create(bytes[role]);
+      faces[role] = keepCodePoints(fontkit.create(bytes[role]));
     }
     fontCache = { bytes, faces, parsed: new Map((Object.keys(faces) as FontRole[]).map((role) => [bytes[role], faces[role]])) };
   }
@@ -273,8 +294,12 @@ function drawQrCode(page: PDFPage, text: string, x: number, y: number, side: num
   page.pushOperators(...operators);
 }
 
-function drawBanner(page: PDFPage, font: Fonts, status: 'revoked' | 'reissued'): void {
-  const message = status === 'revoked' ? 'REVOKED — see verification page' : 'REISSUED — see verification page for the current certificate';
+function drawBanner(page: PDFPage, font: Fonts, status: 'revoked' | 'reissued' | 'expired', validUntil: string | null): void {
+  const message = {
+    revoked: 'REVOKED — see verification page',
+    reissued: 'REISSUED — see verification page for the current certificate',
+    expired: `EXPIRED on ${validUntil} — see verification page`,
+  }[status];
   page.drawRectangle({ x: 30, y: PAGE_HEIGHT - 62, width: PAGE_WIDTH - 60, height: 30, color: ALERT });
   const size = 13;
   page.drawText(message, { x: (PAGE_WIDTH - measure('sansBold', message, size)) / 2, y: PAGE_HEIGHT - 52, size, font: font.sansBold, color: rgb(1, 1, 1) });
@@ -336,7 +361,7 @@ interface CertificateText {
   issuedOn: string;
   validUntil: string | null;
   contactHours: string;
-  status: 'valid' | 'revoked' | 'reissued';
+  status: NonNullable<CertificatePdfInput['status']>;
 }
 
 // Long names, titles and statements together may not fit at the preferred sizes: the page is
@@ -469,7 +494,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   // Frame: a firm outer rule and a hairline inside it.
   page.drawRectangle({ x: 22, y: 22, width: PAGE_WIDTH - 44, height: PAGE_HEIGHT - 44, borderColor: ACCENT, borderWidth: 1.5 });
   page.drawRectangle({ x: 27, y: 27, width: PAGE_WIDTH - 54, height: PAGE_HEIGHT - 54, borderColor: ACCENT, borderWidth: 0.5 });
-  if (text.status !== 'valid') drawBanner(page, font, text.status);
+  if (text.status !== 'valid') drawBanner(page, font, text.status, text.validUntil);
   for (const rule of plan.rules) page.drawRectangle(rule);
   for (const { block, top, align, x } of plan.texts) drawBlock(page, font, block, top, align, x);
   drawQrCode(page, text.verifyUrl, MARGIN_X + CONTENT_WIDTH - QR_SIDE, FOOTER_BOTTOM, QR_SIDE);

@@ -270,7 +270,7 @@ export function verificationJson(view: CertificateView) {
   };
 }
 
-/** The PDF as it stands now: a revoked or reissued certificate carries a banner saying so. */
+/** The PDF as it stands now: a revoked, reissued or expired certificate carries a banner saying so. */
 export async function certificatePdf(db: Db, id: string): Promise<{ pdf: Uint8Array; view: CertificateView } | undefined> {
   const view = await findCertificateView(db, id);
   if (!view) return undefined;
@@ -288,7 +288,7 @@ export async function certificatePdf(db: Db, id: string): Promise<{ pdf: Uint8Ar
     providerName: view.issuerName,
     providerAddress: config.ORGANIZATION_ADDRESS,
     accreditationStatement: config.ACCREDITATION_STATEMENT,
-    status: view.status === 'revoked' || view.status === 'reissued' ? view.status : 'valid',
+    status: view.status,
   });
   return { pdf, view };
 }
