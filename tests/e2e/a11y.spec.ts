@@ -170,12 +170,7 @@ test.describe('dark colour scheme', () => {
     test.setTimeout(180_000);
     const problems: string[] = [];
     const person = newPerson('Chidinma Okeke', 'a11ydark');
-    await page.goto('/signup');
-    await page.getByLabel('Your name').fill(person.name);
-    await page.getByLabel('Email', { exact: true }).fill(person.email);
-    await page.getByLabel('Password', { exact: true }).fill(person.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+    await signUp(page, person);
     problems.push(...(await audit(page, 'dark Today, new learner (with the confirm-email banner)', testInfo)));
 
     // A confirmed email, so the finished course below issues its certificate.

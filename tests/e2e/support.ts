@@ -90,7 +90,8 @@ export async function signUp(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Email', { exact: true }).fill(person.email);
   await page.getByLabel('Password', { exact: true }).fill(person.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(`${BASE_URL}/`);
+  // Today, on whichever server the page is on (the suite's or a spec's own).
+  await expect(page).toHaveURL((url) => url.pathname === '/' && !url.search);
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
 }
 
@@ -275,20 +276,30 @@ export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) =
 /**
  * Rounds on a fresh database (a new PostgreSQL database when DATABASE_URL is set, else a
  * temporary PGlite folder), so that the spec's first sign-up is the administrator. Same
- * build and SMTP capture as the suite's server; `stop()` ends it and removes its data.
+ * build and SMTP capture as the suite's server (or the copy of it in `appDir`); `stop()` ends
+ * it and removes its data.
  */
-export async function startOwnServer(port: number, label: string): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+export async function startOwnServer(port: number, label: string, options: { appDir?: string } = {}): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 4425);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ROUNDS_SKIP_BUILD: '1' };
   let dataDir: string | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
     const { Kysely, PostgresDialect, sql } = await import('kysely');
     const pg = (await import('pg')).default;
-    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
+    const serverUrl = process.env.DATABASE_URL;
+    const onServer = async (statement: (db: import('kysely').Kysely<unknown>) => Promise<unknown>) => {
+      const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+      try {
+        await statement(admin);
+      } finally {
+        await admin.destroy();
+      }
+    };
     const name = `rounds_e2e_${label}_${Date.now().toString(36)}`;
-    await sql`create database ${sql.id(name)}`.execute(admin);
-    await admin.destroy();
+    await onServer((admin) => sql`create database ${sql.id(name)}`.execute(admin));
+    dropDatabase = () => onServer((admin) => sql`drop database if exists ${sql.id(name)}`.execute(admin));
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
@@ -296,7 +307,8 @@ export async function startOwnServer(port: number, label: string): Promise<{ bas
     dataDir = mkdtempSync(path.join(os.tmpdir(), `rounds-e2e-${label}-`));
     env.DATA_DIR = dataDir;
   }
-  const server = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const appDir = options.appDir ?? root;
+  const server = spawn(process.execPath, [path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 100_000;
   for (;;) {
     if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok).catch(() => false)) break;
@@ -312,6 +324,7 @@ export async function startOwnServer(port: number, label: string): Promise<{ bas
         await exited;
       }
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase?.();
     },
   };
 }
