@@ -33,7 +33,9 @@ export const certificateActions = {
         .string({ error: 'Give the reason: it is shown on the verification page.' })
         .trim()
         .min(3, 'Give the reason: it is shown on the verification page.')
-        .max(300, 'Keep the reason under 300 characters.'),
+        .max(300, 'Keep the reason under 300 characters.')
+        // Shown on a public page; a NUL would not even store (PostgreSQL text refuses it).
+        .refine((value) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value), 'The reason contains invisible control characters; please retype it.'),
     }),
     handler: (input, ctx) =>
       run(async () => {
