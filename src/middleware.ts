@@ -1,7 +1,8 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { settings } from './server/settings.ts';
 import { db } from './server/db.ts';
-import { clearSessionCookie, sessionCookieName, validateSessionToken } from './server/auth/sessions.ts';
+import { clearSessionCookie, clearSignedInHint, sessionCookieName, setSignedInHint, validateSessionToken } from './server/auth/sessions.ts';
+import { SIGNED_IN_HINT_COOKIE } from './lib/signed-in-hint.ts';
 import { isDatabaseUnavailable, serviceUnavailableResponse } from './server/unavailable.ts';
 import { server as actions } from './actions/index.ts';
 
@@ -62,9 +63,14 @@ const session = defineMiddleware(async (context, next) => {
     if (result) {
       context.locals.user = result.user;
       context.locals.session = result.session;
+      // Sessions begun before the hint existed get it on their next page.
+      if (!context.cookies.has(SIGNED_IN_HINT_COOKIE)) setSignedInHint(context.cookies, result.session.expires_at, secure);
     } else {
       clearSessionCookie(context.cookies, secure);
     }
+  } else if (context.cookies.has(SIGNED_IN_HINT_COOKIE)) {
+    // The session cookie expired in the browser: static pages must stop showing the signed-in header.
+    clearSignedInHint(context.cookies, secure);
   }
   return next();
 });

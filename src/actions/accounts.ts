@@ -100,7 +100,8 @@ export const accountActions = {
       run(async () => {
         const user = requireUser(ctx.locals.user);
         await updateUserName(await db(), user.id, input.name);
-        return { saved: 'name' };
+        // The page shows it at once (locals.user was read before the change).
+        return { saved: 'name', name: input.name };
       }),
   }),
 

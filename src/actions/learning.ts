@@ -56,9 +56,13 @@ export const progressActions = {
   }),
 };
 
+// Browsers send a textarea's line breaks as CRLF; stored as LF, the limit counts what the
+// writer's counter counts and the text comes back exactly as it was typed. A NUL (from a
+// paste) cannot be stored in PostgreSQL text and is dropped.
 const reflectionBody = z
   .string({ error: 'Write something first.' })
-  .max(REFLECTION_MAX, `Reflections can be up to ${REFLECTION_MAX.toLocaleString('en')} characters. Shorten it a little; your text is kept.`);
+  .transform((value) => value.replace(/\r\n?/g, '\n').replace(/\u0000/g, ''))
+  .pipe(z.string().max(REFLECTION_MAX, `Reflections can be up to ${REFLECTION_MAX.toLocaleString('en')} characters. Shorten it a little; your text is kept.`));
 
 export const reflectionActions = {
   save: defineAction({

@@ -83,7 +83,7 @@ export const timeZoneField = z
   .string({ error: 'Choose your time zone.' })
   .trim()
   .min(1, 'Choose your time zone.')
-  .max(64)
+  .max(64, 'Choose a time zone from the list, e.g. Europe/Berlin.')
   .refine(isValidTimeZone, 'Choose a time zone from the list, e.g. Europe/Berlin.');
 
 export const clockField = z

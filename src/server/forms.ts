@@ -21,7 +21,8 @@ export async function formState(request: Request, result: SafeResult<ActionError
   if (result?.error && request.method === 'POST') {
     try {
       const data = await request.clone().formData();
-      for (const [key, value] of data) if (typeof value === 'string' && !NEVER_ECHO.test(key)) values[key] = value;
+      // A NUL cannot live in HTML (the parser turns it into U+FFFD): the rest comes back as typed.
+      for (const [key, value] of data) if (typeof value === 'string' && !NEVER_ECHO.test(key)) values[key] = value.replace(/\u0000/g, '');
     } catch {
       // Body already consumed or not a form: nothing to restore.
     }

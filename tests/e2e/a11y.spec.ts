@@ -1,9 +1,9 @@
 // Accessibility sweep: axe (WCAG 2.0/2.1 A and AA, 2.2 AA) on every page, signed out
-// and signed in, on a phone and on a laptop. Serious and critical violations fail;
+// and signed in, on a phone and on a laptop, in the light and the dark colour scheme. Serious and critical violations fail;
 // others are listed. Every page has exactly one h1.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
-import { curriculum, expect, newPerson, openLesson, rightAnswers, SAME_ORIGIN, signUp, test } from './support.ts';
+import { curriculum, expect, expectFeedbackShown, latestMail, linkFrom, newPerson, openLesson, question, rightAnswers, SAME_ORIGIN, signUp, startOwnServer, test } from './support.ts';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -120,3 +120,144 @@ test('signed-in pages: Today (new and with progress), journal, account, course a
 
   expect(problems, problems.join('\n')).toEqual([]);
 });
+
+// ── Dark colour scheme ──────────────────────────────────────────────────────
+// The same checks with prefers-color-scheme: dark, over the main pages in the states
+// people meet them (check feedback shown, form errors, a certificate, a team, an event).
+// Events need an administrator, so this part runs on a server of its own, whose first
+// account is ours.
+
+test.describe('dark colour scheme', () => {
+  const port = Number(process.env.E2E_PORT ?? 4410) + 23;
+  let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
+  test.describe.configure({ mode: 'serial' });
+  test.use({ colorScheme: 'dark', baseURL: `http://127.0.0.1:${port}` });
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    server = await startOwnServer(port, 'a11ydark');
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('signed out: landing, catalogue, a lesson with its check answered, forms with errors, 404', async ({ page }, testInfo) => {
+    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), 'the page sees the dark scheme').toBe(true);
+    const problems: string[] = [];
+    const lesson = curriculum()[1]!.lessons[0]!;
+    for (const [label, path, status] of [
+      ['landing', '/', 200],
+      ['courses', '/courses', 200],
+      ['course', curriculum()[1]!.url, 200],
+      ['not found', '/no-such-page-here', 404],
+    ] as const) {
+      expect((await page.goto(path))?.status(), path).toBe(status);
+      problems.push(...(await audit(page, `dark ${label}`, testInfo)));
+    }
+
+    await openLesson(page, lesson.url);
+    await answerCheck(page, lesson);
+    problems.push(...(await audit(page, 'dark lesson, check answered (wrong and right), signed out', testInfo)));
+
+    await page.goto('/login');
+    await page.getByLabel('Email', { exact: true }).fill('not-an-email');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByLabel('Email', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    problems.push(...(await audit(page, 'dark sign in with errors', testInfo)));
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  test('signed in: Today, a lesson, journal, account, certificates, a team dashboard, an event', async ({ page }, testInfo) => {
+    test.setTimeout(180_000);
+    const problems: string[] = [];
+    const person = newPerson('Chidinma Okeke', 'a11ydark');
+    await signUp(page, person);
+    problems.push(...(await audit(page, 'dark Today, new learner (with the confirm-email banner)', testInfo)));
+
+    // A confirmed email, so the finished course below issues its certificate.
+    const confirm = await latestMail(person.email, { subject: /confirm/i });
+    await page.goto(linkFrom(confirm.text));
+    await page.getByRole('button', { name: 'Confirm my email address' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'your email address is confirmed' })).toBeVisible();
+
+    // A lesson taken through the page: feedback for a wrong and a right answer, completion, a reflection.
+    const course = [...curriculum()].sort((a, b) => a.lessons.length - b.lessons.length)[0]!;
+    const [first, ...rest] = course.lessons;
+    await openLesson(page, first!.url);
+    await answerCheck(page, first!);
+    problems.push(...(await audit(page, 'dark lesson, check answered', testInfo)));
+    await page.getByRole('button', { name: 'Mark complete' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
+    await page.getByRole('textbox', { name: first!.reflection }).fill('Next shift I will sit down for the first minute.');
+    await expect(page.getByRole('status').filter({ hasText: /^Saved\b/ })).toBeVisible();
+    problems.push(...(await audit(page, 'dark lesson, completed with a saved reflection', testInfo)));
+
+    // The rest of the course through the same Action the page uses: a certificate.
+    for (const lesson of rest) {
+      const answers = Object.fromEntries(rightAnswers(lesson).map((option, index) => [`q${index}`, String(option)]));
+      const completed = await page.request.post('/_actions/progress.complete', { headers: { Origin: new URL(page.url()).origin }, form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers } });
+      expect(completed.status(), `complete ${lesson.slug}`).toBe(200);
+    }
+
+    // A team with an assignment.
+    await page.goto('/teams');
+    await page.getByLabel('Team name').fill('Ward 3 days');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Ward 3 days' })).toBeVisible();
+    const teamUrl = new URL(page.url()).pathname;
+    const assign = page.getByRole('region', { name: 'Assign a course' });
+    const option = (await assign.getByRole('option', { name: curriculum()[0]!.title }).textContent())!.trim();
+    await assign.getByLabel('Course', { exact: true }).selectOption({ label: option });
+    await assign.getByLabel('Due date', { exact: true }).fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+    await assign.getByRole('button', { name: 'Assign course' }).click();
+    await expect(page.getByText('Course assigned.')).toBeVisible();
+
+    // An event (this account is the administrator).
+    await page.goto('/admin/events/new');
+    await page.getByLabel('Event name').fill('Dark Mode Symposium');
+    await page.getByRole('checkbox', { name: curriculum()[0]!.title }).check();
+    await page.getByRole('button', { name: 'Create event' }).click();
+    await expect(page.getByText('Event created.')).toBeVisible();
+    const eventAdminUrl = new URL(page.url()).pathname;
+    const eventUrl = eventAdminUrl.replace('/admin', '');
+
+    await page.goto('/certificates');
+    const certificateLink = page.getByRole('link', { name: /verification page|verify/i }).first();
+    const certificateUrl = (await certificateLink.count()) ? new URL((await certificateLink.getAttribute('href'))!, page.url()).pathname : undefined;
+
+    for (const [label, path] of [
+      ['Today, with progress, a completed course and a team assignment', '/'],
+      ['journal', '/journal'],
+      ['account', '/account'],
+      ['certificates', '/certificates'],
+      ...(certificateUrl ? [['certificate verification page', certificateUrl] as const] : []),
+      ['course with progress', course.url],
+      ['teams', '/teams'],
+      ['team dashboard', teamUrl],
+      ['team members and invites', `${teamUrl}/manage`],
+      ['event page', eventUrl],
+      ['event dashboard', eventAdminUrl],
+      ['administration', '/admin'],
+    ] as const) {
+      expect((await page.goto(path))?.status(), path).toBe(200);
+      problems.push(...(await audit(page, `dark ${label}`, testInfo)));
+    }
+    expect(certificateUrl, 'the finished course has a certificate with a verification page').toBeDefined();
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+});
+
+/** Answers the first question wrong then right, the others right: both kinds of feedback show. */
+async function answerCheck(page: Page, lesson: ReturnType<typeof curriculum>[number]['lessons'][number]): Promise<void> {
+  const answers = rightAnswers(lesson);
+  for (let index = 0; index < lesson.check.length; index++) {
+    const group = question(page, lesson, index);
+    const options = lesson.check[index]!.options;
+    if (index === 0) {
+      const wrong = options.find((o) => !o.correct)!;
+      await group.getByLabel(wrong.text, { exact: true }).check();
+      await expectFeedbackShown(group, wrong.feedback);
+    }
+    await group.getByLabel(options[answers[index]!]!.text, { exact: true }).check();
+    await expectFeedbackShown(group, options[answers[index]!]!.feedback);
+  }
+}

@@ -132,6 +132,12 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await expectAccessible(admin);
   await admin.getByRole('button', { name: 'Revoke certificate' }).click();
   await expect(admin.getByText('Give the reason: it is shown on the verification page.')).toBeVisible();
+  // A pasted NUL or bell is refused next to the field, not a server error (a NUL cannot even be stored).
+  await admin.getByLabel('Reason').fill('Issued\u0000 in error\u0007');
+  const refused = admin.waitForResponse((response) => response.request().method() === 'POST');
+  await admin.getByRole('button', { name: 'Revoke certificate' }).click();
+  expect((await refused).status()).toBe(400);
+  await expect(admin.getByLabel('Reason')).toHaveAccessibleDescription(/invisible control characters/);
   await admin.getByLabel('Reason').fill('Issued in error: the course was not completed by this person.');
   await admin.getByRole('button', { name: 'Revoke certificate' }).click();
   await expect(admin.getByText('Revoked. The verification page and the PDF now say so')).toBeVisible();

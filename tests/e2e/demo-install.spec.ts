@@ -73,7 +73,7 @@ test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  server = await startOwnServer(PORT, 'demo', prepare);
+  server = await startOwnServer(PORT, 'demo', { prepare });
   fixtures = server.prepared;
 });
 test.afterAll(async () => {

@@ -92,7 +92,8 @@ export async function signUp(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Email', { exact: true }).fill(person.email);
   await page.getByLabel('Password', { exact: true }).fill(person.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(`${BASE_URL}/`);
+  // Today, on whichever server the page is on (the suite's or a spec's own).
+  await expect(page).toHaveURL((url) => url.pathname === '/' && !url.search);
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
 }
 
@@ -277,14 +278,15 @@ export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) =
 /**
  * Rounds on a fresh database (a new PostgreSQL database when DATABASE_URL is set, else a
  * temporary PGlite folder), so that the spec's first sign-up is the administrator. Same
- * build and SMTP capture as the suite's server; `stop()` ends it and removes its data.
- * `prepare` fills the migrated database before the server opens it (PGlite is one
- * process's database): what the UI cannot make in a moment, e.g. an invite that expired.
+ * build and SMTP capture as the suite's server (or the copy of it in `appDir`); `stop()`
+ * ends it and removes its data. `prepare` fills the migrated database before the server
+ * opens it (PGlite is one process's database): what the UI cannot make in a moment, e.g.
+ * an invite that expired.
  */
 export async function startOwnServer<T = undefined>(
   port: number,
   label: string,
-  prepare?: (db: Kysely<Database>) => Promise<T>,
+  options: { appDir?: string; prepare?: (db: Kysely<Database>) => Promise<T> } = {},
 ): Promise<{ baseUrl: string; prepared: T; stop(): Promise<void> }> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 4425);
@@ -295,16 +297,17 @@ export async function startOwnServer<T = undefined>(
     const { Kysely, PostgresDialect, sql } = await import('kysely');
     const pg = (await import('pg')).default;
     const serverUrl = process.env.DATABASE_URL;
-    const adminDb = () => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
-    const admin = adminDb();
-    const name = `rounds_e2e_${label}_${Date.now().toString(36)}`;
-    await sql`create database ${sql.id(name)}`.execute(admin);
-    await admin.destroy();
-    dropDatabase = async () => {
-      const again = adminDb();
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again);
-      await again.destroy();
+    const onServer = async (statement: (db: import('kysely').Kysely<unknown>) => Promise<unknown>) => {
+      const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+      try {
+        await statement(admin);
+      } finally {
+        await admin.destroy();
+      }
     };
+    const name = `rounds_e2e_${label}_${Date.now().toString(36)}`;
+    await onServer((admin) => sql`create database ${sql.id(name)}`.execute(admin));
+    dropDatabase = () => onServer((admin) => sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin));
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
@@ -313,17 +316,18 @@ export async function startOwnServer<T = undefined>(
     env.DATA_DIR = dataDir;
   }
   let prepared = undefined as T;
-  if (prepare) {
+  if (options.prepare) {
     const { migrateToLatest, openDatabase } = await import('../../src/server/db.ts');
     const database = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolMax: 2 } : { dataDir: path.join(dataDir!, 'pglite') });
     try {
       await migrateToLatest(database.db);
-      prepared = await prepare(database.db);
+      prepared = await options.prepare(database.db);
     } finally {
       await database.close();
     }
   }
-  const server = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const appDir = options.appDir ?? root;
+  const server = spawn(process.execPath, [path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 100_000;
   for (;;) {
     if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok).catch(() => false)) break;

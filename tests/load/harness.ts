@@ -49,20 +49,25 @@ let snapshot: string | undefined;
  * A private copy of the built app (bin/, src/, db/, dist/, content/, package.json, and
  * node_modules linked), so that another build of the shared tree — several people work
  * in it at once — cannot pull chunks from under a running test server. `bin/start.ts`
- * runs from the copy exactly as from the tree.
+ * runs from the copy exactly as from the tree. Built first when the sources are newer.
  */
 export function appSnapshot(log: (line: string) => void = console.log): string {
   if (snapshot) return snapshot;
+  buildIfNeeded(log);
+  snapshot = copyOfBuild(log);
+  return snapshot;
+}
+
+/** A new copy of dist/ as it is now (never builds), with what runs it; removed when this process exits. */
+export function copyOfBuild(log: (line: string) => void = console.log): string {
   const entry = path.join(root, 'dist/server/entry.mjs');
   for (let attempt = 1; ; attempt += 1) {
-    buildIfNeeded(log);
     const before = statSync(entry).mtimeMs;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-app-'));
     for (const item of ['bin', 'src', 'db', 'dist', 'content', 'package.json']) cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const stable = existsSync(entry) && statSync(entry).mtimeMs === before && existsSync(path.join(dir, 'dist/server/entry.mjs'));
     if (stable || attempt >= 3) {
-      snapshot = dir;
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       return dir;
     }

@@ -8,6 +8,7 @@ import { escapeHtml } from '../../src/lib/escape-html.ts';
 import { parseSettings } from '../../src/server/settings.ts';
 import { describeUserAgent } from '../../src/lib/user-agent.ts';
 import { loggedPath } from '../../src/lib/logged-path.ts';
+import { joinTexts, reconcile } from '../../src/lib/reflection-draft.ts';
 
 describe('safeNextPath', () => {
   it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));
@@ -103,4 +104,30 @@ describe('loggedPath', () => {
       expect(loggedPath(url)).toBe('/join/:code');
     },
   );
+});
+
+describe('reflection drafts', () => {
+  it('joins two texts once, the earlier first', () => {
+    expect(joinTexts('', 'typed')).toBe('typed');
+    expect(joinTexts('saved', '')).toBe('saved');
+    expect(joinTexts('saved', 'typed')).toBe('saved\n\ntyped');
+    expect(joinTexts('saved and more', 'saved')).toBe('saved and more');
+    expect(joinTexts('saved', 'saved and more')).toBe('saved and more');
+  });
+
+  it('keeps the newer copy by the writer’s clock', () => {
+    const server = { body: 'from the server', revision: 200 };
+    expect(reconcile({ body: 'older draft', revision: 100 }, server, 1_000)).toEqual({ body: 'from the server', revision: 200, unsaved: false });
+    expect(reconcile({ body: 'newer edit', revision: 300 }, server, 1_000)).toEqual({ body: 'newer edit', revision: 300, unsaved: true });
+    expect(reconcile({ body: '', revision: 0, unseen: true }, null, 1_000)).toEqual({ body: '', revision: 0, unsaved: false });
+    expect(reconcile({ body: 'first words', revision: 300, unseen: true }, null, 1_000)).toEqual({ body: 'first words', revision: 300, unsaved: true });
+  });
+
+  it('puts text typed without the server’s copy after it, never in its place', () => {
+    const server = { body: 'from the server', revision: 200 };
+    expect(reconcile({ body: 'typed early', revision: 300, unseen: true }, server, 1_000)).toEqual({ body: 'from the server\n\ntyped early', revision: 1_000, unsaved: true });
+    expect(reconcile({ body: 'typed early', revision: 5_000, unseen: true }, server, 1_000).revision).toBe(5_001);
+    // Already holding the server's text (typed on top of it): nothing is doubled.
+    expect(reconcile({ body: 'from the server, edited', revision: 300, unseen: true }, server, 1_000)).toEqual({ body: 'from the server, edited', revision: 300, unsaved: true });
+  });
 });

@@ -4,6 +4,7 @@ import { randomToken, hashSecret, secretMatches } from './tokens.ts';
 import { deleteSession, findSessionWithUser, insertSession, touchSession } from '../repos/sessions.ts';
 import type { PublicUser } from '../repos/users.ts';
 import type { Session } from '../../../db/schema.ts';
+import { SIGNED_IN_HINT_COOKIE } from '../../lib/signed-in-hint.ts';
 
 // The Lucia design (lucia-auth.com): token = "<id>.<secret>"; only SHA-256(secret) is stored.
 const DAY = 24 * 60 * 60 * 1000;
@@ -63,10 +64,22 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-session' : 'session';
 }
 
+/** The session cookie, and with it the signed-in hint for prerendered pages' header (same lifetime). */
 export function setSessionCookie(cookies: AstroCookies, token: string, expiresAt: Date, secure: boolean): void {
   cookies.set(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', path: '/', secure, expires: expiresAt });
+  setSignedInHint(cookies, expiresAt, secure);
 }
 
 export function clearSessionCookie(cookies: AstroCookies, secure: boolean): void {
   cookies.set(sessionCookieName(secure), '', { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: 0 });
+  clearSignedInHint(cookies, secure);
+}
+
+/** Readable by the page's script on purpose (src/lib/signed-in-hint.ts); it holds no secret. */
+export function setSignedInHint(cookies: AstroCookies, expiresAt: Date, secure: boolean): void {
+  cookies.set(SIGNED_IN_HINT_COOKIE, '1', { httpOnly: false, sameSite: 'lax', path: '/', secure, expires: expiresAt });
+}
+
+export function clearSignedInHint(cookies: AstroCookies, secure: boolean): void {
+  cookies.set(SIGNED_IN_HINT_COOKIE, '', { httpOnly: false, sameSite: 'lax', path: '/', secure, maxAge: 0 });
 }
