@@ -268,7 +268,7 @@ test('journal: editing a reflection refuses 10,000+ characters and keeps the tex
 
   const tooLong = `${'x'.repeat(10_000)}!`;
   expect((await edit(tooLong)).status()).toBe(400);
-  await expectFieldError(entry().getByLabel('Your reflection'), /up to 10,000 characters/, tooLong);
+  await expectFieldError(entry().getByLabel('Your reflection'), /Too long to save: 10,001 characters, 1 over the limit of 10,000/, tooLong);
   await expect(entry().getByRole('paragraph').filter({ hasText: original }), 'the saved text is unchanged').toBeVisible();
 
   for (const value of [HTML, `${NAMES.join(' and ')} spoke up first.`, `Tabs\tand a bell\u0007 and a nul\u0000 in a pasted note`]) {

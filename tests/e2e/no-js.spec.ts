@@ -39,6 +39,18 @@ test('a lesson works as plain forms: check, complete, reflect', async ({ page })
   await expect(page).toHaveURL(`${lessonUrl}#reflection-saved`);
   await expect(page.getByRole('status').filter({ hasText: 'Your reflection is saved' })).toBeVisible();
 
+  // Over the limit: a page that says by how much, with the text kept to trim and save again.
+  const over = `${text} ${'x'.repeat(10_000 - text.length)}`;
+  await page.getByRole('textbox', { name: lesson.reflection }).fill(over);
+  await page.getByRole('button', { name: 'Save reflection' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your reflection was not saved' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveText('Too long to save: 10,001 characters, 1 over the limit of 10,000. Shorten it and save again; your text is kept below.');
+  const kept = page.getByRole('textbox', { name: 'Your reflection' });
+  await expect(kept).toHaveValue(over);
+  await kept.fill(over.slice(0, 10_000));
+  await page.getByRole('button', { name: 'Save again' }).click();
+  await expect(page).toHaveURL(`${lessonUrl}#reflection-saved`);
+
   await page.goto('/journal');
-  await expect(page.getByRole('paragraph').filter({ hasText: text })).toBeVisible();
+  await expect(page.getByRole('paragraph').filter({ hasText: over.slice(0, 10_000) })).toBeVisible();
 });
