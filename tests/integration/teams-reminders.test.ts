@@ -5,6 +5,7 @@ import { createUser, markEmailVerified, findUserById, type PublicUser } from '..
 import * as progress from '../../src/server/repos/progress.ts';
 import * as teams from '../../src/server/services/teams.ts';
 import * as reminders from '../../src/server/services/team-reminders.ts';
+import * as remindersRepo from '../../src/server/repos/team-reminders.ts';
 import { addDays } from '../../src/lib/team-rules.ts';
 import type { RoundsDatabase } from '../../src/server/db.ts';
 
@@ -88,5 +89,33 @@ describe('reminders', () => {
     await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamNotFoundError);
     const results = await Promise.all([1, 2, 3].map(() => reminders.sendReminders(ctx(leader), { teamId, assignmentId })));
     expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(2);
+  });
+
+  it('delivers each reminder once when several job runners start at the same moment', async () => {
+    const { leader, teamId, assignmentId, ana, ben } = await setup();
+    const at = new Date('2031-03-04T09:00:00Z');
+    expect((await reminders.sendReminders(ctx(leader, at), { teamId, assignmentId })).queued).toBe(2);
+    // Totals would count other tests' leftovers (the queue is shared), so count each person's mail.
+    await Promise.all([1, 2, 3].map(() => reminders.runDueReminders(database.db, catalog, at)));
+    expect(await outboxFor(ana.email)).toHaveLength(1);
+    expect(await outboxFor(ben.email)).toHaveLength(1);
+  });
+
+  it('leaves a claimed reminder to its runner for the lease, then retakes it from a runner that crashed', async () => {
+    const { leader, teamId, assignmentId, ana, ben } = await setup();
+    const at = new Date('2032-05-06T09:00:00Z');
+    await reminders.sendReminders(ctx(leader, at), { teamId, assignmentId });
+    // A runner claims both reminders and dies before sending either.
+    const claimed = await remindersRepo.claimDueReminders(database.db, at, 50);
+    expect(claimed.map((r) => r.user_id)).toEqual(expect.arrayContaining([ana.id, ben.id]));
+    const minutes = (n: number) => new Date(at.getTime() + n * 60_000);
+    await reminders.runDueReminders(database.db, catalog, minutes(remindersRepo.CLAIM_LEASE_MINUTES - 1));
+    expect(await outboxFor(ana.email)).toHaveLength(0);
+    await reminders.runDueReminders(database.db, catalog, minutes(remindersRepo.CLAIM_LEASE_MINUTES + 1));
+    expect(await outboxFor(ana.email)).toHaveLength(1);
+    expect(await outboxFor(ben.email)).toHaveLength(1);
+    const rows = await remindersRepo.remindersOfUser(database.db, ana.id);
+    expect(rows.at(-1)).toMatchObject({ attempts: 2, last_error: null });
+    expect(rows.at(-1)!.delivered_at).not.toBeNull();
   });
 });

@@ -81,9 +81,14 @@ export interface DueReminder {
   account_deleted: boolean;
 }
 
+/** How long a claimed reminder is left to its runner before another may retake it (a runner that crashed). */
+export const CLAIM_LEASE_MINUTES = 10;
+
 /**
- * Claims up to `limit` reminders that are due, counting an attempt on each. Rows
- * locked by another runner are skipped, so two runners never send the same one.
+ * Claims up to `limit` reminders that are due, counting an attempt on each. The
+ * claim moves `deliver_after` past the lease, so once it commits no other runner
+ * sees the row as due; delivering, skipping or postponing then sets its final
+ * state. `skip locked` keeps two claims running at the same instant apart.
  */
 export async function claimDueReminders(db: Executor, now: Date, limit: number): Promise<DueReminder[]> {
   const result = await sql<DueReminder>`
@@ -95,7 +100,9 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
       for update skip locked
     ),
     claimed as (
-      update team_reminders r set attempts = r.attempts + 1 from due where r.id = due.id
+      update team_reminders r
+      set attempts = r.attempts + 1, deliver_after = ${now}::timestamptz + make_interval(mins => ${CLAIM_LEASE_MINUTES})
+      from due where r.id = due.id
       returning r.id, r.user_id, r.assignment_id, r.requested_by
     )
     select c.id, c.user_id, u.email, u.name, c.assignment_id, a.course_slug, a.team_id, t.name as team_name,
