@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/ports.ts';
+import { startScriptFlags } from '../support/start-flags.ts';
 
 export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -135,9 +136,3 @@ function spawnSyncNode(args: string[]): number {
   return spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' }).status ?? 1;
 }
 
-/** The flags between `node` and `bin/start.ts` in package.json's "start" script. */
-export function startScriptFlags(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.start ?? '';
-  const match = /^node\s+(.*?)\s*bin\/start\.ts/.exec(start.trim());
-  return match?.[1] ? match[1].split(/\s+/).filter((flag) => flag.startsWith('--')) : [];
-}

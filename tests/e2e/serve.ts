@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
+import { startScriptFlags } from '../support/start-flags.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HOST = '127.0.0.1';
@@ -104,7 +105,7 @@ if (process.env.E2E_SKIP_BUILD === '1') env.ROUNDS_SKIP_BUILD = '1';
 else delete env.ROUNDS_SKIP_BUILD;
 
 console.log(`[e2e] starting Rounds on http://${HOST}:${appPort} (${dataDir ? `fresh PGlite in ${dataDir}` : 'PostgreSQL from DATABASE_URL'})`);
-const app = spawn(process.execPath, [path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: 'inherit' });
+const app = spawn(process.execPath, [...startScriptFlags(), path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: 'inherit' });
 
 function cleanUp(): void {
   smtp.close(() => undefined);

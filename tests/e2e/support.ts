@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { startScriptFlags } from '../support/start-flags.ts';
 
 export { expect };
 
@@ -327,7 +328,7 @@ export async function startOwnServer<T = undefined>(
     }
   }
   const appDir = options.appDir ?? root;
-  const server = spawn(process.execPath, [path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 100_000;
   for (;;) {
     if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok).catch(() => false)) break;

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { migrateToLatest, openDatabase, type RoundsDatabase } from '../../src/server/db.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
 import { freePort } from '../support/ports.ts';
+import { startScriptFlags } from '../support/start-flags.ts';
 
 export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -167,7 +168,7 @@ export interface ServerProcess {
   stop(ms?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node bin/start.ts` of the built app's snapshot (no build), and waits for /healthz to answer 200. */
+/** Starts `node bin/start.ts` (with `npm start`'s flags) of the built app's snapshot (no build), and waits for /healthz to answer 200. */
 export async function startServer(options: { env: Record<string, string>; port?: number; logFile: string; waitMs?: number }): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
@@ -176,7 +177,7 @@ export async function startServer(options: { env: Record<string, string>; port?:
   Object.assign(env, { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin, ROUNDS_SKIP_BUILD: '1', LOG_FORMAT: 'text' }, options.env);
   const log = openSync(options.logFile, 'a');
   const appDir = appSnapshot();
-  const child = spawn(process.execPath, [path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);
   let running = true;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
