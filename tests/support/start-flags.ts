@@ -5,7 +5,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 /**
  * The Node flags between `node` and `bin/start.ts` in package.json's "start" script
- * (e.g. `--max-semi-space-size=8`), so a test or bench that spawns the server directly
+ * (e.g. `--max-semi-space-size=16`), so a test or bench that spawns the server directly
  * runs what `npm start` runs.
  */
 export function startScriptFlags(): string[] {
