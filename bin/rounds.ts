@@ -1,13 +1,14 @@
 // `npm run rounds -- <command>`: operator tasks on the configured database.
+import { fileCatalog } from '#server/kernel/file-catalog.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSettings, SettingsError } from '../src/server/settings.ts';
-import { migrateToLatest, openDatabase } from '../src/server/db.ts';
-import { grantAdmin } from '../src/server/services/accounts.ts';
-import { BackupError, backupDatabase, ensureEmbeddedFree, restoreDatabase } from '../src/server/services/backup.ts';
-import { runJobs } from '../src/server/services/jobs.ts';
-import { DemoRefusedError, fileCatalog, seedDemo } from '../src/server/services/team-demo.ts';
-import { rotateSigningKey } from '../src/server/services/signing-keys.ts';
+import { parseSettings, SettingsError } from '#server/platform/settings.ts';
+import { migrateToLatest, openDatabase } from '#server/platform/db.ts';
+import { grantAdmin } from '#server/accounts/index.ts';
+import { BackupError, backupDatabase, ensureEmbeddedFree, restoreDatabase } from '#server/platform/backup.ts';
+import { runJobs } from '#server/platform/jobs.ts';
+import { DemoRefusedError, seedDemo } from '#server/demo/index.ts';
+import { rotateSigningKey } from '#server/certificates/index.ts';
 
 process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 

@@ -1,15 +1,16 @@
 // `npm start`: build when the sources are newer than the build, migrate, serve.
+import { fileCatalog } from '#server/kernel/file-catalog.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseSettings, SettingsError } from '../src/server/settings.ts';
-import { appDatabase, closeAppDatabase } from '../src/server/db.ts';
-import { createRoundsServer } from '../src/server/http-server.ts';
-import { loadStaticFiles } from '../src/server/static-files.ts';
-import { runJobs, scheduleJobs } from '../src/server/services/jobs.ts';
-import { fileCatalog } from '../src/server/services/team-demo.ts';
-import { signingKey } from '../src/server/services/signing-keys.ts';
+import { parseSettings, SettingsError } from '#server/platform/settings.ts';
+import { appDatabase, closeAppDatabase } from '#server/platform/db.ts';
+import { createRoundsServer } from '#server/platform/http-server.ts';
+import { loadStaticFiles } from '#server/platform/static-files.ts';
+import { runJobs, scheduleJobs } from '#server/platform/jobs.ts';
+
+import { signingKey } from '#server/certificates/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);

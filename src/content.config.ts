@@ -1,7 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { courseSchema, lessonSchema } from './lib/content-schema.ts';
-import { LESSON_FILE } from './lib/content-files.ts';
+import { courseSchema, lessonSchema } from '#lib/content-schema.ts';
+import { LESSON_FILE } from '#lib/content-files.ts';
 
 // Courses are content/<course>/course.yaml; lessons content/<course>/NN-<lesson>.mdx.
 const courses = defineCollection({

@@ -1,9 +1,9 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { settings } from './server/settings.ts';
-import { db } from './server/db.ts';
-import { clearSessionCookie, clearSignedInHint, sessionCookieName, setSignedInHint, validateSessionToken } from './server/auth/sessions.ts';
-import { SIGNED_IN_HINT_COOKIE } from './lib/signed-in-hint.ts';
-import { isDatabaseUnavailable, serviceUnavailableResponse } from './server/unavailable.ts';
+import { settings } from '#server/platform/settings.ts';
+import { db } from '#server/platform/db.ts';
+import { clearSessionCookie, clearSignedInHint, sessionCookieName, setSignedInHint, validateSessionToken } from '#server/accounts/index.ts';
+import { SIGNED_IN_HINT_COOKIE } from '#lib/signed-in-hint.ts';
+import { isDatabaseUnavailable, serviceUnavailableResponse } from '#server/kernel/unavailable.ts';
 import { server as actions } from './actions/index.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

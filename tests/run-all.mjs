@@ -1,11 +1,15 @@
 // `npm test`: every check, in order, stopping at the first failure.
-//   typecheck (astro check) → unit → integration → build → end-to-end in Chromium.
+//   format (prettier --check) → lint (ESLint, dependency rules) → typecheck (astro check)
+//   → unit → integration → build → end-to-end in Chromium → budgets.
 // Integration tests use PostgreSQL when DATABASE_URL is set, else an in-memory PGlite;
 // the end-to-end suite runs against the built server.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const steps = [
+  ['Format', ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.']],
+  ['Lint', ['node_modules/eslint/bin/eslint.js', '.']],
+  ['Dependency rules', ['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', 'src', 'bin', '--config', '.dependency-cruiser.cjs']],
   ['Typecheck', ['node_modules/astro/bin/astro.mjs', 'check']],
   ['Unit tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit']],
   ['Integration tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'integration']],
@@ -29,11 +33,13 @@ for (const [name, args] of steps) {
     process.exit(1);
   }
   console.log(`\n━━ ${name} ━━`);
+  const stepStarted = Date.now();
   const env = name === 'Browser tests' ? { ...process.env, E2E_SKIP_BUILD: '1' } : process.env;
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`\n✗ ${name} failed.`);
     process.exit(result.status ?? 1);
   }
+  console.log(`━━ ${name}: ${Math.round((Date.now() - stepStarted) / 1000)} s`);
 }
 console.log(`\n✓ All checks passed in ${Math.round((Date.now() - started) / 1000)} s.`);

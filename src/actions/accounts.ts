@@ -1,14 +1,14 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '../server/db.ts';
-import * as accounts from '../server/services/accounts.ts';
-import { clearSessionCookie, setSessionCookie } from '../server/auth/sessions.ts';
-import { deleteSession, deleteUserSessions } from '../server/repos/sessions.ts';
-import { updateUserName } from '../server/repos/users.ts';
-import { deleteMyAccount } from '../server/services/my-data.ts';
-import { requireUser, run } from '../server/action-errors.ts';
-import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '../lib/validation.ts';
-import { safeNextPath } from '../lib/safe-next.ts';
+import { db } from '#server/platform/db.ts';
+import * as accounts from '#server/accounts/index.ts';
+import { clearSessionCookie, setSessionCookie } from '#server/accounts/index.ts';
+import { deleteSession, deleteUserSessions } from '#server/accounts/index.ts';
+import { updateUserName } from '#server/accounts/index.ts';
+import { deleteMyAccount } from '#server/my-data/index.ts';
+import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '#lib/validation.ts';
+import { safeNextPath } from '#lib/safe-next.ts';
 
 const nextField = z.string().max(2000).nullish().transform((value) => safeNextPath(value));
 

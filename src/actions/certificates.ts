@@ -1,10 +1,12 @@
+import { ConflictError } from '#server/kernel/errors.ts';
 import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '../server/db.ts';
-import { catalog } from '../server/catalog.ts';
-import * as certificates from '../server/services/certificates.ts';
-import { requireUser, run } from '../server/action-errors.ts';
-import { CERTIFICATE_ID } from '../lib/certificate-rules.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import { contextFor } from '#server/platform/request-context.ts';
+import * as certificates from '#server/certificates/index.ts';
+import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { CERTIFICATE_ID } from '#lib/certificate-rules.ts';
 
 // Every certificate mutation. Handlers check the signed-in person here; the service
 // checks that revoking and reissuing come from an administrator.
@@ -20,7 +22,7 @@ export const certificateActions = {
         const user = requireUser(ctx.locals.user);
         const outcomes = await certificates.issueEarnedCertificates(await db(), await catalog(), user.id);
         const held = outcomes.find((outcome) => 'held' in outcome);
-        if (held && 'held' in held) throw new certificates.CertificateConflictError(held.held);
+        if (held && 'held' in held) throw new ConflictError(held.held);
         return { certificates: outcomes.length };
       }),
   }),
@@ -40,7 +42,7 @@ export const certificateActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        const revoked = await certificates.revokeCertificate({ db: await db(), user }, { id: input.certificateId, reason: input.reason });
+        const revoked = await certificates.revokeCertificate(await contextFor(user), { id: input.certificateId, reason: input.reason });
         return { id: revoked.id };
       }),
   }),
@@ -51,7 +53,7 @@ export const certificateActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        const replacement = await certificates.reissueCertificate({ db: await db(), user }, await catalog(), { id: input.certificateId });
+        const replacement = await certificates.reissueCertificate(await contextFor(user), { id: input.certificateId });
         return { id: replacement.id, code: replacement.code };
       }),
   }),

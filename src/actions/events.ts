@@ -1,9 +1,9 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '../server/db.ts';
-import { catalog } from '../server/catalog.ts';
-import * as events from '../server/services/events.ts';
-import { requireUser, run } from '../server/action-errors.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import * as events from '#server/events/index.ts';
+import { requireUser, run } from '#server/kernel/error-responses.ts';
 import {
   clockField,
   dateField,
@@ -17,7 +17,7 @@ import {
   locationField,
   timeZoneField,
   welcomeField,
-} from '../lib/event-validation.ts';
+} from '#lib/event-validation.ts';
 
 // Every event mutation. Handlers check the signed-in person here; the service checks
 // that organiser operations come from an administrator.

@@ -1,11 +1,10 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '../server/db.ts';
-import { catalog } from '../server/catalog.ts';
-import * as learning from '../server/services/learning.ts';
-import * as reflections from '../server/repos/reflections.ts';
-import { requireUser, run } from '../server/action-errors.ts';
-import { REFLECTION_MAX } from '../lib/limits.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import * as learning from '#server/learning/index.ts';
+import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { REFLECTION_MAX } from '#lib/limits.ts';
 
 const slug = z.string().min(1).max(100).regex(/^[a-z0-9-]+$/, 'Unknown lesson.');
 const lessonInput = { courseSlug: slug, lessonSlug: slug };
@@ -73,7 +72,7 @@ export const reflectionActions = {
         const user = requireUser(ctx.locals.user);
         const cat = await catalog();
         if (!cat.lesson(input.courseSlug, input.lessonSlug)) throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
-        const { row, applied } = await reflections.saveReflection(await db(), user.id, {
+        const { row, applied } = await learning.saveReflection(await db(), user.id, {
           courseSlug: input.courseSlug,
           lessonSlug: input.lessonSlug,
           body: input.body,
@@ -89,7 +88,7 @@ export const reflectionActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        const removed = await reflections.deleteReflection(await db(), user.id, input.id);
+        const removed = await learning.deleteReflection(await db(), user.id, input.id);
         if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
         return { courseSlug: removed.course_slug, lessonSlug: removed.lesson_slug, body: removed.body, revision: removed.revision };
       }),
@@ -101,7 +100,7 @@ export const reflectionActions = {
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        await reflections.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
+        await learning.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
         return { restored: true };
       }),
   }),

@@ -1,11 +1,11 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '../server/db.ts';
-import { catalog } from '../server/catalog.ts';
-import * as teams from '../server/services/teams.ts';
-import * as reminders from '../server/services/team-reminders.ts';
-import { requestJobRun } from '../server/services/jobs.ts';
-import { requireUser, run } from '../server/action-errors.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import * as teams from '#server/teams/index.ts';
+import * as reminders from '#server/teams/index.ts';
+import { requestJobRun } from '#server/platform/jobs.ts';
+import { requireUser, run } from '#server/kernel/error-responses.ts';
 import {
   clockField,
   courseField,
@@ -19,7 +19,7 @@ import {
   teamDescriptionField,
   teamNameField,
   timeZoneField,
-} from '../lib/team-validation.ts';
+} from '#lib/team-validation.ts';
 
 // Every team mutation. Each handler checks the signed-in person here and the
 // services check their role in the team (leader, member, admin) themselves.

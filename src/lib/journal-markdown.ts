@@ -1,6 +1,6 @@
 /** Escapes Markdown syntax so a reflection reads back exactly as typed, never as markup. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_{}\[\]()#+\-.!|<>~])/g, '\\$1');
+  return text.replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
 }
 
 export function journalMarkdown(owner: string, entries: { title: string; prompt: string; text: string; updatedAt: Date }[]): string {

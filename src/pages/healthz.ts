@@ -1,12 +1,12 @@
 import type { APIRoute } from 'astro';
-import { sql } from 'kysely';
-import { db } from '../server/db.ts';
+import { db } from '#server/platform/db.ts';
+import { pingDatabase } from '#server/platform/health.ts';
 
 export const GET: APIRoute = async () => {
   const headers = { 'cache-control': 'no-store' };
   try {
     const started = performance.now();
-    await sql`select 1`.execute(await db());
+    await pingDatabase(await db());
     return Response.json({ status: 'ok', database: 'ok', ms: Math.round(performance.now() - started) }, { headers });
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { issuerProfile } from '../server/services/certificates.ts';
+import { issuerProfile } from '#server/certificates/index.ts';
 
 // The issuer of every certificate credential, as an Open Badges 3.0 Profile.
 export const GET: APIRoute = () =>

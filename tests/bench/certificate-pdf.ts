@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { renderCertificatePdf, type CertificatePdfInput } from '../../src/server/services/certificate-pdf.ts';
+import { renderCertificatePdf, type CertificatePdfInput } from '#server/certificates/pdf.ts';
 
 // Forced collections make the heap figures comparable; re-run ourselves with --expose-gc.
 if (typeof globalThis.gc !== 'function' && !process.execArgv.includes('--expose-gc')) {

@@ -11,7 +11,7 @@ export default {
   requiresFiles: ['src/server/services/certificates.ts', 'src/pages/certificates/[id].pdf.ts', 'src/pages/certificates/[id].astro'],
   requiresTables: ['certificates'],
   async seed({ db, catalog, users }) {
-    const { issueEarnedCertificates } = await import('../../src/server/services/certificates.ts');
+    const { issueEarnedCertificates } = await import('#server/certificates/certificates.ts');
     const course = catalog.courses[0]!;
     const holders = users.slice(0, HOLDERS);
     const ids: string[] = [];

@@ -14,8 +14,8 @@ export default {
   async seed({ db, catalog, users, learners }) {
     const existing = await db.selectFrom('teams').select('id').where('name', '=', TEAM_NAME).executeTakeFirst();
     if (existing) return { teamId: existing.id as string };
-    const teams = await import('../../src/server/services/teams.ts');
-    const { findUserById } = await import('../../src/server/repos/users.ts');
+    const teams = await import('#server/teams/teams.ts');
+    const { findUserById } = await import('#server/accounts/users-repo.ts');
     const leader = (await findUserById(db, learners[0]!.id))!;
     const ctx = { db, catalog, user: leader };
     const { teamId } = await teams.createTeam(ctx, { name: TEAM_NAME, description: 'Seeded by npm run bench' });

@@ -17,7 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { openDatabase, migrateToLatest } from '../../src/server/db.ts';
+import { openDatabase, migrateToLatest } from '#server/platform/db.ts';
 import { testCatalog } from '../support/catalog.ts';
 import { seedCore, USER_COUNT, LEARNER_COUNT } from './seed.ts';
 import { measure, type LoadResult } from './load.ts';

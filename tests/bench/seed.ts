@@ -4,10 +4,10 @@
 // users signed in with known session tokens. Idempotent: a second run finds the
 // users and only renews the sessions.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
-import type { Catalog } from '../../src/lib/catalog.ts';
-import { hashPassword } from '../../src/server/auth/passwords.ts';
-import { hashSecret } from '../../src/server/auth/tokens.ts';
+import type { Database } from '#db/schema.ts';
+import type { Catalog } from '#lib/catalog.ts';
+import { hashPassword } from '#server/accounts/passwords.ts';
+import { hashSecret } from '#server/kernel/tokens.ts';
 import type { BenchLearner } from './plugin.ts';
 
 export const USER_COUNT = 5000;

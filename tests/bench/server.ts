@@ -65,7 +65,6 @@ export async function startApp(options: { env: Record<string, string | undefined
   process.once('exit', killChild);
 
   let coldStartMs = NaN;
-  let healthyWorkers = 0;
   while (performance.now() - started < 120_000) {
     if (exited !== null) throw new Error(`The app exited (${exited}) while starting; see ${options.logFile}`);
     try {
@@ -73,7 +72,7 @@ export async function startApp(options: { env: Record<string, string | undefined
       if (response.status === 200) {
         if (Number.isNaN(coldStartMs)) coldStartMs = performance.now() - started;
         // Under cluster, wait until every worker is listening (each has its own pid).
-        healthyWorkers = options.processes > 1 ? childrenOf(child.pid!).length : 1;
+        const healthyWorkers = options.processes > 1 ? childrenOf(child.pid!).length : 1;
         if (healthyWorkers >= options.processes) break;
       }
       await response.body?.cancel();

@@ -6,10 +6,10 @@
 import { sql } from 'kysely';
 import { freshDatabase } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { buildCatalog } from '../../src/lib/catalog.ts';
-import { addDays } from '../../src/lib/team-rules.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import { findUserById } from '../../src/server/repos/users.ts';
+import { buildCatalog } from '#lib/catalog.ts';
+import { addDays } from '#lib/team-rules.ts';
+import * as teams from '#server/teams/teams.ts';
+import { findUserById } from '#server/accounts/users-repo.ts';
 
 const MEMBERS = 500;
 const ASSIGNMENTS = 10;
@@ -73,7 +73,7 @@ try {
   const view = await teams.dashboard(ctx, teamId);
   console.log(`dashboard: ${view.members.length} members x ${view.assignments.length} assignments; counts of the first: ${JSON.stringify(view.assignments[0]!.counts)}`);
   if (process.env.EXPLAIN) {
-    const repo = await import('../../src/server/repos/teams.ts');
+    const repo = await import('#server/teams/repo.ts');
     const lessons = catalog.courses.flatMap((c) => c.lessons.map((l) => ({ course_slug: c.slug, lesson_slug: l.slug })));
     await time('states query alone', () => repo.assignmentStates(db, { teamId }, lessons, today));
     await time('members query alone', () => repo.listMembers(db, teamId));

@@ -14,8 +14,8 @@ import pg from 'pg';
 import { chromium, type Page } from '@playwright/test';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { spawn } from 'node:child_process';
-import type { Database } from '../../db/schema.ts';
-import { findUserById } from '../../src/server/repos/users.ts';
+import type { Database } from '#db/schema.ts';
+import { findUserById } from '#server/accounts/users-repo.ts';
 import { buildIfNeeded, root, startApp, type RunningApp } from './server.ts';
 import { testCatalog } from '../support/catalog.ts';
 
@@ -106,8 +106,8 @@ try {
 
     // Jobs: a reminder queued once is delivered once, however many processes run the jobs
     // at the same moment (two CLI runs here, besides A's and B's own schedulers).
-    const teams = await import('../../src/server/services/teams.ts');
-    const reminders = await import('../../src/server/services/team-reminders.ts');
+    const teams = await import('#server/teams/teams.ts');
+    const reminders = await import('#server/teams/reminders.ts');
     const catalog = testCatalog();
     const leader = (await findUserById(db, learner.id))!;
     const memberRow = await db.insertInto('users').values({ email: `member-${email}`, name: 'Member Two', password_hash: 'x', email_verified_at: new Date() }).returning('id').executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@
 // then finish the first lesson (choose the right answers, mark complete) and write a
 // reflection, so Today, the journal and the account page show real content.
 import type { BrowserContext } from '@playwright/test';
-import type { CatalogLesson } from '../../src/lib/catalog.ts';
+import type { CatalogLesson } from '#lib/catalog.ts';
 
 export async function signUpInBrowser(context: BrowserContext, lesson: CatalogLesson): Promise<{ email: string }> {
   const email = `budget-${Date.now().toString(36)}@example.org`;

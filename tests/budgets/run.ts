@@ -193,7 +193,7 @@ function listPages(dir: string, prefix = ''): string[] {
   const pages: string[] = [];
   for (const item of readdirSync(dir, { withFileTypes: true })) {
     if (item.isDirectory()) pages.push(...listPages(path.join(dir, item.name), `${prefix}/${item.name}`));
-    else if (item.name.endsWith('.astro') && !/^(404|500)\.astro$/.test(item.name) && item.name !== 'save.astro' && item.name !== 'logout.astro') {
+    else if (item.name.endsWith('.astro') && !/^(404|500)\.astro$/.test(item.name) && !['complete.astro', 'reflection.astro', 'logout.astro'].includes(item.name)) {
       const name = item.name.replace(/\.astro$/, '');
       pages.push(name === 'index' ? prefix || '/' : `${prefix}/${name}`);
     }

@@ -5,20 +5,21 @@
 // sort), the huddle guide (timer, one printed page), joining through sign-in, a person in
 // two teams, removing an assignment, the invite problem pages, the audit log, the event
 // on Today, its QR code and its CSV export.
+import { fileCatalog } from '#server/kernel/file-catalog.ts';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import jsQR from 'jsqr';
 import type { Page } from '@playwright/test';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '#db/schema.ts';
 import { expect, findCourse, startOwnServer, submitSignIn, test, type LessonInfo } from './support.ts';
-import { fileCatalog, seedDemo } from '../../src/server/services/team-demo.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import * as events from '../../src/server/services/events.ts';
-import { createUser, findUserByEmail, findUserById, markEmailVerified } from '../../src/server/repos/users.ts';
-import { addDays, dateIn, INVITE_PROBLEM_MESSAGES } from '../../src/lib/team-rules.ts';
-import { formatUnlock } from '../../src/lib/release-schedule.ts';
+import { seedDemo } from '#server/demo/demo.ts';
+import * as teams from '#server/teams/teams.ts';
+import * as events from '#server/events/events.ts';
+import { createUser, findUserByEmail, findUserById, markEmailVerified } from '#server/accounts/users-repo.ts';
+import { addDays, dateIn, INVITE_PROBLEM_MESSAGES } from '#lib/team-rules.ts';
+import { formatUnlock } from '#lib/release-schedule.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 23;
 const BASE = `http://127.0.0.1:${PORT}`;

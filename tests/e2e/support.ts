@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '#db/schema.ts';
 import { startScriptFlags } from '../support/start-flags.ts';
 
 export { expect };
@@ -318,7 +318,7 @@ export async function startOwnServer<T = undefined>(
   }
   let prepared = undefined as T;
   if (options.prepare) {
-    const { migrateToLatest, openDatabase } = await import('../../src/server/db.ts');
+    const { migrateToLatest, openDatabase } = await import('#server/platform/db.ts');
     const database = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolMax: 2 } : { dataDir: path.join(dataDir!, 'pglite') });
     try {
       await migrateToLatest(database.db);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import type { Catalog } from '../../src/lib/catalog.ts';
+import type { Catalog } from '#lib/catalog.ts';
 import { createTestDatabase, LEARNER_PASSWORD, seedLearners, startServer } from '../load/harness.ts';
 import { Scenario } from './checks.ts';
 import type { ThrowawayCluster } from './pg-cluster.ts';

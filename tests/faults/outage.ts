@@ -3,7 +3,7 @@
 // /healthz 503 then 200; every acknowledged write is in the database afterwards.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Catalog } from '../../src/lib/catalog.ts';
+import type { Catalog } from '#lib/catalog.ts';
 import { createTestDatabase, seedLearners, signIn, sleep, startServer } from '../load/harness.ts';
 import { count5xx, formatReport, formatUnanswered, LEARNER_SERVER_ENV, runFailures, runLearners, verifyLedger } from '../load/learners.ts';
 import { Scenario } from './checks.ts';

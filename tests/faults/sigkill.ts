@@ -3,7 +3,7 @@
 // after) the kill is present.
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Catalog } from '../../src/lib/catalog.ts';
+import type { Catalog } from '#lib/catalog.ts';
 import { createTestDatabase, freePort, seedLearners, sleep, startServer, type ServerProcess } from '../load/harness.ts';
 import { formatReport, formatUnanswered, LEARNER_SERVER_ENV, runFailures, runLearners, verifyLedger } from '../load/learners.ts';
 import { Scenario } from './checks.ts';

@@ -1,16 +1,17 @@
+import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import * as accounts from '../../src/server/services/accounts.ts';
-import { FieldError } from '../../src/server/services/accounts.ts';
-import { ThrottledError, RULES } from '../../src/server/services/throttle.ts';
-import { createUser } from '../../src/server/repos/users.ts';
-import { validateSessionToken } from '../../src/server/auth/sessions.ts';
-import { hashPassword, verifyPassword } from '../../src/server/auth/passwords.ts';
-import { hashToHex } from '../../src/server/auth/tokens.ts';
-import { hasLiveVerificationLink } from '../../src/server/repos/email-tokens.ts';
-import { settings } from '../../src/server/settings.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import * as accounts from '#server/accounts/accounts.ts';
+
+import { RULES } from '#server/platform/throttle.ts';
+import { createUser } from '#server/accounts/users-repo.ts';
+import { validateSessionToken } from '#server/accounts/sessions.ts';
+import { hashPassword, verifyPassword } from '#server/accounts/passwords.ts';
+import { hashToHex } from '#server/kernel/tokens.ts';
+import { hasLiveVerificationLink } from '#server/accounts/email-tokens-repo.ts';
+import { settings } from '#server/platform/settings.ts';
 
 // Without SMTP_URL every mail lands in the outbox table; these tests read links from it.
 // Argon2 is slow on purpose, so real sign-ups are used only where a password matters.

@@ -3,25 +3,26 @@
 // every Action in src/actions, every command in the CLI's help, every service function
 // guarded by a leader or admin check — so a new one must be listed here, either with the
 // entry it writes or as a person's own business (or a read) that is not audited.
+import type { PublicUser } from '#server/kernel/context.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '#db/schema.ts';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import { listAuditEntries } from '../../src/server/repos/audit-log.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as progress from '../../src/server/repos/progress.ts';
-import * as accounts from '../../src/server/services/accounts.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import * as reminders from '../../src/server/services/team-reminders.ts';
-import * as events from '../../src/server/services/events.ts';
-import * as certificates from '../../src/server/services/certificates.ts';
-import { rotateSigningKey } from '../../src/server/services/signing-keys.ts';
-import { seedDemo } from '../../src/server/services/team-demo.ts';
-import { addDays, dateIn } from '../../src/lib/team-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import { listAuditEntries } from '#server/audit/repo.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import * as progress from '#server/progress/repo.ts';
+import * as accounts from '#server/accounts/accounts.ts';
+import * as teams from '#server/teams/teams.ts';
+import * as reminders from '#server/teams/reminders.ts';
+import * as events from '#server/events/events.ts';
+import * as certificates from '#server/certificates/certificates.ts';
+import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
+import { seedDemo } from '#server/demo/demo.ts';
+import { addDays, dateIn } from '#lib/team-rules.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const catalog = testCatalog();
@@ -234,14 +235,14 @@ const AUDITED: Record<string, Audited> = {
     service: 'certificates.revokeCertificate',
     prepare: async () => {
       const { id } = await certificate();
-      return { act: () => certificates.revokeCertificate({ db: database.db, user: admin }, { id, reason: 'Issued in error' }), expect: { actorId: admin.id, action: 'certificate.revoke', target: `certificate:${id}` } };
+      return { act: () => certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id, reason: 'Issued in error' }), expect: { actorId: admin.id, action: 'certificate.revoke', target: `certificate:${id}` } };
     },
   },
   'certificates.reissue': {
     service: 'certificates.reissueCertificate',
     prepare: async () => {
       const { id } = await certificate();
-      return { act: () => certificates.reissueCertificate({ db: database.db, user: admin }, catalog, { id }), expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` } };
+      return { act: () => certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id }), expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` } };
     },
   },
   // The first account of an install becomes an administrator: a grant like grant-admin.

@@ -1,9 +1,9 @@
 // The audit log as the admin page reads it: newest first, with the actor's name,
 // paged with `before`, filtered by action prefix; CLI entries have no actor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import { listAuditEntries, recordAudit } from '../../src/server/repos/audit-log.ts';
-import { createUser } from '../../src/server/repos/users.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import { listAuditEntries, recordAudit } from '#server/audit/repo.ts';
+import { createUser } from '#server/accounts/users-repo.ts';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 
 let database: RoundsDatabase;

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
 import { createTestDatabase, seedLearners, signIn, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
-import type { CatalogLesson } from '../../src/lib/catalog.ts';
-import * as learning from '../../src/server/services/learning.ts';
+import type { CatalogLesson } from '#lib/catalog.ts';
+import * as learning from '#server/learning/learning.ts';
 
 const catalog = testCatalog();
 const course = catalog.courses.find((c) => c.recertifyMonths && c.lessons.length >= 2)!;

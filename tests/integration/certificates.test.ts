@@ -3,6 +3,7 @@
 // reissued by administrators with an audit trail. Then against the built server: the
 // signed credential verifies with jose against the JWKS fetched over HTTP, fails when one
 // byte of its payload changes, and still verifies after `rotate-signing-key`.
+import { ForbiddenError } from '#server/kernel/errors.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,16 +13,16 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
 import { createTestDatabase, root, seedLearners, signIn, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import type { CatalogCourse, CatalogLesson } from '../../src/lib/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, updateUserName } from '../../src/server/repos/users.ts';
-import { listAuditEntries } from '../../src/server/repos/audit-log.ts';
-import * as learning from '../../src/server/services/learning.ts';
-import * as certificates from '../../src/server/services/certificates.ts';
-import { signingKey } from '../../src/server/services/signing-keys.ts';
-import { verifyCredential } from '../../src/server/services/credentials.ts';
-import { publishedKeys } from '../../src/server/services/signing-keys.ts';
-import { addMonths } from '../../src/lib/certificate-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import type { CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin, updateUserName } from '#server/accounts/users-repo.ts';
+import { listAuditEntries } from '#server/audit/repo.ts';
+import * as learning from '#server/learning/learning.ts';
+import * as certificates from '#server/certificates/certificates.ts';
+import { signingKey } from '#server/certificates/signing-keys.ts';
+import { verifyCredential } from '#server/certificates/credentials.ts';
+import { publishedKeys } from '#server/certificates/signing-keys.ts';
+import { addMonths } from '#lib/certificate-rules.ts';
 
 const catalog = testCatalog();
 // A course with a recertification period, so certificates expire.
@@ -145,10 +146,10 @@ describe('on the database', () => {
     await completeAllBut(database.db, holder.id, course, 0);
     const [row] = await certificatesOf(holder.id);
 
-    await expect(certificates.revokeCertificate({ db: database.db, user: holder }, { id: row!.id, reason: 'mine' })).rejects.toBeInstanceOf(certificates.CertificateForbiddenError);
-    const revoked = await certificates.revokeCertificate({ db: database.db, user: admin }, { id: row!.id, reason: 'Issued in error' });
+    await expect(certificates.revokeCertificate({ db: database.db, catalog, user: holder }, { id: row!.id, reason: 'mine' })).rejects.toBeInstanceOf(ForbiddenError);
+    const revoked = await certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id: row!.id, reason: 'Issued in error' });
     expect(revoked.revoke_reason).toBe('Issued in error');
-    await expect(certificates.revokeCertificate({ db: database.db, user: admin }, { id: row!.id, reason: 'again' })).rejects.toThrow(/already revoked/);
+    await expect(certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id: row!.id, reason: 'again' })).rejects.toThrow(/already revoked/);
 
     const view = (await certificates.findCertificateView(database.db, row!.id))!;
     expect(view).toMatchObject({ status: 'revoked', revokeReason: 'Issued in error' });
@@ -168,15 +169,15 @@ describe('on the database', () => {
     const [old] = await certificatesOf(holder.id);
 
     await updateUserName(database.db, holder.id, 'Zoë Ødegaard-Berg');
-    await expect(certificates.reissueCertificate({ db: database.db, user: holder }, catalog, { id: old!.id })).rejects.toBeInstanceOf(certificates.CertificateForbiddenError);
-    const replacement = await certificates.reissueCertificate({ db: database.db, user: admin }, catalog, { id: old!.id });
+    await expect(certificates.reissueCertificate({ db: database.db, catalog, user: holder }, { id: old!.id })).rejects.toBeInstanceOf(ForbiddenError);
+    const replacement = await certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id });
     expect(replacement).toMatchObject({ holder_name: 'Zoë Ødegaard-Berg', course_slug: old!.course_slug, completed_on: old!.completed_on, replaced_by: null });
     expect(replacement.expires_at!.getTime()).toBe(old!.expires_at!.getTime());
     expect(replacement.code).not.toBe(old!.code);
 
     expect((await certificates.findCertificateView(database.db, old!.id))!).toMatchObject({ status: 'reissued', replacedById: replacement.id });
     expect((await certificates.findCertificateView(database.db, replacement.id))!.status).toBe('valid');
-    await expect(certificates.reissueCertificate({ db: database.db, user: admin }, catalog, { id: old!.id })).rejects.toThrow(/already reissued/);
+    await expect(certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id })).rejects.toThrow(/already reissued/);
     expect((await certificates.myCertificates(database.db, catalog, holder)).certificates.map((c) => c.id)).toEqual([replacement.id]);
 
     // Two current certificates for one learner and course are impossible in the database itself.

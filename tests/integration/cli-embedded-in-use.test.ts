@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../src/server/db.ts';
-import { recordAudit, listAuditEntries } from '../../src/server/repos/audit-log.ts';
+import { migrateToLatest, openDatabase } from '#server/platform/db.ts';
+import { recordAudit, listAuditEntries } from '#server/audit/repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-cli-in-use-'));

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 import { freshDatabase } from '../support/database.ts';
 
 let database: RoundsDatabase;

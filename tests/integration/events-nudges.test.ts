@@ -1,13 +1,14 @@
+import type { PublicUser } from '#server/kernel/context.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as events from '../../src/server/services/events.ts';
-import * as reminders from '../../src/server/services/team-reminders.ts';
-import { sendMail } from '../../src/server/services/mail.ts';
-import type { OutgoingMail } from '../../src/server/repos/outbox.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import * as events from '#server/events/events.ts';
+import * as reminders from '#server/teams/reminders.ts';
+import { sendMail } from '#server/platform/mail.ts';
+import type { OutgoingMail } from '#server/platform/outbox-repo.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();

@@ -1,14 +1,16 @@
+import type { PublicUser } from '#server/kernel/context.ts';
+import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as events from '../../src/server/services/events.ts';
-import * as learning from '../../src/server/services/learning.ts';
-import * as reminders from '../../src/server/services/team-reminders.ts';
-import { FieldError } from '../../src/server/services/accounts.ts';
-import { addDays, dateIn } from '../../src/lib/team-rules.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import * as events from '#server/events/events.ts';
+import * as learning from '#server/learning/learning.ts';
+import * as reminders from '#server/teams/reminders.ts';
+
+import { addDays, dateIn } from '#lib/team-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();
@@ -56,7 +58,7 @@ afterAll(async () => {
 describe('organising an event', () => {
   it('lets only administrators create one, with a six-symbol code and a unique web address', async () => {
     const learner = await person('Learner');
-    await expect(events.createEvent(ctx(learner), { name: 'X', slug: 'x-event', eventDate: '2030-01-01', timeZone: 'UTC', location: '', welcomeMessage: '', courses: [course.slug], unlockMinute: 420, firstUnlockDays: 1, intervalDays: 1, dayOffsets: null })).rejects.toBeInstanceOf(events.EventForbiddenError);
+    await expect(events.createEvent(ctx(learner), { name: 'X', slug: 'x-event', eventDate: '2030-01-01', timeZone: 'UTC', location: '', welcomeMessage: '', courses: [course.slug], unlockMinute: 420, firstUnlockDays: 1, intervalDays: 1, dayOffsets: null })).rejects.toBeInstanceOf(ForbiddenError);
     const created = await createEvent({ slug: 'taken-slug' });
     expect(created.code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
     const again = createEvent({ slug: 'taken-slug' });
@@ -88,7 +90,7 @@ describe('organising an event', () => {
     // Already enrolled: still harmless after closing.
     expect(await events.joinEvent(ctx(ben), { code: fresh })).toMatchObject({ alreadyEnrolled: true });
     expect((await events.lookUpEventCode(database.db, fresh, '10.9.9.9')).ok).toBe(false);
-    await expect(events.closeJoining(ctx(ana), { eventId })).rejects.toBeInstanceOf(events.EventForbiddenError);
+    await expect(events.closeJoining(ctx(ana), { eventId })).rejects.toBeInstanceOf(ForbiddenError);
   });
 });
 
@@ -150,7 +152,7 @@ describe('a learner in an event', () => {
     await events.resumeSchedule(ctx(gus, new Date('2030-03-06T12:00:00Z')), { eventId });
     const again = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
     expect(again[0]!.lessons[1]!.unlocksAt).toEqual(new Date('2030-03-07T07:00:00Z'));
-    await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(events.EventNotFoundError);
+    await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -169,7 +171,7 @@ describe('the organiser’s dashboard', () => {
     expect(view.activeLastWeek).toBe(2);
     expect(view.funnel.map((f) => f.completed)).toEqual([2, 1, 1, 1, 1, 1]);
     expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 1, certificates: 1 }]);
-    await expect(events.dashboard(ctx(b), slug)).rejects.toBeInstanceOf(events.EventForbiddenError);
+    await expect(events.dashboard(ctx(b), slug)).rejects.toBeInstanceOf(ForbiddenError);
 
     const csv = await events.exportCsv(ctx(admin), slug);
     expect(csv.filename).toMatch(new RegExp(`^rounds-event-${slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));

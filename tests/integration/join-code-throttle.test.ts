@@ -1,16 +1,18 @@
 // Guessing join codes is slow: unknown team and event codes count against one limit per
 // client address; once it is reached even a right code waits, from that address only,
 // until the window has passed — then the right code works again.
+import type { PublicUser } from '#server/kernel/context.ts';
+import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import * as events from '../../src/server/services/events.ts';
-import { FieldError } from '../../src/server/services/accounts.ts';
-import { joinCodeKey, RULES, ThrottledError } from '../../src/server/services/throttle.ts';
-import { addDays, dateIn } from '../../src/lib/team-rules.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import * as teams from '#server/teams/teams.ts';
+import * as events from '#server/events/events.ts';
+
+import { joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import { addDays, dateIn } from '#lib/team-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();

@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import { hashToHex } from '../../src/server/auth/tokens.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import { hashToHex } from '#server/kernel/tokens.ts';
 
 // Real SMTP to an in-process server. settings() reads the environment once and
 // caches it, so the app modules are loaded afresh after SMTP_URL is set.
-type Accounts = typeof import('../../src/server/services/accounts.ts');
-type Users = typeof import('../../src/server/repos/users.ts');
-type Settings = typeof import('../../src/server/settings.ts');
+type Accounts = typeof import('#server/accounts/accounts.ts');
+type Users = typeof import('#server/accounts/users-repo.ts');
+type Settings = typeof import('#server/platform/settings.ts');
 
 const PUBLIC_URL = 'https://rounds.example-hospital.test';
 const ENV_KEYS = ['SMTP_URL', 'PUBLIC_URL', 'MAIL_FROM'] as const;
@@ -59,9 +59,9 @@ beforeAll(async () => {
   delete process.env.MAIL_FROM;
 
   vi.resetModules();
-  settingsModule = await import('../../src/server/settings.ts');
-  accounts = await import('../../src/server/services/accounts.ts');
-  users = await import('../../src/server/repos/users.ts');
+  settingsModule = await import('#server/platform/settings.ts');
+  accounts = await import('#server/accounts/accounts.ts');
+  users = await import('#server/accounts/users-repo.ts');
   database = await freshDatabase();
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { migrateToLatest, openDatabase } from '../../src/server/db.ts';
-import { migrations } from '../../db/migrations/index.ts';
+import { migrateToLatest, openDatabase } from '#server/platform/db.ts';
+import { migrations } from '#db/migrations/index.ts';
 
 describe('migrations', () => {
   it('apply once when two processes start at the same time', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser } from '../../src/server/repos/users.ts';
-import * as learning from '../../src/server/services/learning.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser } from '#server/accounts/users-repo.ts';
+import * as learning from '#server/learning/learning.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import { createUser } from '../../src/server/repos/users.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import { createUser } from '#server/accounts/users-repo.ts';
 import {
   deleteReflection,
   findReflection,
@@ -9,8 +9,8 @@ import {
   listReflections,
   restoreReflection,
   saveReflection,
-} from '../../src/server/repos/reflections.ts';
-import { exportMyData } from '../../src/server/services/my-data.ts';
+} from '#server/learning/reflections-repo.ts';
+import { exportMyData } from '#server/my-data/my-data.ts';
 
 const COURSE = 'patient-connection';
 const LESSONS = ['the-first-minute', 'let-them-finish', 'name-the-emotion', 'what-matters-to-you', 'teach-back'] as const;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
-import { createUser } from '../../src/server/repos/users.ts';
-import { deleteUserSessions } from '../../src/server/repos/sessions.ts';
-import { ABSOLUTE_LIFETIME, INACTIVITY_TIMEOUT, createSession, validateSessionToken } from '../../src/server/auth/sessions.ts';
-import { hashSecret } from '../../src/server/auth/tokens.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
+import { createUser } from '#server/accounts/users-repo.ts';
+import { deleteUserSessions } from '#server/accounts/sessions-repo.ts';
+import { ABSOLUTE_LIFETIME, INACTIVITY_TIMEOUT, createSession, validateSessionToken } from '#server/accounts/sessions.ts';
+import { hashSecret } from '#server/kernel/tokens.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

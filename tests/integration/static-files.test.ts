@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { chooseEncoding, loadStaticFiles, serveStatic } from '../../src/server/static-files.ts';
+import { chooseEncoding, loadStaticFiles, serveStatic } from '#server/platform/static-files.ts';
 
 // The in-memory static files over a real HTTP server: what the build put in dist/client
 // is answered here; everything else falls through to the app (here: a 418 marker).

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { DEMO_DOMAIN, DemoRefusedError, seedDemo } from '../../src/server/services/team-demo.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import { findUserByEmail, createUser } from '../../src/server/repos/users.ts';
-import { verifyPassword } from '../../src/server/auth/passwords.ts';
-import { deleteMyAccount } from '../../src/server/services/my-data.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { DEMO_DOMAIN, DemoRefusedError, seedDemo } from '#server/demo/demo.ts';
+import * as teams from '#server/teams/teams.ts';
+import { findUserByEmail, createUser } from '#server/accounts/users-repo.ts';
+import { verifyPassword } from '#server/accounts/passwords.ts';
+import { deleteMyAccount } from '#server/my-data/my-data.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 const catalog = testCatalog();
 let database: RoundsDatabase | undefined;

@@ -1,17 +1,19 @@
 // The authorization matrix: every team page, the export and every team Action,
 // for each persona. Routes and Actions are enumerated from the source, so a new
 // one without a rule here fails the first test.
+import type { PublicUser } from '#server/kernel/context.ts';
+import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import * as reminders from '../../src/server/services/team-reminders.ts';
-import { FieldError } from '../../src/server/services/accounts.ts';
-import { addDays } from '../../src/lib/team-rules.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import * as teams from '#server/teams/teams.ts';
+import * as reminders from '#server/teams/reminders.ts';
+
+import { addDays } from '#lib/team-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 type Persona = 'signedOut' | 'member' | 'otherLeader' | 'leader' | 'admin';
 const PERSONAS: Persona[] = ['signedOut', 'member', 'otherLeader', 'leader', 'admin'];
@@ -107,8 +109,8 @@ async function outcome(rule: Rule, persona: Persona): Promise<Outcome> {
     await rule.run(user);
     return 'allowed';
   } catch (error) {
-    if (error instanceof teams.TeamNotFoundError) return 'not-found';
-    if (error instanceof teams.TeamForbiddenError) return 'forbidden';
+    if (error instanceof NotFoundError) return 'not-found';
+    if (error instanceof ForbiddenError) return 'forbidden';
     if ((error as Error).message === 'sign-in') return 'sign-in';
     // A leader's request that the rules of the team refuse (e.g. "already assigned") got past authorization.
     if (error instanceof FieldError) return 'allowed';
@@ -165,6 +167,6 @@ describe('team authorization matrix', () => {
     await freshTeam();
     const view = await teams.dashboard(ctxOf(people.admin), teamId);
     expect(view.access).toMatchObject({ canView: true, canManage: false });
-    await expect(teams.assignCourse(ctxOf(people.admin), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+    await expect(teams.assignCourse(ctxOf(people.admin), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

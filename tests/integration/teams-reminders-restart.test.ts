@@ -11,9 +11,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
 import { createTestDatabase, root, seedLearners, signIn, sleep, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
-import { findUserById } from '../../src/server/repos/users.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import { addDays, formatMinute } from '../../src/lib/team-rules.ts';
+import { findUserById } from '#server/accounts/users-repo.ts';
+import * as teams from '#server/teams/teams.ts';
+import { addDays, formatMinute } from '#lib/team-rules.ts';
 
 const catalog = testCatalog();
 const outDir = path.join(root, 'tests/.output/reminders-restart');

@@ -1,13 +1,15 @@
+import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import type { PublicUser } from '#server/kernel/context.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, markEmailVerified, findUserById, type PublicUser } from '../../src/server/repos/users.ts';
-import * as progress from '../../src/server/repos/progress.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import * as reminders from '../../src/server/services/team-reminders.ts';
-import * as remindersRepo from '../../src/server/repos/team-reminders.ts';
-import { addDays } from '../../src/lib/team-rules.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import { createUser, markEmailVerified, findUserById } from '#server/accounts/users-repo.ts';
+import * as progress from '#server/progress/repo.ts';
+import * as teams from '#server/teams/teams.ts';
+import * as reminders from '#server/teams/reminders.ts';
+import * as remindersRepo from '#server/teams/reminders-repo.ts';
+import { addDays } from '#lib/team-rules.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();
@@ -84,9 +86,9 @@ describe('reminders', () => {
 
   it('lets only leaders remind, and queues each member once when two leaders press at once', async () => {
     const { leader, teamId, assignmentId, ana } = await setup();
-    await expect(reminders.planReminders(ctx(ana), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
+    await expect(reminders.planReminders(ctx(ana), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
     const outsider = await person('Outsider');
-    await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+    await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(NotFoundError);
     const results = await Promise.all([1, 2, 3].map(() => reminders.sendReminders(ctx(leader), { teamId, assignmentId })));
     expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(2);
   });

@@ -1,13 +1,15 @@
+import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import type { PublicUser } from '#server/kernel/context.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, markEmailVerified, findUserById, setAdmin, type PublicUser } from '../../src/server/repos/users.ts';
-import * as progress from '../../src/server/repos/progress.ts';
-import { saveReflection } from '../../src/server/repos/reflections.ts';
-import * as teams from '../../src/server/services/teams.ts';
-import { addDays } from '../../src/lib/team-rules.ts';
+import { createUser, markEmailVerified, findUserById, setAdmin } from '#server/accounts/users-repo.ts';
+import * as progress from '#server/progress/repo.ts';
+import { saveReflection } from '#server/learning/reflections-repo.ts';
+import * as teams from '#server/teams/teams.ts';
+import { addDays } from '#lib/team-rules.ts';
 import { parse } from 'csv-parse/sync';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();
@@ -64,7 +66,7 @@ describe('teams and membership', () => {
   it('requires a confirmed email to join', async () => {
     const { code } = await teamWithMembers(0);
     const unverified = await person('New', false);
-    await expect(teams.joinTeam(ctx(unverified), { code })).rejects.toBeInstanceOf(teams.EmailNotVerifiedError);
+    await expect(teams.joinTeam(ctx(unverified), { code })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('says plainly when a code is expired, revoked or used up', async () => {
@@ -107,7 +109,7 @@ describe('teams and membership', () => {
     await teams.removeMember(ctx(members[0]!), { teamId, userId: members[1]!.id });
     const view = await teams.manageView(ctx(members[0]!), teamId);
     expect(view.members.map((m) => m.name)).toEqual(['Member 0']);
-    await expect(teams.manageView(ctx(leader), teamId)).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+    await expect(teams.manageView(ctx(leader), teamId)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -161,9 +163,9 @@ describe('assignments and states', () => {
     await setAdmin(database.db, admin.email);
 
     // A member, an administrator (who sees every dashboard) and a stranger cannot remove it.
-    await expect(teams.removeAssignment(ctx(bystander), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
-    await expect(teams.removeAssignment(ctx((await findUserById(database.db, admin.id))!), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamForbiddenError);
-    await expect(teams.removeAssignment(ctx(await person('Stranger')), { teamId, assignmentId })).rejects.toBeInstanceOf(teams.TeamNotFoundError);
+    await expect(teams.removeAssignment(ctx(bystander), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(teams.removeAssignment(ctx((await findUserById(database.db, admin.id))!), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(teams.removeAssignment(ctx(await person('Stranger')), { teamId, assignmentId })).rejects.toBeInstanceOf(NotFoundError);
     expect((await teams.myAssignments(ctx(member))).map((a) => a.assignmentId)).toContain(assignmentId);
 
     await teams.removeAssignment(ctx(leader), { teamId, assignmentId });

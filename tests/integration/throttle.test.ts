@@ -1,10 +1,11 @@
+import { ThrottledError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { freshDatabase } from '../support/database.ts';
-import { openDatabase, type RoundsDatabase } from '../../src/server/db.ts';
-import type { Database } from '../../db/schema.ts';
-import { hitThrottle, peekThrottle } from '../../src/server/repos/throttles.ts';
-import { consume, ensureNotThrottled, ThrottledError, type ThrottleRule } from '../../src/server/services/throttle.ts';
+import { openDatabase, type RoundsDatabase } from '#server/platform/db.ts';
+import type { Database } from '#db/schema.ts';
+import { hitThrottle, peekThrottle } from '#server/platform/throttle-repo.ts';
+import { consume, ensureNotThrottled, type ThrottleRule } from '#server/platform/throttle.ts';
 
 // Two Kysely instances with their own connection pools stand in for two app processes.
 // PGlite is one process by design, so there both names point at the same instance.

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, type RoundsDatabase } from '../../src/server/db.ts';
-import { hashPassword } from '../../src/server/auth/passwords.ts';
+import { migrateToLatest, openDatabase, type RoundsDatabase } from '#server/platform/db.ts';
+import { hashPassword } from '#server/accounts/passwords.ts';
 import { freePort } from '../support/ports.ts';
 import { startScriptFlags } from '../support/start-flags.ts';
 

@@ -6,8 +6,8 @@
 import { Agent, request } from 'undici';
 import { parse as parseDevalue } from 'devalue';
 import { sql } from 'kysely';
-import type { Catalog } from '../../src/lib/catalog.ts';
-import type { RoundsDatabase } from '../../src/server/db.ts';
+import type { Catalog } from '#lib/catalog.ts';
+import type { RoundsDatabase } from '#server/platform/db.ts';
 import { LEARNER_PASSWORD, type SeededLearner } from './harness.ts';
 
 export const STEPS = ['signIn', 'today', 'lesson', 'state', 'open', 'answer', 'reflection', 'complete'] as const;

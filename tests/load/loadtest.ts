@@ -28,7 +28,7 @@ const logFile = path.join(outDir, `server-${Date.now()}.log`);
 appSnapshot(log);
 const catalog = testCatalog();
 const database = await createTestDatabase(serverUrl, 'load');
-let exitCode = 1;
+let exitCode: number;
 try {
   log(`database: ${database.kind === 'postgres' ? 'fresh PostgreSQL database' : `fresh PGlite in ${database.env.DATA_DIR}`}`);
   const seeding = await database.open();

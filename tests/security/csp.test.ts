@@ -67,7 +67,8 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/courses/[course]': both(`/courses/${course.slug}`),
     '/courses/[course]/[lesson]': [...both(`/courses/${course.slug}/${lesson.slug}`), { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' }],
     // The no-JavaScript forms' target: a GET goes back to the lesson.
-    '/courses/[course]/[lesson]/save': [{ path: `/courses/${course.slug}/${lesson.slug}/save`, as: 'learner' }],
+    '/courses/[course]/[lesson]/complete': [{ path: `/courses/${course.slug}/${lesson.slug}/complete`, as: 'learner' }],
+    '/courses/[course]/[lesson]/reflection': [{ path: `/courses/${course.slug}/${lesson.slug}/reflection`, as: 'learner' }],
     '/events/[slug]': [{ path: `/events/${w.eventSlug}`, as: 'signed out' }, { path: `/events/${w.eventSlug}`, as: 'member' }],
     '/events/[slug]/unsubscribe': [{ path: `/events/${w.eventSlug}/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/forgot-password': [{ path: '/forgot-password', as: 'signed out' }],

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseDevalue } from 'devalue';
 import { testCatalog } from '../support/catalog.ts';
-import { RULES } from '../../src/server/services/throttle.ts';
+import { RULES } from '#server/platform/throttle.ts';
 import { discoverActions, discoverRoutes, fillRoute, form, FORM, freshIp, http, PASSWORD, plausibleValues, sessionCookie, signUp, type TestUser } from './support.ts';
 
 const origin = inject('origin');

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { parse as parseDevalue } from 'devalue';
-import type { Catalog } from '../../src/lib/catalog.ts';
+import type { Catalog } from '#lib/catalog.ts';
 import { root } from '../load/harness.ts';
 
 export const PASSWORD = 'copper meadow violin harbour 77';

@@ -1,5 +1,5 @@
-import { loadCurriculum } from '../../src/lib/content-files.ts';
-import { buildCatalog, type Catalog } from '../../src/lib/catalog.ts';
+import { loadCurriculum } from '#lib/content-files.ts';
+import { buildCatalog, type Catalog } from '#lib/catalog.ts';
 
 /** The real curriculum read from content/ (or another folder), as the app's catalog would give it. */
 export function testCatalog(contentDir = 'content'): Catalog {

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { openDatabase, migrateToLatest, type RoundsDatabase } from '../../src/server/db.ts';
+import { openDatabase, migrateToLatest, type RoundsDatabase } from '#server/platform/db.ts';
 
 /**
  * A fresh, migrated database for one test file: a new PostgreSQL database on the

@@ -9,7 +9,7 @@ import {
   unsupportedCharacters,
   UndrawableTextError,
   type CertificatePdfInput,
-} from '../../src/server/services/certificate-pdf.ts';
+} from '#server/certificates/pdf.ts';
 
 // These tests read the PDFs back with Poppler and qpdf, as a credentialing office's tools would.
 const TOOLS = ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm', 'qpdf'];

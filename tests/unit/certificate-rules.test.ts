@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, CERTIFICATE_ID, certificateStatus, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode } from '../../src/lib/certificate-rules.ts';
+import { addMonths, CERTIFICATE_ID, certificateStatus, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode } from '#lib/certificate-rules.ts';
 
 describe('certificate ids and codes', () => {
   it('ids are 128 random bits in base64url', () => {

@@ -8,7 +8,7 @@ import {
   signCredential,
   verifyCredential,
   type OpenBadgeCredentialInput,
-} from '../../src/server/services/credentials.ts';
+} from '#server/certificates/credentials.ts';
 
 const input: OpenBadgeCredentialInput = {
   baseUrl: 'https://rounds.example.org',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { loadCurriculum } from '../../src/lib/content-files.ts';
-import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '../../src/lib/lesson-rules.ts';
-import { lessonSchema, courseSchema } from '../../src/lib/content-schema.ts';
-import { optionOrder } from '../../src/lib/option-order.ts';
-import { TEN_MINUTE_HUDDLE } from '../../src/lib/huddle.ts';
+import { loadCurriculum } from '#lib/content-files.ts';
+import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '#lib/lesson-rules.ts';
+import { lessonSchema, courseSchema } from '#lib/content-schema.ts';
+import { optionOrder } from '#lib/option-order.ts';
+import { TEN_MINUTE_HUDDLE } from '#lib/huddle.ts';
 
 const courses = loadCurriculum('content');
 const lessons = courses.flatMap((course) => course.lessons);
@@ -13,7 +13,10 @@ const seedRuns = new Set(readFileSync('content/seed-fingerprints.txt', 'utf8').s
 describe('the curriculum as shipped', () => {
   it('has four courses of five to seven lessons, 22 or more in all', () => {
     expect(courses.map((c) => c.data.driver).sort()).toEqual(['integrative', 'leadership', 'patient-connection', 'team-collaboration']);
-    for (const course of courses) expect(course.lessons.length).toBeGreaterThanOrEqual(5), expect(course.lessons.length).toBeLessThanOrEqual(7);
+    for (const course of courses) {
+      expect(course.lessons.length).toBeGreaterThanOrEqual(5);
+      expect(course.lessons.length).toBeLessThanOrEqual(7);
+    }
     expect(lessons.length).toBeGreaterThanOrEqual(22);
   });
 

@@ -1,7 +1,7 @@
 // The process's one job runner: scheduled every minute, and asked for an extra run when
 // an Action has queued work (a reminder) that should not wait for the next minute.
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestJobRun, scheduleJobs } from '../../src/server/services/jobs.ts';
+import { requestJobRun, scheduleJobs } from '#server/platform/jobs.ts';
 
 let stopRunner: (() => void) | undefined;
 afterEach(() => stopRunner?.());

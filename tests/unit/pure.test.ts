@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '../../src/lib/safe-next.ts';
-import { optionOrder } from '../../src/lib/option-order.ts';
-import { emailField, nameField, passwordField } from '../../src/lib/validation.ts';
-import { huddlePosition, TEN_MINUTE_HUDDLE, formatClock } from '../../src/lib/huddle.ts';
-import { escapeMarkdown, journalMarkdown } from '../../src/lib/journal-markdown.ts';
-import { escapeHtml } from '../../src/lib/escape-html.ts';
-import { parseSettings } from '../../src/server/settings.ts';
-import { describeUserAgent } from '../../src/lib/user-agent.ts';
-import { loggedPath } from '../../src/lib/logged-path.ts';
-import { joinTexts, reconcile } from '../../src/lib/reflection-draft.ts';
+import { safeNextPath } from '#lib/safe-next.ts';
+import { optionOrder } from '#lib/option-order.ts';
+import { emailField, nameField, passwordField } from '#lib/validation.ts';
+import { huddlePosition, TEN_MINUTE_HUDDLE, formatClock } from '#lib/huddle.ts';
+import { escapeMarkdown, journalMarkdown } from '#lib/journal-markdown.ts';
+import { escapeHtml } from '#lib/escape-html.ts';
+import { parseSettings } from '#server/platform/settings.ts';
+import { describeUserAgent } from '#lib/user-agent.ts';
+import { loggedPath } from '#lib/logged-path.ts';
+import { joinTexts, reconcile } from '#lib/reflection-draft.ts';
 
 describe('safeNextPath', () => {
   it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));

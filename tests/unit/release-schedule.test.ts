@@ -16,7 +16,7 @@ import {
   zonedTime,
   type PauseState,
   type ReleaseSchedule,
-} from '../../src/lib/release-schedule.ts';
+} from '#lib/release-schedule.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -2,8 +2,8 @@
 // huddle prompts, for every course in content/ and every stretch of lessons it offers.
 import { describe, expect, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
-import { huddleGuide, LESSONS_PER_HUDDLE } from '../../src/lib/team-huddle.ts';
-import type { CatalogCourse } from '../../src/lib/catalog.ts';
+import { huddleGuide, LESSONS_PER_HUDDLE } from '#lib/team-huddle.ts';
+import type { CatalogCourse } from '#lib/catalog.ts';
 
 const catalog = testCatalog();
 const minutes = (items: { minutes: number }[]) => items.reduce((sum, item) => sum + item.minutes, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, inviteProblem, newInviteCode, nextSendTime, normalizeInviteCode, formatInviteCode, countStates, addDays, stateBadgeHtml } from '../../src/lib/team-rules.ts';
-import { neutralizeCell, toCsv } from '../../src/lib/csv.ts';
+import { inQuietHours, inviteProblem, newInviteCode, nextSendTime, normalizeInviteCode, formatInviteCode, countStates, addDays, stateBadgeHtml } from '#lib/team-rules.ts';
+import { neutralizeCell, toCsv } from '#lib/csv.ts';
 
 describe('invite codes', () => {
   it('are 8 unambiguous characters and survive being typed loosely', () => {

@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { db } from '../../server/db.ts';
-import { publishedKeys } from '../../server/services/signing-keys.ts';
+import { db } from '#server/platform/db.ts';
+import { publishedKeys } from '#server/certificates/index.ts';
 
 // Public keys for checking certificate credentials: every key ever used, so credentials
 // signed before a key rotation keep verifying. Short cache: a rotation shows within minutes.

@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { db } from '../../server/db.ts';
-import { exportMyData } from '../../server/services/my-data.ts';
+import { db } from '#server/platform/db.ts';
+import { exportMyData } from '#server/my-data/index.ts';
 
 export const GET: APIRoute = async ({ locals }) => {
   if (!locals.user) return new Response('Sign in to download your data.', { status: 401 });

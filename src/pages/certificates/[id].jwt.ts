@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { db } from '../../server/db.ts';
-import { signedCredential } from '../../server/services/certificates.ts';
+import { db } from '#server/platform/db.ts';
+import { signedCredential } from '#server/certificates/index.ts';
 
 // The Open Badges 3.0 credential as signed at issuance (VC-JWT). Its status — revoked,
 // reissued — is at /certificates/<id> with Accept: application/json.

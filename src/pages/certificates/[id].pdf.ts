@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { db } from '../../server/db.ts';
-import { certificatePdf } from '../../server/services/certificates.ts';
+import { db } from '#server/platform/db.ts';
+import { certificatePdf } from '#server/certificates/index.ts';
 
 // The certificate as a PDF, rendered on request so a revocation shows on it at once.
 export const GET: APIRoute = async ({ params }) => {

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { db } from '../../server/db.ts';
-import { catalog } from '../../server/catalog.ts';
-import { listReflections } from '../../server/repos/reflections.ts';
-import { journalMarkdown } from '../../lib/journal-markdown.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import { listReflections } from '#server/learning/index.ts';
+import { journalMarkdown } from '#lib/journal-markdown.ts';
 
 export const GET: APIRoute = async ({ locals }) => {
   if (!locals.user) return new Response('Sign in to export your journal.', { status: 401 });

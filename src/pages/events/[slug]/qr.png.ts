@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import QRCode from 'qrcode';
-import { db } from '../../../server/db.ts';
-import { joinLinkOf } from '../../../server/services/events.ts';
+import { db } from '#server/platform/db.ts';
+import { joinLinkOf } from '#server/events/index.ts';
 
 // The join link as a 1200 px PNG: sharp on a full-height slide at 1080p.
 export const GET: APIRoute = async ({ params }) => {

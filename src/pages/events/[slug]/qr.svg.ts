@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import QRCode from 'qrcode';
-import { db } from '../../../server/db.ts';
-import { joinLinkOf } from '../../../server/services/events.ts';
+import { db } from '#server/platform/db.ts';
+import { joinLinkOf } from '#server/events/index.ts';
 
 // The join link as a QR code for a slide: vector, scales to any projector.
 export const GET: APIRoute = async ({ params }) => {

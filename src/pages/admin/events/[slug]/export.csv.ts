@@ -1,8 +1,9 @@
+import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import type { APIRoute } from 'astro';
-import { csvDownload } from '../../../../lib/csv.ts';
-import { db } from '../../../../server/db.ts';
-import { catalog } from '../../../../server/catalog.ts';
-import { EventForbiddenError, EventNotFoundError, exportCsv } from '../../../../server/services/events.ts';
+import { csvDownload } from '#lib/csv.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import { exportCsv } from '#server/events/index.ts';
 
 /** One row per enrolled person (progress and dates only), for administrators. */
 export const GET: APIRoute = async ({ locals, params }) => {
@@ -12,8 +13,8 @@ export const GET: APIRoute = async ({ locals, params }) => {
     const { filename, body } = await exportCsv({ db: await db(), catalog: await catalog(), user: locals.user }, params.slug ?? '');
     return csvDownload(filename, body);
   } catch (error) {
-    if (error instanceof EventNotFoundError) return text(404, error.message);
-    if (error instanceof EventForbiddenError) return text(403, error.message);
+    if (error instanceof NotFoundError) return text(404, error.message);
+    if (error instanceof ForbiddenError) return text(403, error.message);
     throw error;
   }
 };

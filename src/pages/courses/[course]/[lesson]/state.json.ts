@@ -1,8 +1,9 @@
+import { NotFoundError } from '#server/kernel/errors.ts';
 import type { APIRoute } from 'astro';
-import { db } from '../../../../server/db.ts';
-import { catalog } from '../../../../server/catalog.ts';
-import { lessonState, NotFoundError } from '../../../../server/services/learning.ts';
-import { certificateMoment } from '../../../../server/services/certificates.ts';
+import { db } from '#server/platform/db.ts';
+import { catalog } from '#server/kernel/catalog.ts';
+import { lessonState } from '#server/learning/index.ts';
+import { certificateMoment } from '#server/certificates/index.ts';
 
 // The signed-in learner's state for one lesson, read by the lesson islands as plain
 // JSON (no Action client in the page keeps it within its JavaScript budget).

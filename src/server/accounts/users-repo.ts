@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import type { Executor } from '#server/platform/db.ts';
+import type { User } from '#db/schema.ts';
+import type { PublicUser } from '#server/kernel/context.ts';
+
+
+const PUBLIC_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'is_admin', 'created_at'] as const;
+
+/** A live account by its address (a deleted account has none, so nobody signs in to it or resets its password). */
+export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function findUserById(db: Executor, id: string): Promise<PublicUser | undefined> {
+  return db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export function passwordHashOf(db: Executor, id: string): Promise<string | undefined> {
+  return db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', id)
+    .executeTakeFirst()
+    .then((row) => row?.password_hash);
+}
+
+/**
+ * Creates a user; the first account of an install becomes admin (deleted accounts do
+ * not count, so an install whose only account was deleted starts afresh). Returns
+ * undefined when the email is taken. The advisory lock makes "first" exact even
+ * when two sign-ups race on a fresh install.
+ */
+export async function createUser(
+  db: Executor,
+  values: { email: string; name: string; passwordHash: string },
+): Promise<PublicUser | undefined> {
+  await sql`select pg_advisory_xact_lock(hashtext('rounds.create-user'))`.execute(db);
+  return db
+    .insertInto('users')
+    .values({
+      email: values.email,
+      name: values.name,
+      password_hash: values.passwordHash,
+      is_admin: sql<boolean>`not exists (select 1 from users where deleted_at is null)`,
+    })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+}
+
+export async function hasAnyUser(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function updateUserName(db: Executor, id: string, name: string): Promise<void> {
+  await db.updateTable('users').set({ name }).where('id', '=', id).execute();
+}
+
+/** Changes the address and marks it unverified; false when another account has it. */
+export async function updateUserEmail(db: Executor, id: string, email: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ email, email_verified_at: null })
+    .where('id', '=', id)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', email).where('other.id', '!=', id))),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function updateUserPassword(db: Executor, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+export async function markEmailVerified(db: Executor, id: string, email: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ email_verified_at: sql`coalesce(email_verified_at, now())` })
+    .where('id', '=', id)
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function setAdmin(db: Executor, email: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ is_admin: true }).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+
+/**
+ * Deletes an account (call it in a transaction): everything personal goes — reflections,
+ * sessions, check answers, mail tokens, mail waiting in the outbox, reminders and nudges,
+ * reminder settings, certificates — and audit entries it made lose their actor. What
+ * others count stays: lesson progress, team membership (as a member, no longer a
+ * leader) and event enrolments (nudges off), under a row that names nobody: "Deleted
+ * account", an `.invalid` address (never mailed, never signed in with), no password.
+ */
+export async function eraseAccount(db: Executor, id: string): Promise<void> {
+  const user = await db.selectFrom('users').select('email').where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  if (!user) return;
+  await db.deleteFrom('reflections').where('user_id', '=', id).execute();
+  await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+  await db.deleteFrom('check_attempts').where('user_id', '=', id).execute();
+  await db.deleteFrom('email_tokens').where('user_id', '=', id).execute();
+  await db.deleteFrom('outbox').where('to_address', '=', user.email).execute();
+  await db.deleteFrom('team_reminders').where('user_id', '=', id).execute();
+  await db.deleteFrom('event_nudges').where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id)).execute();
+  await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
+  await db.deleteFrom('certificates').where('user_id', '=', id).execute();
+  await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();
+  // Entries about the account (e.g. grant-admin, which names the address) keep its id, not its address.
+  await db.updateTable('audit_log').set({ target: `user:${id}` }).where('target', '=', user.email).execute();
+  await db.updateTable('team_members').set({ role: 'member' }).where('user_id', '=', id).execute();
+  await db.updateTable('event_enrollments').set({ nudges_off_at: sql`coalesce(nudges_off_at, now())` }).where('user_id', '=', id).execute();
+  await db
+    .updateTable('users')
+    .set({
+      name: DELETED_ACCOUNT_NAME,
+      email: `deleted-${id}@deleted.invalid`,
+      // Not an argon2 hash: no password verifies against it.
+      password_hash: '!deleted',
+      email_verified_at: null,
+      is_admin: false,
+      deleted_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}

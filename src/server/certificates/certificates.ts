@@ -1,0 +1,413 @@
+import { summarizeCourse } from '#lib/course-progress.ts';
+import { requireAdmin, type PublicUser, type RequestContext } from '#server/kernel/context.ts';
+import type { Kysely } from 'kysely';
+import type { Certificate, Database } from '#db/schema.ts';
+import type { Catalog, CatalogCourse } from '#lib/catalog.ts';
+import * as repo from './repo.ts';
+import { findUserById } from '#server/accounts/index.ts';
+import { progressOfUser } from '#server/progress/index.ts';
+import { recordAudit } from '#server/audit/index.ts';
+import { settings } from '#server/platform/settings.ts';
+
+import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
+import { buildOpenBadgeCredential, generateIdentitySalt, signCredential } from './credentials.ts';
+import { signingKey } from './signing-keys.ts';
+import { addMonths, certificateStatus, CERTIFICATE_ID, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode, type CertificateStatus } from '#lib/certificate-rules.ts';
+import { dateIn, serverTimeZone } from '#lib/team-rules.ts';
+import { ConflictError, NotFoundError } from '#server/kernel/errors.ts';
+
+// Certificates: issued when a course is complete, one current per learner and course
+// (db/migrations/2026-11-26T1930-certificates.ts), each with a PDF, a public
+// verification page and an Open Badges 3.0 credential signed at issuance.
+
+// ---------------------------------------------------------------- issuance
+
+type Blocker = { kind: 'unconfirmed-email' } | { kind: 'unprintable-name'; characters: string[] };
+
+/**
+ * What stops a certificate being issued to this person now. The credential identifies the
+ * holder by email, so the address must be confirmed theirs; the PDF prints the name, so
+ * the certificate font must have every character of it.
+ */
+function issueBlocker(user: Pick<PublicUser, 'name' | 'email_verified_at'>): Blocker | undefined {
+  if (!user.email_verified_at) return { kind: 'unconfirmed-email' };
+  const characters = unsupportedCharacters(user.name);
+  return characters.length > 0 ? { kind: 'unprintable-name', characters } : undefined;
+}
+
+const quoted = (characters: string[]) => characters.map((c) => `“${c}”`).join(' ');
+
+/** Why a learner who completed a course has no certificate yet, in their words; undefined when nothing stops it. */
+export function heldReason(user: Pick<PublicUser, 'name' | 'email_verified_at'>): string | undefined {
+  const blocker = issueBlocker(user);
+  if (blocker?.kind === 'unconfirmed-email') {
+    return 'Your certificate is waiting for you to confirm your email address: open the link we sent you (Account can send it again), then press “Issue my certificate” under Certificates.';
+  }
+  if (blocker?.kind === 'unprintable-name') {
+    return `Your certificate is waiting: your name as entered, “${user.name}”, has characters the certificate cannot print (${quoted(blocker.characters)}). Under Account, write your name in Latin, Greek or Cyrillic letters as it should appear on the certificate, then press “Issue my certificate” under Certificates.`;
+  }
+  return undefined;
+}
+
+/** The same, in an administrator's words (for a reissue). */
+function reissueBlocked(holder: Pick<PublicUser, 'name' | 'email_verified_at'>): string | undefined {
+  const blocker = issueBlocker(holder);
+  if (blocker?.kind === 'unconfirmed-email') return 'The holder has not confirmed their email address; a new credential needs a confirmed address.';
+  if (blocker?.kind === 'unprintable-name') return `The holder's name “${holder.name}” has characters the certificate cannot print (${quoted(blocker.characters)}); they need to change it under Account first.`;
+  return undefined;
+}
+
+export type IssueOutcome = { course: CatalogCourse; certificate: Certificate } | { course: CatalogCourse; held: string };
+
+/**
+ * Issues a certificate for every course the learner has completed and has none for.
+ * Safe to call at any time, concurrently and repeatedly: the database keeps one
+ * current certificate per learner and course. Returns each completed course's state.
+ */
+export async function issueEarnedCertificates(db: Kysely<Database>, catalog: Catalog, userId: string): Promise<IssueOutcome[]> {
+  const [user, progress, current] = await Promise.all([findUserById(db, userId), progressOfUser(db, userId), repo.currentCertificatesOfUser(db, userId)]);
+  if (!user) return [];
+  const completed = catalog.courses.map((course) => summarizeCourse(course, progress)).filter((p) => p.complete);
+  const held = heldReason(user);
+  const outcomes: IssueOutcome[] = [];
+  for (const { course, completedAt } of completed) {
+    const existing = current.find((row) => row.course_slug === course.slug);
+    if (existing) outcomes.push({ course, certificate: existing });
+    else if (held) outcomes.push({ course, held });
+    else outcomes.push({ course, certificate: await issue(db, user, course, completedAt!) });
+  }
+  return outcomes;
+}
+
+/** The certificate of one completed course: the current one, else issued now (once). */
+export async function issueCourseCertificate(db: Kysely<Database>, userId: string, course: CatalogCourse, completedAt: Date): Promise<IssueOutcome> {
+  const existing = await repo.currentCertificate(db, userId, course.slug);
+  if (existing) return { course, certificate: existing };
+  const user = await findUserById(db, userId);
+  if (!user) throw new Error(`No user ${userId}`);
+  const held = heldReason(user);
+  return held ? { course, held } : { course, certificate: await issue(db, user, course, completedAt) };
+}
+
+interface Completion {
+  courseSlug: string;
+  courseTitle: string;
+  courseVersion: string;
+  courseDescription: string;
+  /** 'YYYY-MM-DD', the deployment's calendar date. */
+  completedOn: string;
+  contactHours: number;
+  expiresAt: Date | null;
+}
+
+async function issue(db: Kysely<Database>, user: PublicUser, course: CatalogCourse, completedAt: Date): Promise<Certificate> {
+  const completion: Completion = {
+    courseSlug: course.slug,
+    courseTitle: course.title,
+    courseVersion: course.version,
+    courseDescription: course.description,
+    completedOn: dateIn(serverTimeZone(), completedAt),
+    contactHours: course.contactHours,
+    expiresAt: course.recertifyMonths ? addMonths(completedAt, course.recertifyMonths) : null,
+  };
+  for (let attempt = 0; ; attempt++) {
+    const values = await newCertificate(db, user, completion);
+    try {
+      const inserted = await repo.insertCurrentCertificate(db, values);
+      // Nothing inserted: a concurrent completion or a retry issued it first; that one stands.
+      return inserted ?? (await repo.currentCertificate(db, user.id, course.slug))!;
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 4) throw error; // else the random code was taken: draw again
+    }
+  }
+}
+
+/** A certificate row for `holder`, with its credential signed by the current key. */
+async function newCertificate(db: Kysely<Database>, holder: Pick<PublicUser, 'id' | 'name' | 'email'>, completion: Completion): Promise<repo.NewCertificate> {
+  const config = settings();
+  const id = newCertificateId();
+  const salt = generateIdentitySalt();
+  const issuedAt = new Date();
+  const credential = buildOpenBadgeCredential({
+    baseUrl: config.PUBLIC_URL,
+    certificateId: id,
+    issuerName: config.ORGANIZATION_NAME,
+    issuerEmail: config.ORGANIZATION_EMAIL,
+    holderEmail: holder.email,
+    holderName: holder.name,
+    salt,
+    courseSlug: completion.courseSlug,
+    courseTitle: completion.courseTitle,
+    courseDescription: completion.courseDescription.replace(/\s+/g, ' ').trim(),
+    criteriaNarrative: `Completed every lesson of “${completion.courseTitle}” and answered each knowledge-check question correctly.`,
+    issuedAt,
+    completedOn: new Date(`${completion.completedOn}T00:00:00Z`),
+    expiresAt: completion.expiresAt,
+  });
+  return {
+    id,
+    code: newCertificateCode(),
+    user_id: holder.id,
+    holder_name: holder.name,
+    holder_email_salt: salt,
+    course_slug: completion.courseSlug,
+    course_title: completion.courseTitle,
+    course_version: completion.courseVersion,
+    completed_on: completion.completedOn,
+    contact_hours: completion.contactHours,
+    issuer_name: config.ORGANIZATION_NAME,
+    issued_at: issuedAt,
+    expires_at: completion.expiresAt,
+    credential_jwt: await signCredential(credential, await signingKey(db)),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23505';
+}
+
+// ---------------------------------------------------------------- what people see
+
+export interface CertificateView {
+  id: string;
+  code: string;
+  status: CertificateStatus;
+  holderName: string;
+  courseSlug: string;
+  courseTitle: string;
+  courseVersion: string;
+  contactHours: string;
+  issuerName: string;
+  /** 'YYYY-MM-DD' calendar dates in the deployment's time zone. */
+  completedOn: string;
+  issuedOn: string;
+  expiresOn: string | null;
+  revokedOn: string | null;
+  revokeReason: string | null;
+  url: string;
+  pdfUrl: string;
+  credentialUrl: string;
+  /** The certificate that replaced this one, when reissued. */
+  replacedById: string | null;
+  linkedInUrl: string;
+  holderId: string;
+}
+
+const localDay = (date: Date) => dateIn(serverTimeZone(), date);
+
+export function describeCertificate(row: Certificate, now = new Date()): CertificateView {
+  const base = settings().PUBLIC_URL;
+  const url = `${base}/certificates/${row.id}`;
+  const issuedOn = localDay(row.issued_at);
+  return {
+    id: row.id,
+    code: row.code,
+    status: certificateStatus(row, now),
+    holderName: row.holder_name,
+    courseSlug: row.course_slug,
+    courseTitle: row.course_title,
+    courseVersion: row.course_version,
+    contactHours: formatContactHours(row.contact_hours),
+    issuerName: row.issuer_name,
+    completedOn: row.completed_on,
+    issuedOn,
+    expiresOn: row.expires_at ? localDay(row.expires_at) : null,
+    revokedOn: row.revoked_at ? localDay(row.revoked_at) : null,
+    revokeReason: row.revoke_reason,
+    url,
+    pdfUrl: `${url}.pdf`,
+    credentialUrl: `${url}.jwt`,
+    replacedById: row.replaced_by,
+    linkedInUrl: linkedInAddUrl({ courseTitle: row.course_title, issuerName: row.issuer_name, issuedOn, url, code: row.code }),
+    holderId: row.user_id,
+  };
+}
+
+/** "26 November 2026" for a 'YYYY-MM-DD' calendar date. */
+export function formatDay(day: string): string {
+  return formatCertificateDate(new Date(`${day}T00:00:00Z`), 'UTC');
+}
+
+/** A certificate by its public id, or undefined (also for ids that cannot be one). */
+export async function findCertificateView(db: Kysely<Database>, id: string, now = new Date()): Promise<CertificateView | undefined> {
+  if (!CERTIFICATE_ID.test(id)) return undefined;
+  const row = await repo.findCertificate(db, id);
+  return row ? describeCertificate(row, now) : undefined;
+}
+
+/** The machine-readable answer of the verification page (Accept: application/json). */
+export function verificationJson(view: CertificateView) {
+  return {
+    id: view.url,
+    code: view.code,
+    status: view.status,
+    valid: view.status === 'valid',
+    holder: { name: view.holderName },
+    course: { slug: view.courseSlug, title: view.courseTitle, version: view.courseVersion },
+    completedOn: view.completedOn,
+    contactHours: Number(view.contactHours),
+    learningFormat: 'enduring material',
+    issuer: { id: `${settings().PUBLIC_URL}/issuer`, name: view.issuerName },
+    issuedOn: view.issuedOn,
+    expiresOn: view.expiresOn,
+    revokedOn: view.revokedOn,
+    revocationReason: view.revokeReason,
+    replacedBy: view.replacedById && `${settings().PUBLIC_URL}/certificates/${view.replacedById}`,
+    pdf: view.pdfUrl,
+    credential: view.credentialUrl,
+  };
+}
+
+/** The PDF as it stands now: a revoked, reissued or expired certificate carries a banner saying so. */
+export async function certificatePdf(db: Kysely<Database>, id: string): Promise<{ pdf: Uint8Array; view: CertificateView } | undefined> {
+  const view = await findCertificateView(db, id);
+  if (!view) return undefined;
+  const config = settings();
+  const day = (value: string) => new Date(`${value}T00:00:00Z`);
+  const pdf = await renderCertificatePdf({
+    holderName: view.holderName,
+    courseTitle: view.courseTitle,
+    completedOn: day(view.completedOn),
+    contactHours: Number(view.contactHours),
+    certificateCode: view.code,
+    verifyUrl: view.url,
+    issuedAt: day(view.issuedOn),
+    expiresAt: view.expiresOn ? day(view.expiresOn) : null,
+    providerName: view.issuerName,
+    providerAddress: config.ORGANIZATION_ADDRESS,
+    accreditationStatement: config.ACCREDITATION_STATEMENT,
+    status: view.status,
+  });
+  return { pdf, view };
+}
+
+/** The credential exactly as signed at issuance. */
+export async function signedCredential(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  if (!CERTIFICATE_ID.test(id)) return undefined;
+  return (await repo.findCertificate(db, id))?.credential_jwt;
+}
+
+/** The issuer's Open Badges Profile, served at /issuer. */
+export function issuerProfile() {
+  const config = settings();
+  return {
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+    id: `${config.PUBLIC_URL}/issuer`,
+    type: 'Profile',
+    name: config.ORGANIZATION_NAME,
+    url: config.PUBLIC_URL,
+    ...(config.ORGANIZATION_EMAIL ? { email: config.ORGANIZATION_EMAIL } : {}),
+    ...(config.ORGANIZATION_ADDRESS ? { description: config.ORGANIZATION_ADDRESS } : {}),
+  };
+}
+
+export interface MyCertificates {
+  certificates: CertificateView[];
+  /** Valid certificates issued in the last two weeks: Today says they are ready. */
+  recent: CertificateView[];
+  /** Completed courses without a certificate, and why. */
+  waiting: { course: CatalogCourse; reason: string | undefined }[];
+}
+
+/** The learner's certificates, and completed courses still waiting for one (read only). */
+export async function myCertificates(db: Kysely<Database>, catalog: Catalog, user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>, now = new Date()): Promise<MyCertificates> {
+  const [rows, progress] = await Promise.all([repo.currentCertificatesOfUser(db, user.id), progressOfUser(db, user.id)]);
+  const held = heldReason(user);
+  const waiting = catalog.courses
+    .filter((course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug))
+    .map((course) => ({ course, reason: held }));
+  const certificates = rows.map((row) => describeCertificate(row, now));
+  const recent = certificates.filter((c, i) => c.status === 'valid' && now.getTime() - rows[i]!.issued_at.getTime() < RECENT_MS);
+  return { certificates, recent, waiting };
+}
+
+const RECENT_MS = 14 * 86_400_000;
+
+/** What the lesson page shows once its course is complete: the certificate, or why it waits. */
+export async function certificateMoment(db: Kysely<Database>, user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>, courseSlug: string) {
+  const row = await repo.currentCertificate(db, user.id, courseSlug);
+  if (row?.revoked_at) return { status: 'held' as const, message: 'The certificate for this course was revoked; Certificates shows why.' };
+  if (row) return { status: 'issued' as const, url: `/certificates/${row.id}`, code: row.code };
+  return { status: 'held' as const, message: heldReason(user) ?? 'Your certificate is not issued yet: press “Issue my certificate” under Certificates.' };
+}
+
+// ---------------------------------------------------------------- administrators
+
+const NO_SUCH_CERTIFICATE = 'There is no certificate with this address.';
+const ADMINS_ONLY = 'Only administrators can revoke or reissue certificates.';
+
+/** Finds certificates by code ("RND-7K4Q-2M9X", any case or spacing) or by part of a name or email. */
+export async function findCertificatesForAdmin(ctx: RequestContext, query: string) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const text = query.trim();
+  if (text.length < 2) return [];
+  const code = normalizeCertificateCode(text);
+  const rows = await repo.searchCertificates(ctx.db, code ? { code } : { text });
+  return rows.map((row) => ({ ...describeCertificate(row), holderEmail: row.holder_email, holderCurrentName: row.holder_current_name }));
+}
+
+export async function certificateForAdmin(ctx: RequestContext, id: string) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const row = CERTIFICATE_ID.test(id) ? await repo.findCertificateWithHolder(ctx.db, id) : undefined;
+  if (!row) throw new NotFoundError(NO_SUCH_CERTIFICATE);
+  const holder = { name: row.holder_current_name, email_verified_at: row.holder_email_verified_at };
+  return { ...describeCertificate(row), holderEmail: row.holder_email, holderCurrentName: row.holder_current_name, reissueBlocked: reissueBlocked(holder) };
+}
+
+export async function revokeCertificate(ctx: RequestContext, input: { id: string; reason: string }): Promise<Certificate> {
+  requireAdmin(ctx, ADMINS_ONLY);
+  return ctx.db.transaction().execute(async (tx) => {
+    const revoked = await repo.markRevoked(tx, input.id, input.reason);
+    if (!revoked) {
+      const row = await repo.findCertificate(tx, input.id);
+      if (!row) throw new NotFoundError(NO_SUCH_CERTIFICATE);
+      throw new ConflictError(row.revoked_at ? 'This certificate is already revoked.' : 'This certificate was reissued; revoke the certificate that replaced it instead.');
+    }
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'certificate.revoke', target: `certificate:${revoked.id}`, details: { code: revoked.code, reason: input.reason } });
+    return revoked;
+  });
+}
+
+/**
+ * Replaces a current certificate (revoked or not) with a new one carrying the holder's
+ * name as it is now — after a legal name change, or to undo a revocation made in error.
+ * The old one is marked reissued and points at the new one.
+ */
+export async function reissueCertificate(ctx: RequestContext, input: { id: string }): Promise<Certificate> {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const old = CERTIFICATE_ID.test(input.id) ? await repo.findCertificate(ctx.db, input.id) : undefined;
+  if (!old) throw new NotFoundError(NO_SUCH_CERTIFICATE);
+  if (old.replaced_by) throw new ConflictError('This certificate was already reissued.');
+  const holder = await findUserById(ctx.db, old.user_id);
+  if (!holder) throw new NotFoundError(NO_SUCH_CERTIFICATE);
+  const blocked = reissueBlocked(holder);
+  if (blocked) throw new ConflictError(blocked);
+  const completion: Completion = {
+    courseSlug: old.course_slug,
+    courseTitle: old.course_title,
+    courseVersion: old.course_version,
+    courseDescription: ctx.catalog.course(old.course_slug)?.description ?? old.course_title,
+    completedOn: old.completed_on,
+    contactHours: old.contact_hours,
+    expiresAt: old.expires_at,
+  };
+  for (let attempt = 0; ; attempt++) {
+    const values = await newCertificate(ctx.db, holder, completion);
+    try {
+      return await ctx.db.transaction().execute(async (tx) => {
+        // The old row stops being current first (the foreign key is checked at commit).
+        if (!(await repo.markReplaced(tx, old.id, values.id))) throw new ConflictError('This certificate was already reissued.');
+        const replacement = await repo.insertReplacement(tx, values);
+        await recordAudit(tx, {
+          actorId: ctx.user.id,
+          action: 'certificate.reissue',
+          target: `certificate:${old.id}`,
+          details: { code: old.code, replacement: replacement.id, replacementCode: replacement.code, previousName: old.holder_name, name: replacement.holder_name },
+        });
+        return replacement;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 4) throw error;
+    }
+  }
+}

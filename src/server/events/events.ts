@@ -1,0 +1,478 @@
+import { signLink, verifyLink } from '#server/platform/signed-links.ts';
+import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db/schema.ts';
+import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
+import { lessonUrl } from '#lib/catalog.ts';
+
+import * as repo from './repo.ts';
+import { preferencesOf } from '#server/teams/index.ts';
+import { recordAudit } from '#server/audit/index.ts';
+import { progressOfUser } from '#server/progress/index.ts';
+import { certificatesIssuedForEvent } from '#server/certificates/index.ts';
+import { settings } from '#server/platform/settings.ts';
+
+import { consume, ensureNotThrottled, joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import { composeMail, sendMail } from '#server/platform/mail.ts';
+import { toCsv } from '#lib/csv.ts';
+import { EVENT_CODE_MESSAGES, isEventSlug, newEventCode, slugify } from '#lib/event-rules.ts';
+import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
+import { formatUnlock, lessonRelease, unlockAtFor, type PauseState, type ReleaseSchedule } from '#lib/release-schedule.ts';
+import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
+
+const DAY = 86_400_000;
+
+
+const NO_SUCH_EVENT = 'That event does not exist.';
+const ADMINS_ONLY = 'Only administrators can manage events.';
+
+export function scheduleOf(event: repo.EventRow): ReleaseSchedule {
+  return {
+    timeZone: event.time_zone,
+    eventDate: event.event_date,
+    unlockMinute: event.unlock_minute,
+    firstUnlockDays: event.first_unlock_days,
+    intervalDays: event.interval_days,
+    dayOffsets: event.day_offsets,
+  };
+}
+
+export function pauseOf(enrollment: { paused_at: Date | null; paused_total_ms: number }): PauseState {
+  return { pausedAt: enrollment.paused_at, pausedTotalMs: Number(enrollment.paused_total_ms) };
+}
+
+/** The event's lessons in release order: its courses in order, each course's lessons in order. */
+export function eventLessons(catalog: Catalog, courseSlugs: string[]): { course: CatalogCourse; lesson: CatalogLesson }[] {
+  return courseSlugs.flatMap((slug) => {
+    const course = catalog.course(slug);
+    return course ? course.lessons.map((lesson) => ({ course, lesson })) : [];
+  });
+}
+
+// ---------------------------------------------------------------- organisers
+
+export interface EventInput {
+  name: string;
+  slug: string;
+  eventDate: string;
+  timeZone: string;
+  location: string;
+  welcomeMessage: string;
+  courses: string[];
+  unlockMinute: number;
+  firstUnlockDays: number;
+  intervalDays: number;
+  dayOffsets: number[] | null;
+}
+
+export async function createEvent(ctx: RequestContext, input: EventInput) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const courses = [...new Set(input.courses)];
+  for (const slug of courses) if (!ctx.catalog.course(slug)) throw new FieldError('courses', 'Choose courses from the list.');
+  const slug = input.slug || slugify(input.name);
+  if (slug.length < 3) throw new FieldError('slug', 'Choose a web address of at least 3 letters or digits, e.g. nursing-symposium-2027.');
+  const lessonCount = eventLessons(ctx.catalog, courses).length;
+  if (input.dayOffsets && input.dayOffsets.length > lessonCount) {
+    throw new FieldError('dayOffsets', `These courses have ${lessonCount} lessons; list at most ${lessonCount} days (one per lesson).`);
+  }
+  return ctx.db.transaction().execute(async (tx) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await repo.slugTaken(tx, slug)) throw new FieldError('slug', `Another event already uses /events/${slug}. Choose a different web address.`);
+      const event = await repo.insertEvent(tx, { ...input, slug, joinCode: newEventCode(), createdBy: ctx.user.id });
+      if (!event) continue; // the code was taken: draw another
+      await repo.setEventCourses(tx, event.id, courses);
+      await recordAudit(tx, { actorId: ctx.user.id, action: 'event.create', target: `event:${event.id}`, details: { slug, courses } });
+      return { eventId: event.id, slug: event.slug, code: event.join_code };
+    }
+    throw new Error('could not find a free event code');
+  });
+}
+
+async function requireEvent(ctx: RequestContext, eventId: string): Promise<repo.EventRow> {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const event = await repo.findEventById(ctx.db, eventId);
+  if (!event) throw new NotFoundError(NO_SUCH_EVENT);
+  return event;
+}
+
+/** A fresh code: the old one stops working at once, and joining is open again. */
+export async function regenerateCode(ctx: RequestContext, input: { eventId: string }) {
+  const event = await requireEvent(ctx, input.eventId);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = newEventCode();
+    if (await repo.setJoinCode(ctx.db, event.id, code).catch(() => false)) {
+      await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'event.regenerate-code', target: `event:${event.id}` });
+      return { code };
+    }
+  }
+  throw new Error('could not find a free event code');
+}
+
+export async function closeJoining(ctx: RequestContext, input: { eventId: string }) {
+  const event = await requireEvent(ctx, input.eventId);
+  await repo.closeJoining(ctx.db, event.id);
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'event.close-joining', target: `event:${event.id}` });
+  return { closed: true };
+}
+
+export async function listEvents(ctx: RequestContext) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const events = await repo.listEvents(ctx.db);
+  const courses = await repo.coursesOfEvents(ctx.db, events.map((e) => e.id));
+  return events.map((event) => ({ ...event, enrolled: Number(event.enrolled ?? 0), courses: (courses.get(event.id) ?? []).map((slug) => ctx.catalog.course(slug)?.title ?? slug) }));
+}
+
+// ---------------------------------------------------------------- public page and joining
+
+export async function publicEvent(db: Kysely<Database>, catalog: Catalog, slug: string) {
+  const event = isEventSlug(slug) ? await repo.findEventBySlug(db, slug) : undefined;
+  if (!event) return undefined;
+  const courseSlugs = (await repo.coursesOfEvents(db, [event.id])).get(event.id) ?? [];
+  const courses = courseSlugs.map((s) => catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
+  return { event, courses, lessonCount: eventLessons(catalog, courseSlugs).length, schedule: scheduleOf(event), joinOpen: event.join_closed_at === null };
+}
+
+/** The join link a QR code shows, or why there is none. */
+export async function joinLinkOf(db: Kysely<Database>, slug: string): Promise<{ url: string; slug: string } | 'not-found' | 'closed'> {
+  const event = isEventSlug(slug) ? await repo.findEventBySlug(db, slug) : undefined;
+  if (!event) return 'not-found';
+  if (event.join_closed_at) return 'closed';
+  return { url: `${settings().PUBLIC_URL}/join/${event.join_code}`, slug: event.slug };
+}
+
+const JOIN_FAILURES = RULES.failedJoinCodePerIp;
+
+export type EventCodeLookup = { ok: true; event: repo.EventRow } | { ok: false; reason: 'unknown' | 'closed'; message: string };
+
+/** What /join/<code> shows for an event code. Unknown codes count against the same per-address limit as team codes. */
+export async function lookUpEventCode(db: Kysely<Database>, code: string | undefined, clientIp: string): Promise<EventCodeLookup> {
+  const key = joinCodeKey(clientIp);
+  await ensureNotThrottled(db, key, JOIN_FAILURES);
+  const event = code ? await repo.findEventByCode(db, code) : undefined;
+  if (!event) {
+    await consume(db, key, JOIN_FAILURES);
+    return { ok: false, reason: 'unknown', message: EVENT_CODE_MESSAGES.unknown };
+  }
+  if (event.join_closed_at) return { ok: false, reason: 'closed', message: EVENT_CODE_MESSAGES.closed };
+  return { ok: true, event };
+}
+
+/** Enrolls the signed-in person. Enrolling twice is harmless (even after joining closed). */
+export async function joinEvent(ctx: RequestContext & { clientIp: string }, input: { code: string }) {
+  const key = joinCodeKey(ctx.clientIp);
+  await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
+  const event = await repo.findEventByCode(ctx.db, input.code);
+  if (!event) {
+    await consume(ctx.db, key, JOIN_FAILURES);
+    throw new FieldError('code', EVENT_CODE_MESSAGES.unknown);
+  }
+  const existing = await repo.findEnrollment(ctx.db, event.id, ctx.user.id);
+  if (existing) return { slug: event.slug, name: event.name, alreadyEnrolled: true };
+  if (event.join_closed_at) throw new FieldError('code', EVENT_CODE_MESSAGES.closed);
+  const { created } = await repo.enroll(ctx.db, event.id, ctx.user.id);
+  return { slug: event.slug, name: event.name, alreadyEnrolled: !created };
+}
+
+async function myEnrollment(ctx: RequestContext, eventId: string) {
+  const enrollment = await repo.findEnrollment(ctx.db, eventId, ctx.user.id);
+  if (!enrollment) throw new NotFoundError('You are not enrolled in this event.');
+  return enrollment;
+}
+
+export async function pauseSchedule(ctx: RequestContext, input: { eventId: string }) {
+  const enrollment = await myEnrollment(ctx, input.eventId);
+  await repo.pauseEnrollment(ctx.db, enrollment.id, ctx.now ?? new Date());
+  return { paused: true };
+}
+
+export async function resumeSchedule(ctx: RequestContext, input: { eventId: string }) {
+  const enrollment = await myEnrollment(ctx, input.eventId);
+  await repo.resumeEnrollment(ctx.db, enrollment.id, ctx.now ?? new Date());
+  return { paused: false };
+}
+
+export async function setNudges(ctx: RequestContext, input: { eventId: string; on: boolean }) {
+  const enrollment = await myEnrollment(ctx, input.eventId);
+  await repo.setNudgesOff(ctx.db, enrollment.id, !input.on);
+  return { nudges: input.on };
+}
+
+// ---------------------------------------------------------------- the learner's view
+
+export interface EventLessonView {
+  lesson: CatalogLesson;
+  course: CatalogCourse;
+  state: 'unlocked' | 'locked' | 'paused';
+  completed: boolean;
+  /** 'Tue 3 Feb, 7:00' in the reader's time zone, for locked lessons. */
+  unlocksLabel?: string;
+  unlocksAt?: Date;
+}
+
+/** The time zone a person reads dates in: their own (reminder settings) when set, else the event's. */
+async function readerZones(db: Kysely<Database>, userId: string): Promise<string | undefined> {
+  const [pref] = await preferencesOf(db, [userId]);
+  return pref?.time_zone;
+}
+
+/** Every event the person is enrolled in, with each lesson's state (Today). */
+export async function myEvents(db: Kysely<Database>, catalog: Catalog, userId: string, now = new Date()) {
+  const enrollments = await repo.enrollmentsOfUser(db, userId);
+  if (enrollments.length === 0) return [];
+  const [events, courses, ownZone, progress] = await Promise.all([
+    repo.eventsByIds(db, enrollments.map((e) => e.event_id)),
+    repo.coursesOfEvents(db, enrollments.map((e) => e.event_id)),
+    readerZones(db, userId),
+    progressOfUser(db, userId),
+  ]);
+  const completed = new Set(progress.filter((p) => p.completed_at).map((p) => `${p.course_slug}/${p.lesson_slug}`));
+  const byId = new Map(events.map((e) => [e.id, e]));
+  return enrollments.map((enrollment) => {
+    const event = byId.get(enrollment.event_id)!;
+    const schedule = scheduleOf(event);
+    const zone = ownZone ?? event.time_zone;
+    const pause = pauseOf(enrollment);
+    const lessons: EventLessonView[] = eventLessons(catalog, courses.get(event.id) ?? []).map(({ course, lesson }, index) => {
+      const release = lessonRelease(schedule, index, pause, now);
+      const view: EventLessonView = { course, lesson, state: release.state, completed: completed.has(`${course.slug}/${lesson.slug}`) };
+      if (release.state === 'locked') {
+        view.unlocksAt = release.unlocksAt;
+        view.unlocksLabel = formatUnlock(release.unlocksAt, zone);
+      }
+      return view;
+    });
+    const next = lessons.find((l) => l.state === 'unlocked' && !l.completed);
+    return {
+      event,
+      enrollment,
+      timeZone: zone,
+      zoneIsOwn: ownZone !== undefined,
+      paused: enrollment.paused_at !== null,
+      nudgesOn: enrollment.nudges_off_at === null,
+      lessons,
+      next,
+      done: lessons.filter((l) => l.completed).length,
+    };
+  });
+}
+
+/**
+ * Why this learner may not complete a lesson yet, or undefined when they may: a
+ * lesson is locked when every event they joined that includes its course has not
+ * released it to them. Lessons outside any joined event are never locked.
+ */
+export async function lessonLock(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string, now = new Date()): Promise<string | undefined> {
+  const enrollments = await repo.enrollmentsWithCourse(db, userId, courseSlug);
+  if (enrollments.length === 0) return undefined;
+  const events = new Map((await repo.eventsByIds(db, enrollments.map((e) => e.event_id))).map((e) => [e.id, e]));
+  const courses = await repo.coursesOfEvents(db, [...events.keys()]);
+  let reason: string | undefined;
+  for (const enrollment of enrollments) {
+    const event = events.get(enrollment.event_id);
+    if (!event) continue;
+    const index = eventLessons(catalog, courses.get(event.id) ?? []).findIndex((l) => l.course.slug === courseSlug && l.lesson.slug === lessonSlug);
+    if (index < 0) return undefined;
+    const release = lessonRelease(scheduleOf(event), index, pauseOf(enrollment), now);
+    if (release.state === 'unlocked') return undefined;
+    if (release.state === 'paused') reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
+    else {
+      const zone = (await readerZones(db, userId)) ?? event.time_zone;
+      reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
+    }
+  }
+  return reason;
+}
+
+// ---------------------------------------------------------------- unsubscribe links
+
+const UNSUBSCRIBE = 'unsubscribe-event-nudges';
+
+export function unsubscribeToken(db: Kysely<Database>, enrollmentId: string): Promise<string> {
+  return signLink(db, UNSUBSCRIBE, enrollmentId);
+}
+
+/** Turns nudges off for the enrollment a signed link names; the event's name, or undefined when the link is not valid. */
+export async function unsubscribeWithToken(db: Kysely<Database>, token: string): Promise<{ eventName: string; slug: string } | undefined> {
+  const enrollmentId = await verifyLink(db, UNSUBSCRIBE, token);
+  if (!enrollmentId) return undefined;
+  const enrollment = await repo.findEnrollmentById(db, enrollmentId);
+  if (!enrollment) return undefined;
+  await repo.setNudgesOff(db, enrollment.id, true);
+  const event = await repo.findEventById(db, enrollment.event_id);
+  return event ? { eventName: event.name, slug: event.slug } : undefined;
+}
+
+// ---------------------------------------------------------------- nudges
+
+export interface NudgeRunResult {
+  sent: number;
+  failed: number;
+  /** Due but inside the person's quiet hours: sent by a later run. */
+  waiting: number;
+}
+
+export interface NudgeOptions {
+  /** How mail leaves (tests replace it); default: SMTP or the outbox. */
+  send?: (db: Kysely<Database>, mail: ReturnType<typeof composeMail>) => Promise<void>;
+  /** How long a claimed nudge is reserved for the runner that claimed it. */
+  leaseMs?: number;
+}
+
+/** Lessons unlocked longer ago than this get no nudge (the server was down, or the address was confirmed late). */
+const NUDGE_WINDOW = 7 * DAY;
+
+/**
+ * Sends one email per newly unlocked lesson and enrolled learner. Safe to run at
+ * any time, twice at once, or again after a crash: each nudge is claimed in the
+ * database before it is sent (the (enrollment, course, lesson) key admits one row)
+ * and marked sent after; a claim whose runner died is retaken once its lease ends.
+ * Only a crash in the instant between the SMTP server accepting a message and the
+ * row being marked could repeat one nudge.
+ *
+ * Nudged: lessons that unlocked after the person enrolled (a late joiner is not
+ * sent the backlog), within the last week, not completed yet, to a confirmed
+ * address, outside the person's quiet hours, unless they turned nudges off.
+ */
+export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now = new Date(), options: NudgeOptions = {}): Promise<NudgeRunResult> {
+  const send = options.send ?? sendMail;
+  const leaseMs = options.leaseMs ?? 10 * 60_000;
+  const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
+  const candidates = await repo.nudgeCandidates(db, now);
+  if (candidates.length === 0) return result;
+  const eventIds = [...new Set(candidates.map((c) => c.event_id))];
+  const [events, courses, records] = await Promise.all([
+    repo.eventsByIds(db, eventIds),
+    repo.coursesOfEvents(db, eventIds),
+    repo.nudgesOf(db, candidates.map((c) => c.enrollment_id)),
+  ]);
+  const eventById = new Map(events.map((e) => [e.id, e]));
+  const recorded = new Map(records.map((r) => [`${r.enrollment_id}/${r.course_slug}/${r.lesson_slug}`, r]));
+  const base = settings().PUBLIC_URL;
+
+  for (const candidate of candidates) {
+    const event = eventById.get(candidate.event_id)!;
+    const schedule = scheduleOf(event);
+    const pause = pauseOf(candidate);
+    const due = eventLessons(catalog, courses.get(event.id) ?? []).flatMap(({ course, lesson }, index) => {
+      const unlockedAt = unlockAtFor(schedule, index, pause);
+      if (!unlockedAt || unlockedAt > now || unlockedAt <= candidate.enrolled_at || now.getTime() - unlockedAt.getTime() > NUDGE_WINDOW) return [];
+      const record = recorded.get(`${candidate.enrollment_id}/${course.slug}/${lesson.slug}`);
+      if (record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now))) return [];
+      return [{ course, lesson, unlockedAt }];
+    });
+    if (due.length === 0 || !candidate.email_verified) continue;
+    const quiet = {
+      timeZone: candidate.time_zone ?? event.time_zone,
+      startMinute: candidate.quiet_start_minute ?? DEFAULT_QUIET_START,
+      endMinute: candidate.quiet_end_minute ?? DEFAULT_QUIET_END,
+    };
+    if (inQuietHours(quiet, now)) {
+      result.waiting += due.length;
+      continue;
+    }
+    const completed = new Set((await progressOfUser(db, candidate.user_id)).filter((p) => p.completed_at).map((p) => `${p.course_slug}/${p.lesson_slug}`));
+    for (const { course, lesson, unlockedAt } of due) {
+      const key = { enrollmentId: candidate.enrollment_id, courseSlug: course.slug, lessonSlug: lesson.slug };
+      if (completed.has(`${course.slug}/${lesson.slug}`)) {
+        await repo.skipNudge(db, key, unlockedAt, 'completed');
+        continue;
+      }
+      if (!(await repo.claimNudge(db, key, unlockedAt, now, new Date(now.getTime() + leaseMs)))) continue;
+      try {
+        const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
+        const mail = composeMail({
+          to: candidate.email,
+          subject: `New lesson open: ${lesson.title}`,
+          greeting: `Hello ${candidate.name},`,
+          paragraphs: [
+            `The next lesson of ${event.name} is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
+            lesson.summary,
+          ],
+          action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
+          footer: `You get this because you joined ${event.name} on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
+          unsubscribeUrl,
+        });
+        await send(db, mail);
+        await repo.markNudgeSent(db, key, new Date());
+        result.sent += 1;
+      } catch (error) {
+        await repo.releaseNudge(db, key, new Date(now.getTime() + 15 * 60_000), String((error as Error)?.message ?? error).slice(0, 500));
+        result.failed += 1;
+      }
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- the organiser's dashboard
+
+export async function dashboard(ctx: RequestContext, slug: string) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const event = isEventSlug(slug) ? await repo.findEventBySlug(ctx.db, slug) : undefined;
+  if (!event) throw new NotFoundError(NO_SUCH_EVENT);
+  const now = ctx.now ?? new Date();
+  const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
+  const [enrollees, progress, certificates] = await Promise.all([
+    repo.enrolleesOfEvent(ctx.db, event.id),
+    repo.progressOfEnrollees(ctx.db, event.id, courseSlugs),
+    certificatesIssuedForEvent(ctx.db, event.id, courseSlugs),
+  ]);
+  const lessons = eventLessons(ctx.catalog, courseSlugs);
+  const schedule = scheduleOf(event);
+  const weekAgo = now.getTime() - 7 * DAY;
+  const perUser = new Map<string, { lastActive: number; done: Set<string> }>();
+  for (const row of progress) {
+    const entry = perUser.get(row.user_id) ?? { lastActive: 0, done: new Set<string>() };
+    entry.lastActive = Math.max(entry.lastActive, row.started_at.getTime(), row.completed_at?.getTime() ?? 0);
+    if (row.completed_at) entry.done.add(`${row.course_slug}/${row.lesson_slug}`);
+    perUser.set(row.user_id, entry);
+  }
+  const funnel = lessons.map(({ course, lesson }, index) => {
+    const key = `${course.slug}/${lesson.slug}`;
+    const completed = enrollees.filter((e) => perUser.get(e.user_id)?.done.has(key)).length;
+    const opens = lessonRelease(schedule, index, { pausedAt: null, pausedTotalMs: 0 }, now);
+    return { course, lesson, completed, opensLabel: formatUnlock(opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt, event.time_zone), open: opens.state === 'unlocked' };
+  });
+  const coursesDone = courseSlugs.map((courseSlug) => {
+    const course = ctx.catalog.course(courseSlug);
+    const count = course
+      ? enrollees.filter((e) => course.lessons.length > 0 && course.lessons.every((l) => perUser.get(e.user_id)?.done.has(`${course.slug}/${l.slug}`))).length
+      : 0;
+    return { courseSlug, title: course?.title ?? courseSlug, count, certificates: certificates.get(courseSlug) ?? 0 };
+  });
+  const people = enrollees.map((e) => {
+    const entry = perUser.get(e.user_id);
+    return {
+      name: e.name,
+      email: e.email,
+      enrolledAt: e.enrolled_at,
+      paused: e.paused_at !== null,
+      nudgesOn: e.nudges_off_at === null,
+      lastActive: entry && entry.lastActive > 0 ? new Date(entry.lastActive) : null,
+      lessonsDone: lessons.filter(({ course, lesson }) => entry?.done.has(`${course.slug}/${lesson.slug}`)).length,
+      coursesCompleted: coursesDone.filter((c) => {
+        const course = ctx.catalog.course(c.courseSlug);
+        return course !== undefined && course.lessons.length > 0 && course.lessons.every((l) => entry?.done.has(`${course.slug}/${l.slug}`));
+      }).map((c) => c.title),
+    };
+  });
+  return {
+    event,
+    courses: courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined),
+    enrolled: enrollees.length,
+    activeLastWeek: people.filter((p) => p.lastActive && p.lastActive.getTime() >= weekAgo).length,
+    funnel,
+    coursesDone,
+    people,
+    lessonCount: lessons.length,
+  };
+}
+
+/** One row per enrolled person: progress and dates only (never reflections or answers). */
+export async function exportCsv(ctx: RequestContext, slug: string): Promise<{ filename: string; body: string }> {
+  const view = await dashboard(ctx, slug);
+  const day = (date: Date | null) => (date ? dateIn(view.event.time_zone, date) : '');
+  const header = ['event', 'name', 'email', 'enrolled_on', 'last_active_on', 'lessons_done', 'lessons_total', 'courses_completed', 'paused', 'nudges'];
+  const rows = view.people.map((p) => [view.event.name, p.name, p.email, day(p.enrolledAt), day(p.lastActive), p.lessonsDone, view.lessonCount, p.coursesCompleted.join('; '), p.paused ? 'yes' : 'no', p.nudgesOn ? 'on' : 'off']);
+  return { filename: `rounds-event-${view.event.slug}-${dateIn(view.event.time_zone, ctx.now ?? new Date())}.csv`, body: toCsv(header, rows) };
+}

@@ -1,0 +1,129 @@
+import { summarizeCourse } from '#lib/course-progress.ts';
+import { FieldError } from '#server/kernel/errors.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db/schema.ts';
+import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
+import * as progress from '#server/progress/index.ts';
+import { findReflectionForLesson } from './reflections-repo.ts';
+
+import { lessonLock } from '#server/events/index.ts';
+import { issueCourseCertificate } from '#server/certificates/index.ts';
+import { NotFoundError } from '#server/kernel/errors.ts';
+
+export { NotFoundError };
+
+export function findLesson(catalog: Catalog, courseSlug: string, lessonSlug: string): { course: CatalogCourse; lesson: CatalogLesson } {
+  const course = catalog.course(courseSlug);
+  const lesson = course?.lessons.find((l) => l.slug === lessonSlug);
+  if (!course || !lesson) throw new NotFoundError('That lesson does not exist (any more).');
+  return { course, lesson };
+}
+
+/** Grades one answer, records the attempt, and returns the feedback for the chosen option. */
+export async function answerQuestion(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  input: { courseSlug: string; lessonSlug: string; question: number; option: number },
+) {
+  const { lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
+  const question = lesson.check[input.question];
+  const option = question?.options[input.option];
+  if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
+  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  await progress.markStarted(db, key);
+  await progress.recordCheckAttempts(db, key, [{ question: input.question, chosenOption: input.option, correct: option.correct }]);
+  return { correct: option.correct, feedback: option.feedback };
+}
+
+/**
+ * Marks a lesson complete once every check question has been answered correctly.
+ * `answers` (question index -> option index) come from the plain-HTML form and are
+ * graded first, so the page works without JavaScript.
+ */
+export async function completeLesson(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  input: { courseSlug: string; lessonSlug: string; answers?: Record<number, number> },
+) {
+  const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
+  // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
+  const locked = await lessonLock(db, catalog, userId, input.courseSlug, input.lessonSlug);
+  if (locked) throw new FieldError('check', locked);
+  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  const attempts = Object.entries(input.answers ?? {}).flatMap(([question, option]) => {
+    const chosen = lesson.check[Number(question)]?.options[option];
+    return chosen ? [{ question: Number(question), chosenOption: option, correct: chosen.correct }] : [];
+  });
+  await progress.recordCheckAttempts(db, key, attempts);
+  // Right answers in this request count at once; earlier ones are looked up only when needed.
+  const correct = new Set(attempts.filter((a) => a.correct).map((a) => a.question));
+  if (correct.size < lesson.check.length) for (const question of await progress.correctlyAnswered(db, key)) correct.add(question);
+  const missing = lesson.check.map((_, index) => index).filter((index) => !correct.has(index));
+  if (missing.length) {
+    throw new FieldError('check', `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`);
+  }
+  const row = await progress.completeLesson(db, key, course.version);
+  const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
+  // The course is complete: its certificate is issued now (once, however often this runs).
+  const certificate = courseProgress.complete ? await issueCourseCertificate(db, userId, course, courseProgress.completedAt!) : undefined;
+  return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson), certificate };
+}
+
+export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): CatalogLesson | undefined {
+  return course.lessons[lesson.position];
+}
+
+/** Records the first opening of a lesson (started-at). */
+export async function markLessonOpened(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string): Promise<void> {
+  findLesson(catalog, courseSlug, lessonSlug);
+  await progress.markStarted(db, { userId, courseSlug, lessonSlug });
+}
+
+/** What the lesson page's islands need for the signed-in learner (read-only). */
+export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string) {
+  const { course } = findLesson(catalog, courseSlug, lessonSlug);
+  const key = { userId, courseSlug, lessonSlug };
+  const [rows, correct, reflection] = await Promise.all([
+    progress.progressOfUser(db, userId),
+    progress.correctlyAnswered(db, key),
+    findReflectionForLesson(db, userId, courseSlug, lessonSlug),
+  ]);
+  const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
+  const { completedLessons, complete } = summarizeCourse(course, rows);
+  return {
+    started: row !== undefined,
+    completedAt: row?.completed_at ?? null,
+    correctQuestions: correct,
+    reflection: reflection ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at } : null,
+    courseComplete: complete,
+    // 0 means completing this lesson completes the course (the island then shows the certificate).
+    otherLessonsLeft: course.lessons.filter((l) => l.slug !== lessonSlug && !completedLessons.has(l.slug)).length,
+  };
+}
+
+/** Everything the Today page shows. */
+export async function today(db: Kysely<Database>, catalog: Catalog, userId: string, now = new Date()) {
+  const rows = await progress.progressOfUser(db, userId);
+  const courses = catalog.courses.map((course) => summarizeCourse(course, rows)).filter((p) => p.lastActivity);
+  const byRecent = [...courses].sort((a, b) => b.lastActivity!.getTime() - a.lastActivity!.getTime());
+  const continueWith = byRecent.find((p) => !p.complete && p.next);
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  let lessonsThisMonth = 0;
+  let minutesThisMonth = 0;
+  for (const row of rows) {
+    if (!row.completed_at || row.completed_at < monthStart) continue;
+    const lesson = catalog.lesson(row.course_slug, row.lesson_slug);
+    lessonsThisMonth += 1;
+    minutesThisMonth += lesson?.minutes ?? 0;
+  }
+  return {
+    continueWith: continueWith ? { course: continueWith.course, lesson: continueWith.next! } : undefined,
+    inProgress: byRecent.filter((p) => !p.complete),
+    completed: byRecent.filter((p) => p.complete),
+    lessonsThisMonth,
+    minutesThisMonth,
+    isNew: rows.length === 0,
+  };
+}

@@ -1,0 +1,2 @@
+// The public face of this domain: pages, Actions and other domains import only this file.
+export { checkAttemptsOfUser, completeLesson, correctlyAnswered, markStarted, progressOfUser, recordCheckAttempts } from './repo.ts';

@@ -1,0 +1,137 @@
+import { sql } from 'kysely';
+import type { Executor } from '#server/platform/db.ts';
+
+// Reminder preferences and the reminder queue (one row per reminder = one job).
+
+export function preferencesOf(db: Executor, userIds: string[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('reminder_preferences')
+    .select(['user_id', 'time_zone', 'quiet_start_minute', 'quiet_end_minute', 'unsubscribed_at'])
+    .where('user_id', 'in', userIds)
+    .execute();
+}
+
+export async function savePreferences(
+  db: Executor,
+  userId: string,
+  values: { timeZone: string; quietStartMinute: number; quietEndMinute: number; remindersOn: boolean },
+): Promise<void> {
+  const unsubscribed = values.remindersOn ? null : sql<Date>`now()`;
+  await db
+    .insertInto('reminder_preferences')
+    .values({ user_id: userId, time_zone: values.timeZone, quiet_start_minute: values.quietStartMinute, quiet_end_minute: values.quietEndMinute, unsubscribed_at: unsubscribed })
+    .onConflict((oc) =>
+      oc.column('user_id').doUpdateSet({
+        time_zone: values.timeZone,
+        quiet_start_minute: values.quietStartMinute,
+        quiet_end_minute: values.quietEndMinute,
+        unsubscribed_at: values.remindersOn ? null : sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .execute();
+}
+
+/** Turns reminders off, keeping the person's other choices (or the defaults given). */
+export async function unsubscribe(db: Executor, userId: string, defaults: { timeZone: string; quietStartMinute: number; quietEndMinute: number }): Promise<void> {
+  await db
+    .insertInto('reminder_preferences')
+    .values({ user_id: userId, time_zone: defaults.timeZone, quiet_start_minute: defaults.quietStartMinute, quiet_end_minute: defaults.quietEndMinute, unsubscribed_at: sql<Date>`now()` })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ unsubscribed_at: sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`, updated_at: sql<Date>`now()` }))
+    .execute();
+}
+
+/** Members reminded about this assignment since `since`, with the latest time. */
+export function recentlyReminded(db: Executor, assignmentId: string, since: Date) {
+  return db
+    .selectFrom('team_reminders')
+    .select(['user_id', (eb) => eb.fn.max('requested_at').as('last_requested_at')])
+    .where('assignment_id', '=', assignmentId)
+    .where('requested_at', '>', since)
+    .groupBy('user_id')
+    .execute();
+}
+
+/** Serialises reminder requests for one assignment until the transaction ends. */
+export async function lockAssignmentReminders(db: Executor, assignmentId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`rounds.remind:${assignmentId}`}))`.execute(db);
+}
+
+export async function enqueueReminders(db: Executor, rows: { assignmentId: string; userId: string; requestedBy: string; requestedAt: Date; deliverAfter: Date }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('team_reminders')
+    .values(rows.map((r) => ({ assignment_id: r.assignmentId, user_id: r.userId, requested_by: r.requestedBy, requested_at: r.requestedAt, deliver_after: r.deliverAfter })))
+    .execute();
+}
+
+export interface DueReminder {
+  id: number;
+  user_id: string;
+  email: string;
+  name: string;
+  assignment_id: string;
+  course_slug: string;
+  team_id: string;
+  team_name: string;
+  due_on: string;
+  requested_by_name: string | null;
+  still_member: boolean;
+  account_deleted: boolean;
+}
+
+/** How long a claimed reminder is left to its runner before another may retake it (a runner that crashed). */
+export const CLAIM_LEASE_MINUTES = 10;
+
+/**
+ * Claims up to `limit` reminders that are due, counting an attempt on each. The
+ * claim moves `deliver_after` past the lease, so once it commits no other runner
+ * sees the row as due; delivering, skipping or postponing then sets its final
+ * state. `skip locked` keeps two claims running at the same instant apart.
+ */
+export async function claimDueReminders(db: Executor, now: Date, limit: number): Promise<DueReminder[]> {
+  const result = await sql<DueReminder>`
+    with due as (
+      select id from team_reminders
+      where delivered_at is null and skipped_reason is null and deliver_after <= ${now} and attempts < 5
+      order by deliver_after
+      limit ${limit}
+      for update skip locked
+    ),
+    claimed as (
+      update team_reminders r
+      set attempts = r.attempts + 1, deliver_after = ${now}::timestamptz + make_interval(mins => ${CLAIM_LEASE_MINUTES})
+      from due where r.id = due.id
+      returning r.id, r.user_id, r.assignment_id, r.requested_by
+    )
+    select c.id, c.user_id, u.email, u.name, c.assignment_id, a.course_slug, a.team_id, t.name as team_name,
+      coalesce(x.due_on, a.due_on) as due_on, rb.name as requested_by_name,
+      exists (select 1 from team_members m where m.team_id = a.team_id and m.user_id = c.user_id) as still_member,
+      (u.deleted_at is not null) as account_deleted
+    from claimed c
+    join users u on u.id = c.user_id
+    join team_assignments a on a.id = c.assignment_id
+    join teams t on t.id = a.team_id
+    left join users rb on rb.id = c.requested_by
+    left join assignment_extensions x on x.assignment_id = c.assignment_id and x.user_id = c.user_id
+    order by c.id
+  `.execute(db);
+  return result.rows;
+}
+
+export async function markDelivered(db: Executor, id: number): Promise<void> {
+  await db.updateTable('team_reminders').set({ delivered_at: sql<Date>`now()`, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function markSkipped(db: Executor, id: number, reason: string): Promise<void> {
+  await db.updateTable('team_reminders').set({ skipped_reason: reason }).where('id', '=', id).execute();
+}
+
+export async function postpone(db: Executor, id: number, deliverAfter: Date, error: string | null): Promise<void> {
+  await db.updateTable('team_reminders').set({ deliver_after: deliverAfter, last_error: error }).where('id', '=', id).execute();
+}
+
+export function remindersOfUser(db: Executor, userId: string) {
+  return db.selectFrom('team_reminders').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+}

@@ -1,0 +1,312 @@
+import { sql } from 'kysely';
+import type { Executor } from '#server/platform/db.ts';
+import type { TeamRole } from '#db/schema.ts';
+
+// Teams, members, invites and assignments. Leaders see states computed here, never
+// reflections or check answers: no query in this file reads those tables.
+
+export interface TeamSummary {
+  id: string;
+  name: string;
+  description: string;
+  role: TeamRole | null;
+  member_count: number;
+}
+
+export function insertTeam(db: Executor, values: { name: string; description: string; createdBy: string }) {
+  return db
+    .insertInto('teams')
+    .values({ name: values.name, description: values.description, created_by: values.createdBy })
+    .returning(['id', 'name', 'description', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export function findTeam(db: Executor, id: string) {
+  return db.selectFrom('teams').select(['id', 'name', 'description', 'created_at']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the team row for the rest of the transaction (membership changes that must keep a leader). */
+export async function lockTeam(db: Executor, id: string): Promise<boolean> {
+  const row = await db.selectFrom('teams').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function updateTeam(db: Executor, id: string, values: { name: string; description: string }): Promise<void> {
+  await db.updateTable('teams').set(values).where('id', '=', id).execute();
+}
+
+export async function roleInTeam(db: Executor, teamId: string, userId: string): Promise<TeamRole | undefined> {
+  const row = await db.selectFrom('team_members').select('role').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return row?.role;
+}
+
+/** Adds a member; false when they were already in the team (their role is kept). */
+export async function addMember(db: Executor, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
+  const row = await db
+    .insertInto('team_members')
+    .values({ team_id: teamId, user_id: userId, role })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function setMemberRole(db: Executor, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
+  const result = await db.updateTable('team_members').set({ role }).where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function removeMember(db: Executor, teamId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('team_members').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function countLeaders(db: Executor, teamId: string): Promise<number> {
+  const row = await db
+    .selectFrom('team_members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('team_id', '=', teamId)
+    .where('role', '=', 'leader')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A deleted account's address is never shown (its name already says "Deleted account"). */
+const shownEmail = sql<string>`case when users.deleted_at is null then users.email else '' end`;
+
+export function listMembers(db: Executor, teamId: string) {
+  return db
+    .selectFrom('team_members')
+    .innerJoin('users', 'users.id', 'team_members.user_id')
+    .select(['users.id as user_id', 'users.name', shownEmail.as('email'), 'team_members.role', 'team_members.joined_at', sql<boolean>`users.deleted_at is not null`.as('account_deleted')])
+    .where('team_members.team_id', '=', teamId)
+    .orderBy('users.name')
+    .orderBy('users.id')
+    .execute();
+}
+
+const memberCount = sql<number>`(select count(*) from team_members m where m.team_id = teams.id)::int`;
+
+export function teamsOfUser(db: Executor, userId: string): Promise<TeamSummary[]> {
+  return db
+    .selectFrom('teams')
+    .innerJoin('team_members', 'team_members.team_id', 'teams.id')
+    .select(['teams.id', 'teams.name', 'teams.description', 'team_members.role', memberCount.as('member_count')])
+    .where('team_members.user_id', '=', userId)
+    .orderBy('teams.name')
+    .execute();
+}
+
+/** Every team, for administrators; `role` is the admin's own role where they belong. */
+export function allTeams(db: Executor, userId: string): Promise<TeamSummary[]> {
+  return db
+    .selectFrom('teams')
+    .leftJoin('team_members', (join) => join.onRef('team_members.team_id', '=', 'teams.id').on('team_members.user_id', '=', userId))
+    .select(['teams.id', 'teams.name', 'teams.description', 'team_members.role', memberCount.as('member_count')])
+    .orderBy('teams.name')
+    .execute();
+}
+
+// ---- invites ----
+
+export async function insertInvite(
+  db: Executor,
+  values: { teamId: string; code: string; createdBy: string; expiresAt: Date; maxUses: number | null },
+): Promise<string | undefined> {
+  const row = await db
+    .insertInto('team_invites')
+    .values({ team_id: values.teamId, code: values.code, created_by: values.createdBy, expires_at: values.expiresAt, max_uses: values.maxUses })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export function listInvites(db: Executor, teamId: string) {
+  return db
+    .selectFrom('team_invites')
+    .select(['id', 'code', 'created_at', 'expires_at', 'max_uses', 'uses', 'revoked_at'])
+    .where('team_id', '=', teamId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** The invite and its team, locked for the rest of the transaction when `lock` is set. */
+export function findInviteByCode(db: Executor, code: string, lock = false) {
+  let query = db
+    .selectFrom('team_invites')
+    .innerJoin('teams', 'teams.id', 'team_invites.team_id')
+    .select([
+      'team_invites.id',
+      'team_invites.team_id',
+      'teams.name as team_name',
+      'teams.description as team_description',
+      'team_invites.expires_at',
+      'team_invites.max_uses',
+      'team_invites.uses',
+      'team_invites.revoked_at',
+    ])
+    .where('team_invites.code', '=', code);
+  if (lock) query = query.forUpdate(['team_invites']);
+  return query.executeTakeFirst();
+}
+
+export async function countInviteUse(db: Executor, inviteId: string): Promise<void> {
+  await db.updateTable('team_invites').set((eb) => ({ uses: eb('uses', '+', 1) })).where('id', '=', inviteId).execute();
+}
+
+export async function revokeInvite(db: Executor, teamId: string, inviteId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('team_invites')
+    .set({ revoked_at: sql`coalesce(revoked_at, now())` })
+    .where('team_id', '=', teamId)
+    .where('id', '=', inviteId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+// ---- assignments ----
+
+export async function insertAssignment(
+  db: Executor,
+  values: { teamId: string; courseSlug: string; dueOn: string; note: string; createdBy: string },
+): Promise<string | undefined> {
+  const row = await db
+    .insertInto('team_assignments')
+    .values({ team_id: values.teamId, course_slug: values.courseSlug, due_on: values.dueOn, note: values.note, created_by: values.createdBy })
+    .onConflict((oc) => oc.constraint('team_assignments_one_per_course').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The assignments of one team, or of several (a person's teams, for Today). */
+export function listAssignments(db: Executor, teamIds: string | string[]) {
+  const ids = Array.isArray(teamIds) ? teamIds : [teamIds];
+  return db
+    .selectFrom('team_assignments')
+    .select(['id', 'team_id', 'course_slug', 'due_on', 'note', 'created_at'])
+    .where('team_id', 'in', ids)
+    .orderBy('due_on')
+    .orderBy('created_at')
+    .execute();
+}
+
+export function findAssignment(db: Executor, teamId: string, assignmentId: string) {
+  return db
+    .selectFrom('team_assignments')
+    .select(['id', 'team_id', 'course_slug', 'due_on', 'note'])
+    .where('team_id', '=', teamId)
+    .where('id', '=', assignmentId)
+    .executeTakeFirst();
+}
+
+export async function setAssignmentDue(db: Executor, teamId: string, assignmentId: string, dueOn: string): Promise<boolean> {
+  const result = await db.updateTable('team_assignments').set({ due_on: dueOn }).where('team_id', '=', teamId).where('id', '=', assignmentId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function deleteAssignment(db: Executor, teamId: string, assignmentId: string): Promise<boolean> {
+  const result = await db.deleteFrom('team_assignments').where('team_id', '=', teamId).where('id', '=', assignmentId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function setExtension(db: Executor, assignmentId: string, userId: string, dueOn: string): Promise<void> {
+  await db
+    .insertInto('assignment_extensions')
+    .values({ assignment_id: assignmentId, user_id: userId, due_on: dueOn })
+    .onConflict((oc) => oc.columns(['assignment_id', 'user_id']).doUpdateSet({ due_on: dueOn }))
+    .execute();
+}
+
+export async function clearExtension(db: Executor, assignmentId: string, userId: string): Promise<void> {
+  await db.deleteFrom('assignment_extensions').where('assignment_id', '=', assignmentId).where('user_id', '=', userId).execute();
+}
+
+// ---- states ----
+
+export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue';
+
+/**
+ * One member's state in one assignment: only what differs per cell (names, notes and
+ * team dates come once with the members and assignments).
+ */
+export interface AssignmentStateRow {
+  team_id: string;
+  assignment_id: string;
+  course_slug: string;
+  user_id: string;
+  due_on: string;
+  extended: boolean;
+  lessons_done: number;
+  lessons_total: number;
+  completed_at: Date | null;
+  state: AssignmentState;
+}
+
+/** The lessons each course has now: only these count toward completing it. */
+export type CourseLessons = { course_slug: string; lesson_slug: string }[];
+
+/**
+ * Every (member, assignment) pair with its state, in one statement. A course is
+ * complete when every lesson it has now is completed, whenever that happened
+ * (before the assignment too); overdue means not complete after the due date.
+ * `today` is the calendar date deciding "overdue" (YYYY-MM-DD). In no particular order:
+ * sorting 5,000 rows by name in the database cost more than the rest of the query.
+ * The rows travel as one JSON array: a 500 × 10 dashboard is 5,000 rows, and reading
+ * them field by field took longer than running the query (on PGlite, twice as long).
+ */
+export async function assignmentStates(
+  db: Executor,
+  filter: { teamId: string } | { userId: string },
+  lessons: CourseLessons,
+  today: string,
+): Promise<AssignmentStateRow[]> {
+  const byTeam = 'teamId' in filter;
+  const result = await sql<{ cells: string }>`
+    with lessons as (
+      select l.course_slug, l.lesson_slug from jsonb_to_recordset(${JSON.stringify(lessons)}::jsonb) as l(course_slug text, lesson_slug text)
+    ),
+    totals as (select course_slug, count(*)::int as total from lessons group by course_slug),
+    pairs as (
+      select a.team_id, a.id as assignment_id, a.course_slug, a.due_on as team_due_on, m.user_id
+      from team_assignments a
+      join team_members m on m.team_id = a.team_id
+      where ${byTeam ? sql`a.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
+    ),
+    -- Driven by the members' own rows through the primary key, not a scan of all progress.
+    progress as (
+      select m.team_id, lp.user_id, lp.course_slug,
+        count(l.lesson_slug) filter (where lp.completed_at is not null)::int as done,
+        max(lp.completed_at) filter (where l.lesson_slug is not null) as last_completed
+      from team_members m
+      join team_assignments a on a.team_id = m.team_id
+      join lesson_progress lp on lp.user_id = m.user_id and lp.course_slug = a.course_slug
+      left join lessons l on l.course_slug = lp.course_slug and l.lesson_slug = lp.lesson_slug
+      where ${byTeam ? sql`m.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
+      group by m.team_id, lp.user_id, lp.course_slug
+    ),
+    states as (
+      select p.team_id, p.assignment_id, p.course_slug, p.user_id,
+        coalesce(x.due_on, p.team_due_on) as due_on, (x.due_on is not null) as extended,
+        coalesce(pr.done, 0) as lessons_done, coalesce(t.total, 0) as lessons_total,
+        case when t.total > 0 and pr.done = t.total then pr.last_completed end as completed_at,
+        case
+          when t.total > 0 and pr.done = t.total then 'completed'
+          when coalesce(x.due_on, p.team_due_on) < ${today}::date then 'overdue'
+          when pr.user_id is not null then 'in-progress'
+          else 'not-started'
+        end as state
+      from pairs p
+      left join totals t on t.course_slug = p.course_slug
+      left join progress pr on pr.team_id = p.team_id and pr.user_id = p.user_id and pr.course_slug = p.course_slug
+      left join assignment_extensions x on x.assignment_id = p.assignment_id and x.user_id = p.user_id
+    )
+    select coalesce(json_agg(json_build_array(team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at, state)), '[]')::text as cells
+    from states
+  `.execute(db);
+  type Cell = [string, string, string, string, string, boolean, number, number, string | null, AssignmentState];
+  return (JSON.parse(result.rows[0]!.cells) as Cell[]).map(([team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at, state]) => ({
+    team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at: completed_at === null ? null : new Date(completed_at), state,
+  }));
+}

@@ -1,0 +1,472 @@
+import type { PublicUser, RequestContext } from '#server/kernel/context.ts';
+import type { Kysely } from 'kysely';
+import type { Database, TeamRole } from '#db/schema.ts';
+import type { Catalog, CatalogCourse } from '#lib/catalog.ts';
+
+import type { Executor } from '#server/platform/db.ts';
+import * as repo from './repo.ts';
+import { recordAudit } from '#server/audit/index.ts';
+
+import { consume, ensureNotThrottled, joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import {
+  countStates,
+  dateIn,
+  INVITE_PROBLEM_MESSAGES,
+  inviteProblem,
+  newInviteCode,
+  serverTimeZone,
+  STATE_ORDER,
+  type AssignmentState,
+  type StateCounts,
+} from '#lib/team-rules.ts';
+import { toCsv } from '#lib/csv.ts';
+import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+
+export const NO_SUCH_TEAM = 'That team does not exist, or you are not in it.';
+export const LEADERS_ONLY = 'Only the team’s leaders can do that.';
+/** A join cannot happen before the person's email is confirmed. */
+const CONFIRM_EMAIL_FIRST = 'Please confirm your email address first: we need a confirmed address before adding you to a team.';
+
+
+export type TeamAccess = { role: TeamRole | undefined; canView: boolean; canManage: boolean; isAdmin: boolean };
+
+/** Who may do what in a team: leaders manage, admins see every dashboard, members see their own. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function teamAccess(db: Executor, user: PublicUser, teamId: string): Promise<TeamAccess> {
+  const role = UUID.test(teamId) ? await repo.roleInTeam(db, teamId, user.id) : undefined;
+  return { role, canView: role === 'leader' || user.is_admin, canManage: role === 'leader', isAdmin: user.is_admin };
+}
+
+async function requireTeam(ctx: RequestContext, teamId: string) {
+  const team = UUID.test(teamId) ? await repo.findTeam(ctx.db, teamId) : undefined;
+  if (!team) throw new NotFoundError(NO_SUCH_TEAM);
+  const access = await teamAccess(ctx.db, ctx.user, teamId);
+  if (!access.role && !access.isAdmin) throw new NotFoundError(NO_SUCH_TEAM);
+  return { team, access };
+}
+
+async function requireLeader(ctx: RequestContext, teamId: string) {
+  const found = await requireTeam(ctx, teamId);
+  if (!found.access.canManage) throw new ForbiddenError(LEADERS_ONLY);
+  return found;
+}
+
+/** The calendar date that decides "overdue": the deployment's local date. */
+export function teamToday(now = new Date()): string {
+  return dateIn(serverTimeZone(), now);
+}
+
+function courseLessons(catalog: Catalog, slugs: Iterable<string>): repo.CourseLessons {
+  const wanted = new Set(slugs);
+  return catalog.courses.filter((c) => wanted.has(c.slug)).flatMap((c) => c.lessons.map((l) => ({ course_slug: c.slug, lesson_slug: l.slug })));
+}
+
+function allCourseLessons(catalog: Catalog): repo.CourseLessons {
+  return courseLessons(catalog, catalog.courses.map((c) => c.slug));
+}
+
+// ---------------------------------------------------------------- teams and members
+
+export async function createTeam(ctx: RequestContext, input: { name: string; description: string }) {
+  return ctx.db.transaction().execute(async (tx) => {
+    const team = await repo.insertTeam(tx, { name: input.name, description: input.description, createdBy: ctx.user.id });
+    await repo.addMember(tx, team.id, ctx.user.id, 'leader');
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.create', target: `team:${team.id}` });
+    return { teamId: team.id };
+  });
+}
+
+export async function updateTeam(ctx: RequestContext, input: { teamId: string; name: string; description: string }) {
+  await requireLeader(ctx, input.teamId);
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.updateTeam(tx, input.teamId, { name: input.name, description: input.description });
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.update', target: `team:${input.teamId}`, details: { name: input.name } });
+  });
+  return { teamId: input.teamId };
+}
+
+export async function setMemberRole(ctx: RequestContext, input: { teamId: string; userId: string; role: TeamRole }) {
+  await requireLeader(ctx, input.teamId);
+  return ctx.db.transaction().execute(async (tx) => {
+    await repo.lockTeam(tx, input.teamId);
+    const current = await repo.roleInTeam(tx, input.teamId, input.userId);
+    if (!current) throw new FieldError('userId', 'That person is no longer in the team.');
+    if (current === 'leader' && input.role === 'member' && (await repo.countLeaders(tx, input.teamId)) <= 1) {
+      throw new FieldError('userId', 'A team needs at least one leader. Make someone else a leader first.');
+    }
+    await repo.setMemberRole(tx, input.teamId, input.userId, input.role);
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.set-role', target: `team:${input.teamId}`, details: { userId: input.userId, role: input.role } });
+    return { teamId: input.teamId, role: input.role };
+  });
+}
+
+export async function removeMember(ctx: RequestContext, input: { teamId: string; userId: string }) {
+  await requireLeader(ctx, input.teamId);
+  if (input.userId === ctx.user.id) throw new FieldError('userId', 'To leave the team yourself, use “Leave this team”.');
+  const removed = await repo.removeMember(ctx.db, input.teamId, input.userId);
+  if (!removed) throw new FieldError('userId', 'That person is no longer in the team.');
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.remove-member', target: `team:${input.teamId}`, details: { userId: input.userId } });
+  return { teamId: input.teamId };
+}
+
+export async function leaveTeam(ctx: RequestContext, input: { teamId: string }) {
+  const { access } = await requireTeam(ctx, input.teamId);
+  if (!access.role) throw new NotFoundError('You are not in this team.');
+  return ctx.db.transaction().execute(async (tx) => {
+    await repo.lockTeam(tx, input.teamId);
+    const role = await repo.roleInTeam(tx, input.teamId, ctx.user.id);
+    if (role === 'leader' && (await repo.countLeaders(tx, input.teamId)) <= 1 && (await repo.listMembers(tx, input.teamId)).length > 1) {
+      throw new FieldError('teamId', 'You are the only leader. Make someone else a leader before you leave, so the team is not left without one.');
+    }
+    await repo.removeMember(tx, input.teamId, ctx.user.id);
+    return { left: true };
+  });
+}
+
+// ---------------------------------------------------------------- invites
+
+const JOIN_FAILURES = RULES.failedJoinCodePerIp;
+
+export async function createInvite(ctx: RequestContext, input: { teamId: string; days: number; maxUses: number | null }) {
+  await requireLeader(ctx, input.teamId);
+  const now = ctx.now ?? new Date();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = newInviteCode();
+    const created = await ctx.db.transaction().execute(async (tx) => {
+      const inviteId = await repo.insertInvite(tx, {
+        teamId: input.teamId,
+        code,
+        createdBy: ctx.user.id,
+        expiresAt: new Date(now.getTime() + input.days * 86_400_000),
+        maxUses: input.maxUses,
+      });
+      // The code itself stays out of the log: it is the key to the team.
+      if (inviteId) await recordAudit(tx, { actorId: ctx.user.id, action: 'team.create-invite', target: `team:${input.teamId}`, details: { inviteId, days: input.days, maxUses: input.maxUses } });
+      return inviteId;
+    });
+    if (created) return { code };
+  }
+  throw new Error('could not find a free invite code');
+}
+
+export async function revokeInvite(ctx: RequestContext, input: { teamId: string; inviteId: string }) {
+  await requireLeader(ctx, input.teamId);
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.revokeInvite(tx, input.teamId, input.inviteId))) throw new FieldError('inviteId', 'That invite does not exist any more.');
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.revoke-invite', target: `team:${input.teamId}`, details: { inviteId: input.inviteId } });
+  });
+  return { revoked: true };
+}
+
+export type InviteLookup =
+  | { ok: true; teamId: string; teamName: string; teamDescription: string }
+  | { ok: false; message: string; reason: 'unknown' | 'revoked' | 'expired' | 'used-up' };
+
+/** What /join/<code> shows (anyone holding the code may see the team's name). Failed lookups are throttled per address. */
+export async function lookUpInvite(db: Kysely<Database>, code: string | undefined, clientIp: string, now = new Date()): Promise<InviteLookup> {
+  const key = joinCodeKey(clientIp);
+  await ensureNotThrottled(db, key, JOIN_FAILURES);
+  const invite = code ? await repo.findInviteByCode(db, code) : undefined;
+  if (!invite) {
+    await consume(db, key, JOIN_FAILURES);
+    return { ok: false, reason: 'unknown', message: INVITE_PROBLEM_MESSAGES.unknown };
+  }
+  const problem = inviteProblem(invite, now);
+  if (problem) return { ok: false, reason: problem, message: INVITE_PROBLEM_MESSAGES[problem] };
+  return { ok: true, teamId: invite.team_id, teamName: invite.team_name, teamDescription: invite.team_description };
+}
+
+/**
+ * Joins the team behind a code. Joining twice changes nothing and uses no extra
+ * invite use; the invite row is locked so a limited invite is never over-used.
+ */
+export async function joinTeam(ctx: RequestContext & { clientIp: string }, input: { code: string }) {
+  if (!ctx.user.email_verified_at) throw new ForbiddenError(CONFIRM_EMAIL_FIRST);
+  const now = ctx.now ?? new Date();
+  const key = joinCodeKey(ctx.clientIp);
+  await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
+  const outcome = await ctx.db.transaction().execute(async (tx) => {
+    const invite = await repo.findInviteByCode(tx, input.code, true);
+    if (!invite) return { problem: 'unknown' as const };
+    if (await repo.roleInTeam(tx, invite.team_id, ctx.user.id)) return { teamId: invite.team_id, alreadyMember: true };
+    const problem = inviteProblem(invite, now);
+    if (problem) return { problem };
+    await repo.addMember(tx, invite.team_id, ctx.user.id, 'member');
+    await repo.countInviteUse(tx, invite.id);
+    return { teamId: invite.team_id, alreadyMember: false };
+  });
+  if ('problem' in outcome) {
+    if (outcome.problem === 'unknown') await consume(ctx.db, key, JOIN_FAILURES);
+    throw new FieldError('code', INVITE_PROBLEM_MESSAGES[outcome.problem!]);
+  }
+  return outcome;
+}
+
+// ---------------------------------------------------------------- assignments
+
+function requireCourse(catalog: Catalog, slug: string): CatalogCourse {
+  const course = catalog.course(slug);
+  if (!course) throw new FieldError('courseSlug', 'Choose a course from the list.');
+  return course;
+}
+
+function requireNotPast(date: string, field: string, now: Date) {
+  if (date < teamToday(now)) throw new FieldError(field, 'Choose today or a later date.');
+}
+
+export async function assignCourse(ctx: RequestContext, input: { teamId: string; courseSlug: string; dueOn: string; note: string }) {
+  await requireLeader(ctx, input.teamId);
+  requireCourse(ctx.catalog, input.courseSlug);
+  requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  const id = await repo.insertAssignment(ctx.db, { teamId: input.teamId, courseSlug: input.courseSlug, dueOn: input.dueOn, note: input.note, createdBy: ctx.user.id });
+  if (!id) throw new FieldError('courseSlug', 'This course is already assigned to the team. Change its due date below instead.');
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.assign', target: `team:${input.teamId}`, details: { course: input.courseSlug, dueOn: input.dueOn } });
+  return { assignmentId: id };
+}
+
+async function requireAssignment(ctx: RequestContext, teamId: string, assignmentId: string) {
+  await requireLeader(ctx, teamId);
+  const assignment = await repo.findAssignment(ctx.db, teamId, assignmentId);
+  if (!assignment) throw new FieldError('assignmentId', 'That assignment was removed.');
+  return assignment;
+}
+
+export async function changeDueDate(ctx: RequestContext, input: { teamId: string; assignmentId: string; dueOn: string }) {
+  const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
+  requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.setAssignmentDue(tx, input.teamId, input.assignmentId, input.dueOn);
+    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.change-due', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug, dueOn: input.dueOn } });
+  });
+  return { assignmentId: input.assignmentId, dueOn: input.dueOn };
+}
+
+/** A personal due date for one member (leave, illness); null goes back to the team's date. */
+export async function setMemberDueDate(ctx: RequestContext, input: { teamId: string; assignmentId: string; userId: string; dueOn: string | null }) {
+  const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
+  if (!(await repo.roleInTeam(ctx.db, input.teamId, input.userId))) throw new FieldError('userId', 'That person is no longer in the team.');
+  if (input.dueOn !== null) requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  await ctx.db.transaction().execute(async (tx) => {
+    if (input.dueOn === null) await repo.clearExtension(tx, input.assignmentId, input.userId);
+    else await repo.setExtension(tx, input.assignmentId, input.userId, input.dueOn);
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.set-member-due',
+      target: `team:${input.teamId}`,
+      details: { assignmentId: input.assignmentId, course: assignment.course_slug, userId: input.userId, dueOn: input.dueOn },
+    });
+  });
+  return { assignmentId: input.assignmentId, dueOn: input.dueOn };
+}
+
+export async function removeAssignment(ctx: RequestContext, input: { teamId: string; assignmentId: string }) {
+  await requireLeader(ctx, input.teamId);
+  const assignment = UUID.test(input.assignmentId) ? await repo.findAssignment(ctx.db, input.teamId, input.assignmentId) : undefined;
+  if (!assignment || !(await repo.deleteAssignment(ctx.db, input.teamId, input.assignmentId))) throw new FieldError('assignmentId', 'That assignment was already removed.');
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.unassign', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug } });
+  return { removed: true };
+}
+
+// ---------------------------------------------------------------- reading
+
+export interface DashboardAssignment {
+  id: string;
+  course: CatalogCourse | undefined;
+  courseSlug: string;
+  title: string;
+  dueOn: string;
+  note: string;
+  counts: StateCounts;
+}
+
+export interface DashboardCell {
+  state: AssignmentState;
+  dueOn: string;
+  extended: boolean;
+  completedAt: Date | null;
+  lessonsDone: number;
+  lessonsTotal: number;
+}
+
+export interface DashboardMember {
+  userId: string;
+  name: string;
+  email: string;
+  role: TeamRole;
+  joinedAt: Date;
+  cells: Record<string, DashboardCell>;
+}
+
+/**
+ * The leader's dashboard: four queries whatever the team size (team, members,
+ * assignments, states). Only states and dates: no reflection text, no answers.
+ */
+type CheckedTeam = Awaited<ReturnType<typeof requireTeam>>;
+const DASHBOARD_FOR_LEADERS = 'Only the team’s leaders can see its dashboard.';
+
+export async function dashboard(ctx: RequestContext, teamId: string) {
+  const found = await requireTeam(ctx, teamId);
+  if (!found.access.canView) throw new ForbiddenError(DASHBOARD_FOR_LEADERS);
+  return dashboardOf(ctx, found);
+}
+
+async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
+  const teamId = team.id;
+  const [members, assignments] = await Promise.all([repo.listMembers(ctx.db, teamId), repo.listAssignments(ctx.db, teamId)]);
+  const states = await repo.assignmentStates(ctx.db, { teamId }, courseLessons(ctx.catalog, assignments.map((a) => a.course_slug)), teamToday(ctx.now));
+  const byMember = new Map<string, DashboardMember>(
+    members.map((m) => [m.user_id, { userId: m.user_id, name: m.name, email: m.email, role: m.role, joinedAt: m.joined_at, cells: {} }]),
+  );
+  const statesByAssignment = new Map<string, AssignmentState[]>();
+  for (const row of states) {
+    byMember.get(row.user_id)!.cells[row.assignment_id] = {
+      state: row.state,
+      dueOn: row.due_on,
+      extended: row.extended,
+      completedAt: row.completed_at,
+      lessonsDone: row.lessons_done,
+      lessonsTotal: row.lessons_total,
+    };
+    const list = statesByAssignment.get(row.assignment_id) ?? [];
+    list.push(row.state);
+    statesByAssignment.set(row.assignment_id, list);
+  }
+  const dashboardAssignments: DashboardAssignment[] = assignments.map((a) => {
+    const course = ctx.catalog.course(a.course_slug);
+    return { id: a.id, course, courseSlug: a.course_slug, title: course?.title ?? `${a.course_slug} (no longer offered)`, dueOn: a.due_on, note: a.note, counts: countStates(statesByAssignment.get(a.id) ?? []) };
+  });
+  return { team, access, members: [...byMember.values()], assignments: dashboardAssignments, today: teamToday(ctx.now) };
+}
+
+/** What a member sees of their own team: its name, the assignments and their own state. */
+export async function memberView(ctx: RequestContext, teamId: string) {
+  return memberViewOf(ctx, await requireTeam(ctx, teamId));
+}
+
+async function memberViewOf(ctx: RequestContext, { team, access }: CheckedTeam) {
+  const teamId = team.id;
+  const assignments = await repo.listAssignments(ctx.db, teamId);
+  const mine = (await myAssignments(ctx)).filter((a) => a.teamId === teamId);
+  const leaders = (await repo.listMembers(ctx.db, teamId)).filter((m) => m.role === 'leader').map((m) => m.name);
+  return { team, access, assignments, mine, leaders };
+}
+
+export type DashboardSort = 'name' | 'state' | 'completed';
+/** The dashboard's filters, from the page's query string (GET, so a view can be bookmarked or shared). */
+export interface DashboardQuery {
+  state: string | null;
+  assignment: string | null;
+  sort: string | null;
+}
+
+/**
+ * The team page in one call, access checked once: a member sees their own assignments;
+ * leaders and administrators see the dashboard, filtered and sorted as the query asks.
+ */
+export async function teamPage(ctx: RequestContext, teamId: string, query: DashboardQuery) {
+  const found = await requireTeam(ctx, teamId);
+  if (!found.access.canView) return { team: found.team, access: found.access, member: await memberViewOf(ctx, found) };
+  const view = await dashboardOf(ctx, found);
+  const stateFilter = STATE_ORDER.find((state) => state === query.state);
+  const focus = view.assignments.find((a) => a.id === query.assignment)?.id;
+  const sort: DashboardSort = query.sort === 'state' || query.sort === 'completed' ? query.sort : 'name';
+  const considered = (m: DashboardMember) => (focus ? [m.cells[focus]] : Object.values(m.cells)).filter((c): c is DashboardCell => Boolean(c));
+  const severity = (m: DashboardMember) => Math.min(...considered(m).map((c) => STATE_ORDER.indexOf(c.state)), 9);
+  const lastDone = (m: DashboardMember) => Math.max(...considered(m).map((c) => c.completedAt?.getTime() ?? 0), 0);
+  let rows = stateFilter ? view.members.filter((m) => considered(m).some((c) => c.state === stateFilter)) : view.members;
+  if (sort === 'state') rows = [...rows].sort((a, b) => severity(a) - severity(b) || a.name.localeCompare(b.name));
+  if (sort === 'completed') rows = [...rows].sort((a, b) => lastDone(b) - lastDone(a) || a.name.localeCompare(b.name));
+  return {
+    team: found.team,
+    access: found.access,
+    view,
+    rows,
+    filters: { state: stateFilter, focus, sort },
+    shownAssignments: focus ? view.assignments.filter((a) => a.id === focus) : view.assignments,
+    unassigned: ctx.catalog.courses.filter((c) => !view.assignments.some((a) => a.courseSlug === c.slug)),
+    // The course the huddle guide opens on: the first assignment not yet finished by everyone.
+    workingOn: view.assignments.find((a) => a.counts.completed < a.counts.total && a.course) ?? view.assignments.find((a) => a.course),
+  };
+}
+
+export interface MyAssignment {
+  teamId: string;
+  teamName: string;
+  assignmentId: string;
+  course: CatalogCourse | undefined;
+  title: string;
+  note: string;
+  dueOn: string;
+  state: AssignmentState;
+  completedAt: Date | null;
+  lessonsDone: number;
+  lessonsTotal: number;
+}
+
+/** Every assignment of every team the person is in, with their own state (Today). */
+export async function myAssignments(ctx: Omit<RequestContext, 'user'> & { user: { id: string } }): Promise<MyAssignment[]> {
+  const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
+  if (teams.length === 0) return [];
+  const names = new Map(teams.map((t) => [t.id, t.name]));
+  const notes = new Map((await repo.listAssignments(ctx.db, teams.map((t) => t.id))).map((a) => [a.id, a.note]));
+  const rows = await repo.assignmentStates(ctx.db, { userId: ctx.user.id }, allCourseLessons(ctx.catalog), teamToday(ctx.now));
+  return rows
+    .map((row) => {
+      const course = ctx.catalog.course(row.course_slug);
+      return {
+        teamId: row.team_id,
+        teamName: names.get(row.team_id) ?? '',
+        assignmentId: row.assignment_id,
+        course,
+        title: course?.title ?? row.course_slug,
+        note: notes.get(row.assignment_id) ?? '',
+        dueOn: row.due_on,
+        state: row.state,
+        completedAt: row.completed_at,
+        lessonsDone: row.lessons_done,
+        lessonsTotal: row.lessons_total,
+      };
+    })
+    .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.title.localeCompare(b.title));
+}
+
+export async function myTeams(ctx: RequestContext) {
+  const mine = await repo.teamsOfUser(ctx.db, ctx.user.id);
+  const all = ctx.user.is_admin ? await repo.allTeams(ctx.db, ctx.user.id) : [];
+  return { mine, others: all.filter((t) => !t.role) };
+}
+
+export async function manageView(ctx: RequestContext, teamId: string) {
+  const { team, access } = await requireLeader(ctx, teamId);
+  const [members, invites] = await Promise.all([repo.listMembers(ctx.db, teamId), repo.listInvites(ctx.db, teamId)]);
+  return { team, access, members, invites };
+}
+
+/** One row per member and assignment, ISO dates; states only. */
+export async function exportCsv(ctx: RequestContext, teamId: string): Promise<{ filename: string; body: string }> {
+  const view = await dashboard(ctx, teamId);
+  const header = ['team', 'member', 'email', 'role', 'course', 'course_slug', 'due_date', 'state', 'completed_on', 'lessons_done', 'lessons_total'];
+  const rows: (string | number | null)[][] = [];
+  for (const member of view.members) {
+    for (const assignment of view.assignments) {
+      const cell = member.cells[assignment.id];
+      if (!cell) continue;
+      rows.push([
+        view.team.name,
+        member.name,
+        member.email,
+        member.role,
+        assignment.title,
+        assignment.courseSlug,
+        cell.dueOn,
+        cell.state,
+        cell.completedAt ? cell.completedAt.toISOString().slice(0, 10) : '',
+        cell.lessonsDone,
+        cell.lessonsTotal,
+      ]);
+    }
+  }
+  const slug = view.team.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'team';
+  return { filename: `rounds-${slug}-${view.today}.csv`, body: toCsv(header, rows) };
+}
