@@ -30,7 +30,9 @@ export default defineConfig({
     // which is a POST without an Origin header from outside any browser.
     checkOrigin: false,
     // Astro hashes the scripts it bundles; an `is:inline` script must be allowed by its own hash.
-    csp: { scriptDirective: { hashes: [`sha256-${createHash('sha256').update(SIGNED_IN_HINT_SCRIPT).digest('base64')}`] } },
+    csp: {
+      scriptDirective: { hashes: [`sha256-${createHash('sha256').update(SIGNED_IN_HINT_SCRIPT).digest('base64')}`] },
+    },
   },
   devToolbar: { enabled: false },
   markdown: { syntaxHighlight: false },

@@ -10,7 +10,16 @@ const baseURL = `http://127.0.0.1:${PORT}`;
 // A system Chromium where Playwright's own browser cannot be downloaded.
 const executablePath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const launchOptions: LaunchOptions = executablePath
-  ? { executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] }
+  ? {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }
   : {};
 
 export default defineConfig({

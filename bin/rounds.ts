@@ -70,18 +70,24 @@ if (!config.DATABASE_URL) {
 if (command === 'backup' || command === 'restore') {
   const file = args[0];
   if (!file) {
-    console.error(`${command} needs a file: npm run rounds -- ${command} backups/rounds-$(date +%F).${config.DATABASE_URL ? 'dump' : 'tar.gz'}`);
+    console.error(
+      `${command} needs a file: npm run rounds -- ${command} backups/rounds-$(date +%F).${config.DATABASE_URL ? 'dump' : 'tar.gz'}`,
+    );
     process.exit(2);
   }
   const target = { url: config.DATABASE_URL, dataDir, file, force };
   try {
     if (command === 'backup') {
       const done = await backupDatabase(target);
-      console.log(`Backed up ${config.DATABASE_URL ? 'the PostgreSQL database' : 'the embedded database'} to ${done.file} (${(done.bytes / 1024).toFixed(0)} KiB, ${(done.ms / 1000).toFixed(1)} s).`);
+      console.log(
+        `Backed up ${config.DATABASE_URL ? 'the PostgreSQL database' : 'the embedded database'} to ${done.file} (${(done.bytes / 1024).toFixed(0)} KiB, ${(done.ms / 1000).toFixed(1)} s).`,
+      );
     } else {
       if (!config.DATABASE_URL) console.log('Restoring the embedded database: Rounds must be stopped while this runs.');
       const done = await restoreDatabase(target);
-      console.log(`Restored ${file} in ${(done.ms / 1000).toFixed(1)} s.${done.previous ? ` The previous data is kept in ${done.previous}; remove it once you are satisfied.` : ''}`);
+      console.log(
+        `Restored ${file} in ${(done.ms / 1000).toFixed(1)} s.${done.previous ? ` The previous data is kept in ${done.previous}; remove it once you are satisfied.` : ''}`,
+      );
     }
     process.exit(0);
   } catch (error) {
@@ -115,8 +121,12 @@ try {
     }
     case 'run-jobs': {
       const { reminders: result, nudges } = await runJobs(database.db, fileCatalog());
-      console.log(`Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`);
-      console.log(`Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`);
+      console.log(
+        `Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`,
+      );
+      console.log(
+        `Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`,
+      );
       if (result.failed || nudges.failed) exitCode = 1;
       break;
     }
@@ -136,7 +146,9 @@ try {
     }
     case 'rotate-signing-key': {
       const { kid, published } = await rotateSigningKey(database.db, null);
-      console.log(`New certificate signing key ${kid}. /.well-known/jwks.json now lists ${published} keys; credentials signed with the old ones still verify.`);
+      console.log(
+        `New certificate signing key ${kid}. /.well-known/jwks.json now lists ${published} keys; credentials signed with the old ones still verify.`,
+      );
       break;
     }
   }

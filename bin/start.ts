@@ -47,14 +47,18 @@ function needsBuild(): boolean {
 
 if (process.env.ROUNDS_SKIP_BUILD !== '1' && needsBuild()) {
   console.log('Building Rounds (first start or changed sources)…');
-  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    stdio: 'inherit',
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 const database = await appDatabase();
 // The key that signs certificate credentials: made and stored on the first start.
 await signingKey(database.db);
-console.log(`Database ready (${database.kind === 'pglite' ? `embedded PGlite in ${path.join(config.DATA_DIR, 'pglite')}` : 'PostgreSQL'})`);
+console.log(
+  `Database ready (${database.kind === 'pglite' ? `embedded PGlite in ${path.join(config.DATA_DIR, 'pglite')}` : 'PostgreSQL'})`,
+);
 
 // The adapter runs in middleware mode: its handler renders; the build's files are ours to serve.
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: Parameters<typeof createRoundsServer>[0] };

@@ -1,7 +1,13 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { settings } from '#server/platform/settings.ts';
 import { db } from '#server/platform/db.ts';
-import { clearSessionCookie, clearSignedInHint, sessionCookieName, setSignedInHint, validateSessionToken } from '#server/accounts/index.ts';
+import {
+  clearSessionCookie,
+  clearSignedInHint,
+  sessionCookieName,
+  setSignedInHint,
+  validateSessionToken,
+} from '#server/accounts/index.ts';
 import { SIGNED_IN_HINT_COOKIE } from '#lib/signed-in-hint.ts';
 import { isDatabaseUnavailable, serviceUnavailableResponse } from '#server/kernel/unavailable.ts';
 import { server as actions } from './actions/index.ts';
@@ -21,9 +27,14 @@ const sameOriginWrites = defineMiddleware((context, next) => {
   const origin = headers.get('origin');
   const fetchSite = headers.get('sec-fetch-site');
   const allowed = new Set([context.url.origin, new URL(settings().PUBLIC_URL).origin]);
-  const crossSite = (origin !== null && !allowed.has(origin)) || (fetchSite !== null && fetchSite !== 'same-origin' && fetchSite !== 'none');
+  const crossSite =
+    (origin !== null && !allowed.has(origin)) ||
+    (fetchSite !== null && fetchSite !== 'same-origin' && fetchSite !== 'none');
   if (crossSite) {
-    return new Response('Cross-site requests are not allowed.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response('Cross-site requests are not allowed.', {
+      status: 403,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
   return next();
 });
@@ -35,7 +46,8 @@ const ACTION_BODY_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/fo
 const knownActionsOnly = defineMiddleware((context, next) => {
   if (!context.url.pathname.startsWith('/_actions/')) return next();
   const [group, name, ...rest] = context.url.pathname.slice('/_actions/'.length).split('.');
-  const actionGroup: object | undefined = group && Object.hasOwn(actions, group) ? actions[group as keyof typeof actions] : undefined;
+  const actionGroup: object | undefined =
+    group && Object.hasOwn(actions, group) ? actions[group as keyof typeof actions] : undefined;
   if (!rest.length && name && actionGroup && Object.hasOwn(actionGroup, name)) return next();
   return new Response('No such action.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 });
@@ -44,7 +56,13 @@ const knownActionsOnly = defineMiddleware((context, next) => {
 const formBodiedActions = defineMiddleware((context, next) => {
   if (context.request.method !== 'POST' || !context.url.pathname.startsWith('/_actions/')) return next();
   if (ACTION_BODY_TYPES.test(context.request.headers.get('content-type') ?? '')) return next();
-  return Response.json({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).' }, { status: 415 });
+  return Response.json(
+    {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).',
+    },
+    { status: 415 },
+  );
 });
 
 const session = defineMiddleware(async (context, next) => {
@@ -53,7 +71,9 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.secureCookies = secure;
   context.locals.user = null;
   context.locals.session = null;
-  const forwarded = config.TRUST_PROXY ? context.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  const forwarded = config.TRUST_PROXY
+    ? context.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
+    : undefined;
   context.locals.clientIp = forwarded || safeClientAddress(context) || 'unknown';
   if (context.isPrerendered) return next();
 
@@ -64,7 +84,8 @@ const session = defineMiddleware(async (context, next) => {
       context.locals.user = result.user;
       context.locals.session = result.session;
       // Sessions begun before the hint existed get it on their next page.
-      if (!context.cookies.has(SIGNED_IN_HINT_COOKIE)) setSignedInHint(context.cookies, result.session.expires_at, secure);
+      if (!context.cookies.has(SIGNED_IN_HINT_COOKIE))
+        setSignedInHint(context.cookies, result.session.expires_at, secure);
     } else {
       clearSessionCookie(context.cookies, secure);
     }
@@ -102,4 +123,11 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(securityHeaders, databaseOutage, knownActionsOnly, sameOriginWrites, formBodiedActions, session);
+export const onRequest = sequence(
+  securityHeaders,
+  databaseOutage,
+  knownActionsOnly,
+  sameOriginWrites,
+  formBodiedActions,
+  session,
+);

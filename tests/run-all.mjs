@@ -9,7 +9,10 @@ import { existsSync } from 'node:fs';
 const steps = [
   ['Format', ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.']],
   ['Lint', ['node_modules/eslint/bin/eslint.js', '.']],
-  ['Dependency rules', ['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', 'src', 'bin', '--config', '.dependency-cruiser.cjs']],
+  [
+    'Dependency rules',
+    ['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', 'src', 'bin', '--config', '.dependency-cruiser.cjs'],
+  ],
   ['Typecheck', ['node_modules/astro/bin/astro.mjs', 'check']],
   ['Unit tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit']],
   ['Integration tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'integration']],
@@ -22,14 +25,18 @@ const steps = [
 function chromiumAvailable() {
   if (process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) return true;
   // No system Chromium: use Playwright's own, downloading it where the network allows.
-  const install = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'install', 'chromium'], { stdio: 'inherit' });
+  const install = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'install', 'chromium'], {
+    stdio: 'inherit',
+  });
   return install.status === 0;
 }
 
 const started = Date.now();
 for (const [name, args] of steps) {
   if (name === 'Browser tests' && !chromiumAvailable()) {
-    console.error('\nNo Chromium found. Set CHROMIUM_PATH, install Debian\'s chromium, or allow `npx playwright install chromium`.');
+    console.error(
+      "\nNo Chromium found. Set CHROMIUM_PATH, install Debian's chromium, or allow `npx playwright install chromium`.",
+    );
     process.exit(1);
   }
   console.log(`\n━━ ${name} ━━`);

@@ -112,7 +112,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['audit_log', 'reflections', 'check_attempts', 'lesson_progress', 'outbox', 'throttles', 'email_tokens', 'sessions', 'users']) {
+  for (const table of [
+    'audit_log',
+    'reflections',
+    'check_attempts',
+    'lesson_progress',
+    'outbox',
+    'throttles',
+    'email_tokens',
+    'sessions',
+    'users',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

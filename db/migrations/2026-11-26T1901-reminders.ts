@@ -29,7 +29,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('skipped_reason', 'text')
     .execute();
-  await db.schema.createIndex('team_reminders_recent_idx').on('team_reminders').columns(['assignment_id', 'user_id', 'requested_at']).execute();
+  await db.schema
+    .createIndex('team_reminders_recent_idx')
+    .on('team_reminders')
+    .columns(['assignment_id', 'user_id', 'requested_at'])
+    .execute();
   await db.schema
     .createIndex('team_reminders_pending_idx')
     .on('team_reminders')

@@ -41,7 +41,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('certificates_revocation_has_reason', sql`(revoked_at is null) = (revoke_reason is null)`)
     // Deferred: a reissue points the old row at the new one before inserting it, so the
     // one-current rule below never sees two current rows.
-    .addForeignKeyConstraint('certificates_replaced_by_fk', ['replaced_by'], 'certificates', ['id'], (fk) => fk.onDelete('set null').deferrable().initiallyDeferred())
+    .addForeignKeyConstraint('certificates_replaced_by_fk', ['replaced_by'], 'certificates', ['id'], (fk) =>
+      fk.onDelete('set null').deferrable().initiallyDeferred(),
+    )
     .execute();
 
   // One current certificate per learner and course. A revoked certificate stays current

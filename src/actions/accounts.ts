@@ -10,7 +10,11 @@ import { requireUser, run } from '#server/kernel/error-responses.ts';
 import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '#lib/validation.ts';
 import { safeNextPath } from '#lib/safe-next.ts';
 
-const nextField = z.string().max(2000).nullish().transform((value) => safeNextPath(value));
+const nextField = z
+  .string()
+  .max(2000)
+  .nullish()
+  .transform((value) => safeNextPath(value));
 
 export const accountActions = {
   signUp: defineAction({
@@ -66,7 +70,11 @@ export const accountActions = {
     handler: (input) =>
       run(async () => {
         const verified = await accounts.verifyEmail(await db(), input.token);
-        if (!verified) throw new ActionError({ code: 'BAD_REQUEST', message: 'This link has expired or was already used. Sign in and ask for a new one on your account page.' });
+        if (!verified)
+          throw new ActionError({
+            code: 'BAD_REQUEST',
+            message: 'This link has expired or was already used. Sign in and ask for a new one on your account page.',
+          });
         return { verified };
       }),
   }),

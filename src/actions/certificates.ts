@@ -37,12 +37,18 @@ export const certificateActions = {
         .min(3, 'Give the reason: it is shown on the verification page.')
         .max(300, 'Keep the reason under 300 characters.')
         // PostgreSQL refuses NUL in text (a 500 before this check, found by the fuzzer), and the reason is shown to the public.
-        .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/.test(value), 'The reason contains invisible control characters; please retype it.'),
+        .refine(
+          (value) => !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/.test(value),
+          'The reason contains invisible control characters; please retype it.',
+        ),
     }),
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        const revoked = await certificates.revokeCertificate(await contextFor(user), { id: input.certificateId, reason: input.reason });
+        const revoked = await certificates.revokeCertificate(await contextFor(user), {
+          id: input.certificateId,
+          reason: input.reason,
+        });
         return { id: revoked.id };
       }),
   }),

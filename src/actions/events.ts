@@ -96,16 +96,27 @@ export const eventActions = {
   setNudges: defineAction({
     accept: 'form',
     input: z.object({ eventId, on: z.enum(['on', 'off'], 'Choose on or off.') }),
-    handler: (input, ctx) => run(async () => events.setNudges(await eventContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
+    handler: (input, ctx) =>
+      run(async () => events.setNudges(await eventContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
   }),
 
   /** The one-click unsubscribe from a nudge email: the signed token is the authorisation, no sign-in. */
   unsubscribe: defineAction({
     accept: 'form',
-    input: z.object({ token: z.string({ error: 'This link is not complete.' }).min(10, 'This link is not complete.').max(200, 'This link is not valid.') }),
+    input: z.object({
+      token: z
+        .string({ error: 'This link is not complete.' })
+        .min(10, 'This link is not complete.')
+        .max(200, 'This link is not valid.'),
+    }),
     handler: async (input) => {
       const done = await events.unsubscribeWithToken(await db(), input.token);
-      if (!done) throw new ActionError({ code: 'BAD_REQUEST', message: 'This unsubscribe link is not valid. Open it again from the email, or turn emails off for the event on Today.' });
+      if (!done)
+        throw new ActionError({
+          code: 'BAD_REQUEST',
+          message:
+            'This unsubscribe link is not valid. Open it again from the email, or turn emails off for the event on Today.',
+        });
       return { unsubscribed: true, eventName: done.eventName };
     },
   }),

@@ -6,7 +6,11 @@ import * as learning from '#server/learning/index.ts';
 import { requireUser, run } from '#server/kernel/error-responses.ts';
 import { REFLECTION_MAX } from '#lib/limits.ts';
 
-const slug = z.string().min(1).max(100).regex(/^[a-z0-9-]+$/, 'Unknown lesson.');
+const slug = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9-]+$/, 'Unknown lesson.');
 const lessonInput = { courseSlug: slug, lessonSlug: slug };
 const answer = z.coerce.number().int().min(0).max(9).optional();
 
@@ -25,7 +29,11 @@ export const progressActions = {
 
   answer: defineAction({
     accept: 'form',
-    input: z.object({ ...lessonInput, question: z.coerce.number().int().min(0).max(9), option: z.coerce.number().int().min(0).max(9) }),
+    input: z.object({
+      ...lessonInput,
+      question: z.coerce.number().int().min(0).max(9),
+      option: z.coerce.number().int().min(0).max(9),
+    }),
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
@@ -43,13 +51,17 @@ export const progressActions = {
         [input.q0, input.q1, input.q2].forEach((option, question) => {
           if (option !== undefined) answers[question] = option;
         });
-        const result = await learning
-          .completeLesson(await db(), await catalog(), user.id, { courseSlug: input.courseSlug, lessonSlug: input.lessonSlug, answers })
-          ;
+        const result = await learning.completeLesson(await db(), await catalog(), user.id, {
+          courseSlug: input.courseSlug,
+          lessonSlug: input.lessonSlug,
+          answers,
+        });
         return {
           completedAt: result.completedAt,
           courseComplete: result.courseComplete,
-          next: result.next ? { title: result.next.title, url: `/courses/${input.courseSlug}/${result.next.slug}` } : null,
+          next: result.next
+            ? { title: result.next.title, url: `/courses/${input.courseSlug}/${result.next.slug}` }
+            : null,
         };
       }),
   }),
@@ -61,17 +73,29 @@ export const progressActions = {
 const reflectionBody = z
   .string({ error: 'Write something first.' })
   .transform((value) => value.replace(/\r\n?/g, '\n').replace(/\u0000/g, ''))
-  .pipe(z.string().max(REFLECTION_MAX, `Reflections can be up to ${REFLECTION_MAX.toLocaleString('en')} characters. Shorten it a little; your text is kept.`));
+  .pipe(
+    z
+      .string()
+      .max(
+        REFLECTION_MAX,
+        `Reflections can be up to ${REFLECTION_MAX.toLocaleString('en')} characters. Shorten it a little; your text is kept.`,
+      ),
+  );
 
 export const reflectionActions = {
   save: defineAction({
     accept: 'form',
-    input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() }),
+    input: z.object({
+      ...lessonInput,
+      body: reflectionBody,
+      revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    }),
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
         const cat = await catalog();
-        if (!cat.lesson(input.courseSlug, input.lessonSlug)) throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
+        if (!cat.lesson(input.courseSlug, input.lessonSlug))
+          throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
         const { row, applied } = await learning.saveReflection(await db(), user.id, {
           courseSlug: input.courseSlug,
           lessonSlug: input.lessonSlug,
@@ -90,17 +114,31 @@ export const reflectionActions = {
         const user = requireUser(ctx.locals.user);
         const removed = await learning.deleteReflection(await db(), user.id, input.id);
         if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
-        return { courseSlug: removed.course_slug, lessonSlug: removed.lesson_slug, body: removed.body, revision: removed.revision };
+        return {
+          courseSlug: removed.course_slug,
+          lessonSlug: removed.lesson_slug,
+          body: removed.body,
+          revision: removed.revision,
+        };
       }),
   }),
 
   restore: defineAction({
     accept: 'form',
-    input: z.object({ ...lessonInput, body: reflectionBody, revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+    input: z.object({
+      ...lessonInput,
+      body: reflectionBody,
+      revision: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    }),
     handler: (input, ctx) =>
       run(async () => {
         const user = requireUser(ctx.locals.user);
-        await learning.restoreReflection(await db(), user.id, { course_slug: input.courseSlug, lesson_slug: input.lessonSlug, body: input.body, revision: input.revision });
+        await learning.restoreReflection(await db(), user.id, {
+          course_slug: input.courseSlug,
+          lesson_slug: input.lessonSlug,
+          body: input.body,
+          revision: input.revision,
+        });
         return { restored: true };
       }),
   }),

@@ -120,18 +120,40 @@ export const teamActions = {
 
   savePreferences: defineAction({
     accept: 'form',
-    input: z.object({ timeZone: timeZoneField, quietStart: clockField, quietEnd: clockField, remindersOn: z.literal('on').nullish() }),
+    input: z.object({
+      timeZone: timeZoneField,
+      quietStart: clockField,
+      quietEnd: clockField,
+      remindersOn: z.literal('on').nullish(),
+    }),
     handler: (input, ctx) =>
-      run(async () => reminders.savePreferences(await teamContext(ctx), { timeZone: input.timeZone, quietStart: input.quietStart, quietEnd: input.quietEnd, remindersOn: input.remindersOn === 'on' })),
+      run(async () =>
+        reminders.savePreferences(await teamContext(ctx), {
+          timeZone: input.timeZone,
+          quietStart: input.quietStart,
+          quietEnd: input.quietEnd,
+          remindersOn: input.remindersOn === 'on',
+        }),
+      ),
   }),
 
   /** The one-click unsubscribe from a reminder email: the signed token is the authorisation, no sign-in. */
   unsubscribe: defineAction({
     accept: 'form',
-    input: z.object({ token: z.string({ error: 'This link is not complete.' }).min(10, 'This link is not complete.').max(200, 'This link is not valid.') }),
+    input: z.object({
+      token: z
+        .string({ error: 'This link is not complete.' })
+        .min(10, 'This link is not complete.')
+        .max(200, 'This link is not valid.'),
+    }),
     handler: async (input) => {
       const done = await reminders.unsubscribeWithToken(await db(), input.token);
-      if (!done) throw new ActionError({ code: 'BAD_REQUEST', message: 'This unsubscribe link is not valid. Open it again from the email, or turn reminders off on your Teams page.' });
+      if (!done)
+        throw new ActionError({
+          code: 'BAD_REQUEST',
+          message:
+            'This unsubscribe link is not valid. Open it again from the email, or turn reminders off on your Teams page.',
+        });
       return { unsubscribed: true };
     },
   }),

@@ -3,7 +3,10 @@ import { cryptoRandom, randomSymbols, typedSymbols, type RandomBytes } from './r
 
 /** 128 random bits as base64url: the id in /certificates/<id>. */
 export function newCertificateId(random: RandomBytes = cryptoRandom): string {
-  return btoa(String.fromCharCode(...random(16))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...random(16)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export const CERTIFICATE_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -25,7 +28,10 @@ export function normalizeCertificateCode(input: string): string | undefined {
 export type CertificateStatus = 'valid' | 'revoked' | 'reissued' | 'expired';
 
 /** Revocation outranks a reissue, which outranks expiry: the page states the strongest fact. */
-export function certificateStatus(row: { revoked_at: Date | null; replaced_by: string | null; expires_at: Date | null }, now = new Date()): CertificateStatus {
+export function certificateStatus(
+  row: { revoked_at: Date | null; replaced_by: string | null; expires_at: Date | null },
+  now = new Date(),
+): CertificateStatus {
   if (row.revoked_at) return 'revoked';
   if (row.replaced_by) return 'reissued';
   if (row.expires_at && row.expires_at.getTime() <= now.getTime()) return 'expired';
@@ -44,7 +50,13 @@ export function addMonths(from: Date, months: number): Date {
 }
 
 /** LinkedIn's "add a licence or certification" form, filled in. */
-export function linkedInAddUrl(certificate: { courseTitle: string; issuerName: string; issuedOn: string; url: string; code: string }): string {
+export function linkedInAddUrl(certificate: {
+  courseTitle: string;
+  issuerName: string;
+  issuedOn: string;
+  url: string;
+  code: string;
+}): string {
   const [year, month] = certificate.issuedOn.split('-');
   const params = new URLSearchParams({
     startTask: 'CERTIFICATION_NAME',

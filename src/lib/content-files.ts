@@ -45,7 +45,9 @@ export function loadCurriculum(contentDir: string): CourseFile[] {
   const problems: string[] = [];
   const courses: CourseFile[] = [];
   const root = path.resolve(contentDir);
-  for (const entry of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     const dir = path.join(root, entry.name);
     const courseFile = path.join('content', entry.name, 'course.yaml');
     if (!existsSync(path.join(dir, 'course.yaml'))) {
@@ -58,7 +60,9 @@ export function loadCurriculum(contentDir: string): CourseFile[] {
       continue;
     }
     const lessons: LessonFile[] = [];
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.mdx')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.mdx'))
+      .sort()) {
       const file = path.join('content', entry.name, name);
       const match = LESSON_FILE.exec(name);
       if (!match) {
@@ -75,7 +79,15 @@ export function loadCurriculum(contentDir: string): CourseFile[] {
         problems.push(...formatIssues(file, parsed.error.issues));
         continue;
       }
-      lessons.push({ file, courseSlug: entry.name, slug: match[2]!, position: Number(match[1]), data: parsed.data, body: parts.body, frontmatterText: parts.frontmatter });
+      lessons.push({
+        file,
+        courseSlug: entry.name,
+        slug: match[2]!,
+        position: Number(match[1]),
+        data: parsed.data,
+        body: parts.body,
+        frontmatterText: parts.frontmatter,
+      });
     }
     courses.push({ file: courseFile, slug: entry.name, data: parsedCourse.data, lessons });
   }
@@ -93,6 +105,7 @@ export function loadCurriculum(contentDir: string): CourseFile[] {
     })),
   }));
   problems.push(...curriculumProblems(forRules, seedRuns));
-  if (problems.length) throw new ContentError(`The curriculum has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new ContentError(`The curriculum has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   return courses;
 }

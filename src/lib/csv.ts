@@ -13,7 +13,9 @@ export function neutralizeCell(value: string): string {
  * names with accents correctly. Every cell goes through neutralizeCell.
  */
 export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const safe = [header, ...rows].map((row) => row.map((cell) => neutralizeCell(cell === null || cell === undefined ? '' : String(cell))));
+  const safe = [header, ...rows].map((row) =>
+    row.map((cell) => neutralizeCell(cell === null || cell === undefined ? '' : String(cell))),
+  );
   return '\uFEFF' + stringify(safe, { record_delimiter: '\r\n', quoted_match: /[",\r\n]/ });
 }
 

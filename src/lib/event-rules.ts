@@ -28,7 +28,8 @@ export function codeKind(input: string): 'event' | 'team' | undefined {
 }
 
 export const EVENT_CODE_MESSAGES = {
-  unknown: 'We could not find an event with this code. Check it on the slide or with the organiser; event codes look like ABC-DEF.',
+  unknown:
+    'We could not find an event with this code. Check it on the slide or with the organiser; event codes look like ABC-DEF.',
   closed: 'Joining this event has closed. Ask the organiser if you still want to take part.',
 } as const;
 

@@ -17,7 +17,10 @@ export const eventNameField = z
       .string()
       .min(1, 'Give the event a name.')
       .max(120, 'Use at most 120 characters for the name.')
-      .refine((value) => !CONTROL_CHARACTERS.test(value), 'The name contains invisible control characters; please retype it.'),
+      .refine(
+        (value) => !CONTROL_CHARACTERS.test(value),
+        'The name contains invisible control characters; please retype it.',
+      ),
   );
 
 /** Empty means "make one from the name". */
@@ -25,21 +28,30 @@ export const eventSlugField = z
   .string()
   .nullish()
   .transform((value) => clean(value ?? '').toLowerCase())
-  .refine((value) => value === '' || SLUG_PATTERN.test(value), 'Use 3 to 60 lower-case letters, digits and dashes, e.g. nursing-symposium-2027.');
+  .refine(
+    (value) => value === '' || SLUG_PATTERN.test(value),
+    'Use 3 to 60 lower-case letters, digits and dashes, e.g. nursing-symposium-2027.',
+  );
 
 export const locationField = z
   .string()
   .max(200, 'Use at most 200 characters for the location.')
   .nullish()
   .transform((value) => clean(value ?? ''))
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'The location contains invisible control characters; please retype it.');
+  .refine(
+    (value) => !CONTROL_CHARACTERS.test(value),
+    'The location contains invisible control characters; please retype it.',
+  );
 
 export const welcomeField = z
   .string()
   .max(1000, 'Keep the welcome message to 1,000 characters.')
   .nullish()
   .transform((value) => clean(value ?? '').replace(/\r\n/g, '\n'))
-  .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028-\u202e\u2066-\u2069]/.test(value), 'The message contains invisible control characters; please retype it.');
+  .refine(
+    (value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028-\u202e\u2066-\u2069]/.test(value),
+    'The message contains invisible control characters; please retype it.',
+  );
 
 export const eventCoursesField = z
   .array(z.string().regex(/^[a-z0-9-]+$/, 'Choose courses from the list.'), { error: 'Choose at least one course.' })
@@ -66,7 +78,10 @@ export const dayOffsetsField = z
     if (text === '') return null;
     const offsets = parseDayOffsets(text);
     if (!offsets) {
-      ctx.addIssue({ code: 'custom', message: 'List whole days after the event in order, separated by commas, e.g. 1, 3, 7, 14.' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'List whole days after the event in order, separated by commas, e.g. 1, 3, 7, 14.',
+      });
       return z.NEVER;
     }
     return offsets;

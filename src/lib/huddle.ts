@@ -18,7 +18,10 @@ export function formatClock(totalSeconds: number): string {
 }
 
 /** Which agenda item is running after `elapsed` seconds, and how long it has left. */
-export function huddlePosition(items: HuddleItem[], elapsed: number): { index: number; remaining: number; finished: boolean } {
+export function huddlePosition(
+  items: HuddleItem[],
+  elapsed: number,
+): { index: number; remaining: number; finished: boolean } {
   let start = 0;
   for (let index = 0; index < items.length; index++) {
     const end = start + items[index]!.minutes * 60;

@@ -20,7 +20,12 @@ export function expectedMinutes(wordCount: number, questionCount: number): numbe
 }
 
 function words(text: string): string[] {
-  return text.toLowerCase().replace(/’/g, "'").match(/[\p{L}\p{N}']+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(/’/g, "'")
+      .match(/[\p{L}\p{N}']+/gu) ?? []
+  );
 }
 
 /**
@@ -84,7 +89,8 @@ export function curriculumProblems(courses: CourseForRules[], seedRuns: Set<stri
       }
       if (!/<NextShift>/.test(lesson.body)) problems.push(`${lesson.file}: body: needs a <NextShift> box`);
       const copied = copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns);
-      if (copied.length) problems.push(`${lesson.file}: body: copies ten or more words from the seed article: "${copied[0]}"`);
+      if (copied.length)
+        problems.push(`${lesson.file}: body: copies ten or more words from the seed article: "${copied[0]}"`);
     }
   }
   return problems;

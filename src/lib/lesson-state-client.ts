@@ -35,7 +35,11 @@ export interface ActionFailure {
 }
 
 /** POSTs form data to an Astro Action (`/_actions/<name>`); resolves with the failure, if any. */
-export async function postAction(name: string, data: Record<string, string>, options: { keepalive?: boolean } = {}): Promise<ActionFailure | null> {
+export async function postAction(
+  name: string,
+  data: Record<string, string>,
+  options: { keepalive?: boolean } = {},
+): Promise<ActionFailure | null> {
   const body = new FormData();
   for (const [key, value] of Object.entries(data)) body.set(key, value);
   let response: Response;
@@ -45,8 +49,17 @@ export async function postAction(name: string, data: Record<string, string>, opt
     return { status: 0, code: 'NETWORK', message: 'No connection.', fields: {} };
   }
   if (response.ok) return null;
-  const error = (await response.json().catch(() => ({}))) as { code?: string; message?: string; fields?: Record<string, string[]> };
-  return { status: response.status, code: error.code ?? 'UNKNOWN', message: error.message ?? 'The server could not save this.', fields: error.fields ?? {} };
+  const error = (await response.json().catch(() => ({}))) as {
+    code?: string;
+    message?: string;
+    fields?: Record<string, string[]>;
+  };
+  return {
+    status: response.status,
+    code: error.code ?? 'UNKNOWN',
+    message: error.message ?? 'The server could not save this.',
+    fields: error.fields ?? {},
+  };
 }
 
 export function loginUrl(returnTo: string): string {

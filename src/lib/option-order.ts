@@ -12,5 +12,8 @@ function hash(text: string): number {
 
 /** The authored indexes of `options`, in the order to show them. */
 export function optionOrder(question: string, options: { text: string }[]): number[] {
-  return options.map((option, index) => ({ index, key: hash(`${question}\u0000${option.text}`) })).sort((a, b) => a.key - b.key || a.index - b.index).map((o) => o.index);
+  return options
+    .map((option, index) => ({ index, key: hash(`${question}\u0000${option.text}`) }))
+    .sort((a, b) => a.key - b.key || a.index - b.index)
+    .map((o) => o.index);
 }

@@ -21,9 +21,14 @@ export function joinTexts(earlier: string, later: string): string {
  * into a box that looked empty (before the island woke up, while signed out, while the
  * server could not be reached) is added after the server's copy instead of replacing it.
  */
-export function reconcile(local: ReflectionDraft, server: { body: string; revision: number } | null, now: number): { body: string; revision: number; unsaved: boolean } {
+export function reconcile(
+  local: ReflectionDraft,
+  server: { body: string; revision: number } | null,
+  now: number,
+): { body: string; revision: number; unsaved: boolean } {
   const serverRevision = server?.revision ?? 0;
-  if (local.revision <= serverRevision) return { body: server?.body ?? local.body, revision: serverRevision, unsaved: false };
+  if (local.revision <= serverRevision)
+    return { body: server?.body ?? local.body, revision: serverRevision, unsaved: false };
   const body = local.unseen && server ? joinTexts(server.body, local.body) : local.body;
   return { body, revision: body === local.body ? local.revision : Math.max(now, local.revision + 1), unsaved: true };
 }

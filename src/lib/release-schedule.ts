@@ -76,7 +76,14 @@ export function wallClockAt(timeZone: string, instant: Date | number): WallClock
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const era = parts.find((p) => p.type === 'era')?.value;
   const year = era === 'BC' || era === 'B' ? 1 - get('year') : get('year');
-  return { year, month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute'), second: get('second') };
+  return {
+    year,
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour') % 24,
+    minute: get('minute'),
+    second: get('second'),
+  };
 }
 
 /** A wall-clock reading as milliseconds on a UTC-like scale (for arithmetic only). */
@@ -173,7 +180,12 @@ export function releases(schedule: ReleaseSchedule, count: number, pause: PauseS
 
 /** 'Tue 3 Feb, 7:00' in `timeZone` (24-hour clock). */
 export function formatUnlock(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const clock = wallClockAt(timeZone, at);
   return `${get('weekday')} ${get('day')} ${get('month')}, ${clock.hour}:${String(clock.minute).padStart(2, '0')}`;
@@ -185,7 +197,9 @@ export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number)
   const first = formatUnlock(baseUnlockAt(schedule, 0), schedule.timeZone);
   if (schedule.dayOffsets && schedule.dayOffsets.length > 0) {
     const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), schedule.timeZone);
-    return lessonCount === 1 ? `The lesson opens on ${first}.` : `The first lesson opens on ${first}; the last on ${last}.`;
+    return lessonCount === 1
+      ? `The lesson opens on ${first}.`
+      : `The first lesson opens on ${first}; the last on ${last}.`;
   }
   if (lessonCount === 1) return `The lesson opens on ${first}.`;
   const every = schedule.intervalDays === 1 ? 'one every day' : `one every ${schedule.intervalDays} days`;

@@ -13,7 +13,12 @@ export const STATE_LABELS: Record<AssignmentState, string> = {
 
 export const STATE_ORDER: AssignmentState[] = ['overdue', 'not-started', 'in-progress', 'completed'];
 
-const STATE_SYMBOLS: Record<AssignmentState, string> = { completed: '✓', 'in-progress': '◐', 'not-started': '○', overdue: '!' };
+const STATE_SYMBOLS: Record<AssignmentState, string> = {
+  completed: '✓',
+  'in-progress': '◐',
+  'not-started': '○',
+  overdue: '!',
+};
 
 /**
  * A member's state as HTML: words and a symbol, never colour alone (styles in global.css).
@@ -43,7 +48,10 @@ export function formatInviteCode(code: string): string {
 
 export type InviteProblem = 'revoked' | 'expired' | 'used-up';
 
-export function inviteProblem(invite: { revoked_at: Date | null; expires_at: Date; max_uses: number | null; uses: number }, now: Date): InviteProblem | undefined {
+export function inviteProblem(
+  invite: { revoked_at: Date | null; expires_at: Date; max_uses: number | null; uses: number },
+  now: Date,
+): InviteProblem | undefined {
   if (invite.revoked_at) return 'revoked';
   if (invite.expires_at.getTime() <= now.getTime()) return 'expired';
   if (invite.max_uses !== null && invite.uses >= invite.max_uses) return 'used-up';
@@ -51,7 +59,8 @@ export function inviteProblem(invite: { revoked_at: Date | null; expires_at: Dat
 }
 
 export const INVITE_PROBLEM_MESSAGES: Record<InviteProblem | 'unknown', string> = {
-  unknown: 'We could not find an invite with this code. Check it with the person who shared it; codes look like ABCD-EFGH.',
+  unknown:
+    'We could not find an invite with this code. Check it with the person who shared it; codes look like ABCD-EFGH.',
   revoked: 'This invite was withdrawn by the team’s leader. Ask them for a new one.',
   expired: 'This invite has expired. Ask the team’s leader for a new one.',
   'used-up': 'This invite has been used as many times as the leader allowed. Ask them for a new one.',
@@ -89,7 +98,12 @@ export function serverTimeZone(): string {
 
 /** Minutes since local midnight in `timeZone`. */
 export function minuteOfDay(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const hour = Number(parts.find((p) => p.type === 'hour')!.value);
   const minute = Number(parts.find((p) => p.type === 'minute')!.value);
   return hour * 60 + minute;

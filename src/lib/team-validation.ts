@@ -14,7 +14,10 @@ export const teamNameField = z
       .string()
       .min(1, 'Give the team a name.')
       .max(80, 'Use at most 80 characters for the team name.')
-      .refine((value) => !CONTROL_CHARACTERS.test(value), 'The name contains invisible control characters; please retype it.'),
+      .refine(
+        (value) => !CONTROL_CHARACTERS.test(value),
+        'The name contains invisible control characters; please retype it.',
+      ),
   );
 
 // Astro sends an empty form field as null.
@@ -23,18 +26,28 @@ export const teamDescriptionField = z
   .max(600, 'Use at most 600 characters for the description.')
   .nullish()
   .transform((value) => cleanText(value ?? ''))
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'The description contains invisible control characters; please retype it.');
+  .refine(
+    (value) => !CONTROL_CHARACTERS.test(value),
+    'The description contains invisible control characters; please retype it.',
+  );
 
 export const noteField = z
   .string()
   .max(400, 'Keep the note to 400 characters.')
   .nullish()
   .transform((value) => cleanText(value ?? ''))
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'The note contains invisible control characters; please retype it.');
+  .refine(
+    (value) => !CONTROL_CHARACTERS.test(value),
+    'The note contains invisible control characters; please retype it.',
+  );
 
 export const idField = (what: string) => z.uuid(`Unknown ${what}.`);
 
-export const courseField = z.string({ error: 'Choose a course.' }).min(1, 'Choose a course.').max(100).regex(/^[a-z0-9-]+$/, 'Choose a course from the list.');
+export const courseField = z
+  .string({ error: 'Choose a course.' })
+  .min(1, 'Choose a course.')
+  .max(100)
+  .regex(/^[a-z0-9-]+$/, 'Choose a course from the list.');
 
 /** A real calendar date as YYYY-MM-DD (what <input type="date"> sends). */
 export const dateField = z
@@ -47,16 +60,14 @@ export const dateField = z
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
   }, 'That date does not exist. Check the day and month.');
 
-export const inviteCodeField = z
-  .string({ error: 'Enter the invite code.' })
-  .transform((value, ctx) => {
-    const code = normalizeInviteCode(value);
-    if (!code) {
-      ctx.addIssue({ code: 'custom', message: 'Invite codes have 8 letters and digits, like ABCD-EFGH.' });
-      return z.NEVER;
-    }
-    return code;
-  });
+export const inviteCodeField = z.string({ error: 'Enter the invite code.' }).transform((value, ctx) => {
+  const code = normalizeInviteCode(value);
+  if (!code) {
+    ctx.addIssue({ code: 'custom', message: 'Invite codes have 8 letters and digits, like ABCD-EFGH.' });
+    return z.NEVER;
+  }
+  return code;
+});
 
 export const inviteDaysField = z.coerce
   .number({ error: 'Choose how long the invite works.' })
@@ -73,7 +84,10 @@ export const maxUsesField = z
     if (text === '') return null;
     const uses = Number(text);
     if (!Number.isInteger(uses) || uses < 1 || uses > 5000) {
-      ctx.addIssue({ code: 'custom', message: 'Enter a whole number from 1 to 5,000, or leave it empty for no limit.' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'Enter a whole number from 1 to 5,000, or leave it empty for no limit.',
+      });
       return z.NEVER;
     }
     return uses;
@@ -86,16 +100,14 @@ export const timeZoneField = z
   .max(64, 'Choose a time zone from the list, e.g. Europe/Berlin.')
   .refine(isValidTimeZone, 'Choose a time zone from the list, e.g. Europe/Berlin.');
 
-export const clockField = z
-  .string({ error: 'Enter a time like 21:00.' })
-  .transform((value, ctx) => {
-    const minute = parseMinute(value);
-    if (minute === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'Enter a time like 21:00 (24-hour clock).' });
-      return z.NEVER;
-    }
-    return minute;
-  });
+export const clockField = z.string({ error: 'Enter a time like 21:00.' }).transform((value, ctx) => {
+  const minute = parseMinute(value);
+  if (minute === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'Enter a time like 21:00 (24-hour clock).' });
+    return z.NEVER;
+  }
+  return minute;
+});
 
 /** A date, or empty for "none". */
 export const optionalDateField = z

@@ -11,9 +11,15 @@ export const nameField = z
       .string()
       .min(1, 'Enter your name.')
       .max(100, 'Use at most 100 characters for your name.')
-      .refine((value) => !CONTROL_CHARACTERS.test(value), 'Your name contains invisible control characters; please retype it.')
+      .refine(
+        (value) => !CONTROL_CHARACTERS.test(value),
+        'Your name contains invisible control characters; please retype it.',
+      )
       // Names print on certificates; angle brackets are markup, never part of a name.
-      .refine((value) => !/[<>]/.test(value), 'Use letters, spaces and punctuation such as - and \' in your name, without < or >.'),
+      .refine(
+        (value) => !/[<>]/.test(value),
+        "Use letters, spaces and punctuation such as - and ' in your name, without < or >.",
+      ),
   );
 
 export const emailField = z
@@ -34,7 +40,10 @@ export const passwordField = z
   .max(256, 'Use at most 256 characters.');
 
 /** Any password as typed at sign-in (rules may have changed since it was set). */
-export const currentPasswordField = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(256, 'That password is too long.');
+export const currentPasswordField = z
+  .string({ error: 'Enter your password.' })
+  .min(1, 'Enter your password.')
+  .max(256, 'That password is too long.');
 
 /** The shape of a token we mail (lowercase base32); a page echoes nothing else back. */
 export function mailedToken(value: string | null | undefined): string {

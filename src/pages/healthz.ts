@@ -10,6 +10,9 @@ export const GET: APIRoute = async () => {
     return Response.json({ status: 'ok', database: 'ok', ms: Math.round(performance.now() - started) }, { headers });
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
-    return Response.json({ status: 'unavailable', database: 'unreachable', reason }, { status: 503, headers: { ...headers, 'retry-after': '10' } });
+    return Response.json(
+      { status: 'unavailable', database: 'unreachable', reason },
+      { status: 503, headers: { ...headers, 'retry-after': '10' } },
+    );
   }
 };

@@ -5,7 +5,11 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 
-const saved = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { status: number; headers: Record<string, string>; body: string };
+const saved = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+};
 const body = Buffer.from(saved.body, 'base64');
 const headers = { ...saved.headers, 'content-length': String(body.length) };
 delete (headers as Record<string, string | undefined>)['transfer-encoding'];

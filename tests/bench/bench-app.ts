@@ -2,7 +2,18 @@
 // under new slugs, ten courses in all, so the 500-member team can hold the ten
 // assignments the benchmark asks for (a team has one assignment per course). It is
 // built in its own folder, so the checkout's dist/ is never touched.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { buildIfNeeded, root } from './server.ts';
 
@@ -20,7 +31,9 @@ export function prepareBenchApp(log: (line: string) => void): void {
   if (!existsSync(modules)) symlinkSync(path.join(root, 'node_modules'), modules, 'dir');
 
   const contentDir = path.join(root, 'content');
-  const courses = readdirSync(contentDir).filter((name) => existsSync(path.join(contentDir, name, 'course.yaml'))).sort();
+  const courses = readdirSync(contentDir)
+    .filter((name) => existsSync(path.join(contentDir, name, 'course.yaml')))
+    .sort();
   for (let index = courses.length; index < BENCH_COURSES; index++) {
     const source = path.join(contentDir, courses[index % courses.length]!);
     const target = path.join(benchAppDir, 'content', `${path.basename(source)}-copy-${index}`);

@@ -11,7 +11,9 @@ import { renderCertificatePdf, type CertificatePdfInput } from '#server/certific
 
 // Forced collections make the heap figures comparable; re-run ourselves with --expose-gc.
 if (typeof globalThis.gc !== 'function' && !process.execArgv.includes('--expose-gc')) {
-  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+  });
   process.exit(child.status ?? 1);
 }
 
@@ -22,9 +24,23 @@ const P95_LIMIT_MS = 100;
 const HEAP_GROWTH_LIMIT_MB = 20;
 const RSS_GROWTH_LIMIT_MB = 16;
 
-const names = ['Nguyễn Thị Ánh', 'Zoë Ødegaard', 'Łukasz Żółć', 'Ἀλέξανδρος', 'Юлия', 'José Álvarez', 'Maria-Fernanda de los Ángeles Castañeda-Villalobos', 'Siobhán Ní Bhriain'];
-const courses = ['Safe medication handover at shift change', 'Hand hygiene: the five moments', 'Recognising and responding to the deteriorating patient in community and residential aged care'];
-const statement = 'Northside Community Health is approved as a provider of nursing continuing professional development by the State Nurses Association. This enduring material has been approved for 0.5 contact hours.';
+const names = [
+  'Nguyễn Thị Ánh',
+  'Zoë Ødegaard',
+  'Łukasz Żółć',
+  'Ἀλέξανδρος',
+  'Юлия',
+  'José Álvarez',
+  'Maria-Fernanda de los Ángeles Castañeda-Villalobos',
+  'Siobhán Ní Bhriain',
+];
+const courses = [
+  'Safe medication handover at shift change',
+  'Hand hygiene: the five moments',
+  'Recognising and responding to the deteriorating patient in community and residential aged care',
+];
+const statement =
+  'Northside Community Health is approved as a provider of nursing continuing professional development by the State Nurses Association. This enduring material has been approved for 0.5 contact hours.';
 
 function input(i: number): CertificatePdfInput {
   return {
@@ -77,24 +93,38 @@ const latency = summary(times);
 const p95 = latency.p95;
 
 // Wall time suffers when other work shares the CPUs; the load average says how much it did.
-const load = os.loadavg().map((value) => value.toFixed(1)).join(' / ');
-console.log(`\nCertificate PDF benchmark — Node ${process.version}, ${COUNT} PDFs after ${WARMUP} warm-up, ${os.availableParallelism()} CPUs, load average ${load}`);
+const load = os
+  .loadavg()
+  .map((value) => value.toFixed(1))
+  .join(' / ');
+console.log(
+  `\nCertificate PDF benchmark — Node ${process.version}, ${COUNT} PDFs after ${WARMUP} warm-up, ${os.availableParallelism()} CPUs, load average ${load}`,
+);
 console.table({ 'wall time (ms)': latency, 'CPU time (ms)': summary(cpuTimes) });
-console.log(`PDF size: mean ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)} B, min ${Math.min(...sizes)} B, max ${Math.max(...sizes)} B`);
-console.table(Object.fromEntries(snapshots.map((s) => [s.label, { 'RSS (MB)': +mb(s.rss), 'heap used (MB)': +mb(s.heapUsed) }])));
+console.log(
+  `PDF size: mean ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)} B, min ${Math.min(...sizes)} B, max ${Math.max(...sizes)} B`,
+);
+console.table(
+  Object.fromEntries(snapshots.map((s) => [s.label, { 'RSS (MB)': +mb(s.rss), 'heap used (MB)': +mb(s.heapUsed) }])),
+);
 
 const at250 = snapshots.find((s) => s.label === `after ${CHECKPOINT_EVERY}`);
 const last = snapshots.at(-1)!;
 const half = snapshots.find((s) => s.label === `after ${COUNT / 2}`);
-const growthMb = (from: (typeof snapshots)[number] | undefined, pick: (s: (typeof snapshots)[number]) => number) => (from ? (pick(last) - pick(from)) / 1024 / 1024 : 0);
+const growthMb = (from: (typeof snapshots)[number] | undefined, pick: (s: (typeof snapshots)[number]) => number) =>
+  from ? (pick(last) - pick(from)) / 1024 / 1024 : 0;
 const growth = growthMb(at250, (s) => s.heapUsed);
 const rssGrowth = growthMb(half, (s) => s.rss);
 const failures = [
   p95 > P95_LIMIT_MS && `p95 ${p95.toFixed(1)} ms is over ${P95_LIMIT_MS} ms`,
-  growth > HEAP_GROWTH_LIMIT_MB && `heap grew ${growth.toFixed(1)} MB between the ${CHECKPOINT_EVERY}th and the ${COUNT}th PDF (limit ${HEAP_GROWTH_LIMIT_MB} MB)`,
-  rssGrowth > RSS_GROWTH_LIMIT_MB && `RSS grew ${rssGrowth.toFixed(1)} MB between the ${COUNT / 2}th and the ${COUNT}th PDF (limit ${RSS_GROWTH_LIMIT_MB} MB)`,
+  growth > HEAP_GROWTH_LIMIT_MB &&
+    `heap grew ${growth.toFixed(1)} MB between the ${CHECKPOINT_EVERY}th and the ${COUNT}th PDF (limit ${HEAP_GROWTH_LIMIT_MB} MB)`,
+  rssGrowth > RSS_GROWTH_LIMIT_MB &&
+    `RSS grew ${rssGrowth.toFixed(1)} MB between the ${COUNT / 2}th and the ${COUNT}th PDF (limit ${RSS_GROWTH_LIMIT_MB} MB)`,
 ].filter(Boolean);
-console.log(`Heap growth ${at250?.label ?? '-'} → ${last.label}: ${growth.toFixed(1)} MB. RSS: ${(growthMb(at250, (s) => s.rss)).toFixed(1)} MB ${at250?.label ?? '-'} → ${last.label}, steady state ${rssGrowth.toFixed(1)} MB ${half?.label ?? '-'} → ${last.label}.`);
+console.log(
+  `Heap growth ${at250?.label ?? '-'} → ${last.label}: ${growth.toFixed(1)} MB. RSS: ${growthMb(at250, (s) => s.rss).toFixed(1)} MB ${at250?.label ?? '-'} → ${last.label}, steady state ${rssGrowth.toFixed(1)} MB ${half?.label ?? '-'} → ${last.label}.`,
+);
 if (failures.length > 0) {
   console.error(`FAIL: ${failures.join('; ')}`);
   process.exit(1);

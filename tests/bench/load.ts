@@ -47,7 +47,9 @@ function once(options: LoadOptions, seconds: number, record: boolean): Promise<L
         timeout: 10,
         ...(fixed
           ? { method: fixed.method, headers: fixed.headers, body: fixed.body, url: options.origin + fixed.path }
-          : { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...toAutocannon(dynamic!()) }) }] }),
+          : {
+              requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...toAutocannon(dynamic!()) }) }],
+            }),
       } as autocannon.Options,
       (error, result) => {
         if (error) return reject(error);

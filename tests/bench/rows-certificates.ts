@@ -8,7 +8,11 @@ const HOLDERS = 1000;
 
 export default {
   labels: ['6a. certificate PDF', '6b. verification page'],
-  requiresFiles: ['src/server/services/certificates.ts', 'src/pages/certificates/[id].pdf.ts', 'src/pages/certificates/[id].astro'],
+  requiresFiles: [
+    'src/server/services/certificates.ts',
+    'src/pages/certificates/[id].pdf.ts',
+    'src/pages/certificates/[id].astro',
+  ],
   requiresTables: ['certificates'],
   async seed({ db, catalog, users }) {
     const { issueEarnedCertificates } = await import('#server/certificates/certificates.ts');
@@ -18,11 +22,28 @@ export default {
     for (const learner of holders) {
       await db
         .insertInto('lesson_progress')
-        .values(course.lessons.map((lesson) => ({ user_id: learner.id, course_slug: course.slug, lesson_slug: lesson.slug, completed_at: sql`now()`, course_version: course.version })))
-        .onConflict((oc) => oc.columns(['user_id', 'course_slug', 'lesson_slug']).doUpdateSet({ completed_at: sql`coalesce(lesson_progress.completed_at, now())` }))
+        .values(
+          course.lessons.map((lesson) => ({
+            user_id: learner.id,
+            course_slug: course.slug,
+            lesson_slug: lesson.slug,
+            completed_at: sql`now()`,
+            course_version: course.version,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'course_slug', 'lesson_slug'])
+            .doUpdateSet({ completed_at: sql`coalesce(lesson_progress.completed_at, now())` }),
+        )
         .execute();
-      const outcome = (await issueEarnedCertificates(db, catalog, learner.id)).find((o) => o.course.slug === course.slug);
-      if (!outcome || !('certificate' in outcome)) throw new Error(`no certificate for ${learner.email}: ${outcome && 'held' in outcome ? outcome.held : 'course not complete'}`);
+      const outcome = (await issueEarnedCertificates(db, catalog, learner.id)).find(
+        (o) => o.course.slug === course.slug,
+      );
+      if (!outcome || !('certificate' in outcome))
+        throw new Error(
+          `no certificate for ${learner.email}: ${outcome && 'held' in outcome ? outcome.held : 'course not complete'}`,
+        );
       ids.push(outcome.certificate.id);
     }
     await sql`analyze`.execute(db);

@@ -25,7 +25,12 @@ export default {
     for (const [index, course] of catalog.courses.entries()) {
       const due = new Date(`${today}T00:00:00Z`);
       due.setUTCDate(due.getUTCDate() + 7 * (index + 1));
-      await teams.assignCourse(ctx, { teamId, courseSlug: course.slug, dueOn: due.toISOString().slice(0, 10), note: '' });
+      await teams.assignCourse(ctx, {
+        teamId,
+        courseSlug: course.slug,
+        dueOn: due.toISOString().slice(0, 10),
+        note: '',
+      });
     }
     await sql`analyze`.execute(db);
     return { teamId };
@@ -35,7 +40,10 @@ export default {
       // One leader opening the dashboard: the target is a latency (p95), not throughput.
       label: '5. team dashboard (500 members × 10 assignments, 1 conn)',
       connections: 1,
-      next: () => ({ path: `/teams/${(seeded as { teamId: string }).teamId}`, headers: { cookie: cookie(learners[0]!) } }),
+      next: () => ({
+        path: `/teams/${(seeded as { teamId: string }).teamId}`,
+        headers: { cookie: cookie(learners[0]!) },
+      }),
       target: { p95Ms: 150 },
     },
   ],

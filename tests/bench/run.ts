@@ -37,7 +37,7 @@ const outDir = path.join(root, 'tests/.output/bench');
 const dataDir = path.join(outDir, 'data');
 mkdirSync(outDir, { recursive: true });
 if (PROCESSES > 1 && !DATABASE_URL) {
-  console.error('BENCH_PROCESSES > 1 needs DATABASE_URL: PGlite is one process\'s database.');
+  console.error("BENCH_PROCESSES > 1 needs DATABASE_URL: PGlite is one process's database.");
   process.exit(1);
 }
 const log = (line: string) => console.log(`· ${line}`);
@@ -52,7 +52,11 @@ const database = openDatabase({ url: DATABASE_URL, dataDir: path.join(dataDir, '
 await migrateToLatest(database.db);
 const seeded = await seedCore(database.db, catalog, log);
 const tables = new Set(
-  (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(database.db)).rows.map((r) => r.table_name),
+  (
+    await sql<{
+      table_name: string;
+    }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(database.db)
+  ).rows.map((r) => r.table_name),
 );
 
 interface OptionalModule {
@@ -68,11 +72,22 @@ interface OptionalModule {
 // (tests/bench/team-dashboard.ts and certificate-pdf.ts are those features' own
 // stand-alone micro-benchmarks; they are not imported here.)
 const optional: OptionalModule[] = [
-  { file: 'tests/bench/rows-teams.ts', labels: ['5. team dashboard (500 members, 1 conn)'], feature: { files: ['src/server/repos/teams.ts'], tables: ['teams'] } },
-  { file: 'tests/bench/rows-certificates.ts', labels: ['6a. certificate PDF', '6b. verification page'], feature: { files: ['src/server/services/certificates.ts'], tables: ['certificates'] } },
+  {
+    file: 'tests/bench/rows-teams.ts',
+    labels: ['5. team dashboard (500 members, 1 conn)'],
+    feature: { files: ['src/server/repos/teams.ts'], tables: ['teams'] },
+  },
+  {
+    file: 'tests/bench/rows-certificates.ts',
+    labels: ['6a. certificate PDF', '6b. verification page'],
+    feature: { files: ['src/server/services/certificates.ts'], tables: ['certificates'] },
+  },
 ];
 for (const entry of optional) {
-  const missingFeature = [...entry.feature.files.filter((file) => !existsSync(path.join(root, file))), ...entry.feature.tables.filter((t) => !tables.has(t)).map((t) => `table ${t}`)];
+  const missingFeature = [
+    ...entry.feature.files.filter((file) => !existsSync(path.join(root, file))),
+    ...entry.feature.tables.filter((t) => !tables.has(t)).map((t) => `table ${t}`),
+  ];
   if (missingFeature.length) {
     entry.missing = `missing ${missingFeature.join(', ')}`;
     continue;
@@ -90,7 +105,14 @@ for (const entry of optional) {
   }
   entry.labels = module.labels;
   entry.module = module;
-  entry.seeded = await module.seed({ db: database.db as never, catalog, users: seeded.users, learners: seeded.learners, password: 'bench quiet harbour lantern 42', kind });
+  entry.seeded = await module.seed({
+    db: database.db as never,
+    catalog,
+    users: seeded.users,
+    learners: seeded.learners,
+    password: 'bench quiet harbour lantern 42',
+    kind,
+  });
 }
 const counts = { ...seeded.counts };
 for (const table of ['teams', 'team_members', 'team_assignments', 'certificates']) {
@@ -99,7 +121,11 @@ for (const table of ['teams', 'team_members', 'team_assignments', 'certificates'
   counts[table] = Number(row.rows[0]?.n ?? 0);
 }
 await database.close();
-log(`database: ${kind}; ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+log(
+  `database: ${kind}; ${Object.entries(counts)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')}`,
+);
 
 // ── app and baseline ────────────────────────────────────────────────────────
 const logFile = path.join(outDir, `server-${kind}.log`);
@@ -107,20 +133,27 @@ const logFile = path.join(outDir, `server-${kind}.log`);
 const appEnv = { DATABASE_URL, DATA_DIR: dataDir, LOG_FORMAT: 'text' };
 const app: RunningApp = await startApp({ env: appEnv, processes: PROCESSES, logFile, appDir: benchAppDir });
 const rssAtStart = app.rss().total;
-log(`app: ${PROCESSES} process${PROCESSES > 1 ? 'es' : ''} at ${app.origin}, cold start ${Math.round(app.coldStartMs)} ms (spawn → first 200 from /healthz), RSS ${Math.round(rssAtStart / 1048576)} MB`);
+log(
+  `app: ${PROCESSES} process${PROCESSES > 1 ? 'es' : ''} at ${app.origin}, cold start ${Math.round(app.coldStartMs)} ms (spawn → first 200 from /healthz), RSS ${Math.round(rssAtStart / 1048576)} MB`,
+);
 
 const htmlLesson = lessons[0]!;
 const htmlPath = `/courses/${htmlLesson.courseSlug}/${htmlLesson.slug}`;
 // The baseline replays the lesson's bytes as they went over the wire (compressed, as
 // 1a asks for them), so both answer the same request with the same bytes.
 const LESSON_REQUEST_HEADERS = { 'accept-encoding': 'gzip, br' };
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
   });
 }
 let lessonResponse = await rawGet(app.origin + htmlPath, LESSON_REQUEST_HEADERS);
@@ -132,15 +165,29 @@ for (let tries = 0; !lessonResponse.headers['content-encoding'] && tries < 50; t
 if (lessonResponse.status !== 200) throw new Error(`${htmlPath} answered ${lessonResponse.status}`);
 const encoding = lessonResponse.headers['content-encoding'];
 const lessonBody = lessonResponse.body;
-const lessonHtml = (encoding === 'br' ? zlib.brotliDecompressSync(lessonBody) : encoding === 'gzip' ? zlib.gunzipSync(lessonBody) : lessonBody).toString('utf8');
+const lessonHtml = (
+  encoding === 'br'
+    ? zlib.brotliDecompressSync(lessonBody)
+    : encoding === 'gzip'
+      ? zlib.gunzipSync(lessonBody)
+      : lessonBody
+).toString('utf8');
 const savedResponse = path.join(outDir, 'baseline-response.json');
 const lessonHeaders: Record<string, string> = {};
-for (const [key, value] of Object.entries(lessonResponse.headers)) if (typeof value === 'string') lessonHeaders[key] = value;
-writeFileSync(savedResponse, JSON.stringify({ status: 200, headers: lessonHeaders, body: lessonBody.toString('base64') }));
-log(`lesson page for 1a and the baseline: ${lessonBody.length} bytes (${encoding ?? 'uncompressed'}), ${Buffer.byteLength(lessonHtml)} bytes of HTML`);
+for (const [key, value] of Object.entries(lessonResponse.headers))
+  if (typeof value === 'string') lessonHeaders[key] = value;
+writeFileSync(
+  savedResponse,
+  JSON.stringify({ status: 200, headers: lessonHeaders, body: lessonBody.toString('base64') }),
+);
+log(
+  `lesson page for 1a and the baseline: ${lessonBody.length} bytes (${encoding ?? 'uncompressed'}), ${Buffer.byteLength(lessonHtml)} bytes of HTML`,
+);
 
 async function startBaseline(): Promise<{ origin: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(root, 'tests/bench/baseline-server.ts'), savedResponse], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(root, 'tests/bench/baseline-server.ts'), savedResponse], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1])));
     child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
@@ -151,7 +198,8 @@ async function startBaseline(): Promise<{ origin: string; stop(): void }> {
 // The lesson page's static files: what its HTML links, and what those modules import.
 function assetsOf(html: string): string[] {
   const found = new Set<string>();
-  for (const match of html.matchAll(/(?:href|src|component-url|renderer-url)="(\/[^"]+\.(?:js|css|svg|woff2?))"/g)) found.add(match[1]!);
+  for (const match of html.matchAll(/(?:href|src|component-url|renderer-url)="(\/[^"]+\.(?:js|css|svg|woff2?))"/g))
+    found.add(match[1]!);
   const queue = [...found].filter((p) => p.endsWith('.js'));
   while (queue.length) {
     const file = queue.shift()!;
@@ -174,23 +222,32 @@ const assets = assetsOf(lessonHtml);
 const BOUNDARY = '----RoundsBenchBoundary7MA4YWxkTrZu0gW';
 function multipart(fields: Record<string, string | number>): string {
   let body = '';
-  for (const [name, value] of Object.entries(fields)) body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  for (const [name, value] of Object.entries(fields))
+    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   return `${body}--${BOUNDARY}--\r\n`;
 }
 const cookie = (learner: { token: string }) => `session=${learner.token}`;
 let turn = 0;
-const pick = <T,>(items: T[]) => items[turn++ % items.length]!;
+const pick = <T>(items: T[]) => items[turn++ % items.length]!;
 // Learner and lesson rotate independently (coprime steps), so pairs cover the grid.
 let pair = 0;
 function learnerAndLesson() {
   pair += 1;
-  return { learner: seeded.learners[(pair * 7) % seeded.learners.length]!, lesson: lessons[(pair * 5 + Math.floor(pair / seeded.learners.length)) % lessons.length]! };
+  return {
+    learner: seeded.learners[(pair * 7) % seeded.learners.length]!,
+    lesson: lessons[(pair * 5 + Math.floor(pair / seeded.learners.length)) % lessons.length]!,
+  };
 }
 function action(name: string, fields: Record<string, string | number>, learner: { token: string }): BenchRequest {
   return {
     method: 'POST',
     path: `/_actions/${name}`,
-    headers: { cookie: cookie(learner), origin: app.origin, 'sec-fetch-site': 'same-origin', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    headers: {
+      cookie: cookie(learner),
+      origin: app.origin,
+      'sec-fetch-site': 'same-origin',
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+    },
     body: multipart(fields),
   };
 }
@@ -214,7 +271,10 @@ const core: (Scenario & { id: string })[] = [
     label: '1c. lesson state.json',
     next: () => {
       const { learner, lesson } = learnerAndLesson();
-      return { path: `/courses/${lesson.courseSlug}/${lesson.slug}/state.json`, headers: { cookie: cookie(learner), accept: 'application/json' } };
+      return {
+        path: `/courses/${lesson.courseSlug}/${lesson.slug}/state.json`,
+        headers: { cookie: cookie(learner), accept: 'application/json' },
+      };
     },
   },
   {
@@ -231,7 +291,16 @@ const core: (Scenario & { id: string })[] = [
     next: () => {
       const { learner, lesson } = learnerAndLesson();
       const question = pair % lesson.check.length;
-      return action('progress.answer', { courseSlug: lesson.courseSlug, lessonSlug: lesson.slug, question, option: pair % lesson.check[question]!.options.length }, learner);
+      return action(
+        'progress.answer',
+        {
+          courseSlug: lesson.courseSlug,
+          lessonSlug: lesson.slug,
+          question,
+          option: pair % lesson.check[question]!.options.length,
+        },
+        learner,
+      );
     },
   },
   {
@@ -240,8 +309,14 @@ const core: (Scenario & { id: string })[] = [
     next: () => {
       const { learner, lesson } = learnerAndLesson();
       const answers: Record<string, number> = {};
-      lesson.check.forEach((question, index) => (answers[`q${index}`] = question.options.findIndex((option) => option.correct)));
-      return action('progress.complete', { courseSlug: lesson.courseSlug, lessonSlug: lesson.slug, ...answers }, learner);
+      lesson.check.forEach(
+        (question, index) => (answers[`q${index}`] = question.options.findIndex((option) => option.correct)),
+      );
+      return action(
+        'progress.complete',
+        { courseSlug: lesson.courseSlug, lessonSlug: lesson.slug, ...answers },
+        learner,
+      );
     },
     target: { minRatio: 0.08, p99Ms: 100 },
   },
@@ -251,7 +326,16 @@ const core: (Scenario & { id: string })[] = [
     next: () => {
       const { learner, lesson } = learnerAndLesson();
       revision += 1;
-      return action('reflections.save', { courseSlug: lesson.courseSlug, lessonSlug: lesson.slug, body: reflectionText.repeat(1 + (pair % 4)), revision }, learner);
+      return action(
+        'reflections.save',
+        {
+          courseSlug: lesson.courseSlug,
+          lessonSlug: lesson.slug,
+          body: reflectionText.repeat(1 + (pair % 4)),
+          revision,
+        },
+        learner,
+      );
     },
     target: { minRatio: 0.08, p99Ms: 100 },
   },
@@ -274,7 +358,12 @@ interface Row {
 const rows: Row[] = [];
 
 async function preflight(request: BenchRequest, origin: string): Promise<string | undefined> {
-  const response = await fetch(origin + request.path, { method: request.method ?? 'GET', headers: request.headers, body: request.body as string | undefined, redirect: 'manual' });
+  const response = await fetch(origin + request.path, {
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body as string | undefined,
+    redirect: 'manual',
+  });
   const text = await response.text();
   if (response.status >= 200 && response.status < 300) return undefined;
   return `${response.status} ${text.slice(0, 160).replace(/\s+/g, ' ')}`;
@@ -284,15 +373,26 @@ async function run(id: string, scenario: Scenario, origin: string): Promise<Row>
   const problem = await preflight(scenario.next(), origin);
   if (problem) log(`${scenario.label}: preflight answered ${problem}`);
   process.stdout.write(`· measuring ${scenario.label} … `);
-  const result = await measure({ origin, connections: scenario.connections ?? CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, request: id === '1a' || id === 'base' ? scenario.next() : scenario.next });
+  const result = await measure({
+    origin,
+    connections: scenario.connections ?? CONNECTIONS,
+    durationSeconds: DURATION,
+    warmupSeconds: WARMUP,
+    request: id === '1a' || id === 'base' ? scenario.next() : scenario.next,
+  });
   const row: Row = { id, label: scenario.label, result, target: scenario.target, preflight: problem };
   if (id !== 'base') row.rssAfter = app.rss().total;
-  console.log(`${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(1)} ms${result.errors ? `, ${result.errors} errors ${JSON.stringify(result.statuses)}` : ''}`);
+  console.log(
+    `${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(1)} ms${result.errors ? `, ${result.errors} errors ${JSON.stringify(result.statuses)}` : ''}`,
+  );
   return row;
 }
 
 const wanted = (id: string) => !ONLY || ONLY.includes(id) || ONLY.includes(id[0]!);
-const baselineScenario: Scenario = { label: 'baseline: node:http, same bytes', next: () => ({ path: htmlPath, headers: LESSON_REQUEST_HEADERS }) };
+const baselineScenario: Scenario = {
+  label: 'baseline: node:http, same bytes',
+  next: () => ({ path: htmlPath, headers: LESSON_REQUEST_HEADERS }),
+};
 
 let baseline = await startBaseline();
 const baseStart = await run('base', baselineScenario, baseline.origin);
@@ -302,7 +402,8 @@ for (const scenario of core) if (wanted(scenario.id)) rows.push(await run(scenar
 const runContext: RunContext = { origin: app.origin, learners: seeded.learners, catalog, cookie, seeded: undefined };
 for (const entry of optional) {
   if (!entry.module) {
-    for (const label of entry.labels) rows.push({ id: label.split('.')[0]!, label, na: `n/a (not built yet: ${entry.missing})` });
+    for (const label of entry.labels)
+      rows.push({ id: label.split('.')[0]!, label, na: `n/a (not built yet: ${entry.missing})` });
     continue;
   }
   const scenarios = await entry.module.scenarios({ ...runContext, seeded: entry.seeded });
@@ -335,17 +436,45 @@ for (const row of [baseStart, ...rows, baseEnd]) {
     continue;
   }
   const r = row.result!;
-  table.push([row.label, fmt(r.rps, 0), ratio(r.rps, baseRps), fmt(r.p50), ratio(r.p50, baseP50), fmt(r.p95), fmt(r.p99), ratio(r.p99, baseP99), String(r.errors), row.rssAfter ? mb(row.rssAfter) : '']);
+  table.push([
+    row.label,
+    fmt(r.rps, 0),
+    ratio(r.rps, baseRps),
+    fmt(r.p50),
+    ratio(r.p50, baseP50),
+    fmt(r.p95),
+    fmt(r.p99),
+    ratio(r.p99, baseP99),
+    String(r.errors),
+    row.rssAfter ? mb(row.rssAfter) : '',
+  ]);
 }
-const widths = header.map((h, i) => Math.max(h.length, ...table.filter((r) => r.length > 2).map((r) => (r[i] ?? '').length)));
+const widths = header.map((h, i) =>
+  Math.max(h.length, ...table.filter((r) => r.length > 2).map((r) => (r[i] ?? '').length)),
+);
 const line = (cells: string[]) =>
-  cells.length === 2 ? `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]}` : cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  cells.length === 2
+    ? `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]}`
+    : cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${mb(os.totalmem())} MB, Node ${process.version}`;
-const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
 
-console.log(`\nRounds bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${kind}${PROCESSES > 1 ? `, ${PROCESSES} app processes (cluster)` : ''} — ${CONNECTIONS} connections, ${DURATION} s each (+${WARMUP} s warm-up)`);
-console.log(`machine: ${machine}; load average ${load}; data: ${USER_COUNT} users, ${LEARNER_COUNT} signed in, ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
-console.log(`baseline req/s: ${fmt(baseStart.result!.rps, 0)} at the start, ${fmt(baseEnd.result!.rps, 0)} at the end; ratios use the mean\n`);
+console.log(
+  `\nRounds bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ${kind}${PROCESSES > 1 ? `, ${PROCESSES} app processes (cluster)` : ''} — ${CONNECTIONS} connections, ${DURATION} s each (+${WARMUP} s warm-up)`,
+);
+console.log(
+  `machine: ${machine}; load average ${load}; data: ${USER_COUNT} users, ${LEARNER_COUNT} signed in, ${Object.entries(
+    counts,
+  )
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')}`,
+);
+console.log(
+  `baseline req/s: ${fmt(baseStart.result!.rps, 0)} at the start, ${fmt(baseEnd.result!.rps, 0)} at the end; ratios use the mean\n`,
+);
 console.log(line(header));
 console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 for (const cells of table) console.log(line(cells));
@@ -354,7 +483,9 @@ for (const cells of table) console.log(line(cells));
 const previousFile = path.join(outDir, `last-${kind}-${PROCESSES}p.json`);
 // Only a run of the same rows, length and concurrency is comparable.
 const runShape = JSON.stringify({ only: ONLY ?? null, DURATION, WARMUP, CONNECTIONS });
-const previousRun = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, 'utf8')) as { rssFinal: number; at: string; runShape?: string }) : undefined;
+const previousRun = existsSync(previousFile)
+  ? (JSON.parse(readFileSync(previousFile, 'utf8')) as { rssFinal: number; at: string; runShape?: string })
+  : undefined;
 const previous = previousRun?.runShape === runShape ? previousRun : undefined;
 const checks: { what: string; ok: boolean | undefined; detail: string }[] = [];
 for (const row of rows) {
@@ -362,23 +493,54 @@ for (const row of rows) {
   const t = row.target;
   if (!t) continue;
   const r = row.result;
-  if (t.minRatio !== undefined) checks.push({ what: `${row.label}: ≥ ${t.minRatio}× baseline req/s`, ok: r.rps / baseRps >= t.minRatio, detail: ratio(r.rps, baseRps) });
-  if (t.p99Ms !== undefined) checks.push({ what: `${row.label}: p99 ≤ ${t.p99Ms} ms`, ok: r.p99 <= t.p99Ms, detail: `${fmt(r.p99)} ms` });
-  if (t.p95Ms !== undefined) checks.push({ what: `${row.label}: p95 ≤ ${t.p95Ms} ms`, ok: r.p95 <= t.p95Ms, detail: `${fmt(r.p95)} ms` });
-  if (r.errors) checks.push({ what: `${row.label}: no errors`, ok: false, detail: `${r.errors} ${JSON.stringify(r.statuses)}${row.preflight ? ` (preflight: ${row.preflight})` : ''}` });
+  if (t.minRatio !== undefined)
+    checks.push({
+      what: `${row.label}: ≥ ${t.minRatio}× baseline req/s`,
+      ok: r.rps / baseRps >= t.minRatio,
+      detail: ratio(r.rps, baseRps),
+    });
+  if (t.p99Ms !== undefined)
+    checks.push({ what: `${row.label}: p99 ≤ ${t.p99Ms} ms`, ok: r.p99 <= t.p99Ms, detail: `${fmt(r.p99)} ms` });
+  if (t.p95Ms !== undefined)
+    checks.push({ what: `${row.label}: p95 ≤ ${t.p95Ms} ms`, ok: r.p95 <= t.p95Ms, detail: `${fmt(r.p95)} ms` });
+  if (r.errors)
+    checks.push({
+      what: `${row.label}: no errors`,
+      ok: false,
+      detail: `${r.errors} ${JSON.stringify(r.statuses)}${row.preflight ? ` (preflight: ${row.preflight})` : ''}`,
+    });
 }
 for (const row of rows) if (row.na) checks.push({ what: `${row.label}`, ok: undefined, detail: row.na });
-checks.push({ what: `server RSS ≤ 300 MB after the run${PROCESSES > 1 ? ' (per process)' : ''}`, ok: Math.max(...rssFinal.perProcess) <= 300 * 1048576, detail: `${rssFinal.perProcess.map(mb).join(' + ')} MB (${mb(rssAtStart)} MB after start-up)` });
+checks.push({
+  what: `server RSS ≤ 300 MB after the run${PROCESSES > 1 ? ' (per process)' : ''}`,
+  ok: Math.max(...rssFinal.perProcess) <= 300 * 1048576,
+  detail: `${rssFinal.perProcess.map(mb).join(' + ')} MB (${mb(rssAtStart)} MB after start-up)`,
+});
 if (previous) {
   const growth = rssFinal.total - previous.rssFinal;
   // Within 10 % (or 15 MB) of the previous run's figure counts as no growth: RSS moves with GC timing.
-  checks.push({ what: 'no RSS growth vs the previous run', ok: growth <= Math.max(15 * 1048576, previous.rssFinal * 0.1), detail: `${mb(previous.rssFinal)} → ${mb(rssFinal.total)} MB (${growth >= 0 ? '+' : ''}${mb(growth)} MB; previous run ${previous.at})` });
+  checks.push({
+    what: 'no RSS growth vs the previous run',
+    ok: growth <= Math.max(15 * 1048576, previous.rssFinal * 0.1),
+    detail: `${mb(previous.rssFinal)} → ${mb(rssFinal.total)} MB (${growth >= 0 ? '+' : ''}${mb(growth)} MB; previous run ${previous.at})`,
+  });
 }
-if (kind === 'pglite' && PROCESSES === 1) checks.push({ what: 'cold start (existing build, embedded database) ≤ 5 s', ok: app.coldStartMs <= 5000, detail: `${Math.round(app.coldStartMs)} ms` });
-else checks.push({ what: 'cold start (informational on PostgreSQL)', ok: undefined, detail: `${Math.round(app.coldStartMs)} ms` });
+if (kind === 'pglite' && PROCESSES === 1)
+  checks.push({
+    what: 'cold start (existing build, embedded database) ≤ 5 s',
+    ok: app.coldStartMs <= 5000,
+    detail: `${Math.round(app.coldStartMs)} ms`,
+  });
+else
+  checks.push({
+    what: 'cold start (informational on PostgreSQL)',
+    ok: undefined,
+    detail: `${Math.round(app.coldStartMs)} ms`,
+  });
 
 console.log('\nTargets');
-for (const check of checks) console.log(`  ${check.ok === undefined ? '–' : check.ok ? '✓' : '✗'} ${check.what}: ${check.detail}`);
+for (const check of checks)
+  console.log(`  ${check.ok === undefined ? '–' : check.ok ? '✓' : '✗'} ${check.what}: ${check.detail}`);
 
 const result = {
   at: new Date().toISOString(),
@@ -395,7 +557,14 @@ const result = {
   rssPerProcess: rssFinal.perProcess,
   runShape,
   baseline: { start: baseStart.result, end: baseEnd.result, rps: baseRps },
-  rows: rows.map((row) => ({ id: row.id, label: row.label, na: row.na, ...row.result, ratio: row.result ? row.result.rps / baseRps : undefined, rssAfter: row.rssAfter })),
+  rows: rows.map((row) => ({
+    id: row.id,
+    label: row.label,
+    na: row.na,
+    ...row.result,
+    ratio: row.result ? row.result.rps / baseRps : undefined,
+    rssAfter: row.rssAfter,
+  })),
   checks,
 };
 const stamp = result.at.replace(/[:.]/g, '-');

@@ -15,8 +15,40 @@ export const LEARNER_COUNT = 500;
 export const BENCH_PASSWORD = 'bench quiet harbour lantern 42';
 const DOMAIN = 'bench.rounds.test';
 
-const FIRST = ['Ana', 'Zoë', 'Łukasz', 'Chidi', 'Mei', 'Søren', 'Priya', 'José', 'Aoife', 'Tomás', 'Fatima', 'Björn', 'Nguyễn', 'Olu', 'Renée', 'Kenji'];
-const LAST = ['García', 'Ångström', 'Okafor', 'Nowak', 'Brontë', 'Haddad', 'Ó Briain', 'Müller', 'Sharma', 'Lindqvist', 'Adeyemi', 'Dubois', 'Kowalczyk', 'Tanaka'];
+const FIRST = [
+  'Ana',
+  'Zoë',
+  'Łukasz',
+  'Chidi',
+  'Mei',
+  'Søren',
+  'Priya',
+  'José',
+  'Aoife',
+  'Tomás',
+  'Fatima',
+  'Björn',
+  'Nguyễn',
+  'Olu',
+  'Renée',
+  'Kenji',
+];
+const LAST = [
+  'García',
+  'Ångström',
+  'Okafor',
+  'Nowak',
+  'Brontë',
+  'Haddad',
+  'Ó Briain',
+  'Müller',
+  'Sharma',
+  'Lindqvist',
+  'Adeyemi',
+  'Dubois',
+  'Kowalczyk',
+  'Tanaka',
+];
 
 export function benchEmail(index: number): string {
   return `learner-${String(index + 1).padStart(5, '0')}@${DOMAIN}`;
@@ -32,7 +64,8 @@ function benchToken(index: number): { id: string; secret: string } {
   return { id: `benchsession${n}`, secret: `benchsecret${n}quietharbourlantern` };
 }
 
-const REFLECTION = 'Today a patient told me what mattered to her before I asked about the pain score. I want to start the next shift by sitting down for the first minute, naming what I notice, and letting the family finish their sentence. ';
+const REFLECTION =
+  'Today a patient told me what mattered to her before I asked about the pain score. I want to start the next shift by sitting down for the first minute, naming what I notice, and letting the family finish their sentence. ';
 
 export interface Seeded {
   users: { id: string; email: string; name: string }[];
@@ -49,13 +82,19 @@ export async function seedCore(db: Kysely<Database>, catalog: Catalog, log: (lin
     .executeTakeFirstOrThrow();
   const seededNow = Number(existing.n) < USER_COUNT;
   if (seededNow) {
-    if (Number(existing.n) > 0) throw new Error(`Found ${existing.n} of ${USER_COUNT} bench users: a half-seeded database. Use a fresh one.`);
+    if (Number(existing.n) > 0)
+      throw new Error(`Found ${existing.n} of ${USER_COUNT} bench users: a half-seeded database. Use a fresh one.`);
     const started = Date.now();
     const passwordHash = await hashPassword(BENCH_PASSWORD);
     for (let start = 0; start < USER_COUNT; start += 1000) {
       const rows = [];
       for (let i = start; i < Math.min(USER_COUNT, start + 1000); i += 1) {
-        rows.push({ email: benchEmail(i), name: benchName(i), password_hash: passwordHash, email_verified_at: new Date() });
+        rows.push({
+          email: benchEmail(i),
+          name: benchName(i),
+          password_hash: passwordHash,
+          email_verified_at: new Date(),
+        });
       }
       await db.insertInto('users').values(rows).execute();
     }
@@ -64,7 +103,12 @@ export async function seedCore(db: Kysely<Database>, catalog: Catalog, log: (lin
     log(`seeded ${USER_COUNT} users with progress and reflections in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
-  const users = await db.selectFrom('users').select(['id', 'email', 'name']).where('email', 'like', `%@${DOMAIN}`).orderBy('email').execute();
+  const users = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name'])
+    .where('email', 'like', `%@${DOMAIN}`)
+    .orderBy('email')
+    .execute();
 
   // Sessions are renewed on every run, so they are fresh and no request refreshes them.
   await db.deleteFrom('sessions').where('id', 'like', 'benchsession%').execute();
@@ -75,13 +119,23 @@ export async function seedCore(db: Kysely<Database>, catalog: Catalog, log: (lin
     const user = users[i]!;
     const { id, secret } = benchToken(i);
     learners.push({ ...user, token: `${id}.${secret}` });
-    sessionRows.push({ id, secret_hash: hashSecret(secret), user_id: user.id, expires_at: new Date(now + 9 * 86_400_000), last_seen_at: new Date(now), user_agent: 'rounds-bench' });
+    sessionRows.push({
+      id,
+      secret_hash: hashSecret(secret),
+      user_id: user.id,
+      expires_at: new Date(now + 9 * 86_400_000),
+      last_seen_at: new Date(now),
+      user_agent: 'rounds-bench',
+    });
   }
   await db.insertInto('sessions').values(sessionRows).execute();
 
   const counts: Record<string, number> = {};
   for (const table of ['users', 'sessions', 'lesson_progress', 'check_attempts', 'reflections'] as const) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return { users, learners, counts, seededNow };
@@ -94,7 +148,10 @@ export async function seedCore(db: Kysely<Database>, catalog: Catalog, log: (lin
  */
 async function seedLearning(db: Kysely<Database>, catalog: Catalog): Promise<void> {
   const lessons = catalog.courses.flatMap((course) =>
-    course.lessons.map((lesson) => sql`(${course.slug}::text, ${lesson.slug}::text, ${course.version}::text, ${sql.raw(`array[${lesson.check.map((q) => q.options.findIndex((o) => o.correct)).join(',')}]::int[]`)})`),
+    course.lessons.map(
+      (lesson) =>
+        sql`(${course.slug}::text, ${lesson.slug}::text, ${course.version}::text, ${sql.raw(`array[${lesson.check.map((q) => q.options.findIndex((o) => o.correct)).join(',')}]::int[]`)})`,
+    ),
   );
   const lessonValues = sql`(values ${sql.join(lessons)}) as l(course_slug, lesson_slug, course_version, correct)`;
   const h = (salt: string) => sql`abs(hashtext(u.email || ${salt} || l.course_slug || l.lesson_slug)::bigint)`;

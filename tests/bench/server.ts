@@ -9,7 +9,6 @@ import { startScriptFlags } from '../support/start-flags.ts';
 export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
 
-
 function rssOf(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -39,14 +38,27 @@ export interface RunningApp {
 }
 
 /** `appDir`: the app to start (default: this checkout; the bench passes its own, bench-app.ts). */
-export async function startApp(options: { env: Record<string, string | undefined>; processes: number; logFile: string; port?: number; appDir?: string }): Promise<RunningApp> {
+export async function startApp(options: {
+  env: Record<string, string | undefined>;
+  processes: number;
+  logFile: string;
+  port?: number;
+  appDir?: string;
+}): Promise<RunningApp> {
   const appDir = options.appDir ?? root;
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const log = openSync(options.logFile, 'a');
   const script = options.processes > 1 ? path.join(root, 'tests/bench/cluster.ts') : path.join(appDir, 'bin/start.ts');
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...options.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin, ROUNDS_PROCESSES: String(options.processes) })) {
+  for (const [key, value] of Object.entries({
+    ...process.env,
+    ...options.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: origin,
+    ROUNDS_PROCESSES: String(options.processes),
+  })) {
     if (value !== undefined) env[key] = value;
   }
   const started = performance.now();
@@ -54,7 +66,11 @@ export async function startApp(options: { env: Record<string, string | undefined
   // Node flags in package.json's start script (e.g. a heap limit) apply here too, so
   // the bench runs what `npm start` runs.
   const nodeArgs = [...startScriptFlags(), ...(process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], { cwd: appDir, env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: appDir,
+    env,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
@@ -81,7 +97,8 @@ export async function startApp(options: { env: Record<string, string | undefined
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  if (Number.isNaN(coldStartMs)) throw new Error(`The app did not answer /healthz within 120 s; see ${options.logFile}`);
+  if (Number.isNaN(coldStartMs))
+    throw new Error(`The app did not answer /healthz within 120 s; see ${options.logFile}`);
   if (options.processes > 1) await new Promise((resolve) => setTimeout(resolve, 3000)); // let every worker finish migrating and listen
 
   return {
@@ -111,7 +128,9 @@ export async function startApp(options: { env: Record<string, string | undefined
 export function buildIfNeeded(log: (line: string) => void, appDir = root): void {
   // The same rule as bin/start.ts, run here so a build never counts as cold start.
   const entry = path.join(appDir, 'dist/server/entry.mjs');
-  const result = spawnSyncNode(['-e', `
+  const result = spawnSyncNode([
+    '-e',
+    `
     const { existsSync, readdirSync, statSync } = require('node:fs'); const path = require('node:path');
     const root = ${JSON.stringify(appDir)};
     function newest(dir) { let n = 0; for (const it of readdirSync(dir, { withFileTypes: true })) { const f = path.join(dir, it.name); n = Math.max(n, it.isDirectory() ? newest(f) : statSync(f).mtimeMs); } return n; }
@@ -120,10 +139,15 @@ export function buildIfNeeded(log: (line: string) => void, appDir = root): void 
     const built = statSync(entry).mtimeMs;
     const src = Math.max(...['src','content','db','public'].map((d) => newest(path.join(root, d))), ...['astro.config.mjs','package.json'].map((f) => statSync(path.join(root, f)).mtimeMs));
     process.exit(src > built ? 3 : 0);
-  `]);
+  `,
+  ]);
   if (result === 0 && existsSync(entry)) return;
   log('building (sources are newer than dist/)…');
-  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: appDir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    cwd: appDir,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (build.status !== 0) {
     process.stderr.write(build.stdout + build.stderr);
     throw new Error('astro build failed');
@@ -134,4 +158,3 @@ import { spawnSync } from 'node:child_process';
 function spawnSyncNode(args: string[]): number {
   return spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' }).status ?? 1;
 }
-

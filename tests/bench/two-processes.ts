@@ -26,7 +26,9 @@ if (!url) {
 }
 buildIfNeeded((line) => console.log(line));
 const name = `rounds_scale_${Date.now().toString(36)}`;
-const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+const admin = new Kysely<unknown>({
+  dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+});
 await sql`create database ${sql.id(name)}`.execute(admin);
 const databaseUrl = new URL(url);
 databaseUrl.pathname = `/${name}`;
@@ -36,14 +38,26 @@ mkdirSync(outDir, { recursive: true });
 const apps: RunningApp[] = [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const step = (text: string) => console.log(`  ✓ ${text}`);
 try {
   // Both start at once on the empty database: migrations must not collide.
   apps.push(
     ...(await Promise.all(
-      ['a', 'b'].map((id) => startApp({ env: { DATABASE_URL: databaseUrl.toString(), LOG_FORMAT: 'text' }, processes: 1, logFile: path.join(outDir, `server-${id}.log`) })),
+      ['a', 'b'].map((id) =>
+        startApp({
+          env: { DATABASE_URL: databaseUrl.toString(), LOG_FORMAT: 'text' },
+          processes: 1,
+          logFile: path.join(outDir, `server-${id}.log`),
+        }),
+      ),
     )),
   );
   const [a, b] = apps as [RunningApp, RunningApp];
@@ -73,7 +87,10 @@ try {
   await page.goto(`${b.origin}/courses/${lesson.courseSlug}/${lesson.slug}`);
   await page.getByRole('button', { name: 'Mark complete' }).waitFor();
   for (const question of lesson.check) {
-    await page.getByRole('group', { name: question.question }).getByLabel(question.options.find((o) => o.correct)!.text, { exact: true }).check();
+    await page
+      .getByRole('group', { name: question.question })
+      .getByLabel(question.options.find((o) => o.correct)!.text, { exact: true })
+      .check();
   }
   const completed = page.waitForResponse((r) => r.url().endsWith('/_actions/progress.complete'));
   await page.getByRole('button', { name: 'Mark complete' }).click();
@@ -81,23 +98,45 @@ try {
   step('finished a lesson on B');
 
   await page.goto(`${a.origin}/courses/${lesson.courseSlug}`);
-  await page.getByText(/1 of \d+ lessons|1 of \d+/).first().waitFor();
+  await page
+    .getByText(/1 of \d+ lessons|1 of \d+/)
+    .first()
+    .waitFor();
   step('A shows the progress made on B');
 
   // Signing keys: both processes publish the same keys, and a certificate issued on B
   // verifies against A's key set. (The learner confirms their email first: certificates wait for it.)
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl.toString(), max: 2 }) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl.toString(), max: 2 }) }),
+  });
   try {
-    const learner = await db.updateTable('users').set({ email_verified_at: new Date() }).where('email', '=', email).returning('id').executeTakeFirstOrThrow();
+    const learner = await db
+      .updateTable('users')
+      .set({ email_verified_at: new Date() })
+      .where('email', '=', email)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const course = testCatalog().course(lesson.courseSlug)!;
     for (const each of course.lessons) {
       const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: each.slug };
-      each.check.forEach((question, index) => (form[`q${index}`] = String(question.options.findIndex((o) => o.correct))));
-      const reply = await context.request.post(`${b.origin}/_actions/progress.complete`, { form, headers: { origin: b.origin } });
+      each.check.forEach(
+        (question, index) => (form[`q${index}`] = String(question.options.findIndex((o) => o.correct))),
+      );
+      const reply = await context.request.post(`${b.origin}/_actions/progress.complete`, {
+        form,
+        headers: { origin: b.origin },
+      });
       assert.equal(reply.status(), 200, `completing ${each.slug} on B: ${reply.status()} ${await reply.text()}`);
     }
-    const certificate = await db.selectFrom('certificates').select('id').where('user_id', '=', learner.id).where('course_slug', '=', course.slug).executeTakeFirstOrThrow();
-    const [keysA, keysB] = await Promise.all([a, b].map(async (app) => (await fetch(`${app.origin}/.well-known/jwks.json`)).json()));
+    const certificate = await db
+      .selectFrom('certificates')
+      .select('id')
+      .where('user_id', '=', learner.id)
+      .where('course_slug', '=', course.slug)
+      .executeTakeFirstOrThrow();
+    const [keysA, keysB] = await Promise.all(
+      [a, b].map(async (app) => (await fetch(`${app.origin}/.well-known/jwks.json`)).json()),
+    );
     assert.deepEqual(keysA, keysB, 'both processes publish the same signing keys');
     const jwt = await (await fetch(`${a.origin}/certificates/${certificate.id}.jwt`)).text();
     const { payload } = await jwtVerify(jwt, createLocalJWKSet(keysA as JSONWebKeySet), { algorithms: ['EdDSA'] });
@@ -110,22 +149,42 @@ try {
     const reminders = await import('#server/teams/reminders.ts');
     const catalog = testCatalog();
     const leader = (await findUserById(db, learner.id))!;
-    const memberRow = await db.insertInto('users').values({ email: `member-${email}`, name: 'Member Two', password_hash: 'x', email_verified_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const memberRow = await db
+      .insertInto('users')
+      .values({ email: `member-${email}`, name: 'Member Two', password_hash: 'x', email_verified_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const ctx = { db, catalog, user: leader };
     const { teamId } = await teams.createTeam(ctx, { name: 'Two processes', description: '' });
     await db.insertInto('team_members').values({ team_id: teamId, user_id: memberRow.id, role: 'member' }).execute();
     const other = catalog.courses.find((c) => c.slug !== course.slug)!;
-    const { assignmentId } = await teams.assignCourse(ctx, { teamId, courseSlug: other.slug, dueOn: teams.teamToday(), note: '' });
-    await reminders.savePreferences({ db, user: { id: memberRow.id } }, { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true });
+    const { assignmentId } = await teams.assignCourse(ctx, {
+      teamId,
+      courseSlug: other.slug,
+      dueOn: teams.teamToday(),
+      note: '',
+    });
+    await reminders.savePreferences(
+      { db, user: { id: memberRow.id } },
+      { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
+    );
     assert.equal((await reminders.sendReminders(ctx, { teamId, assignmentId })).queued, 1);
     const runJobs = () =>
       new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [path.join(root, 'bin/rounds.ts'), 'run-jobs'], { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl.toString(), SMTP_URL: '' }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [path.join(root, 'bin/rounds.ts'), 'run-jobs'], {
+          cwd: root,
+          env: { ...process.env, DATABASE_URL: databaseUrl.toString(), SMTP_URL: '' },
+          stdio: 'ignore',
+        });
         child.on('exit', (code) => resolve(code ?? 1));
       });
     assert.deepEqual(await Promise.all([runJobs(), runJobs()]), [0, 0]);
     const sent = await db.selectFrom('outbox').select('subject').where('to_address', '=', `member-${email}`).execute();
-    assert.equal(sent.filter((m) => /reminder/i.test(m.subject)).length, 1, `one reminder in the outbox, found ${JSON.stringify(sent)}`);
+    assert.equal(
+      sent.filter((m) => /reminder/i.test(m.subject)).length,
+      1,
+      `one reminder in the outbox, found ${JSON.stringify(sent)}`,
+    );
     step('a queued reminder was delivered once with two job runners at the same moment');
   } finally {
     await db.destroy();
@@ -144,9 +203,17 @@ try {
     const status = await failSignIn(page, app.origin, email);
     if (status === 429) throttledAt = attempt;
   }
-  assert.equal(throttledAt, 11, `expected the 11th failed sign-in (alternating A and B) to be throttled, got ${throttledAt || 'none'}`);
+  assert.equal(
+    throttledAt,
+    11,
+    `expected the 11th failed sign-in (alternating A and B) to be throttled, got ${throttledAt || 'none'}`,
+  );
   const other = throttledAt % 2 ? b : a;
-  assert.equal(await failSignIn(page, other.origin, email, password), 429, 'the other process must refuse too, even with the right password');
+  assert.equal(
+    await failSignIn(page, other.origin, email, password),
+    429,
+    'the other process must refuse too, even with the right password',
+  );
   step('failed sign-ins alternating A/B: the 11th is refused, on both processes');
 
   console.log('two-processes: passed');
@@ -157,7 +224,12 @@ try {
   await admin.destroy();
 }
 
-async function failSignIn(page: Page, origin: string, email: string, password = 'not the password at all'): Promise<number> {
+async function failSignIn(
+  page: Page,
+  origin: string,
+  email: string,
+  password = 'not the password at all',
+): Promise<number> {
   await page.goto(`${origin}/login`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -165,4 +237,3 @@ async function failSignIn(page: Page, origin: string, email: string, password = 
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   return (await response).status();
 }
-

@@ -12,8 +12,15 @@ export interface Scores {
   failing: string[];
 }
 
-export async function runLighthouse(url: string, options: { chromiumPath?: string; chromiumArgs: string[]; cookie?: string; reportPath: string }): Promise<Scores> {
-  const chrome = await chromeLauncher.launch({ chromePath: options.chromiumPath, chromeFlags: ['--headless=new', ...options.chromiumArgs], logLevel: 'silent' });
+export async function runLighthouse(
+  url: string,
+  options: { chromiumPath?: string; chromiumArgs: string[]; cookie?: string; reportPath: string },
+): Promise<Scores> {
+  const chrome = await chromeLauncher.launch({
+    chromePath: options.chromiumPath,
+    chromeFlags: ['--headless=new', ...options.chromiumArgs],
+    logLevel: 'silent',
+  });
   try {
     const result = await lighthouse(url, {
       port: chrome.port,
@@ -31,10 +38,16 @@ export async function runLighthouse(url: string, options: { chromiumPath?: strin
     for (const id of ['performance', 'accessibility', 'best-practices']) {
       for (const ref of lhr.categories[id]?.auditRefs ?? []) {
         const audit = lhr.audits[ref.id];
-        if (ref.weight > 0 && audit && audit.score !== null && audit.score < 0.9) failing.push(`${id}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ''}`);
+        if (ref.weight > 0 && audit && audit.score !== null && audit.score < 0.9)
+          failing.push(`${id}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ''}`);
       }
     }
-    return { performance: score('performance'), accessibility: score('accessibility'), bestPractices: score('best-practices'), failing };
+    return {
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      bestPractices: score('best-practices'),
+      failing,
+    };
   } finally {
     chrome.kill();
   }

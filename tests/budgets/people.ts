@@ -23,8 +23,12 @@ export async function signUpInBrowser(context: BrowserContext, lesson: CatalogLe
   const completed = page.waitForResponse((r) => r.url().endsWith('/_actions/progress.complete'));
   await page.getByRole('button', { name: 'Mark complete' }).click();
   if ((await completed).status() !== 200) throw new Error('Could not complete the first lesson');
-  await page.getByLabel(lesson.reflection).fill('I will sit down for the first minute and ask what matters most today.');
-  const saved = page.waitForResponse((r) => r.url().endsWith('/_actions/reflections.save') && r.request().method() === 'POST');
+  await page
+    .getByLabel(lesson.reflection)
+    .fill('I will sit down for the first minute and ask what matters most today.');
+  const saved = page.waitForResponse(
+    (r) => r.url().endsWith('/_actions/reflections.save') && r.request().method() === 'POST',
+  );
   await page.getByRole('button', { name: 'Save reflection' }).click();
   if ((await saved).status() !== 200) throw new Error('Could not save a reflection');
   await page.close();
@@ -41,20 +45,42 @@ export async function earnCertificate(origin: string): Promise<string | undefine
   const { testCatalog } = await import('../support/catalog.ts');
   const email = `budget-certificate-${Date.now().toString(36)}@example.org`;
   const post = (action: string, form: Record<string, string>, cookie = '') =>
-    fetch(`${origin}/_actions/${action}`, { method: 'POST', headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-  const signedUp = await post('accounts.signUp', { name: 'Nguyễn Thị Ánh', email, password: 'quiet harbour lantern ninety' });
-  const session = signedUp.headers.getSetCookie().map((line) => line.split(';')[0]!).find((pair) => /session=/.test(pair));
+    fetch(`${origin}/_actions/${action}`, {
+      method: 'POST',
+      headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
+  const signedUp = await post('accounts.signUp', {
+    name: 'Nguyễn Thị Ánh',
+    email,
+    password: 'quiet harbour lantern ninety',
+  });
+  const session = signedUp.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0]!)
+    .find((pair) => /session=/.test(pair));
   if (!session) throw new Error(`Could not sign up for a certificate: ${signedUp.status}`);
   const log = readFileSync(new URL('../.output/budgets/server.log', import.meta.url), 'utf8');
-  const token = new RegExp(`To: ${email.replace(/[.+]/g, '\\$&')}[\\s\\S]*?/verify-email\\?token=([a-z0-9]+)`).exec(log)?.[1];
-  if (!token || (await post('accounts.verifyEmail', { token })).status !== 200) throw new Error('Could not confirm the email for a certificate');
+  const token = new RegExp(`To: ${email.replace(/[.+]/g, '\\$&')}[\\s\\S]*?/verify-email\\?token=([a-z0-9]+)`).exec(
+    log,
+  )?.[1];
+  if (!token || (await post('accounts.verifyEmail', { token })).status !== 200)
+    throw new Error('Could not confirm the email for a certificate');
   const course = [...testCatalog().courses].sort((a, b) => a.lessons.length - b.lessons.length)[0]!;
   for (const lesson of course.lessons) {
-    const answers = Object.fromEntries(lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]));
-    const completed = await post('progress.complete', { courseSlug: course.slug, lessonSlug: lesson.slug, ...answers }, session);
+    const answers = Object.fromEntries(
+      lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]),
+    );
+    const completed = await post(
+      'progress.complete',
+      { courseSlug: course.slug, lessonSlug: lesson.slug, ...answers },
+      session,
+    );
     if (completed.status !== 200) throw new Error(`Could not complete ${lesson.slug}: ${completed.status}`);
   }
   const last = course.lessons.at(-1)!;
-  const state = (await (await fetch(`${origin}/courses/${course.slug}/${last.slug}/state.json`, { headers: { cookie: session } })).json()) as { certificate?: { url?: string } };
+  const state = (await (
+    await fetch(`${origin}/courses/${course.slug}/${last.slug}/state.json`, { headers: { cookie: session } })
+  ).json()) as { certificate?: { url?: string } };
   return state.certificate?.url;
 }

@@ -31,10 +31,20 @@ const step = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Ma
 
 buildIfNeeded((line) => console.log(line));
 const chromiumPath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 // A fresh embedded database of our own: budgets never depend on other tests' data.
-const app = await startApp({ env: { DATABASE_URL: undefined, DATA_DIR: path.join(outDir, 'data'), LOG_FORMAT: 'text' }, processes: 1, logFile: path.join(outDir, 'server.log') });
+const app = await startApp({
+  env: { DATABASE_URL: undefined, DATA_DIR: path.join(outDir, 'data'), LOG_FORMAT: 'text' },
+  processes: 1,
+  logFile: path.join(outDir, 'server.log'),
+});
 const browser: Browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
 
 try {
@@ -56,8 +66,17 @@ try {
     { name: 'landing', path: '/', who: 'out' },
     { name: 'today', path: '/', who: 'in' },
     { name: 'courses', path: '/courses', who: 'out' },
-    ...catalog.courses.map((course): Route => ({ name: `course ${course.slug}`, path: `/courses/${course.slug}`, who: 'out' })),
-    ...lessons.map((lesson): Route => ({ name: `lesson ${lesson.courseSlug}/${lesson.slug}`, path: `/courses/${lesson.courseSlug}/${lesson.slug}`, who: 'in', lesson: true })),
+    ...catalog.courses.map((course): Route => ({
+      name: `course ${course.slug}`,
+      path: `/courses/${course.slug}`,
+      who: 'out',
+    })),
+    ...lessons.map((lesson): Route => ({
+      name: `lesson ${lesson.courseSlug}/${lesson.slug}`,
+      path: `/courses/${lesson.courseSlug}/${lesson.slug}`,
+      who: 'in',
+      lesson: true,
+    })),
     { name: 'login', path: '/login', who: 'out' },
     { name: 'signup', path: '/signup', who: 'out' },
     { name: 'forgot-password', path: '/forgot-password', who: 'out' },
@@ -94,13 +113,18 @@ try {
   // Every page in a new context (empty cache, as a first visit), signed in or out.
   const signedInState = await signedIn.storageState();
   for (const route of routes) {
-    const context = await browser.newContext({ baseURL: app.origin, ...(route.who === 'in' ? { storageState: signedInState } : {}) });
+    const context = await browser.newContext({
+      baseURL: app.origin,
+      ...(route.who === 'in' ? { storageState: signedInState } : {}),
+    });
     const weight = await weigh(context, route.path, route.status ?? 200, route.name);
     await context.close();
     weights.push({ route, ...weight });
   }
   const kb = (bytes: number) => (bytes / KB).toFixed(1);
-  console.log(`${'page'.padEnd(58)} ${'JS'.padStart(6)} ${'CSS'.padStart(6)} ${'HTML'.padStart(6)} ${'data'.padStart(6)} ${'total'.padStart(6)}  KB`);
+  console.log(
+    `${'page'.padEnd(58)} ${'JS'.padStart(6)} ${'CSS'.padStart(6)} ${'HTML'.padStart(6)} ${'data'.padStart(6)} ${'total'.padStart(6)}  KB`,
+  );
   for (const w of weights) {
     const limit = w.route.lesson ? LIMITS.lessonJs : LIMITS.anyJs;
     const marks: string[] = [];
@@ -112,25 +136,40 @@ try {
       marks.push(`transfer over ${kb(LIMITS.lessonTransfer)} KB`);
       failures.push(`${w.route.name}: ${kb(w.total)} KB transferred (budget ${kb(LIMITS.lessonTransfer)} KB)`);
     }
-    console.log(`${`${w.route.name}${w.route.who === 'in' ? ' (signed in)' : ''}`.slice(0, 58).padEnd(58)} ${kb(w.js).padStart(6)} ${kb(w.css).padStart(6)} ${kb(w.html).padStart(6)} ${kb(w.data).padStart(6)} ${kb(w.total).padStart(6)}${marks.length ? `  ✗ ${marks.join(', ')}` : ''}`);
+    console.log(
+      `${`${w.route.name}${w.route.who === 'in' ? ' (signed in)' : ''}`.slice(0, 58).padEnd(58)} ${kb(w.js).padStart(6)} ${kb(w.css).padStart(6)} ${kb(w.html).padStart(6)} ${kb(w.data).padStart(6)} ${kb(w.total).padStart(6)}${marks.length ? `  ✗ ${marks.join(', ')}` : ''}`,
+    );
   }
   const lessonWeights = weights.filter((w) => w.route.lesson);
-  const maxOf = (list: Weight[], key: 'js' | 'total') => list.reduce((best, w) => (w[key] > best[key] ? w : best), list[0]!);
+  const maxOf = (list: Weight[], key: 'js' | 'total') =>
+    list.reduce((best, w) => (w[key] > best[key] ? w : best), list[0]!);
   const heaviestLessonJs = maxOf(lessonWeights, 'js');
   const heaviestLessonTotal = maxOf(lessonWeights, 'total');
   const heaviestJs = maxOf(weights, 'js');
   console.log(`largest JS on a lesson: ${kb(heaviestLessonJs.js)} KB (${heaviestLessonJs.route.name}; budget 20 KB)`);
   console.log(`largest JS on any page: ${kb(heaviestJs.js)} KB (${heaviestJs.route.name}; budget 40 KB)`);
-  console.log(`largest lesson transfer: ${kb(heaviestLessonTotal.total)} KB (${heaviestLessonTotal.route.name}; budget 150 KB)`);
+  console.log(
+    `largest lesson transfer: ${kb(heaviestLessonTotal.total)} KB (${heaviestLessonTotal.route.name}; budget 150 KB)`,
+  );
   if (skipped.length) console.log(`not weighed (need data for their parameters): ${skipped.join(', ')}`);
-  writeFileSync(path.join(outDir, 'weights.json'), JSON.stringify(weights.map((w) => ({ ...w, route: w.route.path, name: w.route.name })), null, 2));
+  writeFileSync(
+    path.join(outDir, 'weights.json'),
+    JSON.stringify(
+      weights.map((w) => ({ ...w, route: w.route.path, name: w.route.name })),
+      null,
+      2,
+    ),
+  );
 
   // ── 2. Nu HTML Checker ─────────────────────────────────────────────────
   if (!skip.has('vnu')) {
-    step('Nu HTML Checker (vnu-jar) on the server\'s HTML of every route');
+    step("Nu HTML Checker (vnu-jar) on the server's HTML of every route");
     const files = readdirSync(path.join(outDir, 'html')).map((f) => path.join(outDir, 'html', f));
     const report = validateHtml(files);
-    for (const message of report.messages) console.log(`  ${message.type === 'error' ? '✗' : '·'} ${path.basename(message.file)}:${message.line ?? '?'} ${message.type}: ${message.text}`);
+    for (const message of report.messages)
+      console.log(
+        `  ${message.type === 'error' ? '✗' : '·'} ${path.basename(message.file)}:${message.line ?? '?'} ${message.type}: ${message.text}`,
+      );
     console.log(`${files.length} documents: ${report.errors} errors, ${report.warnings} warnings`);
     if (report.errors) failures.push(`vnu: ${report.errors} HTML errors (see above)`);
   }
@@ -141,7 +180,11 @@ try {
     const lesson = lessons[0]!;
     const audits: { name: string; path: string; cookie?: string }[] = [
       { name: 'landing', path: '/' },
-      { name: 'lesson', path: `/courses/${lesson.courseSlug}/${lesson.slug}`, cookie: sessionCookie && `${sessionCookie.name}=${sessionCookie.value}` },
+      {
+        name: 'lesson',
+        path: `/courses/${lesson.courseSlug}/${lesson.slug}`,
+        cookie: sessionCookie && `${sessionCookie.name}=${sessionCookie.value}`,
+      },
       { name: 'today', path: '/', cookie: sessionCookie && `${sessionCookie.name}=${sessionCookie.value}` },
     ];
     const verification = await findVerificationPage(app.origin, learner);
@@ -152,14 +195,23 @@ try {
       // one run on a shared 2-core machine can lose points to another process's CPU use.
       const runs: Scores[] = [];
       for (let run = 1; run <= LIGHTHOUSE_RUNS; run++) {
-        runs.push(await runLighthouse(app.origin + audit.path, { chromiumPath, chromiumArgs: CHROMIUM_ARGS, cookie: audit.cookie, reportPath: path.join(outDir, `lighthouse-${audit.name}-${run}.json`) }));
+        runs.push(
+          await runLighthouse(app.origin + audit.path, {
+            chromiumPath,
+            chromiumArgs: CHROMIUM_ARGS,
+            cookie: audit.cookie,
+            reportPath: path.join(outDir, `lighthouse-${audit.name}-${run}.json`),
+          }),
+        );
       }
       const scores = medianRun(runs);
       const verdict: string[] = [];
       if (scores.performance < 95) verdict.push('performance < 95');
       if (scores.accessibility < 100) verdict.push('accessibility < 100');
       if (scores.bestPractices < 95) verdict.push('best practices < 95');
-      console.log(`${audit.name.padEnd(14)} performance ${scores.performance} (runs: ${runs.map((r) => r.performance).join(', ')})  accessibility ${scores.accessibility}  best practices ${scores.bestPractices}${verdict.length ? `  ✗ ${verdict.join(', ')}` : ''}`);
+      console.log(
+        `${audit.name.padEnd(14)} performance ${scores.performance} (runs: ${runs.map((r) => r.performance).join(', ')})  accessibility ${scores.accessibility}  best practices ${scores.bestPractices}${verdict.length ? `  ✗ ${verdict.join(', ')}` : ''}`,
+      );
       if (verdict.length) {
         for (const failing of scores.failing) console.log(`     ${failing}`);
         failures.push(`Lighthouse ${audit.name}: ${verdict.join(', ')}`);
@@ -174,16 +226,21 @@ try {
 // ── 4. several app processes on one database ─────────────────────────────
 if (!skip.has('scale')) {
   step('Two app processes on one database');
-  if (!process.env.DATABASE_URL) console.log('skipped: needs DATABASE_URL (PGlite is one process\'s database)');
+  if (!process.env.DATABASE_URL) console.log("skipped: needs DATABASE_URL (PGlite is one process's database)");
   else {
-    const result = spawnSync(process.execPath, [path.join(root, 'tests/bench/two-processes.ts')], { stdio: 'inherit', env: process.env });
+    const result = spawnSync(process.execPath, [path.join(root, 'tests/bench/two-processes.ts')], {
+      stdio: 'inherit',
+      env: process.env,
+    });
     if (result.status !== 0) failures.push('two app processes on one database: see above');
   }
 }
 
 console.log(`\nBudgets finished in ${Math.round((Date.now() - started) / 1000)} s.`);
 if (failures.length) {
-  console.error(`✗ ${failures.length} budget${failures.length === 1 ? '' : 's'} missed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  console.error(
+    `✗ ${failures.length} budget${failures.length === 1 ? '' : 's'} missed:\n${failures.map((f) => `  - ${f}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log('✓ every budget holds');
@@ -193,7 +250,11 @@ function listPages(dir: string, prefix = ''): string[] {
   const pages: string[] = [];
   for (const item of readdirSync(dir, { withFileTypes: true })) {
     if (item.isDirectory()) pages.push(...listPages(path.join(dir, item.name), `${prefix}/${item.name}`));
-    else if (item.name.endsWith('.astro') && !/^(404|500)\.astro$/.test(item.name) && !['complete.astro', 'reflection.astro', 'logout.astro'].includes(item.name)) {
+    else if (
+      item.name.endsWith('.astro') &&
+      !/^(404|500)\.astro$/.test(item.name) &&
+      !['complete.astro', 'reflection.astro', 'logout.astro'].includes(item.name)
+    ) {
       const name = item.name.replace(/\.astro$/, '');
       pages.push(name === 'index' ? prefix || '/' : `${prefix}/${name}`);
     }
@@ -219,12 +280,33 @@ async function weigh(context: BrowserContext, pagePath: string, expectedStatus: 
   page.on('requestfailed', settle);
   page.on('response', (response) => {
     const type = response.request().resourceType();
-    if (type === 'image' || type === 'media' || response.status() < 200 || response.status() >= 300 || response.status() === 204) return;
+    if (
+      type === 'image' ||
+      type === 'media' ||
+      response.status() < 200 ||
+      response.status() >= 300 ||
+      response.status() === 204
+    )
+      return;
     pending.push(
-      Promise.race([response.body(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('body timeout')), 5000))])
+      Promise.race([
+        response.body(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('body timeout')), 5000)),
+      ])
         .then((body) => {
           const size = gzipSync(body).length;
-          const key = type === 'script' ? 'js' : type === 'stylesheet' ? 'css' : type === 'document' ? 'html' : type === 'font' ? 'fonts' : type === 'fetch' || type === 'xhr' ? 'data' : 'other';
+          const key =
+            type === 'script'
+              ? 'js'
+              : type === 'stylesheet'
+                ? 'css'
+                : type === 'document'
+                  ? 'html'
+                  : type === 'font'
+                    ? 'fonts'
+                    : type === 'fetch' || type === 'xhr'
+                      ? 'data'
+                      : 'other';
           sizes[key] += size;
           sizes.total += size;
           sizes.files += 1;
@@ -237,7 +319,8 @@ async function weigh(context: BrowserContext, pagePath: string, expectedStatus: 
   // Quiet for 500 ms: the islands' data requests are in (at most 10 s).
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastActivity < 500)) await page.waitForTimeout(100);
-  if (response.status() !== expectedStatus) failures.push(`${name} (${pagePath}) answered ${response.status()}, expected ${expectedStatus}`);
+  if (response.status() !== expectedStatus)
+    failures.push(`${name} (${pagePath}) answered ${response.status()}, expected ${expectedStatus}`);
   // The server's HTML as sent (not the DOM after scripts ran), for the HTML checker.
   const file = `${name.replace(/[^a-z0-9]+/gi, '_')}${context === undefined ? '' : ''}.html`;
   writeFileSync(path.join(outDir, 'html', file), await response.body());
@@ -250,6 +333,8 @@ async function findVerificationPage(origin: string, _learner: { email: string })
   // Certificates are not built yet; when they are, src/pages/certificates/[id].astro
   // exists and tests/budgets/people.ts gains a way to earn one.
   if (!existsSync(path.join(root, 'src/pages/certificates'))) return undefined;
-  const { earnCertificate } = (await import('./people.ts')) as { earnCertificate?: (origin: string) => Promise<string | undefined> };
+  const { earnCertificate } = (await import('./people.ts')) as {
+    earnCertificate?: (origin: string) => Promise<string | undefined>;
+  };
   return earnCertificate?.(origin);
 }

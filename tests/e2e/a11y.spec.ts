@@ -3,7 +3,21 @@
 // others are listed. Every page has exactly one h1.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
-import { curriculum, expect, expectFeedbackShown, latestMail, linkFrom, newPerson, openLesson, question, rightAnswers, SAME_ORIGIN, signUp, startOwnServer, test } from './support.ts';
+import {
+  curriculum,
+  expect,
+  expectFeedbackShown,
+  latestMail,
+  linkFrom,
+  newPerson,
+  openLesson,
+  question,
+  rightAnswers,
+  SAME_ORIGIN,
+  signUp,
+  startOwnServer,
+  test,
+} from './support.ts';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -80,7 +94,9 @@ for (const lesson of curriculum().flatMap((course) => course.lessons)) {
 
 // ── Signed in ───────────────────────────────────────────────────────────────
 
-test('signed-in pages: Today (new and with progress), journal, account, course and lesson', async ({ page }, testInfo) => {
+test('signed-in pages: Today (new and with progress), journal, account, course and lesson', async ({
+  page,
+}, testInfo) => {
   const problems: string[] = [];
   await signUp(page, newPerson('Olusegun Adeyemi', 'a11y'));
   problems.push(...(await audit(page, 'Today, new learner', testInfo)));
@@ -89,11 +105,18 @@ test('signed-in pages: Today (new and with progress), journal, account, course a
   const course = curriculum()[0]!;
   for (const lesson of course.lessons.slice(0, 2)) {
     const answers = Object.fromEntries(rightAnswers(lesson).map((option, index) => [`q${index}`, String(option)]));
-    const completed = await page.request.post('/_actions/progress.complete', { headers: SAME_ORIGIN, form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers } });
+    const completed = await page.request.post('/_actions/progress.complete', {
+      headers: SAME_ORIGIN,
+      form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers },
+    });
     expect(completed.status(), `complete ${lesson.slug}`).toBe(200);
     const saved = await page.request.post('/_actions/reflections.save', {
       headers: SAME_ORIGIN,
-      form: { courseSlug: lesson.course, lessonSlug: lesson.slug, body: `What I will try after “${lesson.title}”: ask one more question, then listen.` },
+      form: {
+        courseSlug: lesson.course,
+        lessonSlug: lesson.slug,
+        body: `What I will try after “${lesson.title}”: ask one more question, then listen.`,
+      },
     });
     expect(saved.status(), `reflect on ${lesson.slug}`).toBe(200);
   }
@@ -138,8 +161,13 @@ test.describe('dark colour scheme', () => {
     await server?.stop();
   });
 
-  test('signed out: landing, catalogue, a lesson with its check answered, forms with errors, 404', async ({ page }, testInfo) => {
-    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), 'the page sees the dark scheme').toBe(true);
+  test('signed out: landing, catalogue, a lesson with its check answered, forms with errors, 404', async ({
+    page,
+  }, testInfo) => {
+    expect(
+      await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches),
+      'the page sees the dark scheme',
+    ).toBe(true);
     const problems: string[] = [];
     const lesson = curriculum()[1]!.lessons[0]!;
     for (const [label, path, status] of [
@@ -164,7 +192,9 @@ test.describe('dark colour scheme', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed in: Today, a lesson, journal, account, certificates, a team dashboard, an event', async ({ page }, testInfo) => {
+  test('signed in: Today, a lesson, journal, account, certificates, a team dashboard, an event', async ({
+    page,
+  }, testInfo) => {
     test.setTimeout(180_000);
     const problems: string[] = [];
     const person = newPerson('Chidinma Okeke', 'a11ydark');
@@ -185,14 +215,19 @@ test.describe('dark colour scheme', () => {
     problems.push(...(await audit(page, 'dark lesson, check answered', testInfo)));
     await page.getByRole('button', { name: 'Mark complete' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
-    await page.getByRole('textbox', { name: first!.reflection }).fill('Next shift I will sit down for the first minute.');
+    await page
+      .getByRole('textbox', { name: first!.reflection })
+      .fill('Next shift I will sit down for the first minute.');
     await expect(page.getByRole('status').filter({ hasText: /^Saved\b/ })).toBeVisible();
     problems.push(...(await audit(page, 'dark lesson, completed with a saved reflection', testInfo)));
 
     // The rest of the course through the same Action the page uses: a certificate.
     for (const lesson of rest) {
       const answers = Object.fromEntries(rightAnswers(lesson).map((option, index) => [`q${index}`, String(option)]));
-      const completed = await page.request.post('/_actions/progress.complete', { headers: { Origin: new URL(page.url()).origin }, form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers } });
+      const completed = await page.request.post('/_actions/progress.complete', {
+        headers: { Origin: new URL(page.url()).origin },
+        form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers },
+      });
       expect(completed.status(), `complete ${lesson.slug}`).toBe(200);
     }
 
@@ -205,7 +240,9 @@ test.describe('dark colour scheme', () => {
     const assign = page.getByRole('region', { name: 'Assign a course' });
     const option = (await assign.getByRole('option', { name: curriculum()[0]!.title }).textContent())!.trim();
     await assign.getByLabel('Course', { exact: true }).selectOption({ label: option });
-    await assign.getByLabel('Due date', { exact: true }).fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+    await assign
+      .getByLabel('Due date', { exact: true })
+      .fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
     await assign.getByRole('button', { name: 'Assign course' }).click();
     await expect(page.getByText('Course assigned.')).toBeVisible();
 
@@ -220,7 +257,9 @@ test.describe('dark colour scheme', () => {
 
     await page.goto('/certificates');
     const certificateLink = page.getByRole('link', { name: /verification page|verify/i }).first();
-    const certificateUrl = (await certificateLink.count()) ? new URL((await certificateLink.getAttribute('href'))!, page.url()).pathname : undefined;
+    const certificateUrl = (await certificateLink.count())
+      ? new URL((await certificateLink.getAttribute('href'))!, page.url()).pathname
+      : undefined;
 
     for (const [label, path] of [
       ['Today, with progress, a completed course and a team assignment', '/'],
@@ -245,7 +284,10 @@ test.describe('dark colour scheme', () => {
 });
 
 /** Answers the first question wrong then right, the others right: both kinds of feedback show. */
-async function answerCheck(page: Page, lesson: ReturnType<typeof curriculum>[number]['lessons'][number]): Promise<void> {
+async function answerCheck(
+  page: Page,
+  lesson: ReturnType<typeof curriculum>[number]['lessons'][number],
+): Promise<void> {
   const answers = rightAnswers(lesson);
   for (let index = 0; index < lesson.check.length; index++) {
     const group = question(page, lesson, index);

@@ -111,7 +111,9 @@ test.describe('accounts', () => {
       await page.getByLabel('Password', { exact: true }).fill(strongPassword());
       const response = await submit(page, 'Create account');
       expect(response.status()).toBe(400);
-      await expect(page.getByLabel('Email', { exact: true })).toHaveAccessibleDescription(/Enter an email address like name@example\.org/);
+      await expect(page.getByLabel('Email', { exact: true })).toHaveAccessibleDescription(
+        /Enter an email address like name@example\.org/,
+      );
       await expect(page.getByLabel('Email', { exact: true })).toHaveAttribute('aria-invalid', 'true');
       await expect(page.getByLabel('Email', { exact: true })).toHaveValue('ama@@example');
       await expect(page.getByLabel('Your name')).toHaveValue('Ama Mensah');
@@ -164,7 +166,9 @@ test.describe('accounts', () => {
       expect(refused, 'a name made of HTML/script markup is refused on the sign-up form').toBe(true);
       expect(response.status()).toBe(400);
       // An error message after the field's usual hint (the wording is the app's to choose).
-      await expect(page.getByLabel('Your name')).toHaveAccessibleDescription(/^As you would like it on certificates\.\s+\S/);
+      await expect(page.getByLabel('Your name')).toHaveAccessibleDescription(
+        /^As you would like it on certificates\.\s+\S/,
+      );
       await expect(page.getByLabel('Your name')).toHaveAttribute('aria-invalid', 'true');
       await expect(page.getByLabel('Your name')).toHaveValue(payload);
       await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email);
@@ -181,7 +185,10 @@ test.describe('accounts', () => {
     }
   });
 
-  test('eleven wrong passwords lock sign-in for that account, even with the right one', async ({ page, openContext }) => {
+  test('eleven wrong passwords lock sign-in for that account, even with the right one', async ({
+    page,
+    openContext,
+  }) => {
     const person = newPerson('Kofi Boateng', 'throttle');
     const owner = await (await openContext()).newPage();
     await signUp(owner, person);
@@ -207,7 +214,10 @@ test.describe('accounts', () => {
     await expect(page.getByLabel('Email', { exact: true })).toHaveValue(person.email);
   });
 
-  test('forgot password: the emailed link sets a new one and signs out every other session', async ({ page, openContext }) => {
+  test('forgot password: the emailed link sets a new one and signs out every other session', async ({
+    page,
+    openContext,
+  }) => {
     const person = newPerson('Priya Raman', 'reset');
     await signUp(page, person);
     await signOut(page);
@@ -267,7 +277,10 @@ test.describe('accounts', () => {
     const entries = sessions.getByRole('listitem');
     await expect(entries).toHaveCount(2);
     await expect(entries.filter({ hasText: '(this device)' })).toHaveCount(1);
-    await entries.filter({ hasNotText: '(this device)' }).getByRole('button', { name: /^Sign out/ }).click();
+    await entries
+      .filter({ hasNotText: '(this device)' })
+      .getByRole('button', { name: /^Sign out/ })
+      .click();
     await expect(page.getByRole('status').filter({ hasText: 'That session is signed out.' })).toBeVisible();
     await expect(sessions.getByRole('listitem')).toHaveCount(1);
     await expect(sessions.getByRole('listitem')).toContainText('(this device)');
@@ -291,10 +304,20 @@ test.describe('accounts', () => {
 
     // Cookie-less and cookie-carrying requests alike.
     for (const client of [request, page.request]) {
-      expect((await client.post('/login?_action=accounts.signIn', { headers: evil, form: signInForm, maxRedirects: 0 })).status()).toBe(403);
-      expect((await client.post('/login?_action=accounts.signIn', { headers: crossSite, form: signInForm, maxRedirects: 0 })).status()).toBe(403);
+      expect(
+        (
+          await client.post('/login?_action=accounts.signIn', { headers: evil, form: signInForm, maxRedirects: 0 })
+        ).status(),
+      ).toBe(403);
+      expect(
+        (
+          await client.post('/login?_action=accounts.signIn', { headers: crossSite, form: signInForm, maxRedirects: 0 })
+        ).status(),
+      ).toBe(403);
       expect((await client.post('/_actions/reflections.save', { headers: evil, data: reflection })).status()).toBe(403);
-      expect((await client.post('/_actions/reflections.save', { headers: crossSite, data: reflection })).status()).toBe(403);
+      expect((await client.post('/_actions/reflections.save', { headers: crossSite, data: reflection })).status()).toBe(
+        403,
+      );
       expect((await client.post('/_actions/reflections.save', { headers: evil, form: reflection })).status()).toBe(403);
     }
 
@@ -304,7 +327,10 @@ test.describe('accounts', () => {
     expect(state.reflection).toBeNull();
 
     // …while the same write from this site goes through (so the 403s above mean something).
-    const sameSite = await page.request.post('/_actions/reflections.save', { headers: { ...SAME_ORIGIN, 'Sec-Fetch-Site': 'same-origin' }, form: { ...reflection, body: 'Written here' } });
+    const sameSite = await page.request.post('/_actions/reflections.save', {
+      headers: { ...SAME_ORIGIN, 'Sec-Fetch-Site': 'same-origin' },
+      form: { ...reflection, body: 'Written here' },
+    });
     expect(sameSite.status()).toBe(200);
     const after = await (await page.request.get('/courses/team-huddles/the-microsystem/state.json')).json();
     expect(after.reflection.body).toBe('Written here');

@@ -59,8 +59,10 @@ async function submit(scope: Page | Locator, button: string): Promise<Response> 
 /** Lifts the browser's own limits, as an old browser or a script would: the server must cope. */
 async function unlimited(field: Locator): Promise<void> {
   await field.evaluate((input) => {
-    for (const attribute of ['maxlength', 'minlength', 'min', 'max', 'required', 'pattern']) input.removeAttribute(attribute);
-    if (input instanceof HTMLInputElement && ['number', 'date', 'email', 'time'].includes(input.type)) input.type = 'text';
+    for (const attribute of ['maxlength', 'minlength', 'min', 'max', 'required', 'pattern'])
+      input.removeAttribute(attribute);
+    if (input instanceof HTMLInputElement && ['number', 'date', 'email', 'time'].includes(input.type))
+      input.type = 'text';
   });
 }
 
@@ -70,7 +72,9 @@ async function expectFieldError(field: Locator, message: RegExp, kept?: string):
   await expect(field).toHaveAccessibleDescription(message);
   if (kept === undefined) return;
   // A date or number input cannot hold what is not one: the server's copy is in its value attribute.
-  const typed = await field.evaluate((input) => input instanceof HTMLInputElement && ['date', 'number', 'time'].includes(input.type));
+  const typed = await field.evaluate(
+    (input) => input instanceof HTMLInputElement && ['date', 'number', 'time'].includes(input.type),
+  );
   if (typed) await expect(field).toHaveAttribute('value', kept.replace(/\u0000/g, ''));
   else await expect(field).toHaveValue(kept.replace(/\u0000/g, ''));
 }
@@ -160,7 +164,9 @@ test('reset password: empty, too short, 10,000 characters; the link still works 
   await watch.check();
 });
 
-test('the join code on the landing page: empty, 10,000 characters, markup, control characters, other scripts', async ({ page }) => {
+test('the join code on the landing page: empty, 10,000 characters, markup, control characters, other scripts', async ({
+  page,
+}) => {
   const watch = guard(page);
   for (const value of ['', LONG, HTML, `AB${CONTROL}CD`, '李雷', 'Zoë-Ødeg']) {
     await page.goto('/');
@@ -169,7 +175,11 @@ test('the join code on the landing page: empty, 10,000 characters, markup, contr
     const response = await submit(page, 'Join');
     expect(response.status(), JSON.stringify(value.slice(0, 20))).toBe(400);
     // The code page says what a code looks like, next to the field, with the code kept.
-    await expectFieldError(page.getByLabel('Invite code'), /Codes have 8 letters and digits/, value.replace(/[\n\r]/g, ''));
+    await expectFieldError(
+      page.getByLabel('Invite code'),
+      /Codes have 8 letters and digits/,
+      value.replace(/[\n\r]/g, ''),
+    );
   }
   await watch.check();
 });
@@ -249,12 +259,17 @@ test('account: name, email and password changes refuse bad input and change noth
   await watch.check();
 });
 
-test('journal: editing a reflection refuses 10,000+ characters and keeps the text; markup and other scripts stay text', async ({ page }) => {
+test('journal: editing a reflection refuses 10,000+ characters and keeps the text; markup and other scripts stay text', async ({
+  page,
+}) => {
   const watch = guard(page);
   await signUp(page, newPerson('Lars Nørgaard', 'bad-journal'));
   const lesson = findLesson('team-huddles', 'speaking-up');
   const original = 'I will say “I need a minute” out loud at the next handover.';
-  const saved = await page.request.post('/_actions/reflections.save', { headers: SAME_ORIGIN, form: { courseSlug: lesson.course, lessonSlug: lesson.slug, body: original } });
+  const saved = await page.request.post('/_actions/reflections.save', {
+    headers: SAME_ORIGIN,
+    form: { courseSlug: lesson.course, lessonSlug: lesson.slug, body: original },
+  });
   expect(saved.status()).toBe(200);
 
   const entry = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: lesson.title }) });
@@ -268,14 +283,29 @@ test('journal: editing a reflection refuses 10,000+ characters and keeps the tex
 
   const tooLong = `${'x'.repeat(10_000)}!`;
   expect((await edit(tooLong)).status()).toBe(400);
-  await expectFieldError(entry().getByLabel('Your reflection'), /Too long to save: 10,001 characters, 1 over the limit of 10,000/, tooLong);
-  await expect(entry().getByRole('paragraph').filter({ hasText: original }), 'the saved text is unchanged').toBeVisible();
+  await expectFieldError(
+    entry().getByLabel('Your reflection'),
+    /Too long to save: 10,001 characters, 1 over the limit of 10,000/,
+    tooLong,
+  );
+  await expect(
+    entry().getByRole('paragraph').filter({ hasText: original }),
+    'the saved text is unchanged',
+  ).toBeVisible();
 
-  for (const value of [HTML, `${NAMES.join(' and ')} spoke up first.`, `Tabs\tand a bell\u0007 and a nul\u0000 in a pasted note`]) {
+  for (const value of [
+    HTML,
+    `${NAMES.join(' and ')} spoke up first.`,
+    `Tabs\tand a bell\u0007 and a nul\u0000 in a pasted note`,
+  ]) {
     expect((await edit(value)).status()).toBe(200);
     await expect(page.getByRole('status').filter({ hasText: 'Reflection saved.' })).toBeVisible();
     // Shown as typed, as text (characters that cannot be stored are dropped).
-    await expect(entry().getByRole('paragraph').filter({ hasText: value.replace(/\u0000/g, '') })).toBeVisible();
+    await expect(
+      entry()
+        .getByRole('paragraph')
+        .filter({ hasText: value.replace(/\u0000/g, '') }),
+    ).toBeVisible();
   }
 
   // The search box takes anything, too.
@@ -335,7 +365,11 @@ test('teams: create and edit a team, invite and assign with bad input; nothing i
   await details.getByLabel('Team name').fill('Renamed team');
   await fillUnlimited(details.getByLabel('Description (optional)'), `Bell\u0007 in the description`);
   expect((await submit(details, 'Save')).status()).toBe(400);
-  await expectFieldError(details.getByLabel('Description (optional)'), /invisible control characters/, 'Bell\u0007 in the description');
+  await expectFieldError(
+    details.getByLabel('Description (optional)'),
+    /invisible control characters/,
+    'Bell\u0007 in the description',
+  );
   await expect(details.getByLabel('Team name')).toHaveValue('Renamed team');
   await page.goto(teamUrl);
   await expect(page.getByRole('heading', { level: 1, name: HTML }), 'the name is unchanged').toBeVisible();
@@ -422,7 +456,9 @@ test.describe('event create', () => {
     await server?.stop();
   });
 
-  test('every field refuses bad input with a message next to it and keeps the rest; no event is half-made', async ({ page }) => {
+  test('every field refuses bad input with a message next to it and keeps the rest; no event is half-made', async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     const watch = guard(page);
     const admin: Person = newPerson('Ἀλέξανδρος Admin', 'bad-event');
@@ -452,9 +488,17 @@ test.describe('event create', () => {
       { label: 'Time of day', value: '25:99', message: /Enter a time like/ },
       { label: 'Time of day', value: HTML, message: /Enter a time like/ },
       { label: 'First lesson: days after the event', value: '-1', message: /at least 0/ },
-      { label: 'First lesson: days after the event', value: '9'.repeat(10_000), message: /at most 365|whole number of days/ },
+      {
+        label: 'First lesson: days after the event',
+        value: '9'.repeat(10_000),
+        message: /at most 365|whole number of days/,
+      },
       { label: 'Then one lesson every … days', value: HTML, message: /whole number of days/ },
-      { label: 'Or: exact days after the event, one per lesson (optional)', value: HTML, message: /List whole days|too long/ },
+      {
+        label: 'Or: exact days after the event, one per lesson (optional)',
+        value: HTML,
+        message: /List whole days|too long/,
+      },
       { label: 'Or: exact days after the event, one per lesson (optional)', value: LONG, message: /too long/ },
     ];
     for (const { label, value, message } of cases) {
@@ -471,7 +515,9 @@ test.describe('event create', () => {
     await page.goto('/admin/events/new');
     await page.getByLabel('Event name').fill('No courses');
     expect((await submit(page, 'Create event')).status()).toBe(400);
-    await expect(page.getByRole('group', { name: 'Courses' })).toHaveAccessibleDescription(/Choose at least one course/);
+    await expect(page.getByRole('group', { name: 'Courses' })).toHaveAccessibleDescription(
+      /Choose at least one course/,
+    );
     // Nothing was made.
     await page.goto('/admin/events');
     await expect(page.getByRole('link', { name: 'Spring Symposium' })).toHaveCount(0);
@@ -490,7 +536,10 @@ test.describe('event create', () => {
 
     // The administrator's search boxes take anything.
     for (const query of [HTML, LONG, CONTROL, '李雷']) {
-      for (const path of [`/admin?q=${encodeURIComponent(query)}`, `/admin/audit?action=${encodeURIComponent(query)}`]) {
+      for (const path of [
+        `/admin?q=${encodeURIComponent(query)}`,
+        `/admin/audit?action=${encodeURIComponent(query)}`,
+      ]) {
         expect((await page.goto(path))?.status(), `${path.slice(0, 40)}`).toBe(200);
       }
     }

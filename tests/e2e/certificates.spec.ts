@@ -8,7 +8,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { curriculum, expect, latestMail, linkFrom, newPerson, openLesson, question, rightAnswers, rightOption, startOwnServer, test, type Person } from './support.ts';
+import {
+  curriculum,
+  expect,
+  latestMail,
+  linkFrom,
+  newPerson,
+  openLesson,
+  question,
+  rightAnswers,
+  rightOption,
+  startOwnServer,
+  test,
+  type Person,
+} from './support.ts';
 import type { Page } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 22;
@@ -40,8 +53,12 @@ async function signUpHere(page: Page, person: Person): Promise<void> {
 
 /** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
 async function expectAccessible(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${page.url()}: ${v.id} — ${v.help}`);
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const serious = axe.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
   expect(serious).toEqual([]);
 }
 
@@ -52,7 +69,10 @@ async function confirmEmail(page: Page, person: Person): Promise<void> {
   await expect(page.getByText('your email address is confirmed')).toBeVisible();
 }
 
-test('a learner finishes a course, gets the certificate at once, and an administrator revokes it', async ({ page, openContext }) => {
+test('a learner finishes a course, gets the certificate at once, and an administrator revokes it', async ({
+  page,
+  openContext,
+}) => {
   test.setTimeout(240_000);
   const base = server!.baseUrl;
   // The shortest course keeps the journey quick.
@@ -96,14 +116,21 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: course.title }) });
   const linkedIn = new URL((await card.getByRole('link', { name: 'Add to LinkedIn' }).getAttribute('href'))!);
   expect(linkedIn.origin + linkedIn.pathname).toBe('https://www.linkedin.com/profile/add');
-  expect(Object.fromEntries(linkedIn.searchParams)).toMatchObject({ startTask: 'CERTIFICATION_NAME', name: course.title, organizationName: 'Rounds' });
+  expect(Object.fromEntries(linkedIn.searchParams)).toMatchObject({
+    startTask: 'CERTIFICATION_NAME',
+    name: course.title,
+    organizationName: 'Rounds',
+  });
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   await card.getByRole('button', { name: 'Copy link' }).click();
   await expect(card.getByText('Link copied.')).toBeVisible();
   await expectAccessible(page);
 
   // The PDF: its text, read back as a credentialing office would.
-  const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: 'Download PDF' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    card.getByRole('link', { name: 'Download PDF' }).click(),
+  ]);
   const file = path.join(downloads, 'certificate.pdf');
   await download.saveAs(file);
   const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).normalize('NFC');
@@ -149,7 +176,9 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await expectAccessible(verifier);
 });
 
-test('without JavaScript: the last lesson leads to Certificates, which says what a certificate is waiting for', async ({ openContext }) => {
+test('without JavaScript: the last lesson leads to Certificates, which says what a certificate is waiting for', async ({
+  openContext,
+}) => {
   test.setTimeout(120_000);
   const base = server!.baseUrl;
   const course = [...curriculum()].sort((a, b) => a.lessons.length - b.lessons.length)[0]!;
@@ -160,7 +189,9 @@ test('without JavaScript: the last lesson leads to Certificates, which says what
   for (const lesson of course.lessons.slice(0, -1)) {
     const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: lesson.slug };
     rightAnswers(lesson).forEach((option, index) => (form[`q${index}`] = String(option)));
-    expect((await page.request.post(`${base}/_actions/progress.complete`, { form, headers: { origin: base } })).status()).toBe(200);
+    expect(
+      (await page.request.post(`${base}/_actions/progress.complete`, { form, headers: { origin: base } })).status(),
+    ).toBe(200);
   }
 
   await page.goto(last.url);

@@ -10,7 +10,9 @@ test('browse a course, answer the check, move on to the next lesson', async ({ p
   await expect(page.getByRole('heading', { level: 1, name: 'Courses' })).toBeVisible();
   await page.getByRole('link', { name: 'Team huddles and the clinical microsystem' }).click();
   await expect(page).toHaveURL(/\/courses\/team-huddles$/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Team huddles and the clinical microsystem' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Team huddles and the clinical microsystem' }),
+  ).toBeVisible();
 
   await page.getByRole('link', { name: first!.title, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`${first!.url}$`));
@@ -33,7 +35,10 @@ test('browse a course, answer the check, move on to the next lesson', async ({ p
     await expect(question(page, first!, index).getByRole('radio')).toHaveCount(item.options.length);
   }
 
-  await page.getByRole('navigation', { name: 'Lessons in this course' }).getByRole('link', { name: `Next ${second!.title}` }).click();
+  await page
+    .getByRole('navigation', { name: 'Lessons in this course' })
+    .getByRole('link', { name: `Next ${second!.title}` })
+    .click();
   await expect(page).toHaveURL(new RegExp(`${second!.url}$`));
   await expect(page.getByRole('heading', { level: 1, name: second!.title })).toBeVisible();
   await expect(page.getByText(`Lesson 2 of ${huddles.lessons.length}`)).toBeVisible();

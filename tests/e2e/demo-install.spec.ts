@@ -40,14 +40,21 @@ async function prepare(db: Kysely<Database>) {
   const demo = await seedDemo(db, catalog);
   const lead = (await findUserById(db, (await findUserByEmail(db, demo.leader))!.id))!;
   const as = (now?: Date) => ({ db, catalog, user: lead, now, clientIp: '127.0.0.1' });
-  const expired = await teams.createInvite(as(new Date(Date.now() - 3 * 86_400_000)), { teamId: demo.teamId, days: 1, maxUses: null });
+  const expired = await teams.createInvite(as(new Date(Date.now() - 3 * 86_400_000)), {
+    teamId: demo.teamId,
+    days: 1,
+    maxUses: null,
+  });
   const withdrawn = await teams.createInvite(as(), { teamId: demo.teamId, days: 7, maxUses: null });
   const withdrawnId = (await teams.manageView(as(), demo.teamId)).invites.find((i) => i.code === withdrawn.code)!.id;
   await teams.revokeInvite(as(), { teamId: demo.teamId, inviteId: withdrawnId });
   const usedUp = await teams.createInvite(as(), { teamId: demo.teamId, days: 7, maxUses: 1 });
   const newcomer = (await createUser(db, { email: 'newcomer@example.org', name: 'Nia Newcomer', passwordHash: 'x' }))!;
   await markEmailVerified(db, newcomer.id, newcomer.email);
-  await teams.joinTeam({ db, catalog, user: (await findUserById(db, newcomer.id))!, clientIp: '127.0.0.1' }, { code: usedUp.code });
+  await teams.joinTeam(
+    { db, catalog, user: (await findUserById(db, newcomer.id))!, clientIp: '127.0.0.1' },
+    { code: usedUp.code },
+  );
 
   // Yesterday's event (UTC): all of the first course and the second course's first lesson are open.
   const offsets = [...CONNECTION.lessons.map(() => 0), 1, 30];
@@ -65,8 +72,16 @@ async function prepare(db: Kysely<Database>) {
     dayOffsets: offsets,
   });
   const evil = (await createUser(db, { email: 'formula@example.org', name: EVIL_NAME, passwordHash: 'x' }))!;
-  await events.joinEvent({ db, catalog, user: (await findUserById(db, evil.id))!, clientIp: '127.0.0.1' }, { code: event.code });
-  return { password: demo.password, teamId: demo.teamId, codes: { expired: expired.code, withdrawn: withdrawn.code, usedUp: usedUp.code }, event: { slug: event.slug, code: event.code } };
+  await events.joinEvent(
+    { db, catalog, user: (await findUserById(db, evil.id))!, clientIp: '127.0.0.1' },
+    { code: event.code },
+  );
+  return {
+    password: demo.password,
+    teamId: demo.teamId,
+    codes: { expired: expired.code, withdrawn: withdrawn.code, usedUp: usedUp.code },
+    event: { slug: event.slug, code: event.code },
+  };
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -93,7 +108,10 @@ async function signInAs(page: Page, local: string): Promise<void> {
 
 /** The "Who is where" grid: member name → the text of each cell. */
 async function grid(page: Page): Promise<{ name: string; cells: string[] }[]> {
-  const rows = page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const rows = page
+    .getByRole('table')
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader') });
   const result = [];
   for (const row of await rows.all()) {
     const name = (await row.getByRole('rowheader').innerText()).replace(/\s*·\s*leader$/, '').trim();
@@ -107,7 +125,9 @@ const DAY_MONTH_YEAR = /(\d{1,2} \w{3} \d{4})/;
 
 // ── the leader's dashboard ──────────────────────────────────────────────────
 
-test('the dashboard shows overdue members only when asked, and sorts by name or by recent completion', async ({ page }) => {
+test('the dashboard shows overdue members only when asked, and sorts by name or by recent completion', async ({
+  page,
+}) => {
   await signInAs(page, 'leader');
   await page.goto(`/teams/${fixtures.teamId}`);
   await expect(page.getByRole('heading', { level: 1, name: DEMO_TEAM })).toBeVisible();
@@ -124,7 +144,11 @@ test('the dashboard shows overdue members only when asked, and sorts by name or 
   await expect(page.getByText(`${overdue.length} of ${everyone.length} members shown.`)).toBeVisible();
   const filtered = await grid(page);
   expect(filtered.map((r) => r.name)).toEqual(overdue);
-  for (const row of filtered) expect(row.cells.some((c) => c.includes('Overdue')), row.name).toBe(true);
+  for (const row of filtered)
+    expect(
+      row.cells.some((c) => c.includes('Overdue')),
+      row.name,
+    ).toBe(true);
 
   // Everyone again, most recent completion first (those who finished nothing last, by name).
   await page.getByLabel('Show', { exact: true }).selectOption({ label: 'Everyone' });
@@ -132,7 +156,13 @@ test('the dashboard shows overdue members only when asked, and sorts by name or 
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/[?&]sort=completed/);
   const lastDone = (row: { cells: string[] }) =>
-    Math.max(0, ...row.cells.filter((c) => c.includes('Completed')).map((c) => Date.parse(`${DAY_MONTH_YEAR.exec(c)?.[1]} UTC`)).filter((t) => !Number.isNaN(t)));
+    Math.max(
+      0,
+      ...row.cells
+        .filter((c) => c.includes('Completed'))
+        .map((c) => Date.parse(`${DAY_MONTH_YEAR.exec(c)?.[1]} UTC`))
+        .filter((t) => !Number.isNaN(t)),
+    );
   const expected = [...everyone].sort((a, b) => lastDone(b) - lastDone(a) || byName(a.name, b.name)).map((r) => r.name);
   const sorted = (await grid(page)).map((r) => r.name);
   expect(sorted).toEqual(expected);
@@ -140,7 +170,9 @@ test('the dashboard shows overdue members only when asked, and sorts by name or 
   expect(lastDone(everyone.find((r) => r.name === sorted[0])!)).toBeGreaterThan(0);
 });
 
-test('the huddle guide opens from the dashboard, its timer runs, and it prints on one page', async ({ page }, testInfo) => {
+test('the huddle guide opens from the dashboard, its timer runs, and it prints on one page', async ({
+  page,
+}, testInfo) => {
   await signInAs(page, 'leader');
   await page.goto(`/teams/${fixtures.teamId}`);
   await page.getByRole('navigation', { name: 'Team tools' }).getByRole('link', { name: 'Huddle guide' }).click();
@@ -152,7 +184,10 @@ test('the huddle guide opens from the dashboard, its timer runs, and it prints o
   const total = /— (\d+):00 in all/.exec(await page.getByRole('heading', { level: 3, name: /in all/ }).innerText());
   expect(Number(total?.[1])).toBeGreaterThanOrEqual(5);
   expect(Number(total?.[1])).toBeLessThanOrEqual(10);
-  const drawnOn = await page.getByRole('region', { name: 'Lessons this huddle draws on' }).getByRole('link').allInnerTexts();
+  const drawnOn = await page
+    .getByRole('region', { name: 'Lessons this huddle draws on' })
+    .getByRole('link')
+    .allInnerTexts();
   expect(drawnOn.length).toBeGreaterThan(0);
   for (const title of drawnOn) {
     const lesson = course.lessons.find((l) => l.title === title) as (LessonInfo & { huddle: string[] }) | undefined;
@@ -200,7 +235,10 @@ test('an expired, a withdrawn, a used-up and an unknown code each say so plainly
   }
 });
 
-test('a member joins a second team through sign-in, sees both teams on Today, and a removed assignment leaves Today but not their progress', async ({ page, openContext }) => {
+test('a member joins a second team through sign-in, sees both teams on Today, and a removed assignment leaves Today but not their progress', async ({
+  page,
+  openContext,
+}) => {
   // Ben, a co-leader of the demo team, starts a team of his own and assigns a course Chloé has finished.
   await signInAs(page, 'ben');
   await page.goto('/teams');
@@ -216,7 +254,12 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   await expect(page.getByText('Course assigned.')).toBeVisible();
   await page.getByRole('link', { name: 'Members and invites' }).click();
   await page.getByRole('button', { name: 'Create invite' }).click();
-  const link = (await page.getByText(/\/join\/[A-Z0-9]{8}$/).first().innerText()).trim();
+  const link = (
+    await page
+      .getByText(/\/join\/[A-Z0-9]{8}$/)
+      .first()
+      .innerText()
+  ).trim();
   const code = /([A-Z0-9]{8})$/.exec(link)![1]!;
 
   // Chloé, signed out, follows the link, signs in with her existing account and lands in the team.
@@ -236,13 +279,18 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   const teamWork = phone.getByRole('region', { name: 'Team assignments' });
   await expect(teamWork.getByText(new RegExp(`^${DEMO_TEAM} · due`))).toHaveCount(2);
   await expect(teamWork.getByText(/^Journal club · due/)).toHaveCount(1);
-  await expect(teamWork.getByRole('listitem').filter({ hasText: 'Journal club' }).getByRole('link', { name: HUDDLES.title })).toBeVisible();
+  await expect(
+    teamWork.getByRole('listitem').filter({ hasText: 'Journal club' }).getByRole('link', { name: HUDDLES.title }),
+  ).toBeVisible();
 
   // Only a leader removes an assignment: Chloé's try is refused.
   await page.goto(teamUrl);
   const remindHref = await page.getByRole('link', { name: 'Send a reminder…' }).getAttribute('href');
   const [teamId, assignmentId] = /\/teams\/([^/]+)\/remind\/([^/?#]+)/.exec(remindHref!)!.slice(1) as [string, string];
-  const refused = await phone.request.post(`/_actions/teams.removeAssignment`, { form: { teamId, assignmentId }, headers: { origin: BASE } });
+  const refused = await phone.request.post(`/_actions/teams.removeAssignment`, {
+    form: { teamId, assignmentId },
+    headers: { origin: BASE },
+  });
   expect(refused.status()).toBe(403);
 
   // Ben removes it: gone from his dashboard and from Chloé's Today; her finished lessons stay.
@@ -254,18 +302,24 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   await phone.goto('/');
   await expect(teamWork.getByText(/^Journal club · due/)).toHaveCount(0);
   await expect(teamWork.getByText(new RegExp(`^${DEMO_TEAM} · due`))).toHaveCount(2);
-  await expect(phone.getByRole('region', { name: 'Completed' }).getByRole('link', { name: HUDDLES.title, exact: true })).toBeVisible();
+  await expect(
+    phone.getByRole('region', { name: 'Completed' }).getByRole('link', { name: HUDDLES.title, exact: true }),
+  ).toBeVisible();
   await phone.goto(HUDDLES.url);
   await expect(phone.getByText(`${HUDDLES.lessons.length} of ${HUDDLES.lessons.length} lessons done`)).toBeVisible();
 });
 
 // ── the audit log ───────────────────────────────────────────────────────────
 
-test('an administrator reads the audit log and filters it by action; a leader and a member may not', async ({ page, openContext }) => {
+test('an administrator reads the audit log and filters it by action; a leader and a member may not', async ({
+  page,
+  openContext,
+}) => {
   await signInAs(page, 'leader');
   await page.goto('/admin/audit');
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
-  const row = (action: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) });
+  const row = (action: string) =>
+    page.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) });
   // Ben's team from the previous test: who, what, target, when.
   for (const action of ['team.create', 'team.assign', 'team.create-invite', 'team.unassign']) {
     const entry = row(action).filter({ hasText: 'Ben Čapek' }).first();
@@ -280,7 +334,13 @@ test('an administrator reads the audit log and filters it by action; a leader an
   await page.getByLabel('Action starts with').fill('event.');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/[?&]action=event\./);
-  const actions = async () => (await page.getByRole('row').filter({ has: page.getByRole('cell') }).all()).map((r) => r.getByRole('cell').nth(2).innerText());
+  const actions = async () =>
+    (
+      await page
+        .getByRole('row')
+        .filter({ has: page.getByRole('cell') })
+        .all()
+    ).map((r) => r.getByRole('cell').nth(2).innerText());
   expect(await Promise.all(await actions())).toEqual(['event.create']);
   await page.getByLabel('Action starts with').fill('team.');
   await page.getByRole('button', { name: 'Filter' }).click();
@@ -300,7 +360,9 @@ test('an administrator reads the audit log and filters it by action; a leader an
 
 // ── the event ───────────────────────────────────────────────────────────────
 
-test('an attendee of a two-course event sees both courses on Today, each lesson open or locked as scheduled', async ({ page }) => {
+test('an attendee of a two-course event sees both courses on Today, each lesson open or locked as scheduled', async ({
+  page,
+}) => {
   await signInAs(page, 'erin');
   await page.goto(`/join/${fixtures.event.code}`);
   await page.getByRole('button', { name: `Join ${EVENT_NAME}` }).click();
@@ -311,7 +373,8 @@ test('an attendee of a two-course event sees both courses on Today, each lesson 
   // The first course: all open (or done).
   const first = card.getByRole('list', { name: CONNECTION.title });
   await expect(first.getByRole('listitem')).toHaveCount(CONNECTION.lessons.length);
-  for (const lesson of CONNECTION.lessons) await expect(first.getByRole('link', { name: lesson.title, exact: true })).toBeVisible();
+  for (const lesson of CONNECTION.lessons)
+    await expect(first.getByRole('link', { name: lesson.title, exact: true })).toBeVisible();
   await expect(first.getByText(/Locked/)).toHaveCount(0);
 
   // The second: its first lesson open today, the rest locked with their dates.
@@ -326,7 +389,9 @@ test('an attendee of a two-course event sees both courses on Today, each lesson 
     await expect(items.nth(i)).toContainText(/Locked · Unlocks \w{3} \d{1,2} \w{3}, 0:00/);
   }
   // 30 days after the event, in its zone (UTC).
-  await expect(items.nth(1)).toContainText(`Unlocks ${formatUnlock(new Date(`${addDays(dateIn('UTC'), 29)}T00:00:00Z`), 'UTC')}`);
+  await expect(items.nth(1)).toContainText(
+    `Unlocks ${formatUnlock(new Date(`${addDays(dateIn('UTC'), 29)}T00:00:00Z`), 'UTC')}`,
+  );
 });
 
 /** Draws an image of this site in a canvas and reads the QR code in it. */
@@ -349,7 +414,9 @@ async function readQrCode(page: Page, path: string): Promise<string | undefined>
   return jsQR(Uint8ClampedArray.from(pixels), width, height)?.data;
 }
 
-test('the event QR code, PNG and SVG, opens the event’s join link; the CSV export is safe for spreadsheets', async ({ page }) => {
+test('the event QR code, PNG and SVG, opens the event’s join link; the CSV export is safe for spreadsheets', async ({
+  page,
+}) => {
   await signInAs(page, 'leader');
   await page.goto(`/events/${fixtures.event.slug}`);
   const joinUrl = `${BASE}/join/${fixtures.event.code}`;
@@ -375,5 +442,6 @@ test('the event QR code, PNG and SVG, opens the event’s join link; the CSV exp
     expect(row.enrolled_on).toBe(dateIn('UTC'));
     expect(row.lessons_total).toBe(String(CONNECTION.lessons.length + LEADERSHIP.lessons.length));
   }
-  for (const line of bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean)) expect(line, line).not.toMatch(/(^|,)"?[=+\-@]/);
+  for (const line of bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean))
+    expect(line, line).not.toMatch(/(^|,)"?[=+\-@]/);
 });

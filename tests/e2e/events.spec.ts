@@ -41,9 +41,20 @@ async function signUpHere(page: Page, person: Person): Promise<void> {
 
 /** YYYY-MM-DD and minutes after midnight in a zone, now. */
 function localNow(zone: string, at = new Date()): { date: string; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, minute: Number(get('hour')) * 60 + Number(get('minute')) };
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+  };
 }
 
 function addDays(date: string, days: number): string {
@@ -54,21 +65,55 @@ function addDays(date: string, days: number): string {
 
 // Zones without daylight saving from UTC-10 to UTC+12: whatever the hour, one is in the
 // middle of its day, outside the default quiet hours (21:00-07:00) that hold nudges back.
-const DAYTIME_ZONES = ['Pacific/Honolulu', 'America/Phoenix', 'America/Bogota', 'America/Sao_Paulo', 'Atlantic/Cape_Verde', 'Africa/Abidjan', 'Africa/Lagos', 'Africa/Johannesburg', 'Africa/Nairobi', 'Asia/Dubai', 'Asia/Karachi', 'Asia/Dhaka', 'Asia/Bangkok', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Brisbane', 'Pacific/Noumea', 'Pacific/Fiji'];
+const DAYTIME_ZONES = [
+  'Pacific/Honolulu',
+  'America/Phoenix',
+  'America/Bogota',
+  'America/Sao_Paulo',
+  'Atlantic/Cape_Verde',
+  'Africa/Abidjan',
+  'Africa/Lagos',
+  'Africa/Johannesburg',
+  'Africa/Nairobi',
+  'Asia/Dubai',
+  'Asia/Karachi',
+  'Asia/Dhaka',
+  'Asia/Bangkok',
+  'Asia/Singapore',
+  'Asia/Tokyo',
+  'Australia/Brisbane',
+  'Pacific/Noumea',
+  'Pacific/Fiji',
+];
 function middayZone(): string {
   const distance = (zone: string) => Math.abs(localNow(zone).minute - 13 * 60);
   return [...DAYTIME_ZONES].sort((a, b) => distance(a) - distance(b))[0]!;
 }
 
-const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
-async function createEvent(page: Page, values: { name: string; date: string; zone: string; time: string; firstDays?: string; every?: string; offsets?: string; course: string }): Promise<{ slug: string; code: string }> {
+async function createEvent(
+  page: Page,
+  values: {
+    name: string;
+    date: string;
+    zone: string;
+    time: string;
+    firstDays?: string;
+    every?: string;
+    offsets?: string;
+    course: string;
+  },
+): Promise<{ slug: string; code: string }> {
   await page.goto('/admin/events/new');
   await page.getByLabel('Event name').fill(values.name);
   await page.getByLabel('Date of the event').fill(values.date);
   await page.getByLabel('Time zone of the event').fill(values.zone);
   await page.getByLabel('Location (optional)').fill('Main hall');
-  await page.getByLabel('Welcome message (optional)').fill('Thank you for coming. Keep learning with us, five minutes at a time.');
+  await page
+    .getByLabel('Welcome message (optional)')
+    .fill('Thank you for coming. Keep learning with us, five minutes at a time.');
   await page.getByRole('checkbox', { name: values.course }).check();
   await page.getByLabel('Time of day').fill(values.time);
   if (values.firstDays) await page.getByLabel('First lesson: days after the event').fill(values.firstDays);
@@ -85,12 +130,20 @@ async function createEvent(page: Page, values: { name: string; date: string; zon
 
 // ── the journey ─────────────────────────────────────────────────────────────
 
-test('an attendee joins by code on a phone, sees lessons unlocked and locked, and a nudge opens the right lesson', async ({ page, openContext }) => {
+test('an attendee joins by code on a phone, sees lessons unlocked and locked, and a nudge opens the right lesson', async ({
+  page,
+  openContext,
+}) => {
   test.setTimeout(300_000);
   const course = findCourse('patient-connection');
 
   // The organiser: first account on this install, so an administrator.
-  const organiserContext = await openContext({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+  const organiserContext = await openContext({
+    viewport: { width: 1280, height: 900 },
+    isMobile: false,
+    hasTouch: false,
+    deviceScaleFactor: 1,
+  });
   const organiser = await organiserContext.newPage();
   await organiser.goto('/signup');
   await expect(organiser.getByText('the first account you create becomes its administrator')).toBeVisible();
@@ -111,9 +164,24 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
   const here = localNow(zone);
   const unlockMinute = here.minute + 3;
   const tag = Date.now().toString(36).slice(-4);
-  const past = await createEvent(organiser, { name: `Spring Symposium ${tag}`, date: addDays(here.date, -8), zone, time: hhmm(unlockMinute), offsets: '1, 4, 8, 12, 16, 20', course: course.title });
+  const past = await createEvent(organiser, {
+    name: `Spring Symposium ${tag}`,
+    date: addDays(here.date, -8),
+    zone,
+    time: hhmm(unlockMinute),
+    offsets: '1, 4, 8, 12, 16, 20',
+    course: course.title,
+  });
   // Future event: in two weeks, first lesson the day after, then every three days.
-  const future = await createEvent(organiser, { name: `Winter Summit ${tag}`, date: addDays(here.date, 14), zone: 'Europe/Berlin', time: '07:00', firstDays: '1', every: '3', course: course.title });
+  const future = await createEvent(organiser, {
+    name: `Winter Summit ${tag}`,
+    date: addDays(here.date, 14),
+    zone: 'Europe/Berlin',
+    time: '07:00',
+    firstDays: '1',
+    every: '3',
+    course: course.title,
+  });
 
   // The QR code of the join link, for the last slide.
   const svg = await organiser.request.get(`/events/${past.slug}/qr.svg`);
@@ -163,7 +231,9 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
   await expect(pastCard.getByRole('link', { name: course.lessons[1]!.title, exact: true })).toBeVisible();
   await expect(pastCard.getByRole('link', { name: course.lessons[2]!.title, exact: true })).toHaveCount(0);
   await expect(pastCard.getByText(`Locked · Unlocks`).first()).toBeVisible();
-  await expect(pastCard.locator('li').nth(2)).toContainText(`, ${Math.floor(unlockMinute / 60)}:${String(unlockMinute % 60).padStart(2, '0')}`);
+  await expect(pastCard.locator('li').nth(2)).toContainText(
+    `, ${Math.floor(unlockMinute / 60)}:${String(unlockMinute % 60).padStart(2, '0')}`,
+  );
   await expect(pastCard.getByText(course.lessons[2]!.summary)).toBeVisible();
   // Future event: everything locked; the first lesson opens the day after it at 7:00.
   await expect(futureCard.getByRole('link', { name: course.lessons[0]!.title, exact: true })).toHaveCount(0);
@@ -175,11 +245,21 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
 
   // The organiser's dashboard counts the attendee.
   await organiser.goto(`/admin/events/${past.slug}`);
-  await expect(organiser.getByRole('term').filter({ hasText: 'Enrolled' }).locator('xpath=following-sibling::dd')).toHaveText('1');
-  await expect(organiser.getByRole('table').first().getByRole('rowheader', { name: new RegExp(course.lessons[0]!.title) })).toBeVisible();
+  await expect(
+    organiser.getByRole('term').filter({ hasText: 'Enrolled' }).locator('xpath=following-sibling::dd'),
+  ).toHaveText('1');
+  await expect(
+    organiser
+      .getByRole('table')
+      .first()
+      .getByRole('rowheader', { name: new RegExp(course.lessons[0]!.title) }),
+  ).toBeVisible();
 
   // When lesson 3 opens, the job emails a one-click link to it.
-  const nudge = await latestMail(attendee.email, { subject: new RegExp(`New lesson open: ${course.lessons[2]!.title}`), timeout: 200_000 });
+  const nudge = await latestMail(attendee.email, {
+    subject: new RegExp(`New lesson open: ${course.lessons[2]!.title}`),
+    timeout: 200_000,
+  });
   const link = linkFrom(nudge.text);
   expect(new URL(link).pathname).toBe(course.lessons[2]!.url);
   await page.goto(link);

@@ -90,7 +90,9 @@ test('a new learner starts from Today, takes a lesson and comes back to the next
   // A double tap on "Mark complete" completes the lesson once.
   // (The page was reloaded: the right answers come back from the server.)
   for (let index = 0; index < lesson.check.length; index++) {
-    await expect(question(page, lesson, index).getByLabel(rightOption(lesson, index).text, { exact: true })).toBeChecked();
+    await expect(
+      question(page, lesson, index).getByLabel(rightOption(lesson, index).text, { exact: true }),
+    ).toBeChecked();
   }
   await page.getByRole('button', { name: 'Mark complete' }).dblclick();
   await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
@@ -137,7 +139,10 @@ test('the journal shows reflections as text, finds them, and undoes a delete', a
   await expect(page.getByText('bold', { exact: true })).toHaveCount(0);
   await expect(shown(page, other)).toBeVisible();
 
-  const entries = page.getByRole('list').filter({ has: page.getByRole('heading', { name: first!.title }) }).getByRole('listitem');
+  const entries = page
+    .getByRole('list')
+    .filter({ has: page.getByRole('heading', { name: first!.title }) })
+    .getByRole('listitem');
   await expect(entries).toHaveCount(2);
 
   // Search narrows the list.
@@ -187,7 +192,12 @@ test('one learner never sees another learner’s reflections', async ({ page, op
   expect(await stranger.content()).not.toContain('kestrel');
   await stranger.goto(`/journal?q=${encodeURIComponent('kestrel')}`);
   expect(await stranger.content()).not.toContain(secret);
-  for (const url of ['/journal/export.json', '/journal/export.md', '/account/export.json', `${lesson.url}/state.json`]) {
+  for (const url of [
+    '/journal/export.json',
+    '/journal/export.md',
+    '/account/export.json',
+    `${lesson.url}/state.json`,
+  ]) {
     const response = await stranger.request.get(url);
     expect(response.status(), url).toBe(200);
     expect(await response.text(), url).not.toContain('kestrel');
@@ -202,7 +212,9 @@ function textOfLength(length: number): string {
   return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length);
 }
 
-test('a reflection near the 10,000-character limit shows a counter; over it, says so and keeps the text; trimmed, it saves', async ({ page }) => {
+test('a reflection near the 10,000-character limit shows a counter; over it, says so and keeps the text; trimmed, it saves', async ({
+  page,
+}) => {
   await signUp(page, newPerson('Noor Haddad', 'limit'));
   const lesson = findLesson('patient-connection', 'name-the-emotion');
   await openLesson(page, lesson.url);
@@ -224,7 +236,9 @@ test('a reflection near the 10,000-character limit shows a counter; over it, say
   await box.pressSequentially(' and more.!', { delay: 10 });
   const over = `${near} and more.!`;
   await expect(page.getByText('10,001 / 10,000', { exact: true })).toBeVisible();
-  const tooLong = page.getByRole('status').filter({ hasText: 'Too long to save: reflections can be up to 10,000 characters. Your text is kept here.' });
+  const tooLong = page
+    .getByRole('status')
+    .filter({ hasText: 'Too long to save: reflections can be up to 10,000 characters. Your text is kept here.' });
   await expect(tooLong).toBeVisible();
   await expect(savedStatus(page)).toHaveCount(0);
   await expect(box).toHaveAttribute('aria-invalid', 'true');
@@ -248,7 +262,9 @@ test('a reflection near the 10,000-character limit shows a counter; over it, say
   expect(stored.reflections.map((r) => r.text)).toEqual([over.slice(0, 10_000)]);
 });
 
-test('the journal refuses an edit over 10,000 characters next to the field, keeps it as typed, and saves it once trimmed', async ({ page }) => {
+test('the journal refuses an edit over 10,000 characters next to the field, keeps it as typed, and saves it once trimmed', async ({
+  page,
+}) => {
   await signUp(page, newPerson('Tomás Ruiz', 'journal-limit'));
   const lesson = findLesson('servant-leadership', findCourse('servant-leadership').lessons[0]!.slug);
   const original = 'Asked what gets in the way, then waited.';
@@ -261,12 +277,15 @@ test('the journal refuses an edit over 10,000 characters next to the field, keep
   await editor.fill(over);
   await page.getByRole('button', { name: 'Save changes' }).click();
 
-  const message = 'Too long to save: 10,009 characters, 9 over the limit of 10,000. Shorten it and save again; your text is kept below.';
+  const message =
+    'Too long to save: 10,009 characters, 9 over the limit of 10,000. Shorten it and save again; your text is kept below.';
   await expect(page.getByText(message, { exact: true })).toBeVisible();
   await expect(editor).toBeVisible();
   await expect(editor).toHaveValue(over);
   await expect(editor).toHaveAttribute('aria-invalid', 'true');
-  await expect(editor).toHaveAccessibleDescription(new RegExp(`Up to 10,000 characters\\. ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await expect(editor).toHaveAccessibleDescription(
+    new RegExp(`Up to 10,000 characters\\. ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+  );
   // Nothing was saved: the journal still shows the earlier text.
   await expect(shown(page, original)).toBeVisible();
 

@@ -13,13 +13,15 @@ function nav(page: Page) {
 }
 
 async function expectVisitorNav(page: Page): Promise<void> {
-  for (const name of [...VISITOR_LINKS, 'Courses']) await expect(nav(page).getByRole('link', { name, exact: true })).toBeVisible();
+  for (const name of [...VISITOR_LINKS, 'Courses'])
+    await expect(nav(page).getByRole('link', { name, exact: true })).toBeVisible();
   for (const name of MEMBER_LINKS) await expect(nav(page).getByRole('link', { name, exact: true })).toHaveCount(0);
   await expect(nav(page).getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 }
 
 async function expectMemberNav(page: Page): Promise<void> {
-  for (const name of [...MEMBER_LINKS, 'Courses']) await expect(nav(page).getByRole('link', { name, exact: true })).toBeVisible();
+  for (const name of [...MEMBER_LINKS, 'Courses'])
+    await expect(nav(page).getByRole('link', { name, exact: true })).toBeVisible();
   await expect(nav(page).getByRole('button', { name: 'Sign out' })).toBeVisible();
   for (const name of VISITOR_LINKS) await expect(nav(page).getByRole('link', { name, exact: true })).toHaveCount(0);
 }
@@ -30,7 +32,9 @@ async function watchCsp(context: BrowserContext, page: Page): Promise<string[]> 
   await context.exposeFunction('__cspViolation', (text: string) => seen.push(text));
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) =>
-      (window as unknown as { __cspViolation: (text: string) => void }).__cspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`),
+      (window as unknown as { __cspViolation: (text: string) => void }).__cspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`,
+      ),
     );
   });
   page.on('console', (message) => {
@@ -53,7 +57,10 @@ async function layoutShift(page: Page): Promise<number> {
   );
 }
 
-test('a lesson page shows the visitor links signed out and the learner links signed in; signing out there works', async ({ page, context }) => {
+test('a lesson page shows the visitor links signed out and the learner links signed in; signing out there works', async ({
+  page,
+  context,
+}) => {
   const csp = await watchCsp(context, page);
 
   await page.goto(lesson.url);
@@ -111,7 +118,10 @@ test('a hint left behind by an ended session is cleared on the next page', async
   expect((await context.cookies()).map((c) => c.name)).not.toContain('rounds_signed_in');
 });
 
-test('without JavaScript a signed-in learner sees the visitor links on a lesson, and Sign in leads to Today', async ({ page, openContext }) => {
+test('without JavaScript a signed-in learner sees the visitor links on a lesson, and Sign in leads to Today', async ({
+  page,
+  openContext,
+}) => {
   await signUp(page, newPerson('李雷', 'nav-nojs'));
   const noJs = await openContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
   const plain = await noJs.newPage();

@@ -1,5 +1,16 @@
 // Without JavaScript every lesson form still posts and comes back with the outcome.
-import { BASE_URL, expect, findLesson, newPerson, question, rightAnswers, rightOption, signUp, test, wrongOption } from './support.ts';
+import {
+  BASE_URL,
+  expect,
+  findLesson,
+  newPerson,
+  question,
+  rightAnswers,
+  rightOption,
+  signUp,
+  test,
+  wrongOption,
+} from './support.ts';
 
 test.use({ javaScriptEnabled: false });
 
@@ -29,7 +40,9 @@ test('a lesson works as plain forms: check, complete, reflect', async ({ page })
   await expect(page).toHaveURL(`${lessonUrl}#lesson-completed`);
   await expect(page.getByRole('status').filter({ hasText: 'Lesson complete' })).toBeVisible();
 
-  const data = (await (await page.request.get('/account/export.json')).json()) as { progress: { lesson: string; completedAt: string | null }[] };
+  const data = (await (await page.request.get('/account/export.json')).json()) as {
+    progress: { lesson: string; completedAt: string | null }[];
+  };
   expect(data.progress.filter((row) => row.lesson === lesson.slug && row.completedAt)).toHaveLength(1);
 
   // The reflection posts with the plain Save button.
@@ -44,7 +57,9 @@ test('a lesson works as plain forms: check, complete, reflect', async ({ page })
   await page.getByRole('textbox', { name: lesson.reflection }).fill(over);
   await page.getByRole('button', { name: 'Save reflection' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Your reflection was not saved' })).toBeVisible();
-  await expect(page.getByRole('alert')).toHaveText('Too long to save: 10,001 characters, 1 over the limit of 10,000. Shorten it and save again; your text is kept below.');
+  await expect(page.getByRole('alert')).toHaveText(
+    'Too long to save: 10,001 characters, 1 over the limit of 10,000. Shorten it and save again; your text is kept below.',
+  );
   const kept = page.getByRole('textbox', { name: 'Your reflection' });
   await expect(kept).toHaveValue(over);
   await kept.fill(over.slice(0, 10_000));

@@ -10,7 +10,9 @@ function reflectionBox(page: Page, lesson: LessonInfo) {
 
 /** The server's copy of the reflection, read with the learner's session (no page needed). */
 async function serverCopy(context: BrowserContext, lesson: LessonInfo): Promise<string | null> {
-  const state = (await (await context.request.get(`${lesson.url}/state.json`)).json()) as { reflection: { body: string } | null };
+  const state = (await (await context.request.get(`${lesson.url}/state.json`)).json()) as {
+    reflection: { body: string } | null;
+  };
   return state.reflection?.body ?? null;
 }
 
@@ -21,7 +23,10 @@ async function expectInJournal(context: BrowserContext, text: string): Promise<v
   await journal.close();
 }
 
-test('online: the tab closed two seconds after typing keeps the text, on this device and on the server', async ({ page, context }) => {
+test('online: the tab closed two seconds after typing keeps the text, on this device and on the server', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'serve-first');
   await signUp(page, newPerson('Hana Kobayashi', 'close-tab'));
   await openLesson(page, lesson.url);
@@ -37,7 +42,10 @@ test('online: the tab closed two seconds after typing keeps the text, on this de
   await expectInJournal(context, text);
 });
 
-test('online, still typing when the tab closes: what was typed two seconds earlier is kept', async ({ page, context }) => {
+test('online, still typing when the tab closes: what was typed two seconds earlier is kept', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'listening-rounds');
   await signUp(page, newPerson('Kwame Asante', 'close-tab'));
   await openLesson(page, lesson.url);
@@ -51,13 +59,21 @@ test('online, still typing when the tab closes: what was typed two seconds earli
 
   const again = await context.newPage();
   await openLesson(again, lesson.url);
-  await expect(reflectionBox(again, lesson)).toHaveValue(new RegExp(`^${early.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await expect(reflectionBox(again, lesson)).toHaveValue(
+    new RegExp(`^${early.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+  );
   await expect(again.getByRole('status').filter({ hasText: /^Saved\b/ })).toBeVisible();
   expect(await serverCopy(context, lesson)).toMatch(/^Walked the unit/);
   await expectInJournal(context, early);
 });
 
-async function typeOfflineThenLeave(page: Page, context: BrowserContext, lesson: LessonInfo, first: string, offline: string): Promise<void> {
+async function typeOfflineThenLeave(
+  page: Page,
+  context: BrowserContext,
+  lesson: LessonInfo,
+  first: string,
+  offline: string,
+): Promise<void> {
   await openLesson(page, lesson.url);
   const box = reflectionBox(page, lesson);
   await box.pressSequentially(first, { delay: 10 });
@@ -78,7 +94,10 @@ async function expectKeptAndSaved(context: BrowserContext, lesson: LessonInfo, t
   await expectInJournal(context, text);
 }
 
-test('offline: the tab closed two seconds after typing; the lesson opened again has the text and saves it', async ({ page, context }) => {
+test('offline: the tab closed two seconds after typing; the lesson opened again has the text and saves it', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'lift-the-burden');
   await signUp(page, newPerson('Marta Kowalska', 'close-tab'));
   const first = 'Saved while online.';
@@ -91,7 +110,10 @@ test('offline: the tab closed two seconds after typing; the lesson opened again 
   await expectKeptAndSaved(context, lesson, first + offline);
 });
 
-test('offline, and the browser tab dies (no page events, no last request): only this device has the text, and it is saved next time', async ({ page, context }) => {
+test('offline, and the browser tab dies (no page events, no last request): only this device has the text, and it is saved next time', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'recognition-that-lands');
   await signUp(page, newPerson('Dilnoza Karimova', 'close-tab'));
   const first = 'Saved while online.';
@@ -103,11 +125,16 @@ test('offline, and the browser tab dies (no page events, no last request): only 
   await crashed;
   await page.close();
   await context.setOffline(false);
-  expect(await serverCopy(context, lesson), 'the server has only what was saved before the connection dropped').toBe(first);
+  expect(await serverCopy(context, lesson), 'the server has only what was saved before the connection dropped').toBe(
+    first,
+  );
   await expectKeptAndSaved(context, lesson, first + offline);
 });
 
-test('a slow network: what is typed before the page’s scripts arrive is kept, and added after a reflection saved earlier', async ({ page, context }) => {
+test('a slow network: what is typed before the page’s scripts arrive is kept, and added after a reflection saved earlier', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'coaching');
   await signUp(page, newPerson('Oluwaseun Bello', 'close-tab'));
   const saved = 'Saved last week: I asked what they would try first.';
@@ -137,7 +164,10 @@ test('a slow network: what is typed before the page’s scripts arrive is kept, 
   expect(await serverCopy(context, lesson)).toBe(`${saved}\n\n${early}`);
 });
 
-test('a slow network, then the tab closes before the server answered: this device keeps the early text and saves it next time', async ({ page, context }) => {
+test('a slow network, then the tab closes before the server answered: this device keeps the early text and saves it next time', async ({
+  page,
+  context,
+}) => {
   const lesson = findLesson('servant-leadership', 'accountable-for-your-people');
   await signUp(page, newPerson('Ana Lima', 'close-tab'));
   // The islands wake up, but the server's copy never arrives on this page.

@@ -48,7 +48,11 @@ const smtp = new SMTPServer({
         // Envelope recipients are the truth (Bcc never shows in the headers); headers as a fallback.
         const envelope = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
         const to = envelope.length ? envelope : addresses(parsed.to);
-        const header = (name: string) => parsed.headerLines.find((line) => line.key === name)?.line.slice(name.length + 1).trim();
+        const header = (name: string) =>
+          parsed.headerLines
+            .find((line) => line.key === name)
+            ?.line.slice(name.length + 1)
+            .trim();
         messages.push({
           to,
           subject: parsed.subject ?? '',
@@ -77,7 +81,14 @@ const mailApi = http.createServer((req, res) => {
   res.end('not found');
 });
 
-function listen(server: { listen: (port: number, host: string, cb: () => void) => unknown; once: (event: 'error', cb: (error: Error) => void) => unknown }, port: number, name: string): Promise<void> {
+function listen(
+  server: {
+    listen: (port: number, host: string, cb: () => void) => unknown;
+    once: (event: 'error', cb: (error: Error) => void) => unknown;
+  },
+  port: number,
+  name: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new Error(`${name} could not listen on ${HOST}:${port}: ${error.message}`)));
     server.listen(port, HOST, () => resolve());
@@ -104,8 +115,14 @@ if (!process.env.DATABASE_URL) {
 if (process.env.E2E_SKIP_BUILD === '1') env.ROUNDS_SKIP_BUILD = '1';
 else delete env.ROUNDS_SKIP_BUILD;
 
-console.log(`[e2e] starting Rounds on http://${HOST}:${appPort} (${dataDir ? `fresh PGlite in ${dataDir}` : 'PostgreSQL from DATABASE_URL'})`);
-const app = spawn(process.execPath, [...startScriptFlags(), path.join(root, 'bin/start.ts')], { cwd: root, env, stdio: 'inherit' });
+console.log(
+  `[e2e] starting Rounds on http://${HOST}:${appPort} (${dataDir ? `fresh PGlite in ${dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
+);
+const app = spawn(process.execPath, [...startScriptFlags(), path.join(root, 'bin/start.ts')], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 
 function cleanUp(): void {
   smtp.close(() => undefined);

@@ -21,7 +21,9 @@ test.beforeAll(async () => {
   const appDir = copyOfBuild();
   const chunks = path.join(appDir, 'dist/server/chunks');
   // The journal page's own module: the only chunk with the journal's search label.
-  const journal = readdirSync(chunks).filter((file) => file.endsWith('.mjs') && readFileSync(path.join(chunks, file), 'utf8').includes('Search my reflections'));
+  const journal = readdirSync(chunks).filter(
+    (file) => file.endsWith('.mjs') && readFileSync(path.join(chunks, file), 'utf8').includes('Search my reflections'),
+  );
   expect(journal, 'exactly one chunk holds the journal page').toHaveLength(1);
   rmSync(path.join(chunks, journal[0]!));
   server = await startOwnServer(port, 'servererror', { appDir });
@@ -41,11 +43,16 @@ async function expectFriendly500(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: 'Something went wrong on our side' })).toBeVisible();
   await expect(page.getByText('this is our fault, not yours. Anything you had already saved is safe.')).toBeVisible();
   expect(await response!.text(), 'no stack trace or server path in the page').not.toMatch(STACK_TRACE);
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 }
 
-test('a page that fails on the server shows the friendly 500 page, and the rest of Rounds keeps working', async ({ page, openContext }) => {
+test('a page that fails on the server shows the friendly 500 page, and the rest of Rounds keeps working', async ({
+  page,
+  openContext,
+}) => {
   const cspViolations: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to execute/i.test(message.text())) cspViolations.push(message.text());
@@ -62,6 +69,8 @@ test('a page that fails on the server shows the friendly 500 page, and the rest 
   // Signed out: the same page, with the visitor's links.
   const visitor = await (await openContext()).newPage();
   await expectFriendly500(visitor);
-  await expect(visitor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+  await expect(
+    visitor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in', exact: true }),
+  ).toBeVisible();
   expect((await visitor.goto('/courses'))?.status()).toBe(200);
 });

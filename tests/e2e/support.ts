@@ -7,7 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import { startScriptFlags } from '../support/start-flags.ts';
@@ -45,7 +52,9 @@ export async function latestMail(to: string, options: { subject?: RegExp; timeou
     const found = (await mailTo(to)).find((mail) => !options.subject || options.subject.test(mail.subject));
     if (found) return found;
     if (Date.now() > deadline) {
-      throw new Error(`No mail to ${to}${options.subject ? ` with a subject like ${options.subject}` : ''} arrived within ${options.timeout ?? 10_000} ms`);
+      throw new Error(
+        `No mail to ${to}${options.subject ? ` with a subject like ${options.subject}` : ''} arrived within ${options.timeout ?? 10_000} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -66,7 +75,24 @@ export interface Person {
   password: string;
 }
 
-const WORDS = ['amber', 'harbor', 'quiet', 'engine', 'violet', 'copper', 'lantern', 'meadow', 'saddle', 'orbit', 'pebble', 'thistle', 'juniper', 'falcon', 'cobalt', 'tundra'];
+const WORDS = [
+  'amber',
+  'harbor',
+  'quiet',
+  'engine',
+  'violet',
+  'copper',
+  'lantern',
+  'meadow',
+  'saddle',
+  'orbit',
+  'pebble',
+  'thistle',
+  'juniper',
+  'falcon',
+  'cobalt',
+  'tundra',
+];
 
 function pick(): string {
   return WORDS[randomBytes(1)[0]! % WORDS.length]!;
@@ -168,7 +194,10 @@ export function curriculum(): CourseInfo[] {
         .filter((file) => LESSON_FILE.test(file))
         .sort();
       const lessons = files.map((file, index): LessonInfo => {
-        const data = frontmatter(path.join(contentDir, slug, file)) as Omit<LessonInfo, 'course' | 'slug' | 'url' | 'position'>;
+        const data = frontmatter(path.join(contentDir, slug, file)) as Omit<
+          LessonInfo,
+          'course' | 'slug' | 'url' | 'position'
+        >;
         const lessonSlug = LESSON_FILE.exec(file)![2]!;
         return { ...data, course: slug, slug: lessonSlug, url: `/courses/${slug}/${lessonSlug}`, position: index + 1 };
       });
@@ -263,10 +292,22 @@ export function failOnServerErrors(page: Page): string[] {
  * with the project's viewport and settings, closed after the test.
  */
 export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) => Promise<BrowserContext> }>({
-  openContext: async ({ browser, baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale }, use) => {
+  openContext: async (
+    { browser, baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale },
+    use,
+  ) => {
     const contexts: BrowserContext[] = [];
     await use(async (extra = {}) => {
-      const context = await browser.newContext({ baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale, ...extra });
+      const context = await browser.newContext({
+        baseURL,
+        viewport,
+        isMobile,
+        hasTouch,
+        deviceScaleFactor,
+        javaScriptEnabled,
+        locale,
+        ...extra,
+      });
       contexts.push(context);
       return context;
     });
@@ -291,7 +332,14 @@ export async function startOwnServer<T = undefined>(
 ): Promise<{ baseUrl: string; prepared: T; stop(): Promise<void> }> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 4425);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ROUNDS_SKIP_BUILD: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: baseUrl,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    ROUNDS_SKIP_BUILD: '1',
+  };
   let dataDir: string | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
@@ -299,7 +347,9 @@ export async function startOwnServer<T = undefined>(
     const pg = (await import('pg')).default;
     const serverUrl = process.env.DATABASE_URL;
     const onServer = async (statement: (db: import('kysely').Kysely<unknown>) => Promise<unknown>) => {
-      const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+      const admin = new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }),
+      });
       try {
         await statement(admin);
       } finally {
@@ -319,7 +369,9 @@ export async function startOwnServer<T = undefined>(
   let prepared = undefined as T;
   if (options.prepare) {
     const { migrateToLatest, openDatabase } = await import('#server/platform/db.ts');
-    const database = openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolMax: 2 } : { dataDir: path.join(dataDir!, 'pglite') });
+    const database = openDatabase(
+      env.DATABASE_URL ? { url: env.DATABASE_URL, poolMax: 2 } : { dataDir: path.join(dataDir!, 'pglite') },
+    );
     try {
       await migrateToLatest(database.db);
       prepared = await options.prepare(database.db);
@@ -328,10 +380,19 @@ export async function startOwnServer<T = undefined>(
     }
   }
   const appDir = options.appDir ?? root;
-  const server = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], {
+    cwd: appDir,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 100_000;
   for (;;) {
-    if (await fetch(`${baseUrl}/healthz`).then((r) => r.ok).catch(() => false)) break;
+    if (
+      await fetch(`${baseUrl}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break;
     if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the ${label} test server did not start`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }

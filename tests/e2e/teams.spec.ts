@@ -29,7 +29,10 @@ function clockInUtc(hoursFromNow: number): string {
   return `${String(at.getUTCHours()).padStart(2, '0')}:00`;
 }
 
-test('a leader assigns a course, a member joins on a phone and completes it, reminders respect quiet hours and unsubscribe', async ({ page, openContext }) => {
+test('a leader assigns a course, a member joins on a phone and completes it, reminders respect quiet hours and unsubscribe', async ({
+  page,
+  openContext,
+}) => {
   test.setTimeout(180_000);
   const errors = failOnServerErrors(page);
   const leader = newPerson('Lena Leader', 'leader');
@@ -99,7 +102,12 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   await personal.getByLabel('Their due date', { exact: true }).fill(isoInDays(21));
   await personal.getByRole('button', { name: 'Save personal date' }).click();
   await expect(page.getByText('Personal due date saved.')).toBeVisible();
-  await expect(page.getByRole('row', { name: new RegExp(member.name) }).getByRole('cell').nth(1)).toContainText(/due \d{1,2} \w{3} \d{4}/);
+  await expect(
+    page
+      .getByRole('row', { name: new RegExp(member.name) })
+      .getByRole('cell')
+      .nth(1),
+  ).toContainText(/due \d{1,2} \w{3} \d{4}/);
 
   // The member sees it on Today.
   await phone.goto('/');
@@ -107,7 +115,10 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   await expect(phone.getByRole('link', { name: COURSE.title }).first()).toBeVisible();
 
   // A reminder: the page says who gets it, then it reaches the member's inbox.
-  await page.locator('li.assignment', { hasText: COURSE.title }).getByRole('link', { name: 'Send a reminder…' }).click();
+  await page
+    .locator('li.assignment', { hasText: COURSE.title })
+    .getByRole('link', { name: 'Send a reminder…' })
+    .click();
   await expect(page.getByRole('heading', { name: '1 person will get it' })).toBeVisible();
   await expect(page.getByText(member.name)).toBeVisible();
   await page.getByRole('button', { name: 'Send reminder to 1 person' }).click();
@@ -129,7 +140,10 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   expect(oneClick.status()).toBe(200);
   expect(await oneClick.text()).toMatch(/Unsubscribed/);
   await page.goto(teamUrl);
-  await page.locator('li.assignment', { hasText: SECOND.title }).getByRole('link', { name: 'Send a reminder…' }).click();
+  await page
+    .locator('li.assignment', { hasText: SECOND.title })
+    .getByRole('link', { name: 'Send a reminder…' })
+    .click();
   await expect(page.getByRole('heading', { name: 'Nobody would get a reminder now' })).toBeVisible();
   await expect(page.getByText('Turned reminders off')).toBeVisible();
   expect((await mailTo(member.email)).filter((m) => /friendly reminder/.test(m.subject))).toHaveLength(1);
@@ -146,7 +160,12 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
 
   // The leader sees it completed, and the CSV says so.
   await page.goto(teamUrl);
-  await expect(page.getByRole('row', { name: new RegExp(member.name) }).getByRole('cell').first()).toContainText('Completed');
+  await expect(
+    page
+      .getByRole('row', { name: new RegExp(member.name) })
+      .getByRole('cell')
+      .first(),
+  ).toContainText('Completed');
   const csv = await page.request.get(`${teamUrl}/export.csv`);
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-type']).toContain('text/csv');
@@ -156,7 +175,10 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   const done = rows.find((r) => r.member === member.name && r.course_slug === COURSE.slug)!;
   expect(done).toMatchObject({ state: 'completed', due_date: isoInDays(7) });
   expect(done.completed_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-  expect(rows.find((r) => r.member === member.name && r.course_slug === SECOND.slug)).toMatchObject({ state: 'not-started', due_date: isoInDays(21) });
+  expect(rows.find((r) => r.member === member.name && r.course_slug === SECOND.slug)).toMatchObject({
+    state: 'not-started',
+    due_date: isoInDays(21),
+  });
 
   // A member cannot export or manage; a stranger does not even see the team.
   expect((await phone.request.get(`${teamUrl}/export.csv`)).status()).toBe(403);

@@ -3,7 +3,21 @@
 // done of total, minutes left); a finished course shows its completion date; "This month"
 // counts lessons and minutes; course pages mark each lesson done, next or not started.
 import type { Page } from '@playwright/test';
-import { BASE_URL, expect, findCourse, newPerson, openLesson, question, rightAnswers, rightOption, SAME_ORIGIN, signUp, test, type CourseInfo, type LessonInfo } from './support.ts';
+import {
+  BASE_URL,
+  expect,
+  findCourse,
+  newPerson,
+  openLesson,
+  question,
+  rightAnswers,
+  rightOption,
+  SAME_ORIGIN,
+  signUp,
+  test,
+  type CourseInfo,
+  type LessonInfo,
+} from './support.ts';
 
 const A = findCourse('patient-connection');
 const B = findCourse('the-practice-you-hoped-for');
@@ -24,24 +38,40 @@ async function completeInPage(page: Page, lesson: LessonInfo): Promise<void> {
 /** Completes a lesson through the same Action the page posts to, with the learner's session. */
 async function completeOverHttp(page: Page, lesson: LessonInfo): Promise<void> {
   const answers = Object.fromEntries(rightAnswers(lesson).map((option, index) => [`q${index}`, String(option)]));
-  const response = await page.request.post('/_actions/progress.complete', { headers: SAME_ORIGIN, form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers } });
+  const response = await page.request.post('/_actions/progress.complete', {
+    headers: SAME_ORIGIN,
+    form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers },
+  });
   expect(response.status(), `complete ${lesson.slug}`).toBe(200);
 }
 
 function courseCard(page: Page, course: CourseInfo) {
-  return page.getByRole('region', { name: 'My courses' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: course.title }) });
+  return page
+    .getByRole('region', { name: 'My courses' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: course.title }) });
 }
 
 async function expectContinue(page: Page, lesson: LessonInfo, course: CourseInfo): Promise<void> {
   const card = page.getByRole('region', { name: 'Continue where you left off' });
   await expect(card).toContainText(`${course.title} · lesson ${lesson.position} of ${course.lessons.length}`);
   await expect(card).toContainText(lesson.title);
-  await expect(card.getByRole('link', { name: `Continue · ${lesson.minutes} min` })).toHaveAttribute('href', lesson.url);
+  await expect(card.getByRole('link', { name: `Continue · ${lesson.minutes} min` })).toHaveAttribute(
+    'href',
+    lesson.url,
+  );
 }
 
-async function expectLessonStates(page: Page, course: CourseInfo, states: ('✓ Done' | 'Next' | 'Not started')[]): Promise<void> {
+async function expectLessonStates(
+  page: Page,
+  course: CourseInfo,
+  states: ('✓ Done' | 'Next' | 'Not started')[],
+): Promise<void> {
   await page.goto(course.url);
-  const items = page.getByRole('list').filter({ has: page.getByRole('link', { name: course.lessons[0]!.title, exact: true }) }).getByRole('listitem');
+  const items = page
+    .getByRole('list')
+    .filter({ has: page.getByRole('link', { name: course.lessons[0]!.title, exact: true }) })
+    .getByRole('listitem');
   await expect(items).toHaveCount(course.lessons.length);
   for (const [index, lesson] of course.lessons.entries()) {
     const item = items.nth(index);
@@ -51,7 +81,9 @@ async function expectLessonStates(page: Page, course: CourseInfo, states: ('✓ 
   }
 }
 
-test('Today shows where to continue, progress per course, a completed course and this month, with the right numbers', async ({ page }) => {
+test('Today shows where to continue, progress per course, a completed course and this month, with the right numbers', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await signUp(page, newPerson('Ngozi Eze', 'today-numbers'));
 
@@ -84,29 +116,48 @@ test('Today shows where to continue, progress per course, a completed course and
 
   // The finished course, with its date.
   const completed = page.getByRole('region', { name: 'Completed' });
-  await expect(completed.getByRole('listitem').filter({ hasText: B.title })).toContainText(`${B.title} — completed ${finishedOn}`);
+  await expect(completed.getByRole('listitem').filter({ hasText: B.title })).toContainText(
+    `${B.title} — completed ${finishedOn}`,
+  );
 
   // This month: every lesson above, and their minutes.
   const all = [...B.lessons, ...aDone, ...cDone];
-  await expect(page.getByRole('region', { name: 'This month' })).toContainText(`You finished ${all.length} lessons, about ${minutes(all)} minutes of learning.`);
+  await expect(page.getByRole('region', { name: 'This month' })).toContainText(
+    `You finished ${all.length} lessons, about ${minutes(all)} minutes of learning.`,
+  );
 
   // Course pages: each lesson's state, and the course's progress.
   await expectLessonStates(page, A, ['✓ Done', 'Next', '✓ Done', 'Not started', 'Not started', 'Not started']);
-  await expect(page.getByText(`2 of ${A.lessons.length} lessons done · about ${minutes(A.lessons.filter((l) => !aDone.includes(l)))} minutes left`)).toBeVisible();
+  await expect(
+    page.getByText(
+      `2 of ${A.lessons.length} lessons done · about ${minutes(A.lessons.filter((l) => !aDone.includes(l)))} minutes left`,
+    ),
+  ).toBeVisible();
   await expect(page.getByRole('link', { name: `Continue: ${A.lessons[1]!.title}` })).toBeVisible();
-  await expectLessonStates(page, B, B.lessons.map(() => '✓ Done'));
-  await expect(page.getByText(`${B.lessons.length} of ${B.lessons.length} lessons done · completed ${finishedOn}`)).toBeVisible();
+  await expectLessonStates(
+    page,
+    B,
+    B.lessons.map(() => '✓ Done'),
+  );
+  await expect(
+    page.getByText(`${B.lessons.length} of ${B.lessons.length} lessons done · completed ${finishedOn}`),
+  ).toBeVisible();
   await expect(page.getByRole('link', { name: /^(Continue|Start):/ })).toHaveCount(0);
   await expectLessonStates(page, C, ['✓ Done', 'Next', 'Not started', 'Not started', 'Not started', 'Not started']);
 
   // Opening lesson 4 of A (not finishing it) makes A the course touched last: Continue
   // offers A's next unfinished lesson, lesson 2.
-  const opened = page.waitForResponse((response) => response.url().endsWith('/_actions/progress.open') && response.ok());
+  const opened = page.waitForResponse(
+    (response) => response.url().endsWith('/_actions/progress.open') && response.ok(),
+  );
   await openLesson(page, A.lessons[3]!.url);
   await opened;
   await page.goto('/');
   await expectContinue(page, A.lessons[1]!, A);
-  await page.getByRole('region', { name: 'Continue where you left off' }).getByRole('link', { name: /^Continue/ }).click();
+  await page
+    .getByRole('region', { name: 'Continue where you left off' })
+    .getByRole('link', { name: /^Continue/ })
+    .click();
   await expect(page).toHaveURL(`${BASE_URL}${A.lessons[1]!.url}`);
   await expect(page.getByRole('heading', { level: 1, name: A.lessons[1]!.title })).toBeVisible();
   // Opening is not finishing: the numbers stay.

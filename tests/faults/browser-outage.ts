@@ -9,13 +9,23 @@ import { createTestDatabase, LEARNER_PASSWORD, seedLearners, startServer } from 
 import { Scenario } from './checks.ts';
 import type { ThrowawayCluster } from './pg-cluster.ts';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function chromiumPath(): string | undefined {
   return process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 }
 
-export async function reflectionDuringOutage(cluster: ThrowawayCluster, catalog: Catalog, outDir: string): Promise<Scenario> {
+export async function reflectionDuringOutage(
+  cluster: ThrowawayCluster,
+  catalog: Catalog,
+  outDir: string,
+): Promise<Scenario> {
   const scenario = new Scenario('(d) Chromium: a reflection typed during the outage is saved afterwards');
   const database = await createTestDatabase(cluster.url, 'browser');
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -45,14 +55,23 @@ export async function reflectionDuringOutage(cluster: ThrowawayCluster, catalog:
     await box.pressSequentially(text, { delay: 5 });
     const status = page.locator('#reflection-status');
     await status.getByText('Not saved — retrying').waitFor({ timeout: 15_000 });
-    scenario.check(true, 'the reflection box says "Not saved — retrying" and keeps the text while the database is down');
-    const draft = await page.evaluate((key) => localStorage.getItem(key), `rounds:reflection:${lesson.courseSlug}/${lesson.slug}`);
+    scenario.check(
+      true,
+      'the reflection box says "Not saved — retrying" and keeps the text while the database is down',
+    );
+    const draft = await page.evaluate(
+      (key) => localStorage.getItem(key),
+      `rounds:reflection:${lesson.courseSlug}/${lesson.slug}`,
+    );
     scenario.check(draft !== null && draft.includes('ça compte'), 'the draft is kept in the browser (localStorage)');
 
     const other = await context.newPage();
     const response = await other.goto('/');
     const otherText = await other.locator('body').innerText();
-    scenario.check(response?.status() === 503 && /Try again shortly/.test(otherText), `a page opened meanwhile shows "Try again shortly" (${response?.status()})`);
+    scenario.check(
+      response?.status() === 503 && /Try again shortly/.test(otherText),
+      `a page opened meanwhile shows "Try again shortly" (${response?.status()})`,
+    );
     scenario.check(Number(response?.headers()['retry-after']) > 0, 'with Retry-After');
     await other.close();
 
@@ -62,13 +81,21 @@ export async function reflectionDuringOutage(cluster: ThrowawayCluster, catalog:
     clusterDown = false;
     const upAt = Date.now();
     await status.getByText(/^Saved/).waitFor({ timeout: 60_000 });
-    scenario.check(true, `the island's retry saved it ${((Date.now() - upAt) / 1000).toFixed(1)} s after PostgreSQL came back`);
+    scenario.check(
+      true,
+      `the island's retry saved it ${((Date.now() - upAt) / 1000).toFixed(1)} s after PostgreSQL came back`,
+    );
     await context.close();
     const stopped = await server.stop();
     scenario.check(stopped.code === 0, 'server exits cleanly');
 
     const checking = await database.open();
-    const stored = await checking.db.selectFrom('reflections').select(['body']).where('user_id', '=', learner!.id).where('lesson_slug', '=', lesson.slug).executeTakeFirst();
+    const stored = await checking.db
+      .selectFrom('reflections')
+      .select(['body'])
+      .where('user_id', '=', learner!.id)
+      .where('lesson_slug', '=', lesson.slug)
+      .executeTakeFirst();
     await checking.close();
     scenario.check(stored?.body === text, 'the database holds exactly the text typed during the outage');
   } catch (error) {

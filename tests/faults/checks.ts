@@ -26,7 +26,10 @@ export class Scenario {
   }
 }
 
-export function header(headers: Record<string, string | string[] | undefined> | Headers, name: string): string | undefined {
+export function header(
+  headers: Record<string, string | string[] | undefined> | Headers,
+  name: string,
+): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

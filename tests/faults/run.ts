@@ -51,6 +51,8 @@ try {
 clearTimeout(watchdog);
 
 const failed = scenarios.filter((s) => !s.ok);
-console.log(`\n${scenarios.length - failed.length}/${scenarios.length} fault scenarios passed in ${Math.round((Date.now() - startedAt) / 1000)} s (server logs in ${path.relative(root, outDir)}).`);
+console.log(
+  `\n${scenarios.length - failed.length}/${scenarios.length} fault scenarios passed in ${Math.round((Date.now() - startedAt) / 1000)} s (server logs in ${path.relative(root, outDir)}).`,
+);
 for (const s of failed) console.log(`  ✗ ${s.name}`);
 process.exit(failed.length ? 1 : 0);

@@ -23,10 +23,20 @@ export async function terminateInFlight(serverUrl: string, outDir: string): Prom
     let answered = 0;
     let signalledAt = 0;
     const send = (i: number) => {
-      const options: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; form?: Record<string, string> } =
+      const options: {
+        method: 'GET' | 'POST';
+        path: string;
+        headers: Record<string, string>;
+        form?: Record<string, string>;
+      } =
         i % 3 === 0
           ? { method: 'GET', path: '/', headers: { cookie } }
-          : { method: 'POST', path: '/_actions/accounts.signIn', headers: {}, form: { email: learners[i]!.email, password: LEARNER_PASSWORD } };
+          : {
+              method: 'POST',
+              path: '/_actions/accounts.signIn',
+              headers: {},
+              form: { email: learners[i]!.email, password: LEARNER_PASSWORD },
+            };
       const headers: Record<string, string> = { ...options.headers };
       let body: string | undefined;
       if (options.form) {
@@ -34,7 +44,13 @@ export async function terminateInFlight(serverUrl: string, outDir: string): Prom
         headers['content-type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(options.form).toString();
       }
-      return request(server.origin + options.path, { method: options.method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(20_000) }).then(
+      return request(server.origin + options.path, {
+        method: options.method,
+        headers,
+        body,
+        dispatcher: agent,
+        signal: AbortSignal.timeout(20_000),
+      }).then(
         async (response) => {
           await response.body.text();
           answered += 1;
@@ -59,12 +75,20 @@ export async function terminateInFlight(serverUrl: string, outDir: string): Prom
     const exitMs = performance.now() - signalled;
     await agent.close();
     const good = statuses.filter((s) => typeof s === 'number' && s >= 200 && s < 400).length;
-    scenario.figure(`${IN_FLIGHT - answeredBeforeSignal} of ${IN_FLIGHT} requests still in flight at SIGTERM; last response ${(lastAnswerMs / 1000).toFixed(2)} s and exit ${(exitMs / 1000).toFixed(2)} s after the signal`);
+    scenario.figure(
+      `${IN_FLIGHT - answeredBeforeSignal} of ${IN_FLIGHT} requests still in flight at SIGTERM; last response ${(lastAnswerMs / 1000).toFixed(2)} s and exit ${(exitMs / 1000).toFixed(2)} s after the signal`,
+    );
     scenario.check(IN_FLIGHT - answeredBeforeSignal >= 5, 'requests were in flight when the signal arrived');
-    scenario.check(good === IN_FLIGHT, `every in-flight request completed with 2xx/3xx (${good}/${IN_FLIGHT}${good < IN_FLIGHT ? `: ${statuses.filter((s) => typeof s !== 'number' || s >= 400).join(', ')}` : ''})`);
+    scenario.check(
+      good === IN_FLIGHT,
+      `every in-flight request completed with 2xx/3xx (${good}/${IN_FLIGHT}${good < IN_FLIGHT ? `: ${statuses.filter((s) => typeof s !== 'number' || s >= 400).join(', ')}` : ''})`,
+    );
     scenario.check(exit.code === 0, `the process exits with code 0 (${exit.code ?? exit.signal})`);
     // Not the whole grace period: keep-alive connections left open by clients must not hold the exit.
-    scenario.check(exitMs - lastAnswerMs < 3000, `and promptly: ${((exitMs - lastAnswerMs) / 1000).toFixed(2)} s after the last in-flight response`);
+    scenario.check(
+      exitMs - lastAnswerMs < 3000,
+      `and promptly: ${((exitMs - lastAnswerMs) / 1000).toFixed(2)} s after the last in-flight response`,
+    );
     if (server.isRunning()) server.child.kill('SIGKILL');
   } finally {
     await database.drop();

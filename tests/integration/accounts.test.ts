@@ -51,7 +51,10 @@ async function mailedToken(email: string, path: '/verify-email' | '/reset-passwo
 }
 
 async function countRows(table: 'users' | 'sessions' | 'outbox' | 'email_tokens'): Promise<number> {
-  const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -80,7 +83,11 @@ describe('sign-up', () => {
     expect(user.email).toBe(email);
     expect(user.email_verified_at).toBeNull();
 
-    const stored = await database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
     expect(stored.id).toBe(user.id);
     expect(stored.password_hash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(stored.password_hash, STRONG_PASSWORD)).toBe(true);
@@ -107,8 +114,16 @@ describe('sign-up', () => {
   it('makes the first account of a fresh install admin, and the second not', async () => {
     const install = await freshDatabase();
     try {
-      const first = await accounts.signUp(install.db, { name: 'First', email: uniqueEmail('first'), password: STRONG_PASSWORD }, request());
-      const second = await accounts.signUp(install.db, { name: 'Second', email: uniqueEmail('second'), password: STRONG_PASSWORD }, request());
+      const first = await accounts.signUp(
+        install.db,
+        { name: 'First', email: uniqueEmail('first'), password: STRONG_PASSWORD },
+        request(),
+      );
+      const second = await accounts.signUp(
+        install.db,
+        { name: 'Second', email: uniqueEmail('second'), password: STRONG_PASSWORD },
+        request(),
+      );
       expect(first.user.is_admin).toBe(true);
       expect(second.user.is_admin).toBe(false);
       const admins = await install.db.selectFrom('users').select('email').where('is_admin', '=', true).execute();
@@ -124,7 +139,9 @@ describe('sign-up', () => {
       // The same transaction signUp uses, without the argon2 cost.
       const created = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          install.db.transaction().execute((tx) => createUser(tx, { email: uniqueEmail(`race${i}`), name: `Racer ${i}`, passwordHash: 'x' })),
+          install.db
+            .transaction()
+            .execute((tx) => createUser(tx, { email: uniqueEmail(`race${i}`), name: `Racer ${i}`, passwordHash: 'x' })),
         ),
       );
       expect(created.every((u) => u !== undefined)).toBe(true);
@@ -139,24 +156,44 @@ describe('sign-up', () => {
   it('refuses a taken email with a FieldError on email and creates nothing', async () => {
     const email = uniqueEmail('taken');
     const existing = await createUser(database.db, { email, name: 'Existing', passwordHash: 'x' });
-    const before = { users: await countRows('users'), sessions: await countRows('sessions'), outbox: await countRows('outbox'), tokens: await countRows('email_tokens') };
+    const before = {
+      users: await countRows('users'),
+      sessions: await countRows('sessions'),
+      outbox: await countRows('outbox'),
+      tokens: await countRows('email_tokens'),
+    };
 
-    const error = await caught(accounts.signUp(database.db, { name: 'Intruder', email, password: STRONG_PASSWORD }, request()));
+    const error = await caught(
+      accounts.signUp(database.db, { name: 'Intruder', email, password: STRONG_PASSWORD }, request()),
+    );
     expect(error).toBeInstanceOf(FieldError);
     expect((error as FieldError).field).toBe('email');
 
-    expect({ users: await countRows('users'), sessions: await countRows('sessions'), outbox: await countRows('outbox'), tokens: await countRows('email_tokens') }).toEqual(before);
-    const row = await database.db.selectFrom('users').select(['id', 'name', 'password_hash']).where('email', '=', email).executeTakeFirstOrThrow();
+    expect({
+      users: await countRows('users'),
+      sessions: await countRows('sessions'),
+      outbox: await countRows('outbox'),
+      tokens: await countRows('email_tokens'),
+    }).toEqual(before);
+    const row = await database.db
+      .selectFrom('users')
+      .select(['id', 'name', 'password_hash'])
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ id: existing!.id, name: 'Existing', password_hash: 'x' });
   });
 
   it('refuses a weak password with a FieldError on password and creates nothing', async () => {
     const email = uniqueEmail('weak');
     const before = { users: await countRows('users'), outbox: await countRows('outbox') };
-    const error = await caught(accounts.signUp(database.db, { name: 'Weak', email, password: 'password1234' }, request()));
+    const error = await caught(
+      accounts.signUp(database.db, { name: 'Weak', email, password: 'password1234' }, request()),
+    );
     expect(error).toBeInstanceOf(FieldError);
     expect((error as FieldError).field).toBe('password');
-    expect(await database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
+    expect(
+      await database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst(),
+    ).toBeUndefined();
     expect({ users: await countRows('users'), outbox: await countRows('outbox') }).toEqual(before);
   });
 });
@@ -164,12 +201,17 @@ describe('sign-up', () => {
 describe('a throttled confirmation mail never half-saves an account', () => {
   /** Five reset requests for an address fill its mail allowance for the hour (counted whether or not it has an account). */
   async function exhaustMailAllowance(email: string) {
-    for (let i = 0; i < RULES.mailPerAddress.limit; i += 1) await accounts.requestPasswordReset(database.db, email, request());
+    for (let i = 0; i < RULES.mailPerAddress.limit; i += 1)
+      await accounts.requestPasswordReset(database.db, email, request());
   }
 
   /** As if the hour had passed. */
   async function endMailWindow(email: string) {
-    await database.db.updateTable('throttles').set({ window_started_at: new Date(Date.now() - (RULES.mailPerAddress.windowSeconds + 60) * 1000) }).where('key', '=', `mail:address:${email}`).execute();
+    await database.db
+      .updateTable('throttles')
+      .set({ window_started_at: new Date(Date.now() - (RULES.mailPerAddress.windowSeconds + 60) * 1000) })
+      .where('key', '=', `mail:address:${email}`)
+      .execute();
   }
 
   it('signs up and in at once, says the link is delayed, and sends it from the account page once the hour is over', async () => {
@@ -177,16 +219,26 @@ describe('a throttled confirmation mail never half-saves an account', () => {
     await exhaustMailAllowance(email);
     expect(await outboxFor(email)).toHaveLength(0);
 
-    const { user, token, verificationMail } = await accounts.signUp(database.db, { name: 'Ada Nurse', email, password: STRONG_PASSWORD }, request());
+    const { user, token, verificationMail } = await accounts.signUp(
+      database.db,
+      { name: 'Ada Nurse', email, password: STRONG_PASSWORD },
+      request(),
+    );
     expect(verificationMail.sent).toBe(false);
-    expect(!verificationMail.sent && verificationMail.message).toMatch(/could not send the confirmation link yet.*try again in \d+ minutes? from your account page/i);
+    expect(!verificationMail.sent && verificationMail.message).toMatch(
+      /could not send the confirmation link yet.*try again in \d+ minutes? from your account page/i,
+    );
     expect((await validateSessionToken(database.db, token))?.user.id).toBe(user.id);
-    expect(await database.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([{ id: user.id }]);
+    expect(await database.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([
+      { id: user.id },
+    ]);
     expect(await outboxFor(email)).toHaveLength(0);
     expect(await hasLiveVerificationLink(database.db, user.id, email)).toBe(false);
 
     // Signing up again is refused as a taken address — rightly, since the first attempt made the account.
-    const again = await caught(accounts.signUp(database.db, { name: 'Ada Nurse', email, password: STRONG_PASSWORD }, request()));
+    const again = await caught(
+      accounts.signUp(database.db, { name: 'Ada Nurse', email, password: STRONG_PASSWORD }, request()),
+    );
     expect(again).toBeInstanceOf(FieldError);
 
     // Within the hour, "Send the confirmation link again" says when; after it, the link goes out and works.
@@ -208,9 +260,16 @@ describe('a throttled confirmation mail never half-saves an account', () => {
     const newEmail = uniqueEmail('moved');
     await exhaustMailAllowance(newEmail);
 
-    const outcome = await accounts.changeEmail(database.db, user, { email: newEmail, currentPassword: STRONG_PASSWORD });
+    const outcome = await accounts.changeEmail(database.db, user, {
+      email: newEmail,
+      currentPassword: STRONG_PASSWORD,
+    });
     expect(outcome.sent).toBe(false);
-    const stored = await database.db.selectFrom('users').select(['email', 'email_verified_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('users')
+      .select(['email', 'email_verified_at'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ email: newEmail, email_verified_at: null });
     // The old address's link no longer confirms anything; the new one has none yet.
     expect(await accounts.verifyEmail(database.db, await mailedToken(oldEmail, '/verify-email'))).toBe(false);
@@ -229,14 +288,30 @@ describe('email verification', () => {
     const token = await mailedToken(email, '/verify-email');
 
     expect(await accounts.verifyEmail(database.db, 'not-a-real-token-at-all')).toBe(false);
-    expect((await database.db.selectFrom('users').select('email_verified_at').where('id', '=', user.id).executeTakeFirstOrThrow()).email_verified_at).toBeNull();
+    expect(
+      (
+        await database.db
+          .selectFrom('users')
+          .select('email_verified_at')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow()
+      ).email_verified_at,
+    ).toBeNull();
 
     expect(await accounts.verifyEmail(database.db, token)).toBe(true);
-    const verified = await database.db.selectFrom('users').select('email_verified_at').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const verified = await database.db
+      .selectFrom('users')
+      .select('email_verified_at')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(verified.email_verified_at).toBeInstanceOf(Date);
 
     expect(await accounts.verifyEmail(database.db, token)).toBe(false);
-    const used = await database.db.selectFrom('email_tokens').select('used_at').where('token_hash', '=', hashToHex(token)).executeTakeFirstOrThrow();
+    const used = await database.db
+      .selectFrom('email_tokens')
+      .select('used_at')
+      .where('token_hash', '=', hashToHex(token))
+      .executeTakeFirstOrThrow();
     expect(used.used_at).toBeInstanceOf(Date);
   });
 });
@@ -255,7 +330,9 @@ describe('sign-in', () => {
     const { email } = await signUpNew('enum');
     const sessionsBefore = await countRows('sessions');
     const known = await caught(accounts.signIn(database.db, { email, password: OTHER_STRONG_PASSWORD }, request()));
-    const unknown = await caught(accounts.signIn(database.db, { email: uniqueEmail('nobody'), password: OTHER_STRONG_PASSWORD }, request()));
+    const unknown = await caught(
+      accounts.signIn(database.db, { email: uniqueEmail('nobody'), password: OTHER_STRONG_PASSWORD }, request()),
+    );
     expect(known).toBeInstanceOf(FieldError);
     expect(unknown).toBeInstanceOf(FieldError);
     expect((known as FieldError).field).toBe((unknown as FieldError).field);
@@ -268,10 +345,16 @@ describe('sign-in', () => {
     const { user, email } = await signUpNew('locked');
     expect(RULES.failedSignInPerAccount.limit).toBe(10);
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      const error = await caught(accounts.signIn(database.db, { email, password: `${OTHER_STRONG_PASSWORD} ${attempt}` }, request()));
+      const error = await caught(
+        accounts.signIn(database.db, { email, password: `${OTHER_STRONG_PASSWORD} ${attempt}` }, request()),
+      );
       expect(error).toBeInstanceOf(FieldError);
     }
-    const sessionsBefore = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    const sessionsBefore = await database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .execute();
 
     const error = await caught(accounts.signIn(database.db, { email, password: STRONG_PASSWORD }, request()));
     expect(error).toBeInstanceOf(ThrottledError);
@@ -279,7 +362,11 @@ describe('sign-in', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(RULES.failedSignInPerAccount.windowSeconds);
 
-    const sessionsAfter = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    const sessionsAfter = await database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .execute();
     expect(sessionsAfter).toEqual(sessionsBefore);
   });
 
@@ -289,14 +376,18 @@ describe('sign-in', () => {
     // count, as any successful sign-in does, so the burst holds wrong ones only.)
     const { user, email } = await signUpNew('burst');
     const guesses = Array.from({ length: 30 }, (_, i) => `${OTHER_STRONG_PASSWORD} guess ${i}`);
-    const outcomes = await Promise.allSettled(guesses.map((password) => accounts.signIn(database.db, { email, password }, request())));
+    const outcomes = await Promise.allSettled(
+      guesses.map((password) => accounts.signIn(database.db, { email, password }, request())),
+    );
 
     const refused = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof ThrottledError).length;
     const checked = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof FieldError).length;
     expect(refused + checked).toBe(guesses.length);
     expect(checked).toBeLessThanOrEqual(RULES.failedSignInPerAccount.limit);
     // The account is now locked, even against the right password.
-    await expect(accounts.signIn(database.db, { email, password: STRONG_PASSWORD }, request())).rejects.toBeInstanceOf(ThrottledError);
+    await expect(accounts.signIn(database.db, { email, password: STRONG_PASSWORD }, request())).rejects.toBeInstanceOf(
+      ThrottledError,
+    );
     const sessions = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
     expect(sessions.length).toBe(1); // the sign-up session only
   });
@@ -336,7 +427,11 @@ describe('password reset', () => {
 
   it('changes the password with the mailed link, signs out every other session, and works once', async () => {
     const { user, email, token: signUpToken } = await signUpNew('reset');
-    const { token: otherDeviceToken } = await accounts.signIn(database.db, { email, password: STRONG_PASSWORD }, request());
+    const { token: otherDeviceToken } = await accounts.signIn(
+      database.db,
+      { email, password: STRONG_PASSWORD },
+      request(),
+    );
 
     await accounts.requestPasswordReset(database.db, email, request());
     const mails = await outboxFor(email);
@@ -345,26 +440,40 @@ describe('password reset', () => {
     const resetToken = await mailedToken(email, '/reset-password');
 
     // A weak new password is refused and does not use up the link.
-    const weak = await caught(accounts.resetPassword(database.db, { token: resetToken, password: 'password1234' }, request()));
+    const weak = await caught(
+      accounts.resetPassword(database.db, { token: resetToken, password: 'password1234' }, request()),
+    );
     expect(weak).toBeInstanceOf(FieldError);
     expect(await validateSessionToken(database.db, signUpToken)).not.toBeNull();
 
-    const { token: newToken } = await accounts.resetPassword(database.db, { token: resetToken, password: OTHER_STRONG_PASSWORD }, request());
+    const { token: newToken } = await accounts.resetPassword(
+      database.db,
+      { token: resetToken, password: OTHER_STRONG_PASSWORD },
+      request(),
+    );
     expect((await validateSessionToken(database.db, newToken))?.user.id).toBe(user.id);
     expect(await validateSessionToken(database.db, signUpToken)).toBeNull();
     expect(await validateSessionToken(database.db, otherDeviceToken)).toBeNull();
     const remaining = await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
     expect(remaining).toHaveLength(1);
 
-    const hash = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const hash = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
     expect(await verifyPassword(hash, OTHER_STRONG_PASSWORD)).toBe(true);
     expect(await verifyPassword(hash, STRONG_PASSWORD)).toBe(false);
 
-    const again = await caught(accounts.resetPassword(database.db, { token: resetToken, password: THIRD_STRONG_PASSWORD }, request()));
+    const again = await caught(
+      accounts.resetPassword(database.db, { token: resetToken, password: THIRD_STRONG_PASSWORD }, request()),
+    );
     expect(again).toBeInstanceOf(FieldError);
-    const unchanged = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const unchanged = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
     expect(unchanged).toBe(hash);
-    expect(await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual(remaining);
+    expect(await database.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual(
+      remaining,
+    );
   });
 
   it('refuses an expired reset link and leaves the password as it was', async () => {
@@ -378,12 +487,18 @@ describe('password reset', () => {
       .where('purpose', '=', 'reset-password')
       .executeTakeFirst();
     expect(Number(expired.numUpdatedRows)).toBe(1);
-    const hashBefore = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const hashBefore = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
 
-    const error = await caught(accounts.resetPassword(database.db, { token: resetToken, password: OTHER_STRONG_PASSWORD }, request()));
+    const error = await caught(
+      accounts.resetPassword(database.db, { token: resetToken, password: OTHER_STRONG_PASSWORD }, request()),
+    );
     expect(error).toBeInstanceOf(FieldError);
 
-    const hashAfter = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const hashAfter = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
     expect(hashAfter).toBe(hashBefore);
     expect(await validateSessionToken(database.db, sessionToken)).not.toBeNull();
   });
@@ -393,18 +508,38 @@ describe('changing password and email', () => {
   it('needs the current password, then signs out other sessions but keeps this one', async () => {
     const { user, email, token: currentToken, session: current } = await signUpNew('change');
     const { token: otherToken } = await accounts.signIn(database.db, { email, password: STRONG_PASSWORD }, request());
-    const hashBefore = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const hashBefore = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
 
-    const wrong = await caught(accounts.changePassword(database.db, user, current.id, { currentPassword: THIRD_STRONG_PASSWORD, password: OTHER_STRONG_PASSWORD }));
+    const wrong = await caught(
+      accounts.changePassword(database.db, user, current.id, {
+        currentPassword: THIRD_STRONG_PASSWORD,
+        password: OTHER_STRONG_PASSWORD,
+      }),
+    );
     expect(wrong).toBeInstanceOf(FieldError);
     expect((wrong as FieldError).field).toBe('currentPassword');
-    expect((await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash).toBe(hashBefore);
+    expect(
+      (
+        await database.db
+          .selectFrom('users')
+          .select('password_hash')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow()
+      ).password_hash,
+    ).toBe(hashBefore);
     expect(await validateSessionToken(database.db, otherToken)).not.toBeNull();
 
-    await accounts.changePassword(database.db, user, current.id, { currentPassword: STRONG_PASSWORD, password: OTHER_STRONG_PASSWORD });
+    await accounts.changePassword(database.db, user, current.id, {
+      currentPassword: STRONG_PASSWORD,
+      password: OTHER_STRONG_PASSWORD,
+    });
     expect((await validateSessionToken(database.db, currentToken))?.user.id).toBe(user.id);
     expect(await validateSessionToken(database.db, otherToken)).toBeNull();
-    const hashAfter = (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const hashAfter = (
+      await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()
+    ).password_hash;
     expect(await verifyPassword(hashAfter, OTHER_STRONG_PASSWORD)).toBe(true);
     expect(await verifyPassword(hashAfter, STRONG_PASSWORD)).toBe(false);
   });
@@ -413,12 +548,24 @@ describe('changing password and email', () => {
     const passwordHash = await hashPassword(STRONG_PASSWORD);
     const a = (await createUser(database.db, { email: uniqueEmail('a'), name: 'A', passwordHash }))!;
     const b = (await createUser(database.db, { email: uniqueEmail('b'), name: 'B', passwordHash: 'x' }))!;
-    await database.db.updateTable('users').set({ email_verified_at: new Date() }).where('id', 'in', [a.id, b.id]).execute();
-    const read = () => database.db.selectFrom('users').select(['id', 'email', 'email_verified_at']).where('id', 'in', [a.id, b.id]).orderBy('email').execute();
+    await database.db
+      .updateTable('users')
+      .set({ email_verified_at: new Date() })
+      .where('id', 'in', [a.id, b.id])
+      .execute();
+    const read = () =>
+      database.db
+        .selectFrom('users')
+        .select(['id', 'email', 'email_verified_at'])
+        .where('id', 'in', [a.id, b.id])
+        .orderBy('email')
+        .execute();
     const before = await read();
     const outboxBefore = await countRows('outbox');
 
-    const error = await caught(accounts.changeEmail(database.db, a, { email: b.email, currentPassword: STRONG_PASSWORD }));
+    const error = await caught(
+      accounts.changeEmail(database.db, a, { email: b.email, currentPassword: STRONG_PASSWORD }),
+    );
     expect(error).toBeInstanceOf(FieldError);
     expect((error as FieldError).field).toBe('email');
 

@@ -40,7 +40,9 @@ function actionNames(): string[] {
   const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
   const domains = [...index.matchAll(/^ {2}(\w+): (\w+),?$/gm)].map((m) => [m[1]!, m[2]!] as const);
   expect(domains.length).toBeGreaterThan(0);
-  const sources = readdirSync(dir).filter((file) => file !== 'index.ts' && file.endsWith('.ts')).map((file) => readFileSync(path.join(dir, file), 'utf8'));
+  const sources = readdirSync(dir)
+    .filter((file) => file !== 'index.ts' && file.endsWith('.ts'))
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
   return domains.flatMap(([domain, constName]) => {
     const source = sources.find((text) => text.includes(`export const ${constName} = {`));
     if (!source) throw new Error(`no export const ${constName} in src/actions`);
@@ -53,7 +55,10 @@ function actionNames(): string[] {
 function cliCommands(): string[] {
   const source = readFileSync(path.join(root, 'bin/rounds.ts'), 'utf8');
   const help = source.slice(source.indexOf('Commands:'), source.indexOf('`;', source.indexOf('Commands:')));
-  return [...help.matchAll(/^ {2}([a-z][a-z-]+)\b/gm)].map((m) => m[1]!).filter((name) => name !== 'help').map((name) => `cli.${name}`);
+  return [...help.matchAll(/^ {2}([a-z][a-z-]+)\b/gm)]
+    .map((m) => m[1]!)
+    .filter((name) => name !== 'help')
+    .map((name) => `cli.${name}`);
 }
 
 /** `file.function` of every exported service function that checks for a leader or an administrator. */
@@ -64,7 +69,11 @@ function guardedServices(): string[] {
     .flatMap((file) => {
       const source = readFileSync(path.join(dir, file), 'utf8');
       return [...source.matchAll(/^export async function (\w+)\([\s\S]*?^\}$/gm)]
-        .filter((m) => /\b(requireLeader|requireAssignment|requireAdmin|requireEvent|planReminders)\(/.test(m[0].slice(m[0].indexOf('{'))))
+        .filter((m) =>
+          /\b(requireLeader|requireAssignment|requireAdmin|requireEvent|planReminders)\(/.test(
+            m[0].slice(m[0].indexOf('{')),
+          ),
+        )
         .map((m) => `${file.replace(/\.ts$/, '')}.${m[1]}`);
     });
 }
@@ -100,7 +109,12 @@ async function team() {
   const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
   const member = await person('Mo Member');
   await teams.joinTeam(ctx(member), { code });
-  const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 7), note: '' });
+  const { assignmentId } = await teams.assignCourse(ctx(leader), {
+    teamId,
+    courseSlug: course.slug,
+    dueOn: addDays(teams.teamToday(), 7),
+    note: '',
+  });
   const inviteId = (await teams.manageView(ctx(leader), teamId)).invites[0]!.id;
   return { teamId, member, assignmentId, inviteId };
 }
@@ -126,7 +140,12 @@ async function event() {
 /** A current certificate of a holder who finished the course. */
 async function certificate() {
   const holder = await person('Cora Holder');
-  for (const lesson of course.lessons) await progress.completeLesson(database.db, { userId: holder.id, courseSlug: course.slug, lessonSlug: lesson.slug }, course.version);
+  for (const lesson of course.lessons)
+    await progress.completeLesson(
+      database.db,
+      { userId: holder.id, courseSlug: course.slug, lessonSlug: lesson.slug },
+      course.version,
+    );
   const [outcome] = await certificates.issueEarnedCertificates(database.db, catalog, holder.id);
   if (!outcome || !('certificate' in outcome)) throw new Error('no certificate issued');
   return outcome.certificate;
@@ -137,112 +156,177 @@ const AUDITED: Record<string, Audited> = {
     service: 'teams.createTeam',
     prepare: async () => {
       let teamId = '';
-      return { act: async () => ({ teamId } = await teams.createTeam(ctx(leader), { name: 'New ward', description: '' })), get expect() { return { actorId: leader.id, action: 'team.create', target: `team:${teamId}` }; } };
+      return {
+        act: async () => ({ teamId } = await teams.createTeam(ctx(leader), { name: 'New ward', description: '' })),
+        get expect() {
+          return { actorId: leader.id, action: 'team.create', target: `team:${teamId}` };
+        },
+      };
     },
   },
   'teams.update': {
     service: 'teams.updateTeam',
     prepare: async () => {
       const { teamId } = await team();
-      return { act: () => teams.updateTeam(ctx(leader), { teamId, name: 'Renamed ward', description: 'Nights' }), expect: { actorId: leader.id, action: 'team.update', target: `team:${teamId}` } };
+      return {
+        act: () => teams.updateTeam(ctx(leader), { teamId, name: 'Renamed ward', description: 'Nights' }),
+        expect: { actorId: leader.id, action: 'team.update', target: `team:${teamId}` },
+      };
     },
   },
   'teams.setRole': {
     service: 'teams.setMemberRole',
     prepare: async () => {
       const { teamId, member } = await team();
-      return { act: () => teams.setMemberRole(ctx(leader), { teamId, userId: member.id, role: 'leader' }), expect: { actorId: leader.id, action: 'team.set-role', target: `team:${teamId}` } };
+      return {
+        act: () => teams.setMemberRole(ctx(leader), { teamId, userId: member.id, role: 'leader' }),
+        expect: { actorId: leader.id, action: 'team.set-role', target: `team:${teamId}` },
+      };
     },
   },
   'teams.removeMember': {
     service: 'teams.removeMember',
     prepare: async () => {
       const { teamId, member } = await team();
-      return { act: () => teams.removeMember(ctx(leader), { teamId, userId: member.id }), expect: { actorId: leader.id, action: 'team.remove-member', target: `team:${teamId}` } };
+      return {
+        act: () => teams.removeMember(ctx(leader), { teamId, userId: member.id }),
+        expect: { actorId: leader.id, action: 'team.remove-member', target: `team:${teamId}` },
+      };
     },
   },
   'teams.createInvite': {
     service: 'teams.createInvite',
     prepare: async () => {
       const { teamId } = await team();
-      return { act: () => teams.createInvite(ctx(leader), { teamId, days: 3, maxUses: 5 }), expect: { actorId: leader.id, action: 'team.create-invite', target: `team:${teamId}` } };
+      return {
+        act: () => teams.createInvite(ctx(leader), { teamId, days: 3, maxUses: 5 }),
+        expect: { actorId: leader.id, action: 'team.create-invite', target: `team:${teamId}` },
+      };
     },
   },
   'teams.revokeInvite': {
     service: 'teams.revokeInvite',
     prepare: async () => {
       const { teamId, inviteId } = await team();
-      return { act: () => teams.revokeInvite(ctx(leader), { teamId, inviteId }), expect: { actorId: leader.id, action: 'team.revoke-invite', target: `team:${teamId}` } };
+      return {
+        act: () => teams.revokeInvite(ctx(leader), { teamId, inviteId }),
+        expect: { actorId: leader.id, action: 'team.revoke-invite', target: `team:${teamId}` },
+      };
     },
   },
   'teams.assign': {
     service: 'teams.assignCourse',
     prepare: async () => {
       const { teamId } = await team();
-      return { act: () => teams.assignCourse(ctx(leader), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' }), expect: { actorId: leader.id, action: 'team.assign', target: `team:${teamId}` } };
+      return {
+        act: () =>
+          teams.assignCourse(ctx(leader), {
+            teamId,
+            courseSlug: 'team-huddles',
+            dueOn: addDays(teams.teamToday(), 3),
+            note: '',
+          }),
+        expect: { actorId: leader.id, action: 'team.assign', target: `team:${teamId}` },
+      };
     },
   },
   'teams.changeDueDate': {
     service: 'teams.changeDueDate',
     prepare: async () => {
       const { teamId, assignmentId } = await team();
-      return { act: () => teams.changeDueDate(ctx(leader), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 20) }), expect: { actorId: leader.id, action: 'team.change-due', target: `team:${teamId}` } };
+      return {
+        act: () => teams.changeDueDate(ctx(leader), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 20) }),
+        expect: { actorId: leader.id, action: 'team.change-due', target: `team:${teamId}` },
+      };
     },
   },
   'teams.setMemberDueDate': {
     service: 'teams.setMemberDueDate',
     prepare: async () => {
       const { teamId, assignmentId, member } = await team();
-      return { act: () => teams.setMemberDueDate(ctx(leader), { teamId, assignmentId, userId: member.id, dueOn: addDays(teams.teamToday(), 30) }), expect: { actorId: leader.id, action: 'team.set-member-due', target: `team:${teamId}` } };
+      return {
+        act: () =>
+          teams.setMemberDueDate(ctx(leader), {
+            teamId,
+            assignmentId,
+            userId: member.id,
+            dueOn: addDays(teams.teamToday(), 30),
+          }),
+        expect: { actorId: leader.id, action: 'team.set-member-due', target: `team:${teamId}` },
+      };
     },
   },
   'teams.removeAssignment': {
     service: 'teams.removeAssignment',
     prepare: async () => {
       const { teamId, assignmentId } = await team();
-      return { act: () => teams.removeAssignment(ctx(leader), { teamId, assignmentId }), expect: { actorId: leader.id, action: 'team.unassign', target: `team:${teamId}` } };
+      return {
+        act: () => teams.removeAssignment(ctx(leader), { teamId, assignmentId }),
+        expect: { actorId: leader.id, action: 'team.unassign', target: `team:${teamId}` },
+      };
     },
   },
   'teams.sendReminders': {
     service: 'team-reminders.sendReminders',
     prepare: async () => {
       const { teamId, assignmentId } = await team();
-      return { act: () => reminders.sendReminders(ctx(leader), { teamId, assignmentId }), expect: { actorId: leader.id, action: 'team.remind', target: `team:${teamId}` } };
+      return {
+        act: () => reminders.sendReminders(ctx(leader), { teamId, assignmentId }),
+        expect: { actorId: leader.id, action: 'team.remind', target: `team:${teamId}` },
+      };
     },
   },
   'events.create': {
     service: 'events.createEvent',
     prepare: async () => {
       let eventId = '';
-      return { act: async () => ({ eventId } = await event()), get expect() { return { actorId: admin.id, action: 'event.create', target: `event:${eventId}` }; } };
+      return {
+        act: async () => ({ eventId } = await event()),
+        get expect() {
+          return { actorId: admin.id, action: 'event.create', target: `event:${eventId}` };
+        },
+      };
     },
   },
   'events.regenerateCode': {
     service: 'events.regenerateCode',
     prepare: async () => {
       const { eventId } = await event();
-      return { act: () => events.regenerateCode(ctx(admin), { eventId }), expect: { actorId: admin.id, action: 'event.regenerate-code', target: `event:${eventId}` } };
+      return {
+        act: () => events.regenerateCode(ctx(admin), { eventId }),
+        expect: { actorId: admin.id, action: 'event.regenerate-code', target: `event:${eventId}` },
+      };
     },
   },
   'events.closeJoining': {
     service: 'events.closeJoining',
     prepare: async () => {
       const { eventId } = await event();
-      return { act: () => events.closeJoining(ctx(admin), { eventId }), expect: { actorId: admin.id, action: 'event.close-joining', target: `event:${eventId}` } };
+      return {
+        act: () => events.closeJoining(ctx(admin), { eventId }),
+        expect: { actorId: admin.id, action: 'event.close-joining', target: `event:${eventId}` },
+      };
     },
   },
   'certificates.revoke': {
     service: 'certificates.revokeCertificate',
     prepare: async () => {
       const { id } = await certificate();
-      return { act: () => certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id, reason: 'Issued in error' }), expect: { actorId: admin.id, action: 'certificate.revoke', target: `certificate:${id}` } };
+      return {
+        act: () =>
+          certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id, reason: 'Issued in error' }),
+        expect: { actorId: admin.id, action: 'certificate.revoke', target: `certificate:${id}` },
+      };
     },
   },
   'certificates.reissue': {
     service: 'certificates.reissueCertificate',
     prepare: async () => {
       const { id } = await certificate();
-      return { act: () => certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id }), expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` } };
+      return {
+        act: () => certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id }),
+        expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` },
+      };
     },
   },
   // The first account of an install becomes an administrator: a grant like grant-admin.
@@ -254,8 +338,17 @@ const AUDITED: Record<string, Audited> = {
       let userId = '';
       return {
         db: fresh.db,
-        act: async () => ({ user: { id: userId } } = await accounts.signUp(fresh.db, { name: 'First Person', email: uniqueEmail('first'), password: 'copper meadow violin harbour 77' }, { ip: '10.1.1.1', userAgent: 'test' })),
-        get expect() { return { actorId: userId, action: 'admin.first-account', target: `user:${userId}` }; },
+        act: async () =>
+          ({
+            user: { id: userId },
+          } = await accounts.signUp(
+            fresh.db,
+            { name: 'First Person', email: uniqueEmail('first'), password: 'copper meadow violin harbour 77' },
+            { ip: '10.1.1.1', userAgent: 'test' },
+          )),
+        get expect() {
+          return { actorId: userId, action: 'admin.first-account', target: `user:${userId}` };
+        },
       };
     },
   },
@@ -264,14 +357,22 @@ const AUDITED: Record<string, Audited> = {
     service: 'accounts.grantAdmin',
     prepare: async () => {
       const someone = await person('Gus Granted');
-      return { act: () => accounts.grantAdmin(database.db, someone.email, null), expect: { actorId: null, action: 'grant-admin', target: someone.email } };
+      return {
+        act: () => accounts.grantAdmin(database.db, someone.email, null),
+        expect: { actorId: null, action: 'grant-admin', target: someone.email },
+      };
     },
   },
   'cli.rotate-signing-key': {
     service: 'signing-keys.rotateSigningKey',
     prepare: async () => {
       let kid = '';
-      return { act: async () => ({ kid } = await rotateSigningKey(database.db, null)), get expect() { return { actorId: null, action: 'signing-key.rotate', target: `signing-key:${kid}` }; } };
+      return {
+        act: async () => ({ kid } = await rotateSigningKey(database.db, null)),
+        get expect() {
+          return { actorId: null, action: 'signing-key.rotate', target: `signing-key:${kid}` };
+        },
+      };
     },
   },
   'cli.seed-demo': {
@@ -280,7 +381,13 @@ const AUDITED: Record<string, Audited> = {
       const fresh = await freshDatabase();
       extraDatabases.push(fresh);
       let teamId = '';
-      return { db: fresh.db, act: async () => ({ teamId } = await seedDemo(fresh.db, catalog)), get expect() { return { actorId: null, action: 'demo.seed', target: `team:${teamId}` }; } };
+      return {
+        db: fresh.db,
+        act: async () => ({ teamId } = await seedDemo(fresh.db, catalog)),
+        get expect() {
+          return { actorId: null, action: 'demo.seed', target: `team:${teamId}` };
+        },
+      };
     },
   },
 };
@@ -322,7 +429,13 @@ const NOT_AUDITED: Record<string, string> = {
 };
 
 /** Guarded service functions that only read. */
-const READS = ['certificates.findCertificatesForAdmin', 'certificates.certificateForAdmin', 'events.listEvents', 'events.dashboard', 'teams.manageView'];
+const READS = [
+  'certificates.findCertificatesForAdmin',
+  'certificates.certificateForAdmin',
+  'events.listEvents',
+  'events.dashboard',
+  'teams.manageView',
+];
 
 beforeAll(async () => {
   database = await freshDatabase();

@@ -16,14 +16,42 @@ afterAll(async () => {
 
 describe('audit log', () => {
   it('lists entries newest first with who, what, when and target; pages and filters', async () => {
-    const leader = (await createUser(database.db, { email: uniqueEmail('leader'), name: 'Lee Leader', passwordHash: 'x' }))!;
-    await recordAudit(database.db, { actorId: null, action: 'grant-admin', target: 'someone@example.org', details: { via: 'cli' } });
-    for (let i = 0; i < 5; i += 1) await recordAudit(database.db, { actorId: leader.id, action: 'team.assign', target: `team:${i}`, details: { course: 'patient-connection', dueOn: '2031-01-15' } });
+    const leader = (await createUser(database.db, {
+      email: uniqueEmail('leader'),
+      name: 'Lee Leader',
+      passwordHash: 'x',
+    }))!;
+    await recordAudit(database.db, {
+      actorId: null,
+      action: 'grant-admin',
+      target: 'someone@example.org',
+      details: { via: 'cli' },
+    });
+    for (let i = 0; i < 5; i += 1)
+      await recordAudit(database.db, {
+        actorId: leader.id,
+        action: 'team.assign',
+        target: `team:${i}`,
+        details: { course: 'patient-connection', dueOn: '2031-01-15' },
+      });
     await recordAudit(database.db, { actorId: leader.id, action: 'event.create', target: 'event:1' });
 
     const all = await listAuditEntries(database.db);
-    expect(all.map((e) => e.action)).toEqual(['event.create', 'team.assign', 'team.assign', 'team.assign', 'team.assign', 'team.assign', 'grant-admin']);
-    expect(all[0]).toMatchObject({ actorId: leader.id, actorName: 'Lee Leader', actorEmail: leader.email, target: 'event:1' });
+    expect(all.map((e) => e.action)).toEqual([
+      'event.create',
+      'team.assign',
+      'team.assign',
+      'team.assign',
+      'team.assign',
+      'team.assign',
+      'grant-admin',
+    ]);
+    expect(all[0]).toMatchObject({
+      actorId: leader.id,
+      actorName: 'Lee Leader',
+      actorEmail: leader.email,
+      target: 'event:1',
+    });
     expect(all[0]!.at).toBeInstanceOf(Date);
     expect(all[1]!.details).toEqual({ course: 'patient-connection', dueOn: '2031-01-15' });
     expect(all.at(-1)).toMatchObject({ actorId: null, actorName: null, details: { via: 'cli' } });
@@ -32,7 +60,9 @@ describe('audit log', () => {
     const secondPage = await listAuditEntries(database.db, { limit: 3, before: firstPage.at(-1)!.id });
     expect([...firstPage, ...secondPage].map((e) => e.id)).toEqual(all.slice(0, 6).map((e) => e.id));
 
-    expect((await listAuditEntries(database.db, { action: 'team.' })).every((e) => e.action === 'team.assign')).toBe(true);
+    expect((await listAuditEntries(database.db, { action: 'team.' })).every((e) => e.action === 'team.assign')).toBe(
+      true,
+    );
     expect(await listAuditEntries(database.db, { action: 'team%' })).toEqual([]);
   });
 });

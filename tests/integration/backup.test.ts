@@ -44,22 +44,59 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     const key = { userId: learner.id, courseSlug: 'patient-connection', lessonSlug: `lesson-${i % 5}` };
     await recordCheckAttempts(db, key, [{ question: 0, chosenOption: i % 3, correct: i % 2 === 0 }]);
     await completeLesson(db, key, 'v1');
-    await saveReflection(db, learner.id, { courseSlug: key.courseSlug, lessonSlug: key.lessonSlug, body: `Réflexion ${i}: «let them finish» — 🏥\n${'x'.repeat(i * 10)}`, revision: 1000 + i });
+    await saveReflection(db, learner.id, {
+      courseSlug: key.courseSlug,
+      lessonSlug: key.lessonSlug,
+      body: `Réflexion ${i}: «let them finish» — 🏥\n${'x'.repeat(i * 10)}`,
+      revision: 1000 + i,
+    });
     if (i % 3 === 0) await createSession(db, learner.id, 'backup-test');
   }
-  await insertEmailToken(db, { tokenHash: hashToHex('backup-test-token'), userId: learners[0]!.id, purpose: 'reset-password', email: learners[0]!.email, expiresAt: new Date(Date.now() + 3600_000) });
+  await insertEmailToken(db, {
+    tokenHash: hashToHex('backup-test-token'),
+    userId: learners[0]!.id,
+    purpose: 'reset-password',
+    email: learners[0]!.email,
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
   await hitThrottle(db, 'sign-in:ip:10.0.0.1', 900);
 
-  const leaderRow = await db.selectFrom('users').select(['id', 'email']).where('email', '=', `leader@${DEMO_DOMAIN}`).executeTakeFirstOrThrow();
+  const leaderRow = await db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('email', '=', `leader@${DEMO_DOMAIN}`)
+    .executeTakeFirstOrThrow();
   await setAdmin(db, leaderRow.email);
   const leader = (await findUserById(db, leaderRow.id))!;
-  const team = await db.selectFrom('team_members').select('team_id').where('user_id', '=', leader.id).where('role', '=', 'leader').executeTakeFirstOrThrow();
-  const assignment = await db.selectFrom('team_assignments').select(['id']).where('team_id', '=', team.team_id).executeTakeFirstOrThrow();
-  const member = await db.selectFrom('team_members').select('user_id').where('team_id', '=', team.team_id).where('role', '=', 'member').executeTakeFirstOrThrow();
+  const team = await db
+    .selectFrom('team_members')
+    .select('team_id')
+    .where('user_id', '=', leader.id)
+    .where('role', '=', 'leader')
+    .executeTakeFirstOrThrow();
+  const assignment = await db
+    .selectFrom('team_assignments')
+    .select(['id'])
+    .where('team_id', '=', team.team_id)
+    .executeTakeFirstOrThrow();
+  const member = await db
+    .selectFrom('team_members')
+    .select('user_id')
+    .where('team_id', '=', team.team_id)
+    .where('role', '=', 'member')
+    .executeTakeFirstOrThrow();
   const ctx = { db, catalog, user: leader, clientIp: '127.0.0.1' };
   // A personal due date, quiet hours, and reminders queued and delivered (mail, unsubscribe key).
-  await teams.setMemberDueDate(ctx, { teamId: team.team_id, assignmentId: assignment.id, userId: member.user_id, dueOn: '2031-02-01' });
-  await reminders.savePreferences({ db, user: { id: member.user_id } }, { timeZone: 'UTC', quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true });
+  await teams.setMemberDueDate(ctx, {
+    teamId: team.team_id,
+    assignmentId: assignment.id,
+    userId: member.user_id,
+    dueOn: '2031-02-01',
+  });
+  await reminders.savePreferences(
+    { db, user: { id: member.user_id } },
+    { timeZone: 'UTC', quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true },
+  );
   await reminders.sendReminders(ctx, { teamId: team.team_id, assignmentId: assignment.id });
   await reminders.runDueReminders(db, catalog, new Date(Date.now() + 26 * 3600_000));
   // An event (audit-logged), learners enrolled, and the nudge of its first lesson sent.
@@ -83,17 +120,33 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   }
   await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z'));
 
-  const certificate = await db.selectFrom('certificates').select(['id', 'credential_jwt']).orderBy('issued_at').executeTakeFirstOrThrow();
+  const certificate = await db
+    .selectFrom('certificates')
+    .select(['id', 'credential_jwt'])
+    .orderBy('issued_at')
+    .executeTakeFirstOrThrow();
   return { certificateId: certificate.id, credential: certificate.credential_jwt };
 }
 
 async function snapshot(database: RoundsDatabase): Promise<Snapshot> {
-  const tables = (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(database.db)).rows;
+  const tables = (
+    await sql<{
+      table_name: string;
+    }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(
+      database.db,
+    )
+  ).rows;
   const result: Snapshot = {};
   for (const { table_name } of tables) {
-    const [count] = (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)}`.execute(database.db)).rows;
+    const [count] = (
+      await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)}`.execute(database.db)
+    ).rows;
     // A sample of whole rows in a stable order (every column, as text, so types compare exactly).
-    const rows = (await sql<{ r: string }>`select t::text as r from ${sql.table(table_name)} t order by 1 limit 40`.execute(database.db)).rows;
+    const rows = (
+      await sql<{ r: string }>`select t::text as r from ${sql.table(table_name)} t order by 1 limit 40`.execute(
+        database.db,
+      )
+    ).rows;
     result[table_name] = { count: Number(count!.n), sample: rows.map((row) => row.r).join('\n') };
   }
   return result;
@@ -101,10 +154,26 @@ async function snapshot(database: RoundsDatabase): Promise<Snapshot> {
 
 /** The seeded database has rows in every table of the schema: an empty one would prove nothing. */
 function expectEveryTableFilled(before: Snapshot): void {
-  const empty = Object.entries(before).filter(([, table]) => table.count === 0).map(([name]) => name);
+  const empty = Object.entries(before)
+    .filter(([, table]) => table.count === 0)
+    .map(([name]) => name);
   expect(empty).toEqual([]);
   // The tables that matter most, by name, so a rename cannot hide them.
-  for (const table of ['users', 'certificates', 'signing_keys', 'teams', 'team_members', 'team_invites', 'team_assignments', 'team_reminders', 'events', 'event_enrollments', 'event_nudges', 'audit_log', 'reflections']) {
+  for (const table of [
+    'users',
+    'certificates',
+    'signing_keys',
+    'teams',
+    'team_members',
+    'team_invites',
+    'team_assignments',
+    'team_reminders',
+    'events',
+    'event_enrollments',
+    'event_nudges',
+    'audit_log',
+    'reflections',
+  ]) {
     expect(before[table]?.count, table).toBeGreaterThan(0);
   }
   expect(before.signing_keys!.sample).toContain('"d"'); // the private key is in the backup
@@ -115,13 +184,21 @@ function cli(env: Record<string, string>, ...args: string[]): string {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.DATA_DIR;
-  const result = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), ...args], {
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(result.status, `rounds ${args.join(' ')}: ${result.stdout}\n${result.stderr}`).toBe(0);
   return result.stdout;
 }
 
 /** The restored database served: the credential issued before the backup verifies against its JWKS. */
-async function expectCredentialStillVerifies(env: Record<string, string>, logDir: string, seeded: { certificateId: string; credential: string }): Promise<void> {
+async function expectCredentialStillVerifies(
+  env: Record<string, string>,
+  logDir: string,
+  seeded: { certificateId: string; credential: string },
+): Promise<void> {
   const server = await startServer({ env, logFile: path.join(logDir, 'server.log') });
   try {
     const served = await (await fetch(`${server.origin}/certificates/${seeded.certificateId}.jwt`)).text();
@@ -129,7 +206,9 @@ async function expectCredentialStillVerifies(env: Record<string, string>, logDir
     const jwks = createRemoteJWKSet(new URL(`${server.origin}/.well-known/jwks.json`));
     const { payload } = await jwtVerify(seeded.credential, jwks, { algorithms: ['EdDSA'] });
     expect(payload.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
-    const status = (await (await fetch(`${server.origin}/certificates/${seeded.certificateId}`, { headers: { accept: 'application/json' } })).json()) as { status: string };
+    const status = (await (
+      await fetch(`${server.origin}/certificates/${seeded.certificateId}`, { headers: { accept: 'application/json' } })
+    ).json()) as { status: string };
     expect(status.status).toBe('valid');
   } finally {
     await server.stop();
@@ -142,31 +221,39 @@ describe('backup and restore with the CLI: embedded PGlite', () => {
   const env = { DATA_DIR: dir };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('backs up, wipes, restores: every table, same row counts and rows; old credentials verify', { timeout: 300_000 }, async () => {
-    let database = openDatabase({ dataDir });
-    await migrateToLatest(database.db);
-    const seeded = await seed(database);
-    const before = await snapshot(database);
-    expectEveryTableFilled(before);
+  it(
+    'backs up, wipes, restores: every table, same row counts and rows; old credentials verify',
+    { timeout: 300_000 },
+    async () => {
+      let database = openDatabase({ dataDir });
+      await migrateToLatest(database.db);
+      const seeded = await seed(database);
+      const before = await snapshot(database);
+      expectEveryTableFilled(before);
 
-    // While the folder is open, a backup is refused (the server must be stopped).
-    const refused = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'backup', path.join(dir, 'refused.tar.gz')], { env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8' });
-    expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toMatch(/stop Rounds|in use|open/i);
-    await database.close();
+      // While the folder is open, a backup is refused (the server must be stopped).
+      const refused = spawnSync(
+        process.execPath,
+        [path.join(root, 'bin/rounds.ts'), 'backup', path.join(dir, 'refused.tar.gz')],
+        { env: { ...process.env, DATABASE_URL: '', ...env }, encoding: 'utf8' },
+      );
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/stop Rounds|in use|open/i);
+      await database.close();
 
-    const file = path.join(dir, 'nightly', 'rounds.tar.gz');
-    cli(env, 'backup', file);
-    expect(existsSync(file)).toBe(true);
+      const file = path.join(dir, 'nightly', 'rounds.tar.gz');
+      cli(env, 'backup', file);
+      expect(existsSync(file)).toBe(true);
 
-    rmSync(dataDir, { recursive: true, force: true });
-    cli(env, 'restore', file);
-    database = openDatabase({ dataDir });
-    expect(await snapshot(database)).toEqual(before);
-    await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      cli(env, 'restore', file);
+      database = openDatabase({ dataDir });
+      expect(await snapshot(database)).toEqual(before);
+      await database.close();
 
-    await expectCredentialStillVerifies(env, dir, seeded);
-  });
+      await expectCredentialStillVerifies(env, dir, seeded);
+    },
+  );
 });
 
 describe.runIf(process.env.DATABASE_URL)('backup and restore with the CLI: PostgreSQL', () => {
@@ -175,7 +262,10 @@ describe.runIf(process.env.DATABASE_URL)('backup and restore with the CLI: Postg
   const url = new URL(process.env.DATABASE_URL ?? 'postgres://localhost/none');
   url.pathname = `/${name}`;
   const env = { DATABASE_URL: url.toString() };
-  const admin = () => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }) });
+  const admin = () =>
+    new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) }),
+    });
   afterAll(async () => {
     const a = admin();
     await sql`drop database if exists ${sql.id(name)} with (force)`.execute(a);
@@ -183,34 +273,46 @@ describe.runIf(process.env.DATABASE_URL)('backup and restore with the CLI: Postg
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('backs up, wipes, restores: every table, same row counts and rows; old credentials verify', { timeout: 300_000 }, async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-backup-pg-'));
-    const a = admin();
-    await sql`create database ${sql.id(name)}`.execute(a);
-    await a.destroy();
-    const database = openDatabase({ url: url.toString(), poolMax: 2 });
-    await migrateToLatest(database.db);
-    const seeded = await seed(database);
-    const before = await snapshot(database);
-    expectEveryTableFilled(before);
+  it(
+    'backs up, wipes, restores: every table, same row counts and rows; old credentials verify',
+    { timeout: 300_000 },
+    async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-backup-pg-'));
+      const a = admin();
+      await sql`create database ${sql.id(name)}`.execute(a);
+      await a.destroy();
+      const database = openDatabase({ url: url.toString(), poolMax: 2 });
+      await migrateToLatest(database.db);
+      const seeded = await seed(database);
+      const before = await snapshot(database);
+      expectEveryTableFilled(before);
 
-    // A backup runs while the app is connected.
-    const file = path.join(dir, 'rounds.dump');
-    cli(env, 'backup', file);
-    expect(existsSync(file)).toBe(true);
+      // A backup runs while the app is connected.
+      const file = path.join(dir, 'rounds.dump');
+      cli(env, 'backup', file);
+      expect(existsSync(file)).toBe(true);
 
-    await sql`drop schema public cascade`.execute(database.db);
-    await sql`create schema public`.execute(database.db);
-    expect((await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(database.db)).rows[0]!.n).toBe(0);
+      await sql`drop schema public cascade`.execute(database.db);
+      await sql`create schema public`.execute(database.db);
+      expect(
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(
+            database.db,
+          )
+        ).rows[0]!.n,
+      ).toBe(0);
 
-    cli(env, 'restore', file);
-    expect(await snapshot(database)).toEqual(before);
-    // Restoring over a live database with newer rows brings back the backup's state.
-    await sql`delete from reflections`.execute(database.db);
-    cli(env, 'restore', file);
-    expect(await snapshot(database)).toEqual(before);
-    await database.close();
+      cli(env, 'restore', file);
+      expect(await snapshot(database)).toEqual(before);
+      // Restoring over a live database with newer rows brings back the backup's state.
+      await sql`delete from reflections`.execute(database.db);
+      cli(env, 'restore', file);
+      expect(await snapshot(database)).toEqual(before);
+      await database.close();
 
-    await expectCredentialStillVerifies(env, dir, seeded);
-  });
+      await expectCredentialStillVerifies(env, dir, seeded);
+    },
+  );
 });

@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
-import { createTestDatabase, seedLearners, signIn, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+import {
+  createTestDatabase,
+  seedLearners,
+  signIn,
+  startServer,
+  type ServerProcess,
+  type TestDatabase,
+} from '../load/harness.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
 import * as learning from '#server/learning/learning.ts';
 
@@ -18,10 +25,12 @@ const SETTINGS = {
   ORGANIZATION_NAME: 'Riverside Nursing Education Unit',
   ORGANIZATION_ADDRESS: '14 Quay Street, Harbour Town HT1 2AB',
   ORGANIZATION_EMAIL: 'ce-office@riverside.example',
-  ACCREDITATION_STATEMENT: 'Riverside Nursing Education Unit is approved as a provider of nursing continuing professional development by the Harbour Board of Nursing.',
+  ACCREDITATION_STATEMENT:
+    'Riverside Nursing Education Unit is approved as a provider of nursing continuing professional development by the Harbour Board of Nursing.',
 };
 
-const correctAnswers = (lesson: CatalogLesson) => Object.fromEntries(lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]));
+const correctAnswers = (lesson: CatalogLesson) =>
+  Object.fromEntries(lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]));
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 let testDb: TestDatabase;
@@ -30,7 +39,9 @@ let dir: string;
 let learners: { id: string; email: string }[];
 const ids: string[] = [];
 // Noon 40 days ago: the same calendar day in any server time zone within ±12 h.
-const expiredAt = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 40, 12));
+const expiredAt = new Date(
+  Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 40, 12),
+);
 
 const start = async () => {
   server = await startServer({ env: { ...testDb.env, ...SETTINGS, TZ: 'UTC' }, logFile: path.join(dir, 'server.log') });
@@ -46,7 +57,11 @@ beforeAll(async () => {
     await database.db.updateTable('users').set({ name: 'Łukasz Żółć' }).where('id', '=', learners[1]!.id).execute();
     for (const { id } of learners) {
       for (const lesson of course.lessons.slice(0, -1)) {
-        await learning.completeLesson(database.db, catalog, id, { courseSlug: course.slug, lessonSlug: lesson.slug, answers: Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)])) });
+        await learning.completeLesson(database.db, catalog, id, {
+          courseSlug: course.slug,
+          lessonSlug: lesson.slug,
+          answers: Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)])),
+        });
       }
     }
   } finally {
@@ -68,7 +83,15 @@ beforeAll(async () => {
   await server.stop();
   const again = await testDb.open();
   try {
-    const rows = await again.db.selectFrom('certificates').select(['id', 'user_id']).where('user_id', 'in', learners.map((l) => l.id)).execute();
+    const rows = await again.db
+      .selectFrom('certificates')
+      .select(['id', 'user_id'])
+      .where(
+        'user_id',
+        'in',
+        learners.map((l) => l.id),
+      )
+      .execute();
     for (const learner of learners) ids.push(rows.find((r) => r.user_id === learner.id)!.id);
     await again.db.updateTable('certificates').set({ expires_at: expiredAt }).where('id', '=', ids[0]!).execute();
   } finally {
@@ -89,7 +112,9 @@ async function pdfText(id: string): Promise<string> {
   expect(response.headers.get('content-type')).toBe('application/pdf');
   const file = path.join(dir, `${id}.pdf`);
   writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).normalize('NFC').replace(/\s+/g, ' ');
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })
+    .normalize('NFC')
+    .replace(/\s+/g, ' ');
 }
 
 describe('certificates served with the provider settings', () => {
@@ -104,19 +129,30 @@ describe('certificates served with the provider settings', () => {
 
   it('/issuer names the provider and its contact address; the verification page names the issuer', async () => {
     const issuer = (await (await fetch(`${server.origin}/issuer`)).json()) as Record<string, unknown>;
-    expect(issuer).toMatchObject({ type: 'Profile', name: SETTINGS.ORGANIZATION_NAME, email: SETTINGS.ORGANIZATION_EMAIL, url: server.origin });
-    const status = (await (await fetch(`${server.origin}/certificates/${ids[1]}`, { headers: { accept: 'application/json' } })).json()) as Record<string, unknown>;
+    expect(issuer).toMatchObject({
+      type: 'Profile',
+      name: SETTINGS.ORGANIZATION_NAME,
+      email: SETTINGS.ORGANIZATION_EMAIL,
+      url: server.origin,
+    });
+    const status = (await (
+      await fetch(`${server.origin}/certificates/${ids[1]}`, { headers: { accept: 'application/json' } })
+    ).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ status: 'valid', valid: true, issuer: { name: SETTINGS.ORGANIZATION_NAME } });
   });
 
   it('an expired certificate says "Expired" with its date, to people (HTML, PDF) and machines (JSON)', async () => {
     const date = day.format(expiredAt);
-    const page = await (await fetch(`${server.origin}/certificates/${ids[0]}`, { headers: { accept: 'text/html' } })).text();
+    const page = await (
+      await fetch(`${server.origin}/certificates/${ids[0]}`, { headers: { accept: 'text/html' } })
+    ).text();
     expect(page).toContain('Expired certificate');
     expect(page).toContain(`This certificate expired on ${date}.`);
     expect(page).not.toContain('Valid certificate');
 
-    const json = (await (await fetch(`${server.origin}/certificates/${ids[0]}`, { headers: { accept: 'application/json' } })).json()) as Record<string, unknown>;
+    const json = (await (
+      await fetch(`${server.origin}/certificates/${ids[0]}`, { headers: { accept: 'application/json' } })
+    ).json()) as Record<string, unknown>;
     expect(json).toMatchObject({ status: 'expired', valid: false, expiresOn: expiredAt.toISOString().slice(0, 10) });
 
     // The PDF states the term it was issued for, and, made now, that the term is over.
@@ -128,8 +164,22 @@ describe('certificates served with the provider settings', () => {
 
   it('administrators find certificates by part of the name and by email', async () => {
     const admin = await signIn(server.origin, 'settings-owner@load.rounds.test');
-    const find = async (q: string) => (await fetch(`${server.origin}/admin?q=${encodeURIComponent(q)}`, { headers: { cookie: admin, accept: 'text/html' } })).text();
-    const codes = await Promise.all(ids.map(async (id) => ((await (await fetch(`${server.origin}/certificates/${id}`, { headers: { accept: 'application/json' } })).json()) as { code: string }).code));
+    const find = async (q: string) =>
+      (
+        await fetch(`${server.origin}/admin?q=${encodeURIComponent(q)}`, {
+          headers: { cookie: admin, accept: 'text/html' },
+        })
+      ).text();
+    const codes = await Promise.all(
+      ids.map(
+        async (id) =>
+          (
+            (await (
+              await fetch(`${server.origin}/certificates/${id}`, { headers: { accept: 'application/json' } })
+            ).json()) as { code: string }
+          ).code,
+      ),
+    );
 
     const byName = await find('Ødegaard');
     expect(byName).toContain(codes[0]);
@@ -139,7 +189,9 @@ describe('certificates served with the provider settings', () => {
     expect(byEmail).not.toContain(codes[0]);
     // A learner gets no results, only the refusal.
     const learner = await signIn(server.origin, learners[0]!.email);
-    const refused = await fetch(`${server.origin}/admin?q=${encodeURIComponent('Ødegaard')}`, { headers: { cookie: learner, accept: 'text/html' } });
+    const refused = await fetch(`${server.origin}/admin?q=${encodeURIComponent('Ødegaard')}`, {
+      headers: { cookie: learner, accept: 'text/html' },
+    });
     expect(refused.status).toBe(403);
     expect(await refused.text()).not.toContain(codes[0]);
   });

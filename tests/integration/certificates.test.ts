@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createTestDatabase, root, seedLearners, signIn, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+import {
+  createTestDatabase,
+  root,
+  seedLearners,
+  signIn,
+  startServer,
+  type ServerProcess,
+  type TestDatabase,
+} from '../load/harness.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import type { CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin, updateUserName } from '#server/accounts/users-repo.ts';
@@ -33,11 +41,20 @@ function correctAnswers(lesson: CatalogLesson): Record<number, number> {
 }
 
 function complete(db: RoundsDatabase['db'], userId: string, lesson: CatalogLesson) {
-  return learning.completeLesson(db, catalog, userId, { courseSlug: lesson.courseSlug, lessonSlug: lesson.slug, answers: correctAnswers(lesson) });
+  return learning.completeLesson(db, catalog, userId, {
+    courseSlug: lesson.courseSlug,
+    lessonSlug: lesson.slug,
+    answers: correctAnswers(lesson),
+  });
 }
 
 /** Completes every lesson of `of` except the last `leave`. */
-async function completeAllBut(db: RoundsDatabase['db'], userId: string, of: CatalogCourse, leave: number): Promise<void> {
+async function completeAllBut(
+  db: RoundsDatabase['db'],
+  userId: string,
+  of: CatalogCourse,
+  leave: number,
+): Promise<void> {
   for (const lesson of of.lessons.slice(0, of.lessons.length - leave)) await complete(db, userId, lesson);
 }
 
@@ -51,19 +68,30 @@ describe('on the database', () => {
   });
 
   async function learner(options: { name?: string; verified?: boolean; admin?: boolean } = {}) {
-    const user = (await createUser(database.db, { email: uniqueEmail('cert'), name: options.name ?? 'Nguyễn Thị Ánh', passwordHash: 'x' }))!;
+    const user = (await createUser(database.db, {
+      email: uniqueEmail('cert'),
+      name: options.name ?? 'Nguyễn Thị Ánh',
+      passwordHash: 'x',
+    }))!;
     if (options.verified ?? true) await markEmailVerified(database.db, user.id, user.email);
     if (options.admin) await setAdmin(database.db, user.email);
     return (await findUserById(database.db, user.id))!;
   }
 
-  const certificatesOf = (userId: string) => database.db.selectFrom('certificates').selectAll().where('user_id', '=', userId).execute();
+  const certificatesOf = (userId: string) =>
+    database.db.selectFrom('certificates').selectAll().where('user_id', '=', userId).execute();
 
   it('completing the last two lessons at the same time issues exactly one certificate; a retry changes nothing', async () => {
     const learners = await Promise.all(Array.from({ length: 4 }, () => learner()));
     for (const { id } of learners) await completeAllBut(database.db, id, course, 2);
     const [secondLast, last] = course.lessons.slice(-2) as [CatalogLesson, CatalogLesson];
-    const results = await Promise.all(learners.flatMap(({ id }) => [complete(database.db, id, secondLast), complete(database.db, id, last), complete(database.db, id, last)]));
+    const results = await Promise.all(
+      learners.flatMap(({ id }) => [
+        complete(database.db, id, secondLast),
+        complete(database.db, id, last),
+        complete(database.db, id, last),
+      ]),
+    );
     expect(results.some((r) => r.certificate)).toBe(true);
     for (const { id } of learners) {
       const rows = await certificatesOf(id);
@@ -71,8 +99,12 @@ describe('on the database', () => {
       // The retry: the same certificate, still one.
       const again = await complete(database.db, id, last);
       expect(again.certificate).toMatchObject({ certificate: { id: rows[0]!.id } });
-      const concurrent = await Promise.all(Array.from({ length: 5 }, () => certificates.issueEarnedCertificates(database.db, catalog, id)));
-      expect(new Set(concurrent.flat().map((o) => ('certificate' in o ? o.certificate.id : o.held)))).toEqual(new Set([rows[0]!.id]));
+      const concurrent = await Promise.all(
+        Array.from({ length: 5 }, () => certificates.issueEarnedCertificates(database.db, catalog, id)),
+      );
+      expect(new Set(concurrent.flat().map((o) => ('certificate' in o ? o.certificate.id : o.held)))).toEqual(
+        new Set([rows[0]!.id]),
+      );
       expect(await certificatesOf(id)).toHaveLength(1);
     }
   });
@@ -94,7 +126,11 @@ describe('on the database', () => {
     expect(row!.id).toMatch(/^[A-Za-z0-9_-]{22}$/); // 128 bits
     expect(row!.code).toMatch(/^RND-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
     expect(row!.completed_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const progress = await database.db.selectFrom('lesson_progress').select('completed_at').where('user_id', '=', user.id).execute();
+    const progress = await database.db
+      .selectFrom('lesson_progress')
+      .select('completed_at')
+      .where('user_id', '=', user.id)
+      .execute();
     const lastCompletion = new Date(Math.max(...progress.map((p) => p.completed_at!.getTime())));
     expect(row!.expires_at!.getTime()).toBe(addMonths(lastCompletion, course.recertifyMonths!).getTime());
 
@@ -108,7 +144,11 @@ describe('on the database', () => {
     const view = certificates.describeCertificate(row!);
     expect(view.status).toBe('valid');
     expect(new URL(view.linkedInUrl).searchParams.get('certId')).toBe(row!.code);
-    expect(certificates.verificationJson(view)).toMatchObject({ status: 'valid', holder: { name: 'Nguyễn Thị Ánh' }, completedOn: row!.completed_on });
+    expect(certificates.verificationJson(view)).toMatchObject({
+      status: 'valid',
+      holder: { name: 'Nguyễn Thị Ánh' },
+      completedOn: row!.completed_on,
+    });
   });
 
   it('holds the certificate until the email is confirmed, then issues it on request', async () => {
@@ -120,7 +160,9 @@ describe('on the database', () => {
     expect(done.courseComplete).toBe(true);
     expect(done.certificate).toMatchObject({ held: expect.stringMatching(/confirm your email/) });
     expect(await certificatesOf(user.id)).toHaveLength(0);
-    expect((await certificates.myCertificates(database.db, catalog, user)).waiting).toEqual([expect.objectContaining({ reason: expect.stringMatching(/confirm your email/) })]);
+    expect((await certificates.myCertificates(database.db, catalog, user)).waiting).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/confirm your email/) }),
+    ]);
 
     await markEmailVerified(database.db, user.id, user.email);
     const [outcome] = await certificates.issueEarnedCertificates(database.db, catalog, user.id);
@@ -146,16 +188,29 @@ describe('on the database', () => {
     await completeAllBut(database.db, holder.id, course, 0);
     const [row] = await certificatesOf(holder.id);
 
-    await expect(certificates.revokeCertificate({ db: database.db, catalog, user: holder }, { id: row!.id, reason: 'mine' })).rejects.toBeInstanceOf(ForbiddenError);
-    const revoked = await certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id: row!.id, reason: 'Issued in error' });
+    await expect(
+      certificates.revokeCertificate({ db: database.db, catalog, user: holder }, { id: row!.id, reason: 'mine' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const revoked = await certificates.revokeCertificate(
+      { db: database.db, catalog, user: admin },
+      { id: row!.id, reason: 'Issued in error' },
+    );
     expect(revoked.revoke_reason).toBe('Issued in error');
-    await expect(certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id: row!.id, reason: 'again' })).rejects.toThrow(/already revoked/);
+    await expect(
+      certificates.revokeCertificate({ db: database.db, catalog, user: admin }, { id: row!.id, reason: 'again' }),
+    ).rejects.toThrow(/already revoked/);
 
     const view = (await certificates.findCertificateView(database.db, row!.id))!;
     expect(view).toMatchObject({ status: 'revoked', revokeReason: 'Issued in error' });
-    expect(certificates.verificationJson(view)).toMatchObject({ status: 'revoked', valid: false, revocationReason: 'Issued in error' });
+    expect(certificates.verificationJson(view)).toMatchObject({
+      status: 'revoked',
+      valid: false,
+      revocationReason: 'Issued in error',
+    });
 
-    const entry = (await listAuditEntries(database.db, { action: 'certificate.revoke' })).find((e) => e.target === `certificate:${row!.id}`);
+    const entry = (await listAuditEntries(database.db, { action: 'certificate.revoke' })).find(
+      (e) => e.target === `certificate:${row!.id}`,
+    );
     expect(entry).toMatchObject({ actorId: admin.id, details: { code: row!.code, reason: 'Issued in error' } });
 
     await complete(database.db, holder.id, course.lessons.at(-1)!);
@@ -169,16 +224,33 @@ describe('on the database', () => {
     const [old] = await certificatesOf(holder.id);
 
     await updateUserName(database.db, holder.id, 'Zoë Ødegaard-Berg');
-    await expect(certificates.reissueCertificate({ db: database.db, catalog, user: holder }, { id: old!.id })).rejects.toBeInstanceOf(ForbiddenError);
-    const replacement = await certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id });
-    expect(replacement).toMatchObject({ holder_name: 'Zoë Ødegaard-Berg', course_slug: old!.course_slug, completed_on: old!.completed_on, replaced_by: null });
+    await expect(
+      certificates.reissueCertificate({ db: database.db, catalog, user: holder }, { id: old!.id }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const replacement = await certificates.reissueCertificate(
+      { db: database.db, catalog, user: admin },
+      { id: old!.id },
+    );
+    expect(replacement).toMatchObject({
+      holder_name: 'Zoë Ødegaard-Berg',
+      course_slug: old!.course_slug,
+      completed_on: old!.completed_on,
+      replaced_by: null,
+    });
     expect(replacement.expires_at!.getTime()).toBe(old!.expires_at!.getTime());
     expect(replacement.code).not.toBe(old!.code);
 
-    expect((await certificates.findCertificateView(database.db, old!.id))!).toMatchObject({ status: 'reissued', replacedById: replacement.id });
+    expect((await certificates.findCertificateView(database.db, old!.id))!).toMatchObject({
+      status: 'reissued',
+      replacedById: replacement.id,
+    });
     expect((await certificates.findCertificateView(database.db, replacement.id))!.status).toBe('valid');
-    await expect(certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id })).rejects.toThrow(/already reissued/);
-    expect((await certificates.myCertificates(database.db, catalog, holder)).certificates.map((c) => c.id)).toEqual([replacement.id]);
+    await expect(
+      certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id }),
+    ).rejects.toThrow(/already reissued/);
+    expect((await certificates.myCertificates(database.db, catalog, holder)).certificates.map((c) => c.id)).toEqual([
+      replacement.id,
+    ]);
 
     // Two current certificates for one learner and course are impossible in the database itself.
     await expect(
@@ -188,8 +260,13 @@ describe('on the database', () => {
         .execute(),
     ).rejects.toThrow(/certificates_one_current/);
 
-    const entry = (await listAuditEntries(database.db, { action: 'certificate.reissue' })).find((e) => e.target === `certificate:${old!.id}`);
-    expect(entry).toMatchObject({ actorId: admin.id, details: { replacement: replacement.id, previousName: 'Zoë Ødegaard', name: 'Zoë Ødegaard-Berg' } });
+    const entry = (await listAuditEntries(database.db, { action: 'certificate.reissue' })).find(
+      (e) => e.target === `certificate:${old!.id}`,
+    );
+    expect(entry).toMatchObject({
+      actorId: admin.id,
+      details: { replacement: replacement.id, previousName: 'Zoë Ødegaard', name: 'Zoë Ødegaard-Berg' },
+    });
   });
 
   it('an unknown or malformed id finds nothing', async () => {
@@ -252,14 +329,17 @@ describe('against the built server', () => {
 
   /** The certificate the lesson page's island is told about once the course is complete. */
   async function certificateUrl(cookie: string, lesson: CatalogLesson): Promise<string> {
-    const response = await fetch(`${server.origin}/courses/${lesson.courseSlug}/${lesson.slug}/state.json`, { headers: { cookie } });
+    const response = await fetch(`${server.origin}/courses/${lesson.courseSlug}/${lesson.slug}/state.json`, {
+      headers: { cookie },
+    });
     const state = (await response.json()) as { courseComplete: boolean; certificate: { status: string; url: string } };
     expect(state.courseComplete).toBe(true);
     expect(state.certificate.status).toBe('issued');
     return state.certificate.url;
   }
 
-  const jwks = () => createRemoteJWKSet(new URL(`${server.origin}/.well-known/jwks.json`), { cacheMaxAge: 0, cooldownDuration: 0 });
+  const jwks = () =>
+    createRemoteJWKSet(new URL(`${server.origin}/.well-known/jwks.json`), { cacheMaxAge: 0, cooldownDuration: 0 });
   const fetchText = async (url: string) => (await fetch(url)).text();
 
   let firstJwt = '';
@@ -274,21 +354,35 @@ describe('against the built server', () => {
     firstJwt = await response.text();
     const { payload, protectedHeader } = await jwtVerify(firstJwt, jwks(), { algorithms: ['EdDSA'] });
     expect(protectedHeader.kid).toBeTruthy();
-    expect(payload).toMatchObject({ iss: `${server.origin}/issuer`, jti: `${server.origin}${url}`, type: ['VerifiableCredential', 'OpenBadgeCredential'] });
+    expect(payload).toMatchObject({
+      iss: `${server.origin}/issuer`,
+      jti: `${server.origin}${url}`,
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    });
     expect(payload.nbf).toBeTypeOf('number');
     expect(payload.exp).toBeTypeOf('number'); // the course has a recertification period
 
     // One byte of the payload changed (still valid base64url and JSON): the signature no longer holds.
     const [header, body, signature] = firstJwt.split('.') as [string, string, string];
     const json = Buffer.from(body, 'base64url').toString('utf8');
-    const tampered = json.replace(first.title, first.title.replace(/^./, (c) => (c === 'X' ? 'Y' : 'X')));
+    const tampered = json.replace(
+      first.title,
+      first.title.replace(/^./, (c) => (c === 'X' ? 'Y' : 'X')),
+    );
     expect(Buffer.byteLength(tampered)).toBe(Buffer.byteLength(json));
     expect(tampered).not.toBe(json);
-    await expect(jwtVerify(`${header}.${Buffer.from(tampered).toString('base64url')}.${signature}`, jwks())).rejects.toThrow(/signature/i);
+    await expect(
+      jwtVerify(`${header}.${Buffer.from(tampered).toString('base64url')}.${signature}`, jwks()),
+    ).rejects.toThrow(/signature/i);
 
     // The issuer profile it points at, and the machine-readable status.
     const issuer = await (await fetch(`${server.origin}/issuer`)).json();
-    expect(issuer).toMatchObject({ id: `${server.origin}/issuer`, type: 'Profile', name: 'Rounds', url: server.origin });
+    expect(issuer).toMatchObject({
+      id: `${server.origin}/issuer`,
+      type: 'Profile',
+      name: 'Rounds',
+      url: server.origin,
+    });
     const status = await (await fetch(`${server.origin}${url}`, { headers: { accept: 'application/json' } })).json();
     expect(status).toMatchObject({ status: 'valid', valid: true, course: { slug: first.slug } });
   });
@@ -304,7 +398,9 @@ describe('against the built server', () => {
         body: new URLSearchParams({ certificateId: id, reason: 'Issued in error: test' }),
       });
     expect((await revoke(learner)).status).toBe(403);
-    expect((await fetch(`${server.origin}${url}`, { headers: { accept: 'application/json' } }).then((r) => r.json())).status).toBe('valid');
+    expect(
+      (await fetch(`${server.origin}${url}`, { headers: { accept: 'application/json' } }).then((r) => r.json())).status,
+    ).toBe('valid');
 
     const admin = await signIn(server.origin, adminEmail);
     expect((await revoke(admin)).status).toBe(200);
@@ -321,19 +417,26 @@ describe('against the built server', () => {
   });
 
   it('after rotate-signing-key the old credential still verifies and new credentials use the new key', async () => {
-    const before = ((await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const before = (
+      (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
+    ).keys.map((k) => k.kid);
     const oldKid = decodeProtectedHeader(firstJwt).kid;
     expect(before).toEqual([oldKid]);
 
     // The CLI needs the database to itself when it is the embedded one.
     if (testDb.kind === 'pglite') await server.stop();
-    const cli = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'rotate-signing-key'], { env: { ...process.env, ...testDb.env }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'rotate-signing-key'], {
+      env: { ...process.env, ...testDb.env },
+      encoding: 'utf8',
+    });
     expect(cli.status, cli.stderr).toBe(0);
     const newKid = /signing key (\S+)\./.exec(cli.stdout)?.[1];
     expect(newKid).toBeTruthy();
     if (testDb.kind === 'pglite') await start();
 
-    const after = ((await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const after = (
+      (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
+    ).keys.map((k) => k.kid);
     expect(after).toEqual([oldKid, newKid]);
     await expect(jwtVerify(firstJwt, jwks())).resolves.toBeTruthy();
 

@@ -28,7 +28,9 @@ describe('the database queue and the event loop', () => {
       const QUERIES = 3000;
       const CONNECTIONS = 20;
       let finished = 0;
-      const queue = Array.from({ length: QUERIES }, (_, i) => sql<{ n: number }>`select ${i}::int as n`.execute(database.db).then(() => (finished += 1)));
+      const queue = Array.from({ length: QUERIES }, (_, i) =>
+        sql<{ n: number }>`select ${i}::int as n`.execute(database.db).then(() => (finished += 1)),
+      );
       const clients = Array.from({ length: CONNECTIONS }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
       let acceptedWhenDone = -1;
       await Promise.all(queue).then(() => (acceptedWhenDone = accepted));

@@ -67,18 +67,28 @@ afterAll(async () => {
 describe('nudges when a lesson unlocks', () => {
   it('sends each learner one email per lesson with a link to it, however often the job runs', async () => {
     const { people } = await eventWith(3);
-    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T06:59:00Z'))).toMatchObject({ sent: 0 });
+    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T06:59:00Z'))).toMatchObject({
+      sent: 0,
+    });
     const noon = new Date('2030-01-02T12:00:00Z');
     expect(await events.runEventNudges(database.db, catalog, noon)).toMatchObject({ sent: 3 });
     expect(await events.runEventNudges(database.db, catalog, noon)).toMatchObject({ sent: 0 });
     // Two runners at once (two app processes, or the interval and the CLI).
-    const both = await Promise.all([events.runEventNudges(database.db, catalog, new Date('2030-01-04T08:00:00Z')), events.runEventNudges(database.db, catalog, new Date('2030-01-04T08:00:00Z'))]);
+    const both = await Promise.all([
+      events.runEventNudges(database.db, catalog, new Date('2030-01-04T08:00:00Z')),
+      events.runEventNudges(database.db, catalog, new Date('2030-01-04T08:00:00Z')),
+    ]);
     expect(both[0].sent + both[1].sent).toBe(3);
     for (const p of people) {
       expect(await mailCount(p.email, lesson1.title)).toBe(1);
       expect(await mailCount(p.email, lesson2.title)).toBe(1);
     }
-    const mail = await database.db.selectFrom('outbox').selectAll().where('to_address', '=', people[0]!.email).orderBy('id').executeTakeFirstOrThrow();
+    const mail = await database.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('to_address', '=', people[0]!.email)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
     expect(mail.text_body).toContain(`/courses/${course.slug}/${lesson1.slug}`);
     expect(mail.text_body).toMatch(/\/events\/[a-z0-9-]+\/unsubscribe\?token=/);
   });
@@ -102,10 +112,16 @@ describe('nudges when a lesson unlocks', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
 
     // A new process runs right away: it sends the two never claimed, not the one claimed by the dead runner.
-    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 60_000))).toMatchObject({ sent: 2 });
+    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 60_000))).toMatchObject({
+      sent: 2,
+    });
     // Once the dead runner's lease ends, its claim is taken over and sent.
-    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 11 * 60_000))).toMatchObject({ sent: 1 });
-    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 30 * 60_000))).toMatchObject({ sent: 0 });
+    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 11 * 60_000))).toMatchObject({
+      sent: 1,
+    });
+    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 30 * 60_000))).toMatchObject({
+      sent: 0,
+    });
     for (const p of people) expect(await mailCount(p.email, lesson1.title)).toBe(1);
   });
 
@@ -115,9 +131,16 @@ describe('nudges when a lesson unlocks', () => {
     const failing = async () => {
       throw new Error('SMTP said no');
     };
-    expect(await events.runEventNudges(database.db, catalog, now, { send: failing })).toMatchObject({ sent: 0, failed: 1 });
-    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 60_000))).toMatchObject({ sent: 0 });
-    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 16 * 60_000))).toMatchObject({ sent: 1 });
+    expect(await events.runEventNudges(database.db, catalog, now, { send: failing })).toMatchObject({
+      sent: 0,
+      failed: 1,
+    });
+    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 60_000))).toMatchObject({
+      sent: 0,
+    });
+    expect(await events.runEventNudges(database.db, catalog, new Date(now.getTime() + 16 * 60_000))).toMatchObject({
+      sent: 1,
+    });
     expect(await mailCount(people[0]!.email)).toBe(1);
   });
 
@@ -127,15 +150,27 @@ describe('nudges when a lesson unlocks', () => {
     const [ana, ben] = people as [PublicUser, PublicUser];
     await events.joinEvent(ctx(ana), { code: other.code });
     await events.runEventNudges(database.db, catalog, new Date('2030-01-02T12:00:00Z'));
-    const mail = await database.db.selectFrom('outbox').selectAll().where('to_address', '=', ana.email).orderBy('id').executeTakeFirstOrThrow();
+    const mail = await database.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('to_address', '=', ana.email)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
     const token = /unsubscribe\?token=([^\s]+)/.exec(mail.text_body)![1]!;
-    expect(await events.unsubscribeWithToken(database.db, token.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')))).toBeUndefined();
+    expect(
+      await events.unsubscribeWithToken(
+        database.db,
+        token.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')),
+      ),
+    ).toBeUndefined();
     expect(await events.unsubscribeWithToken(database.db, 'not-a-token')).toBeUndefined();
     const done = await events.unsubscribeWithToken(database.db, token);
     expect(done?.eventName).toBeTruthy();
     await events.runEventNudges(database.db, catalog, new Date('2030-01-04T12:00:00Z'));
     // Ana unsubscribed from the first event only: no lesson-2 nudge from it, but the other event still nudges.
-    const subjects = (await database.db.selectFrom('outbox').select('subject').where('to_address', '=', ana.email).execute()).map((r) => r.subject);
+    const subjects = (
+      await database.db.selectFrom('outbox').select('subject').where('to_address', '=', ana.email).execute()
+    ).map((r) => r.subject);
     expect(subjects.filter((s) => s.includes(lesson2.title))).toHaveLength(1);
     expect(await mailCount(ben.email, lesson2.title)).toBe(1);
     const anaFirst = await database.db
@@ -152,11 +187,19 @@ describe('nudges when a lesson unlocks', () => {
     const { people, code } = await eventWith(1);
     const [night] = people as [PublicUser];
     // Quiet 06:00-09:00 in Berlin (05:00-08:00 UTC in winter).
-    await reminders.savePreferences({ db: database.db, user: night }, { timeZone: 'Europe/Berlin', quietStart: 6 * 60, quietEnd: 9 * 60, remindersOn: true });
+    await reminders.savePreferences(
+      { db: database.db, user: night },
+      { timeZone: 'Europe/Berlin', quietStart: 6 * 60, quietEnd: 9 * 60, remindersOn: true },
+    );
     const unconfirmed = await person('Unconfirmed', { verified: false });
     await events.joinEvent(ctx(unconfirmed), { code });
-    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T07:30:00Z'))).toMatchObject({ sent: 0, waiting: 1 });
-    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T08:00:00Z'))).toMatchObject({ sent: 1 });
+    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T07:30:00Z'))).toMatchObject({
+      sent: 0,
+      waiting: 1,
+    });
+    expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T08:00:00Z'))).toMatchObject({
+      sent: 1,
+    });
     expect(await mailCount(unconfirmed.email)).toBe(0);
 
     // A late joiner (enrolled after lessons 1 and 2 opened) gets no backlog; the next unlock is nudged.
@@ -164,9 +207,15 @@ describe('nudges when a lesson unlocks', () => {
     await database.db.updateTable('events').set({ event_date: '2029-12-01' }).where('id', '=', late.eventId).execute(); // lessons on 2, 4, 6 … Dec 2029
     const joiner = await person('Late');
     await events.joinEvent(ctx(joiner), { code: late.code });
-    await sql`update event_enrollments set enrolled_at = ${new Date('2029-12-05T00:00:00Z')} where user_id = ${joiner.id}`.execute(database.db);
-    expect(await events.runEventNudges(database.db, catalog, new Date('2029-12-05T12:00:00Z'))).toMatchObject({ sent: 0 });
-    expect(await events.runEventNudges(database.db, catalog, new Date('2029-12-06T12:00:00Z'))).toMatchObject({ sent: 1 });
+    await sql`update event_enrollments set enrolled_at = ${new Date('2029-12-05T00:00:00Z')} where user_id = ${joiner.id}`.execute(
+      database.db,
+    );
+    expect(await events.runEventNudges(database.db, catalog, new Date('2029-12-05T12:00:00Z'))).toMatchObject({
+      sent: 0,
+    });
+    expect(await events.runEventNudges(database.db, catalog, new Date('2029-12-06T12:00:00Z'))).toMatchObject({
+      sent: 1,
+    });
     expect(await mailCount(joiner.email, course.lessons[2]!.title)).toBe(1);
   });
 });

@@ -22,7 +22,13 @@ async function person(name: string, options: { admin?: boolean } = {}): Promise<
   if (options.admin) await setAdmin(database.db, created!.email);
   return (await findUserById(database.db, created!.id))!;
 }
-const ctx = (user: PublicUser, now?: Date) => ({ db: database.db, catalog, user, now, clientIp: `10.0.0.${Math.floor(Math.random() * 250)}` });
+const ctx = (user: PublicUser, now?: Date) => ({
+  db: database.db,
+  catalog,
+  user,
+  now,
+  clientIp: `10.0.0.${Math.floor(Math.random() * 250)}`,
+});
 
 function answers(lessonIndex: number) {
   const lesson = course.lessons[lessonIndex]!;
@@ -58,7 +64,21 @@ afterAll(async () => {
 describe('organising an event', () => {
   it('lets only administrators create one, with a six-symbol code and a unique web address', async () => {
     const learner = await person('Learner');
-    await expect(events.createEvent(ctx(learner), { name: 'X', slug: 'x-event', eventDate: '2030-01-01', timeZone: 'UTC', location: '', welcomeMessage: '', courses: [course.slug], unlockMinute: 420, firstUnlockDays: 1, intervalDays: 1, dayOffsets: null })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      events.createEvent(ctx(learner), {
+        name: 'X',
+        slug: 'x-event',
+        eventDate: '2030-01-01',
+        timeZone: 'UTC',
+        location: '',
+        welcomeMessage: '',
+        courses: [course.slug],
+        unlockMinute: 420,
+        firstUnlockDays: 1,
+        intervalDays: 1,
+        dayOffsets: null,
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     const created = await createEvent({ slug: 'taken-slug' });
     expect(created.code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
     const again = createEvent({ slug: 'taken-slug' });
@@ -76,7 +96,11 @@ describe('organising an event', () => {
     const first = await events.joinEvent(ctx(ana), { code });
     expect(first).toMatchObject({ slug, alreadyEnrolled: false });
     expect(await events.joinEvent(ctx(ana), { code })).toMatchObject({ alreadyEnrolled: true });
-    const rows = await database.db.selectFrom('event_enrollments').selectAll().where('event_id', '=', eventId).execute();
+    const rows = await database.db
+      .selectFrom('event_enrollments')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .execute();
     expect(rows).toHaveLength(1);
 
     await expect(events.joinEvent(ctx(ana), { code: 'ZZZZZZ' })).rejects.toThrow(/could not find an event/);
@@ -106,7 +130,10 @@ describe('a learner in an event', () => {
     expect(view!.lessons[1]!.unlocksLabel).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, 7:00$/);
 
     // With their own time zone (set on the Teams reminder settings), dates are shown in it.
-    await reminders.savePreferences({ db: database.db, user: dee }, { timeZone: 'America/New_York', quietStart: 21 * 60, quietEnd: 7 * 60, remindersOn: true });
+    await reminders.savePreferences(
+      { db: database.db, user: dee },
+      { timeZone: 'America/New_York', quietStart: 21 * 60, quietEnd: 7 * 60, remindersOn: true },
+    );
     const [own] = await events.myEvents(database.db, catalog, dee.id);
     expect(own!.zoneIsOwn).toBe(true);
     expect(own!.lessons[1]!.unlocksLabel).toMatch(/, 1:00$/);
@@ -116,14 +143,28 @@ describe('a learner in an event', () => {
     const { code } = await createEvent();
     const eli = await person('Eli');
     await events.joinEvent(ctx(eli), { code });
-    const locked = learning.completeLesson(database.db, catalog, eli.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) });
+    const locked = learning.completeLesson(database.db, catalog, eli.id, {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[1]!.slug,
+      answers: answers(1),
+    });
     await expect(locked).rejects.toBeInstanceOf(FieldError);
     await expect(locked).rejects.toThrow(/opens on .*7:00 \(Europe\/Berlin\)/);
-    const done = await learning.completeLesson(database.db, catalog, eli.id, { courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug, answers: answers(0) });
+    const done = await learning.completeLesson(database.db, catalog, eli.id, {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+      answers: answers(0),
+    });
     expect(done.completedAt).toBeInstanceOf(Date);
     // Someone not in the event is not affected.
     const outsider = await person('Outsider');
-    await expect(learning.completeLesson(database.db, catalog, outsider.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) })).resolves.toBeTruthy();
+    await expect(
+      learning.completeLesson(database.db, catalog, outsider.id, {
+        courseSlug: course.slug,
+        lessonSlug: course.lessons[1]!.slug,
+        answers: answers(1),
+      }),
+    ).resolves.toBeTruthy();
   });
 
   it('a late joiner gets everything already released', async () => {
@@ -135,7 +176,12 @@ describe('a learner in an event', () => {
   });
 
   it('pauses and resumes: future unlocks move by the paused time', async () => {
-    const { code, eventId } = await createEvent({ eventDate: '2030-03-01', timeZone: 'UTC', firstUnlockDays: 1, intervalDays: 2 });
+    const { code, eventId } = await createEvent({
+      eventDate: '2030-03-01',
+      timeZone: 'UTC',
+      firstUnlockDays: 1,
+      intervalDays: 2,
+    });
     const gus = await person('Gus');
     await events.joinEvent(ctx(gus), { code });
     const pausedAt = new Date('2030-03-02T12:00:00Z'); // lesson 1 open since 07:00
@@ -143,7 +189,13 @@ describe('a learner in an event', () => {
     const during = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-10T00:00:00Z'));
     expect(during[0]!.paused).toBe(true);
     expect(during[0]!.lessons.slice(0, 3).map((l) => l.state)).toEqual(['unlocked', 'paused', 'paused']);
-    await expect(learning.completeLesson(database.db, catalog, gus.id, { courseSlug: course.slug, lessonSlug: course.lessons[1]!.slug, answers: answers(1) })).rejects.toThrow(/paused/);
+    await expect(
+      learning.completeLesson(database.db, catalog, gus.id, {
+        courseSlug: course.slug,
+        lessonSlug: course.lessons[1]!.slug,
+        answers: answers(1),
+      }),
+    ).rejects.toThrow(/paused/);
     await events.resumeSchedule(ctx(gus, new Date('2030-03-05T12:00:00Z')), { eventId }); // three days
     const after = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
     // Lesson 2 was 4 Mar 07:00; now 7 Mar 07:00.
@@ -152,7 +204,9 @@ describe('a learner in an event', () => {
     await events.resumeSchedule(ctx(gus, new Date('2030-03-06T12:00:00Z')), { eventId });
     const again = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
     expect(again[0]!.lessons[1]!.unlocksAt).toEqual(new Date('2030-03-07T07:00:00Z'));
-    await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 
@@ -164,8 +218,17 @@ describe('the organiser’s dashboard', () => {
     await person('Not enrolled');
     for (const p of [a, b]) await events.joinEvent(ctx(p), { code });
     await markEmailVerified(database.db, a.id, a.email); // so completing the course issues a certificate
-    for (let i = 0; i < course.lessons.length; i++) await learning.completeLesson(database.db, catalog, a.id, { courseSlug: course.slug, lessonSlug: course.lessons[i]!.slug, answers: answers(i) });
-    await learning.completeLesson(database.db, catalog, b.id, { courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug, answers: answers(0) });
+    for (let i = 0; i < course.lessons.length; i++)
+      await learning.completeLesson(database.db, catalog, a.id, {
+        courseSlug: course.slug,
+        lessonSlug: course.lessons[i]!.slug,
+        answers: answers(i),
+      });
+    await learning.completeLesson(database.db, catalog, b.id, {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+      answers: answers(0),
+    });
     const view = await events.dashboard(ctx(admin), slug);
     expect(view.enrolled).toBe(2);
     expect(view.activeLastWeek).toBe(2);
@@ -188,7 +251,12 @@ describe('the organiser’s dashboard', () => {
     expect(records[0]!.enrolled_on).toBe(dateIn('Europe/Berlin'));
     const evil = records.find((r) => r.email === a.email)!;
     expect(evil.name).toBe(`'=HYPERLINK("http://evil.example","x")`);
-    expect(evil).toMatchObject({ lessons_done: '6', lessons_total: '6', courses_completed: course.title, nudges: 'on' });
+    expect(evil).toMatchObject({
+      lessons_done: '6',
+      lessons_total: '6',
+      courses_completed: course.title,
+      nudges: 'on',
+    });
     expect(csv.body).not.toMatch(/reflection/i);
   });
 });

@@ -48,11 +48,29 @@ beforeAll(async () => {
   admin = await person('Ada Admin');
   await setAdmin(database.db, admin.email);
   admin = (await findUserById(database.db, admin.id))!;
-  ({ teamId } = await teams.createTeam({ db: database.db, catalog, user: leader }, { name: 'Ward 9', description: '' }));
-  ({ code: teamCode } = await teams.createInvite({ db: database.db, catalog, user: leader }, { teamId, days: 7, maxUses: null }));
+  ({ teamId } = await teams.createTeam(
+    { db: database.db, catalog, user: leader },
+    { name: 'Ward 9', description: '' },
+  ));
+  ({ code: teamCode } = await teams.createInvite(
+    { db: database.db, catalog, user: leader },
+    { teamId, days: 7, maxUses: null },
+  ));
   ({ code: eventCode } = await events.createEvent(
     { db: database.db, catalog, user: admin },
-    { name: 'Spring Symposium', slug: 'spring-throttle', eventDate: addDays(dateIn('UTC'), -1), timeZone: 'UTC', location: '', welcomeMessage: '', courses: ['patient-connection'], unlockMinute: 0, firstUnlockDays: 0, intervalDays: 3, dayOffsets: null },
+    {
+      name: 'Spring Symposium',
+      slug: 'spring-throttle',
+      eventDate: addDays(dateIn('UTC'), -1),
+      timeZone: 'UTC',
+      location: '',
+      welcomeMessage: '',
+      courses: ['patient-connection'],
+      unlockMinute: 0,
+      firstUnlockDays: 0,
+      intervalDays: 3,
+      dayOffsets: null,
+    },
   ));
 });
 afterAll(async () => {
@@ -63,7 +81,10 @@ describe('join-code guesses', () => {
   it(`${LIMIT} wrong codes (team or event) from one address, then even a right one waits, with the time to retry`, async () => {
     const ip = freshIp();
     for (let i = 0; i < LIMIT; i++) {
-      const lookup = i % 2 === 0 ? await teams.lookUpInvite(database.db, 'ZZZZZZZZ', ip) : await events.lookUpEventCode(database.db, 'ZZZZZZ', ip);
+      const lookup =
+        i % 2 === 0
+          ? await teams.lookUpInvite(database.db, 'ZZZZZZZZ', ip)
+          : await events.lookUpEventCode(database.db, 'ZZZZZZ', ip);
       expect(lookup).toMatchObject({ ok: false, reason: 'unknown' });
     }
     const refused = await teams.lookUpInvite(database.db, teamCode, ip).catch((error: unknown) => error);
@@ -73,15 +94,21 @@ describe('join-code guesses', () => {
     expect((refused as ThrottledError).message).toBe(`Too many attempts. Please try again in ${WINDOW / 60} minutes.`);
     await expect(events.lookUpEventCode(database.db, eventCode, ip)).rejects.toBeInstanceOf(ThrottledError);
     const member = await person('Mo Member');
-    await expect(teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode })).rejects.toBeInstanceOf(ThrottledError);
-    await expect(events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode })).rejects.toBeInstanceOf(ThrottledError);
+    await expect(
+      teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode }),
+    ).rejects.toBeInstanceOf(ThrottledError);
+    await expect(
+      events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode }),
+    ).rejects.toBeInstanceOf(ThrottledError);
 
     // Only that address: another one is served.
     expect(await teams.lookUpInvite(database.db, teamCode, freshIp())).toMatchObject({ ok: true, teamId });
 
     // Almost at the end of the window: still refused, and the wait shown is what is left.
     await letTimePass(ip, WINDOW - 90);
-    const later = (await teams.lookUpInvite(database.db, teamCode, ip).catch((error: unknown) => error)) as ThrottledError;
+    const later = (await teams
+      .lookUpInvite(database.db, teamCode, ip)
+      .catch((error: unknown) => error)) as ThrottledError;
     expect(later).toBeInstanceOf(ThrottledError);
     expect(later.retryAfterSeconds).toBeLessThanOrEqual(90);
     expect(later.message).toBe('Too many attempts. Please try again in 2 minutes.');
@@ -89,8 +116,13 @@ describe('join-code guesses', () => {
     // After the window, the right codes work from that address again.
     await letTimePass(ip, WINDOW + 1);
     expect(await teams.lookUpInvite(database.db, teamCode, ip)).toMatchObject({ ok: true, teamId });
-    expect(await teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode })).toEqual({ teamId, alreadyMember: false });
-    expect(await events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode })).toMatchObject({ slug: 'spring-throttle', alreadyEnrolled: false });
+    expect(await teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode })).toEqual({
+      teamId,
+      alreadyMember: false,
+    });
+    expect(
+      await events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode }),
+    ).toMatchObject({ slug: 'spring-throttle', alreadyEnrolled: false });
   });
 
   it('wrong codes typed into the join forms count too; right codes never do', async () => {
@@ -103,7 +135,8 @@ describe('join-code guesses', () => {
       await teams.joinTeam(ctx, { code: teamCode });
     }
     for (let i = 0; i < LIMIT; i++) {
-      const attempt = i % 2 === 0 ? teams.joinTeam(ctx, { code: 'YYYYYYYY' }) : events.joinEvent(ctx, { code: 'YYYYYY' });
+      const attempt =
+        i % 2 === 0 ? teams.joinTeam(ctx, { code: 'YYYYYYYY' }) : events.joinEvent(ctx, { code: 'YYYYYY' });
       await expect(attempt).rejects.toBeInstanceOf(FieldError);
     }
     await expect(teams.joinTeam(ctx, { code: teamCode })).rejects.toBeInstanceOf(ThrottledError);

@@ -35,7 +35,8 @@ beforeAll(async () => {
     logger: false,
     // A mailbox the server refuses, as a real one does for an unknown or full mailbox.
     onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('refused-')) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+      if (address.address.startsWith('refused-'))
+        return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {
@@ -80,7 +81,10 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 }
 
 async function outboxCount(): Promise<number> {
-  const row = await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await database.db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -109,7 +113,9 @@ describe('mail over SMTP', () => {
     expect(typeof parsed.html).toBe('string');
     expect(parsed.text).toContain('Hello Zoë Ødegård,');
 
-    const linkPattern = new RegExp(`${PUBLIC_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/reset-password\\?token=([a-z0-9]+)`);
+    const linkPattern = new RegExp(
+      `${PUBLIC_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/reset-password\\?token=([a-z0-9]+)`,
+    );
     const textLink = linkPattern.exec(parsed.text!);
     const htmlLink = linkPattern.exec(parsed.html as string);
     expect(textLink).not.toBeNull();
@@ -140,14 +146,27 @@ describe('mail over SMTP', () => {
     received = [];
     const email = uniqueEmail('refused');
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const { user, session, verificationMail } = await accounts.signUp(database.db, { name: 'Ada Nurse', email, password: 'violet harbour tractor quilt 92' }, { ip: '203.0.113.9', userAgent: '' });
+    const { user, session, verificationMail } = await accounts.signUp(
+      database.db,
+      { name: 'Ada Nurse', email, password: 'violet harbour tractor quilt 92' },
+      { ip: '203.0.113.9', userAgent: '' },
+    );
     vi.mocked(console.error).mockRestore();
     expect(verificationMail.sent).toBe(false);
-    expect(!verificationMail.sent && verificationMail.message).toMatch(/could not send the confirmation link .* just now/);
+    expect(!verificationMail.sent && verificationMail.message).toMatch(
+      /could not send the confirmation link .* just now/,
+    );
     expect(received).toEqual([]);
-    expect((await database.db.selectFrom('sessions').select('user_id').where('id', '=', session.id).executeTakeFirst())?.user_id).toBe(user.id);
+    expect(
+      (await database.db.selectFrom('sessions').select('user_id').where('id', '=', session.id).executeTakeFirst())
+        ?.user_id,
+    ).toBe(user.id);
     // No link counts as sent: the banner offers to send a new one.
-    const tokens = await database.db.selectFrom('email_tokens').select('token_hash').where('user_id', '=', user.id).execute();
+    const tokens = await database.db
+      .selectFrom('email_tokens')
+      .select('token_hash')
+      .where('user_id', '=', user.id)
+      .execute();
     expect(tokens).toEqual([]);
   });
 });

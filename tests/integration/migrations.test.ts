@@ -16,7 +16,9 @@ describe('migrations', () => {
       return;
     }
     const name = `rounds_migrate_${Date.now().toString(36)}`;
-    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    const admin = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+    });
     await sql`create database ${sql.id(name)}`.execute(admin);
     const target = new URL(url);
     target.pathname = `/${name}`;

@@ -26,7 +26,8 @@ const catalog = testCatalog();
 const course = catalog.courses.find((c) => c.slug === 'patient-connection')!;
 const lesson = course.lessons[0]!;
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
-const CHROME_ANDROID = 'Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Mobile Safari/537.36';
+const CHROME_ANDROID =
+  'Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Mobile Safari/537.36';
 const PERSONAL_TABLES = ['sessions', 'email_tokens', 'lesson_progress', 'check_attempts', 'reflections'] as const;
 // A course the leaving learner finishes (for a certificate) and one they do not (for a reminder and the event).
 const finished = catalog.courses.find((c) => c.slug === 'the-practice-you-hoped-for')!;
@@ -56,14 +57,25 @@ async function activeLearner(label: string) {
   const wrong = lesson.check[0]!.options.findIndex((o) => !o.correct);
   const right = lesson.check[0]!.options.findIndex((o) => o.correct);
   const lessonKey = { courseSlug: course.slug, lessonSlug: lesson.slug };
-  expect((await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: wrong })).correct).toBe(false);
-  expect((await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: right })).correct).toBe(true);
+  expect(
+    (await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: wrong }))
+      .correct,
+  ).toBe(false);
+  expect(
+    (await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: right }))
+      .correct,
+  ).toBe(true);
   const answers = Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
   await learning.completeLesson(database.db, catalog, user.id, { ...lessonKey, answers });
   const reflection = `What ${label} took from the first minute: ${crypto.randomUUID()}`;
   await saveReflection(database.db, user.id, { ...lessonKey, body: reflection, revision: 1 });
   await sendVerificationMail(database.db, user);
-  await recordAudit(database.db, { actorId: user.id, action: 'test.action', target: `target-of-${label}`, details: { why: 'test' } });
+  await recordAudit(database.db, {
+    actorId: user.id,
+    action: 'test.action',
+    target: `target-of-${label}`,
+    details: { why: 'test' },
+  });
   return { user, email, reflection, tokens: [laptop.token, phone.token], wrong, right };
 }
 
@@ -71,8 +83,20 @@ async function activeLearner(label: string) {
 async function personalExtras(userId: string, email: string): Promise<Record<string, number>> {
   const n = (row: { n: number | string | bigint }) => Number(row.n);
   return {
-    certificates: n(await database.db.selectFrom('certificates').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()),
-    team_reminders: n(await database.db.selectFrom('team_reminders').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()),
+    certificates: n(
+      await database.db
+        .selectFrom('certificates')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow(),
+    ),
+    team_reminders: n(
+      await database.db
+        .selectFrom('team_reminders')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow(),
+    ),
     event_nudges: n(
       await database.db
         .selectFrom('event_nudges')
@@ -81,8 +105,20 @@ async function personalExtras(userId: string, email: string): Promise<Record<str
         .where('event_enrollments.user_id', '=', userId)
         .executeTakeFirstOrThrow(),
     ),
-    reminder_preferences: n(await database.db.selectFrom('reminder_preferences').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()),
-    outbox: n(await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('to_address', '=', email).executeTakeFirstOrThrow()),
+    reminder_preferences: n(
+      await database.db
+        .selectFrom('reminder_preferences')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow(),
+    ),
+    outbox: n(
+      await database.db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('to_address', '=', email)
+        .executeTakeFirstOrThrow(),
+    ),
   };
 }
 
@@ -96,16 +132,33 @@ const teamCtx = (user: PublicUser, now?: Date) => ({ db: database.db, catalog, u
 async function teamAndEvent(me: PublicUser) {
   await markEmailVerified(database.db, me.id, me.email);
   const verified = (await findUserById(database.db, me.id))!;
-  const leader = (await createUser(database.db, { email: uniqueEmail('leader'), name: 'Team Leader', passwordHash: 'x' }))!;
+  const leader = (await createUser(database.db, {
+    email: uniqueEmail('leader'),
+    name: 'Team Leader',
+    passwordHash: 'x',
+  }))!;
   await markEmailVerified(database.db, leader.id, leader.email);
-  const organiserRow = (await createUser(database.db, { email: uniqueEmail('organiser'), name: 'Organiser', passwordHash: 'x' }))!;
+  const organiserRow = (await createUser(database.db, {
+    email: uniqueEmail('organiser'),
+    name: 'Organiser',
+    passwordHash: 'x',
+  }))!;
   await setAdmin(database.db, organiserRow.email);
   const organiser = (await findUserById(database.db, organiserRow.id))!;
   const leaderUser = (await findUserById(database.db, leader.id))!;
 
-  for (const l of finished.lessons) await completeProgress(database.db, { userId: me.id, courseSlug: finished.slug, lessonSlug: l.slug }, finished.version);
+  for (const l of finished.lessons)
+    await completeProgress(
+      database.db,
+      { userId: me.id, courseSlug: finished.slug, lessonSlug: l.slug },
+      finished.version,
+    );
   const [issued] = await issueEarnedCertificates(database.db, catalog, me.id);
-  const certificate = await database.db.selectFrom('certificates').select('id').where('user_id', '=', me.id).executeTakeFirstOrThrow();
+  const certificate = await database.db
+    .selectFrom('certificates')
+    .select('id')
+    .where('user_id', '=', me.id)
+    .executeTakeFirstOrThrow();
   expect(issued).toBeDefined();
 
   const { teamId } = await teams.createTeam(teamCtx(leaderUser), { name: 'Night shift', description: '' });
@@ -113,11 +166,32 @@ async function teamAndEvent(me: PublicUser) {
   await teams.joinTeam(teamCtx(verified), { code });
   // Made co-leader, so deleting shows the role going back to member.
   await teams.setMemberRole(teamCtx(leaderUser), { teamId, userId: me.id, role: 'leader' });
-  await teams.assignCourse(teamCtx(leaderUser), { teamId, courseSlug: finished.slug, dueOn: addDays(teams.teamToday(), 5), note: '' });
-  const { assignmentId } = await teams.assignCourse(teamCtx(leaderUser), { teamId, courseSlug: unfinished.slug, dueOn: addDays(teams.teamToday(), 5), note: '' });
-  await reminders.savePreferences({ db: database.db, user: verified }, { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true });
+  await teams.assignCourse(teamCtx(leaderUser), {
+    teamId,
+    courseSlug: finished.slug,
+    dueOn: addDays(teams.teamToday(), 5),
+    note: '',
+  });
+  const { assignmentId } = await teams.assignCourse(teamCtx(leaderUser), {
+    teamId,
+    courseSlug: unfinished.slug,
+    dueOn: addDays(teams.teamToday(), 5),
+    note: '',
+  });
+  await reminders.savePreferences(
+    { db: database.db, user: verified },
+    { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
+  );
   // Far in the future, so it is still waiting when the account is deleted.
-  await database.db.insertInto('team_reminders').values({ assignment_id: assignmentId, user_id: me.id, requested_by: leader.id, deliver_after: new Date('2099-01-01T00:00:00Z') }).execute();
+  await database.db
+    .insertInto('team_reminders')
+    .values({
+      assignment_id: assignmentId,
+      user_id: me.id,
+      requested_by: leader.id,
+      deliver_after: new Date('2099-01-01T00:00:00Z'),
+    })
+    .execute();
 
   const event = await events.createEvent(teamCtx(organiser), {
     name: `Symposium ${Math.random().toString(36).slice(2, 6)}`,
@@ -133,8 +207,18 @@ async function teamAndEvent(me: PublicUser) {
     dayOffsets: null,
   });
   await events.joinEvent(teamCtx(verified), { code: event.code });
-  expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T12:00:00Z'))).toMatchObject({ sent: 1 });
-  return { leader: leaderUser, organiser, teamId, assignmentId, eventId: event.eventId, eventSlug: event.slug, certificateId: certificate.id };
+  expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T12:00:00Z'))).toMatchObject({
+    sent: 1,
+  });
+  return {
+    leader: leaderUser,
+    organiser,
+    teamId,
+    assignmentId,
+    eventId: event.eventId,
+    eventSlug: event.slug,
+    certificateId: certificate.id,
+  };
 }
 
 async function countFor(userId: string): Promise<Record<string, number>> {
@@ -147,7 +231,11 @@ async function countFor(userId: string): Promise<Record<string, number>> {
       .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
-  const user = await database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await database.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   counts.users = Number(user.n);
   return counts;
 }
@@ -158,8 +246,18 @@ describe('exporting my data', () => {
     const me = await activeLearner('me');
     const data = await exportMyData(database.db, me.user.id);
 
-    const stored = await database.db.selectFrom('users').selectAll().where('id', '=', me.user.id).executeTakeFirstOrThrow();
-    expect(data.profile).toEqual({ name: 'Learner me', email: me.email, emailVerifiedAt: null, isAdmin: stored.is_admin, createdAt: stored.created_at });
+    const stored = await database.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', me.user.id)
+      .executeTakeFirstOrThrow();
+    expect(data.profile).toEqual({
+      name: 'Learner me',
+      email: me.email,
+      emailVerifiedAt: null,
+      isAdmin: stored.is_admin,
+      createdAt: stored.created_at,
+    });
 
     expect(data.sessions).toHaveLength(2);
     expect(data.sessions.map((s) => s.userAgent).sort()).toEqual([CHROME_ANDROID, FIREFOX_LINUX].sort());
@@ -173,13 +271,21 @@ describe('exporting my data', () => {
 
     // One wrong and one right answer by hand, then the whole check graded on completion; numbered from 1 for people.
     expect(data.checkAttempts).toHaveLength(2 + lesson.check.length);
-    expect(data.checkAttempts.slice(0, 2).map((a) => ({ question: a.question, chosenOption: a.chosenOption, correct: a.correct }))).toEqual([
+    expect(
+      data.checkAttempts
+        .slice(0, 2)
+        .map((a) => ({ question: a.question, chosenOption: a.chosenOption, correct: a.correct })),
+    ).toEqual([
       { question: 1, chosenOption: me.wrong + 1, correct: false },
       { question: 1, chosenOption: me.right + 1, correct: true },
     ]);
-    expect(data.checkAttempts.slice(2).every((a) => a.correct && a.course === course.slug && a.lesson === lesson.slug)).toBe(true);
+    expect(
+      data.checkAttempts.slice(2).every((a) => a.correct && a.course === course.slug && a.lesson === lesson.slug),
+    ).toBe(true);
 
-    expect(data.reflections).toEqual([expect.objectContaining({ course: course.slug, lesson: lesson.slug, text: me.reflection })]);
+    expect(data.reflections).toEqual([
+      expect.objectContaining({ course: course.slug, lesson: lesson.slug, text: me.reflection }),
+    ]);
 
     const json = JSON.stringify(data);
     expect(JSON.parse(json).profile.email).toBe(me.email);
@@ -213,14 +319,25 @@ describe('deleting my account', () => {
     const me = await activeLearner('leaving');
     const world = await teamAndEvent(me.user);
     const mine = await countFor(me.user.id);
-    expect(mine).toEqual({ users: 1, sessions: 2, email_tokens: 1, lesson_progress: 1 + finished.lessons.length, check_attempts: 2 + lesson.check.length, reflections: 1 });
+    expect(mine).toEqual({
+      users: 1,
+      sessions: 2,
+      email_tokens: 1,
+      lesson_progress: 1 + finished.lessons.length,
+      check_attempts: 2 + lesson.check.length,
+      reflections: 1,
+    });
     const extras = await personalExtras(me.user.id, me.email);
     expect(extras).toEqual({ certificates: 1, team_reminders: 1, event_nudges: 1, reminder_preferences: 1, outbox: 2 }); // outbox: the confirmation link and the nudge
     const theirs = await countFor(other.user.id);
     const audit = await database.db.selectFrom('audit_log').select('id').where('actor_id', '=', me.user.id).execute();
     expect(audit).toHaveLength(1);
     // The password works until the account is deleted (so the refusals below are about deletion).
-    await accounts.signIn(database.db, { email: me.email, password: PASSWORD }, { ip: '198.51.100.199', userAgent: '' });
+    await accounts.signIn(
+      database.db,
+      { email: me.email, password: PASSWORD },
+      { ip: '198.51.100.199', userAgent: '' },
+    );
     // An entry about the account that names its address (grant-admin does).
     await accounts.grantAdmin(database.db, me.email, null);
     const teamBefore = await teams.dashboard(teamCtx(world.leader), world.teamId);
@@ -229,72 +346,146 @@ describe('deleting my account', () => {
     await deleteMyAccount(database.db, me.user.id, `  ${me.email.toUpperCase()}  `);
 
     // Gone: everything personal.
-    expect(await countFor(me.user.id)).toEqual({ users: 1, sessions: 0, email_tokens: 0, lesson_progress: mine.lesson_progress, check_attempts: 0, reflections: 0 });
-    expect(await personalExtras(me.user.id, me.email)).toEqual({ certificates: 0, team_reminders: 0, event_nudges: 0, reminder_preferences: 0, outbox: 0 });
+    expect(await countFor(me.user.id)).toEqual({
+      users: 1,
+      sessions: 0,
+      email_tokens: 0,
+      lesson_progress: mine.lesson_progress,
+      check_attempts: 0,
+      reflections: 0,
+    });
+    expect(await personalExtras(me.user.id, me.email)).toEqual({
+      certificates: 0,
+      team_reminders: 0,
+      event_nudges: 0,
+      reminder_preferences: 0,
+      outbox: 0,
+    });
     expect(await findCertificateView(database.db, world.certificateId)).toBeUndefined();
     for (const token of me.tokens) expect(await validateSessionToken(database.db, token)).toBeNull();
     // Kept: one row that names nobody and can never sign in or be mailed.
-    const tombstone = await database.db.selectFrom('users').selectAll().where('id', '=', me.user.id).executeTakeFirstOrThrow();
-    expect(tombstone).toMatchObject({ name: 'Deleted account', email: `deleted-${me.user.id}@deleted.invalid`, email_verified_at: null, is_admin: false });
+    const tombstone = await database.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', me.user.id)
+      .executeTakeFirstOrThrow();
+    expect(tombstone).toMatchObject({
+      name: 'Deleted account',
+      email: `deleted-${me.user.id}@deleted.invalid`,
+      email_verified_at: null,
+      is_admin: false,
+    });
     expect(tombstone.deleted_at).toBeInstanceOf(Date);
     expect(await verifyPassword(tombstone.password_hash, PASSWORD)).toBe(false);
     expect(JSON.stringify(tombstone)).not.toContain(me.email);
     expect(JSON.stringify(tombstone)).not.toContain('Learner leaving');
-    expect(await database.db.selectFrom('users').select('id').where('email', '=', me.email).executeTakeFirst()).toBeUndefined();
+    expect(
+      await database.db.selectFrom('users').select('id').where('email', '=', me.email).executeTakeFirst(),
+    ).toBeUndefined();
     // ...and what teams and events count: progress, membership (no longer leading), enrolment (nudges off).
-    expect(await database.db.selectFrom('team_members').select(['team_id', 'role']).where('user_id', '=', me.user.id).execute()).toEqual([{ team_id: world.teamId, role: 'member' }]);
-    const enrolment = await database.db.selectFrom('event_enrollments').select(['event_id', 'nudges_off_at']).where('user_id', '=', me.user.id).executeTakeFirstOrThrow();
+    expect(
+      await database.db
+        .selectFrom('team_members')
+        .select(['team_id', 'role'])
+        .where('user_id', '=', me.user.id)
+        .execute(),
+    ).toEqual([{ team_id: world.teamId, role: 'member' }]);
+    const enrolment = await database.db
+      .selectFrom('event_enrollments')
+      .select(['event_id', 'nudges_off_at'])
+      .where('user_id', '=', me.user.id)
+      .executeTakeFirstOrThrow();
     expect(enrolment.event_id).toBe(world.eventId);
     expect(enrolment.nudges_off_at).toBeInstanceOf(Date);
     expect(await countFor(other.user.id)).toEqual(theirs);
 
-    const kept = await database.db.selectFrom('audit_log').selectAll().where('id', '=', audit[0]!.id).executeTakeFirstOrThrow();
+    const kept = await database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '=', audit[0]!.id)
+      .executeTakeFirstOrThrow();
     expect(kept.actor_id).toBeNull();
     expect(kept.target).toBe('target-of-leaving');
     expect(kept.details).toEqual({ why: 'test' });
-    const grant = await database.db.selectFrom('audit_log').select('target').where('action', '=', 'grant-admin').where('target', 'in', [me.email, `user:${me.user.id}`]).execute();
+    const grant = await database.db
+      .selectFrom('audit_log')
+      .select('target')
+      .where('action', '=', 'grant-admin')
+      .where('target', 'in', [me.email, `user:${me.user.id}`])
+      .execute();
     expect(grant).toEqual([{ target: `user:${me.user.id}` }]);
-    const othersAudit = await database.db.selectFrom('audit_log').select('actor_id').where('target', '=', 'target-of-neighbour').executeTakeFirstOrThrow();
+    const othersAudit = await database.db
+      .selectFrom('audit_log')
+      .select('actor_id')
+      .where('target', '=', 'target-of-neighbour')
+      .executeTakeFirstOrThrow();
     expect(othersAudit.actor_id).toBe(other.user.id);
 
     // The leader's dashboard and CSV: the same counts, the member shown as "Deleted account" with no address.
     const teamAfter = await teams.dashboard(teamCtx(world.leader), world.teamId);
     expect(teamAfter.assignments.map((a) => a.counts)).toEqual(teamBefore.assignments.map((a) => a.counts));
     expect(teamAfter.members).toHaveLength(teamBefore.members.length);
-    expect(teamAfter.members.find((m) => m.userId === me.user.id)).toMatchObject({ name: 'Deleted account', email: '', role: 'member' });
+    expect(teamAfter.members.find((m) => m.userId === me.user.id)).toMatchObject({
+      name: 'Deleted account',
+      email: '',
+      role: 'member',
+    });
     const teamCsv = (await teams.exportCsv(teamCtx(world.leader), world.teamId)).body;
     expect(teamCsv).toContain('Deleted account');
     for (const text of [me.email, 'Learner leaving', 'deleted.invalid']) expect(teamCsv).not.toContain(text);
-    expect((await teams.manageView(teamCtx(world.leader), world.teamId)).members.find((m) => m.user_id === me.user.id)).toMatchObject({ name: 'Deleted account', email: '', account_deleted: true });
+    expect(
+      (await teams.manageView(teamCtx(world.leader), world.teamId)).members.find((m) => m.user_id === me.user.id),
+    ).toMatchObject({ name: 'Deleted account', email: '', account_deleted: true });
 
     // The organiser's dashboard and CSV: the same numbers, nobody named.
     const eventAfter = await events.dashboard(teamCtx(world.organiser), world.eventSlug);
-    expect({ enrolled: eventAfter.enrolled, funnel: eventAfter.funnel.map((f) => f.completed) }).toEqual({ enrolled: eventBefore.enrolled, funnel: eventBefore.funnel.map((f) => f.completed) });
-    expect(eventAfter.people).toEqual([expect.objectContaining({ name: 'Deleted account', email: '', lessonsDone: eventBefore.people[0]!.lessonsDone })]);
+    expect({ enrolled: eventAfter.enrolled, funnel: eventAfter.funnel.map((f) => f.completed) }).toEqual({
+      enrolled: eventBefore.enrolled,
+      funnel: eventBefore.funnel.map((f) => f.completed),
+    });
+    expect(eventAfter.people).toEqual([
+      expect.objectContaining({ name: 'Deleted account', email: '', lessonsDone: eventBefore.people[0]!.lessonsDone }),
+    ]);
     const eventCsv = (await events.exportCsv(teamCtx(world.organiser), world.eventSlug)).body;
     for (const text of [me.email, 'Learner leaving', 'deleted.invalid']) expect(eventCsv).not.toContain(text);
 
     // Nothing is ever mailed to it: reminders say why not, nudges skip it, and the mail layer refuses the address.
-    const plan = await reminders.planReminders(teamCtx(world.leader, new Date(Date.now() + 2 * 86_400_000)), { teamId: world.teamId, assignmentId: world.assignmentId });
+    const plan = await reminders.planReminders(teamCtx(world.leader, new Date(Date.now() + 2 * 86_400_000)), {
+      teamId: world.teamId,
+      assignmentId: world.assignmentId,
+    });
     expect(plan.recipients.map((r) => r.userId)).not.toContain(me.user.id);
     expect(plan.notReminded).toContainEqual({ userId: me.user.id, name: 'Deleted account', reason: 'Account deleted' });
     await events.runEventNudges(database.db, catalog, new Date('2030-01-04T12:00:00Z'));
     await reminders.runDueReminders(database.db, catalog, new Date(Date.now() + 3 * 86_400_000));
-    await expect(sendMail(database.db, { to: tombstone.email, subject: 'x', text: 'x', html: 'x' })).rejects.toBeInstanceOf(UndeliverableAddressError);
+    await expect(
+      sendMail(database.db, { to: tombstone.email, subject: 'x', text: 'x', html: 'x' }),
+    ).rejects.toBeInstanceOf(UndeliverableAddressError);
     expect(await personalExtras(me.user.id, tombstone.email)).toMatchObject({ outbox: 0, event_nudges: 0 });
 
     // Nobody reaches it: not by the old address, not by the tombstone's.
     for (const email of [me.email, tombstone.email]) {
-      await expect(accounts.signIn(database.db, { email, password: PASSWORD }, { ip: '198.51.100.200', userAgent: '' })).rejects.toBeInstanceOf(FieldError);
+      await expect(
+        accounts.signIn(database.db, { email, password: PASSWORD }, { ip: '198.51.100.200', userAgent: '' }),
+      ).rejects.toBeInstanceOf(FieldError);
       await accounts.requestPasswordReset(database.db, email, { ip: '198.51.100.201', userAgent: '' });
       expect(await setAdmin(database.db, email)).toBe(false);
     }
     expect(await personalExtras(me.user.id, me.email)).toMatchObject({ outbox: 0 });
-    expect(await database.db.selectFrom('email_tokens').select('token_hash').where('user_id', '=', me.user.id).execute()).toEqual([]);
+    expect(
+      await database.db.selectFrom('email_tokens').select('token_hash').where('user_id', '=', me.user.id).execute(),
+    ).toEqual([]);
 
     // Deleting again (a retried request reaches here only without its session) changes nothing.
     await expect(deleteMyAccount(database.db, me.user.id, me.email)).rejects.toBeInstanceOf(FieldError);
-    expect(await countFor(me.user.id)).toEqual({ users: 1, sessions: 0, email_tokens: 0, lesson_progress: mine.lesson_progress, check_attempts: 0, reflections: 0 });
+    expect(await countFor(me.user.id)).toEqual({
+      users: 1,
+      sessions: 0,
+      email_tokens: 0,
+      lesson_progress: mine.lesson_progress,
+      check_attempts: 0,
+      reflections: 0,
+    });
   });
 
   it('a deleted account does not count as an account: the next sign-up on an install whose only account left becomes its administrator', async () => {

@@ -30,10 +30,21 @@ describe('completing a lesson', () => {
   it('refuses until every question has been answered correctly, then completes', async () => {
     const userId = await newLearner();
     const wrong = lesson.check[0]!.options.findIndex((o) => !o.correct);
-    const answer = await learning.answerQuestion(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, question: 0, option: wrong });
+    const answer = await learning.answerQuestion(database.db, catalog, userId, {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      question: 0,
+      option: wrong,
+    });
     expect(answer.correct).toBe(false);
-    await expect(learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug })).rejects.toThrow(/correctly/);
-    const done = await learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, answers: correctAnswers() });
+    await expect(
+      learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug }),
+    ).rejects.toThrow(/correctly/);
+    const done = await learning.completeLesson(database.db, catalog, userId, {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      answers: correctAnswers(),
+    });
     expect(done.completedAt).toBeInstanceOf(Date);
     const attempts = await database.db.selectFrom('check_attempts').selectAll().where('user_id', '=', userId).execute();
     expect(attempts.length).toBe(1 + lesson.check.length);
@@ -46,16 +57,27 @@ describe('completing a lesson', () => {
     await learning.answerQuestion(database.db, catalog, userId, { ...key, question: 0, option: right[0]! });
     const wrongFirst = lesson.check[0]!.options.findIndex((o) => !o.correct);
     // Nothing sent: only question 0 is right so far.
-    await expect(learning.completeLesson(database.db, catalog, userId, { ...key, answers: {} })).rejects.toThrow(`(${lesson.check.length - 1} to go)`);
+    await expect(learning.completeLesson(database.db, catalog, userId, { ...key, answers: {} })).rejects.toThrow(
+      `(${lesson.check.length - 1} to go)`,
+    );
     // Question 0 wrong now but right before; the rest right now.
-    const done = await learning.completeLesson(database.db, catalog, userId, { ...key, answers: { ...right, 0: wrongFirst } });
+    const done = await learning.completeLesson(database.db, catalog, userId, {
+      ...key,
+      answers: { ...right, 0: wrongFirst },
+    });
     expect(done.completedAt).toBeInstanceOf(Date);
   });
 
   it('records exactly one completion under 20 concurrent requests', async () => {
     const userId = await newLearner();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug, answers: correctAnswers() })),
+      Array.from({ length: 20 }, () =>
+        learning.completeLesson(database.db, catalog, userId, {
+          courseSlug: course.slug,
+          lessonSlug: lesson.slug,
+          answers: correctAnswers(),
+        }),
+      ),
     );
     const rows = await database.db.selectFrom('lesson_progress').selectAll().where('user_id', '=', userId).execute();
     expect(rows).toHaveLength(1);

@@ -13,7 +13,13 @@ import {
 import { exportMyData } from '#server/my-data/my-data.ts';
 
 const COURSE = 'patient-connection';
-const LESSONS = ['the-first-minute', 'let-them-finish', 'name-the-emotion', 'what-matters-to-you', 'teach-back'] as const;
+const LESSONS = [
+  'the-first-minute',
+  'let-them-finish',
+  'name-the-emotion',
+  'what-matters-to-you',
+  'teach-back',
+] as const;
 
 let database: RoundsDatabase;
 
@@ -30,7 +36,12 @@ async function newUserId(label = 'writer'): Promise<string> {
 }
 
 function rowsOf(userId: string) {
-  return database.db.selectFrom('reflections').selectAll().where('user_id', '=', userId).orderBy('lesson_slug').execute();
+  return database.db
+    .selectFrom('reflections')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('lesson_slug')
+    .execute();
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -45,14 +56,29 @@ function shuffled<T>(items: T[]): T[] {
 describe('saving a reflection', () => {
   it('keeps one row per learner and lesson, updated in place', async () => {
     const userId = await newUserId();
-    const first = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'first draft', revision: 1 });
+    const first = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: 'first draft',
+      revision: 1,
+    });
     expect(first.applied).toBe(true);
-    const second = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'second draft', revision: 2 });
+    const second = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: 'second draft',
+      revision: 2,
+    });
     expect(second.applied).toBe(true);
     expect(second.row.id).toBe(first.row.id);
     expect(second.row.body).toBe('second draft');
     expect(second.row.revision).toBe(2);
-    await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[1], body: 'another lesson', revision: 1 });
+    await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[1],
+      body: 'another lesson',
+      revision: 1,
+    });
 
     const rows = await rowsOf(userId);
     expect(rows.map((r) => [r.lesson_slug, r.body, r.revision])).toEqual([
@@ -63,15 +89,30 @@ describe('saving a reflection', () => {
 
   it('never lets an older revision overwrite a newer one', async () => {
     const userId = await newUserId();
-    const newer = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'newer text', revision: 1_700_000_000_500 });
-    const late = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'older text', revision: 1_700_000_000_100 });
+    const newer = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: 'newer text',
+      revision: 1_700_000_000_500,
+    });
+    const late = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: 'older text',
+      revision: 1_700_000_000_100,
+    });
     expect(late.applied).toBe(false);
     expect(late.row.body).toBe('newer text');
     expect(late.row.revision).toBe(1_700_000_000_500);
     expect(late.row.updated_at.getTime()).toBe(newer.row.updated_at.getTime());
 
     // The same revision again (a retry) changes nothing either.
-    const sameRevision = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'different text', revision: 1_700_000_000_500 });
+    const sameRevision = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: 'different text',
+      revision: 1_700_000_000_500,
+    });
     expect(sameRevision.applied).toBe(false);
 
     const rows = await rowsOf(userId);
@@ -84,7 +125,14 @@ describe('saving a reflection', () => {
     const userId = await newUserId();
     const revisions = shuffled(Array.from({ length: 20 }, (_, i) => 1_000 + i * 7));
     const results = await Promise.all(
-      revisions.map((revision) => saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[2], body: `text at revision ${revision}`, revision })),
+      revisions.map((revision) =>
+        saveReflection(database.db, userId, {
+          courseSlug: COURSE,
+          lessonSlug: LESSONS[2],
+          body: `text at revision ${revision}`,
+          revision,
+        }),
+      ),
     );
     const highest = Math.max(...revisions);
     const rows = await rowsOf(userId);
@@ -101,7 +149,12 @@ describe('privacy between learners', () => {
     const alice = await newUserId('alice');
     const bob = await newUserId('bob');
     const secret = `Alice's private thought ${crypto.randomUUID()}`;
-    const { row } = await saveReflection(database.db, alice, { courseSlug: COURSE, lessonSlug: LESSONS[3], body: secret, revision: 10 });
+    const { row } = await saveReflection(database.db, alice, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[3],
+      body: secret,
+      revision: 10,
+    });
     const aliceBefore = await rowsOf(alice);
 
     expect(await findReflection(database.db, bob, row.id)).toBeUndefined();
@@ -113,9 +166,19 @@ describe('privacy between learners', () => {
     expect(await rowsOf(alice)).toEqual(aliceBefore);
 
     // Writing to "the same lesson" creates Bob's own row; Alice's is untouched.
-    const bobs = await saveReflection(database.db, bob, { courseSlug: COURSE, lessonSlug: LESSONS[3], body: 'Bob was here', revision: 999_999 });
+    const bobs = await saveReflection(database.db, bob, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[3],
+      body: 'Bob was here',
+      revision: 999_999,
+    });
     expect(bobs.row.id).not.toBe(row.id);
-    await restoreReflection(database.db, bob, { course_slug: COURSE, lesson_slug: LESSONS[4], body: 'Bob restored', revision: 1 });
+    await restoreReflection(database.db, bob, {
+      course_slug: COURSE,
+      lesson_slug: LESSONS[4],
+      body: 'Bob restored',
+      revision: 1,
+    });
     expect(await rowsOf(alice)).toEqual(aliceBefore);
     expect((await rowsOf(bob)).map((r) => r.body).sort()).toEqual(['Bob restored', 'Bob was here']);
 
@@ -133,7 +196,13 @@ describe('privacy between learners', () => {
 describe('searching reflections', () => {
   it('ignores case and treats % and _ as plain characters', async () => {
     const userId = await newUserId();
-    const bodies = ['I am 100% SURE now', 'I am 100 percent sure', 'a snake_case name', 'a snakeXcase name', 'back\\slash here'];
+    const bodies = [
+      'I am 100% SURE now',
+      'I am 100 percent sure',
+      'a snake_case name',
+      'a snakeXcase name',
+      'back\\slash here',
+    ];
     for (const [i, body] of bodies.entries()) {
       await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[i]!, body, revision: 1 });
     }
@@ -155,11 +224,34 @@ describe('reflection text', () => {
   it('round-trips HTML, script payloads and 10,000 characters of unicode exactly', async () => {
     const userId = await newUserId();
     const html = `<script>alert("x")</script><img src=x onerror="alert('y')"> &amp; &lt;b&gt; ' " \` \${1+1} {{7*7}} '; drop table reflections; --`;
-    const saved = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: html, revision: 1 });
+    const saved = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[0],
+      body: html,
+      revision: 1,
+    });
     expect(saved.row.body).toBe(html);
     expect((await findReflection(database.db, userId, saved.row.id))?.body).toBe(html);
 
-    const pieces = ['Pflege ', 'Zürich ', 'ñandú ', 'Ελληνικά ', 'русский ', 'עברית ', 'العربية ', '日本語の看護 ', '한국어 ', 'देवनागरी ', '🩺💉🫀 ', '👩🏽‍⚕️ ', 'e\u0301 ', '\u202Ertl\u202C ', 'tab\there\n', 'line\r\nbreak ', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 '];
+    const pieces = [
+      'Pflege ',
+      'Zürich ',
+      'ñandú ',
+      'Ελληνικά ',
+      'русский ',
+      'עברית ',
+      'العربية ',
+      '日本語の看護 ',
+      '한국어 ',
+      'देवनागरी ',
+      '🩺💉🫀 ',
+      '👩🏽‍⚕️ ',
+      'e\u0301 ',
+      '\u202Ertl\u202C ',
+      'tab\there\n',
+      'line\r\nbreak ',
+      '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ',
+    ];
     let unicode = '';
     for (let i = 0; unicode.length < 10_000; i += 1) {
       const next = pieces[i % pieces.length]!;
@@ -169,9 +261,18 @@ describe('reflection text', () => {
     unicode = unicode.padEnd(10_000, 'ü');
     expect(unicode).toHaveLength(10_000);
 
-    const long = await saveReflection(database.db, userId, { courseSlug: COURSE, lessonSlug: LESSONS[1], body: unicode, revision: 1 });
+    const long = await saveReflection(database.db, userId, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[1],
+      body: unicode,
+      revision: 1,
+    });
     expect(long.row.body).toBe(unicode);
-    const stored = await database.db.selectFrom('reflections').select('body').where('id', '=', long.row.id).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('reflections')
+      .select('body')
+      .where('id', '=', long.row.id)
+      .executeTakeFirstOrThrow();
     expect(stored.body).toBe(unicode);
     expect(stored.body.normalize('NFC')).not.toBe(stored.body); // the decomposed é survived unnormalised
     expect((await listReflections(database.db, userId, '👩🏽‍⚕️')).map((r) => r.id)).toEqual([long.row.id]);

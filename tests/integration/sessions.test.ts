@@ -4,7 +4,12 @@ import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import { createUser } from '#server/accounts/users-repo.ts';
 import { deleteUserSessions } from '#server/accounts/sessions-repo.ts';
-import { ABSOLUTE_LIFETIME, INACTIVITY_TIMEOUT, createSession, validateSessionToken } from '#server/accounts/sessions.ts';
+import {
+  ABSOLUTE_LIFETIME,
+  INACTIVITY_TIMEOUT,
+  createSession,
+  validateSessionToken,
+} from '#server/accounts/sessions.ts';
 import { hashSecret } from '#server/kernel/tokens.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -22,7 +27,11 @@ afterAll(async () => {
 });
 
 async function newUserId(): Promise<string> {
-  const user = await createUser(database.db, { email: uniqueEmail('session'), name: 'Session Tester', passwordHash: 'x' });
+  const user = await createUser(database.db, {
+    email: uniqueEmail('session'),
+    name: 'Session Tester',
+    passwordHash: 'x',
+  });
   return user!.id;
 }
 
@@ -33,9 +42,14 @@ function sessionRow(id: string) {
 /** Moves a session's clock: every argument is "this long ago" (negative = in the future). */
 async function age(id: string, ago: { created?: number; lastSeen?: number; expires?: number }): Promise<void> {
   const at = (ms: number) => new Date(Date.now() - ms).toISOString();
-  if (ago.created !== undefined) await sql`update sessions set created_at = ${at(ago.created)}::timestamptz where id = ${id}`.execute(database.db);
-  if (ago.lastSeen !== undefined) await sql`update sessions set last_seen_at = ${at(ago.lastSeen)}::timestamptz where id = ${id}`.execute(database.db);
-  if (ago.expires !== undefined) await sql`update sessions set expires_at = ${at(ago.expires)}::timestamptz where id = ${id}`.execute(database.db);
+  if (ago.created !== undefined)
+    await sql`update sessions set created_at = ${at(ago.created)}::timestamptz where id = ${id}`.execute(database.db);
+  if (ago.lastSeen !== undefined)
+    await sql`update sessions set last_seen_at = ${at(ago.lastSeen)}::timestamptz where id = ${id}`.execute(
+      database.db,
+    );
+  if (ago.expires !== undefined)
+    await sql`update sessions set expires_at = ${at(ago.expires)}::timestamptz where id = ${id}`.execute(database.db);
 }
 
 describe('session tokens', () => {
@@ -68,7 +82,12 @@ describe('session tokens', () => {
     for (const [column, value] of Object.entries(row)) {
       const spellings =
         value instanceof Uint8Array
-          ? [Buffer.from(value).toString('utf8'), Buffer.from(value).toString('hex'), Buffer.from(value).toString('base64'), Buffer.from(value).toString('latin1')]
+          ? [
+              Buffer.from(value).toString('utf8'),
+              Buffer.from(value).toString('hex'),
+              Buffer.from(value).toString('base64'),
+              Buffer.from(value).toString('latin1'),
+            ]
           : [value instanceof Date ? value.toISOString() : String(value)];
       for (const spelling of spellings) expect(spelling, `column ${column}`).not.toContain(secret);
     }
@@ -163,7 +182,8 @@ describe('deleteUserSessions', () => {
     const left = await database.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
     expect(left.map((s) => s.id)).toEqual([keep.session.id]);
     expect(await validateSessionToken(database.db, keep.token)).not.toBeNull();
-    for (const gone of [mine[0]!, mine[2]!, mine[3]!]) expect(await validateSessionToken(database.db, gone.token)).toBeNull();
+    for (const gone of [mine[0]!, mine[2]!, mine[3]!])
+      expect(await validateSessionToken(database.db, gone.token)).toBeNull();
     expect((await validateSessionToken(database.db, theirs.token))?.user.id).toBe(otherId);
 
     expect(await deleteUserSessions(database.db, userId)).toBe(1);

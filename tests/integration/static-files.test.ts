@@ -40,7 +40,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function get(pathname: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  pathname: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(origin + pathname, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -78,8 +82,12 @@ describe('static files from memory', () => {
     expect(zlib.gunzipSync(gz.body).toString()).toBe(lesson);
     const plain = await get('/courses/c/l');
     expect(new Set([br.headers.etag, gz.headers.etag, plain.headers.etag]).size).toBe(3);
-    expect((await get('/courses/c/l', { 'accept-encoding': 'br', 'if-none-match': plain.headers.etag! })).status).toBe(200);
-    expect((await get('/courses/c/l', { 'accept-encoding': 'br', 'if-none-match': br.headers.etag! })).status).toBe(304);
+    expect((await get('/courses/c/l', { 'accept-encoding': 'br', 'if-none-match': plain.headers.etag! })).status).toBe(
+      200,
+    );
+    expect((await get('/courses/c/l', { 'accept-encoding': 'br', 'if-none-match': br.headers.etag! })).status).toBe(
+      304,
+    );
   });
 
   it('marks hashed assets immutable and answers HEAD without a body', async () => {
@@ -92,7 +100,15 @@ describe('static files from memory', () => {
   });
 
   it('leaves everything else to the app: unknown paths, other methods, dotfiles, escapes from the folder', async () => {
-    for (const p of ['/', '/courses/c', '/_actions/progress.complete', '/.env', '/courses/c/l/../../../.env', '/%2e%2e/etc/passwd', '/%E0%A4%A']) {
+    for (const p of [
+      '/',
+      '/courses/c',
+      '/_actions/progress.complete',
+      '/.env',
+      '/courses/c/l/../../../.env',
+      '/%2e%2e/etc/passwd',
+      '/%E0%A4%A',
+    ]) {
       expect((await get(p)).status, p).toBe(418);
     }
     expect((await get('/courses/c/l', {}, 'POST')).status).toBe(418);

@@ -35,8 +35,15 @@ describe('seed-demo', () => {
     const reflections = await db.selectFrom('reflections').select('user_id').execute();
     expect(reflections.length).toBeGreaterThan(0);
     // Every member who finished a course holds its certificate, signed like any other.
-    const certificates = await db.selectFrom('certificates').select(['user_id', 'course_slug', 'credential_jwt']).execute();
-    const finished = view.members.flatMap((member) => Object.entries(member.cells).filter(([, cell]) => cell.lessonsDone === cell.lessonsTotal).map(() => member.userId));
+    const certificates = await db
+      .selectFrom('certificates')
+      .select(['user_id', 'course_slug', 'credential_jwt'])
+      .execute();
+    const finished = view.members.flatMap((member) =>
+      Object.entries(member.cells)
+        .filter(([, cell]) => cell.lessonsDone === cell.lessonsTotal)
+        .map(() => member.userId),
+    );
     expect(finished.length).toBeGreaterThan(0);
     expect(certificates.length).toBe(finished.length);
     expect(certificates.every((c) => c.credential_jwt.split('.').length === 3)).toBe(true);
@@ -46,7 +53,13 @@ describe('seed-demo', () => {
     database = await freshDatabase();
     const db = database.db;
     await seedDemo(db, catalog);
-    const count = async () => (await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = await count();
     await expect(seedDemo(db, catalog)).rejects.toThrow(/already in this database/);
     expect(await count()).toBe(before);
@@ -55,12 +68,18 @@ describe('seed-demo', () => {
     database = await freshDatabase();
     await createUser(database.db, { email: 'real.nurse@example.org', name: 'Real Nurse', passwordHash: 'x' });
     await expect(seedDemo(database.db, catalog)).rejects.toBeInstanceOf(DemoRefusedError);
-    expect((await database.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual(['real.nurse@example.org']);
+    expect((await database.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual([
+      'real.nurse@example.org',
+    ]);
   });
 
   it('fills a database whose only account was deleted, as it did when deleting left no row', async () => {
     database = await freshDatabase();
-    const real = (await createUser(database.db, { email: 'gone.nurse@example.org', name: 'Gone Nurse', passwordHash: 'x' }))!;
+    const real = (await createUser(database.db, {
+      email: 'gone.nurse@example.org',
+      name: 'Gone Nurse',
+      passwordHash: 'x',
+    }))!;
     await deleteMyAccount(database.db, real.id, real.email);
     const demo = await seedDemo(database.db, catalog);
     const leader = (await findUserByEmail(database.db, demo.leader))!;

@@ -40,12 +40,48 @@ const ctxOf = (user: PublicUser) => ({ db: database.db, catalog, user, clientIp:
 // and what each persona must get. Signed-out visitors never reach the service
 // (pages redirect to sign-in, the export answers 401, Actions answer UNAUTHORIZED),
 // except the public invite page and the signed unsubscribe link.
-const LEADER_ONLY: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'forbidden', otherLeader: 'not-found', leader: 'allowed', admin: 'forbidden' };
-const MEMBERS_ONLY: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'not-found', leader: 'allowed', admin: 'not-found' };
-const LEADER_OR_ADMIN: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'forbidden', otherLeader: 'not-found', leader: 'allowed', admin: 'allowed' };
-const ANY_MEMBER: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'not-found', leader: 'allowed', admin: 'allowed' };
-const ANY_SIGNED_IN: Record<Persona, Outcome> = { signedOut: 'sign-in', member: 'allowed', otherLeader: 'allowed', leader: 'allowed', admin: 'allowed' };
-const PUBLIC: Record<Persona, Outcome> = { signedOut: 'allowed', member: 'allowed', otherLeader: 'allowed', leader: 'allowed', admin: 'allowed' };
+const LEADER_ONLY: Record<Persona, Outcome> = {
+  signedOut: 'sign-in',
+  member: 'forbidden',
+  otherLeader: 'not-found',
+  leader: 'allowed',
+  admin: 'forbidden',
+};
+const MEMBERS_ONLY: Record<Persona, Outcome> = {
+  signedOut: 'sign-in',
+  member: 'allowed',
+  otherLeader: 'not-found',
+  leader: 'allowed',
+  admin: 'not-found',
+};
+const LEADER_OR_ADMIN: Record<Persona, Outcome> = {
+  signedOut: 'sign-in',
+  member: 'forbidden',
+  otherLeader: 'not-found',
+  leader: 'allowed',
+  admin: 'allowed',
+};
+const ANY_MEMBER: Record<Persona, Outcome> = {
+  signedOut: 'sign-in',
+  member: 'allowed',
+  otherLeader: 'not-found',
+  leader: 'allowed',
+  admin: 'allowed',
+};
+const ANY_SIGNED_IN: Record<Persona, Outcome> = {
+  signedOut: 'sign-in',
+  member: 'allowed',
+  otherLeader: 'allowed',
+  leader: 'allowed',
+  admin: 'allowed',
+};
+const PUBLIC: Record<Persona, Outcome> = {
+  signedOut: 'allowed',
+  member: 'allowed',
+  otherLeader: 'allowed',
+  leader: 'allowed',
+  admin: 'allowed',
+};
 
 interface Rule {
   expect: Record<Persona, Outcome>;
@@ -60,12 +96,26 @@ const signedIn = (body: (user: PublicUser) => Promise<unknown>) => async (user: 
 const PAGE_RULES: Record<string, Rule> = {
   'teams/index.astro': { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.myTeams(ctxOf(u))) },
   // Members get their own view; leaders and admins the dashboard.
-  'teams/[id]/index.astro': { expect: ANY_MEMBER, run: signedIn(async (u) => ((await teams.teamAccess(database.db, u, teamId)).canView ? teams.dashboard(ctxOf(u), teamId) : teams.memberView(ctxOf(u), teamId))) },
+  'teams/[id]/index.astro': {
+    expect: ANY_MEMBER,
+    run: signedIn(async (u) =>
+      (await teams.teamAccess(database.db, u, teamId)).canView
+        ? teams.dashboard(ctxOf(u), teamId)
+        : teams.memberView(ctxOf(u), teamId),
+    ),
+  },
   'teams/[id]/manage.astro': { expect: LEADER_ONLY, run: signedIn((u) => teams.manageView(ctxOf(u), teamId)) },
-  'teams/[id]/remind/[assignment].astro': { expect: LEADER_ONLY, run: signedIn((u) => reminders.planReminders(ctxOf(u), { teamId, assignmentId })) },
+  'teams/[id]/remind/[assignment].astro': {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => reminders.planReminders(ctxOf(u), { teamId, assignmentId })),
+  },
   'teams/[id]/huddle.astro': { expect: ANY_MEMBER, run: signedIn((u) => teams.memberView(ctxOf(u), teamId)) },
   'teams/[id]/export.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => teams.exportCsv(ctxOf(u), teamId)) },
-  'teams/reminders/unsubscribe.astro': { expect: PUBLIC, run: async () => reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)) },
+  'teams/reminders/unsubscribe.astro': {
+    expect: PUBLIC,
+    run: async () =>
+      reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)),
+  },
   'join/index.astro': { expect: PUBLIC, run: async () => undefined },
   'join/[code].astro': { expect: PUBLIC, run: () => teams.lookUpInvite(database.db, code, '127.0.0.1') },
 };
@@ -73,21 +123,71 @@ const PAGE_RULES: Record<string, Rule> = {
 // Actions that change the team are checked on a scratch copy where needed so the
 // matrix's team stays intact; each returns the outcome for the persona.
 const ACTION_RULES: Record<string, Rule> = {
-  create: { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.createTeam(ctxOf(u), { name: 'Scratch', description: '' })) },
-  update: { expect: LEADER_ONLY, run: signedIn((u) => teams.updateTeam(ctxOf(u), { teamId, name: 'Matrix team', description: '' })) },
-  setRole: { expect: LEADER_ONLY, run: signedIn((u) => teams.setMemberRole(ctxOf(u), { teamId, userId: people.member.id, role: 'member' })) },
-  removeMember: { expect: LEADER_ONLY, run: signedIn((u) => teams.removeMember(ctxOf(u), { teamId, userId: '00000000-0000-4000-8000-000000000000' })) },
+  create: {
+    expect: ANY_SIGNED_IN,
+    run: signedIn((u) => teams.createTeam(ctxOf(u), { name: 'Scratch', description: '' })),
+  },
+  update: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.updateTeam(ctxOf(u), { teamId, name: 'Matrix team', description: '' })),
+  },
+  setRole: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.setMemberRole(ctxOf(u), { teamId, userId: people.member.id, role: 'member' })),
+  },
+  removeMember: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.removeMember(ctxOf(u), { teamId, userId: '00000000-0000-4000-8000-000000000000' })),
+  },
   leave: { expect: MEMBERS_ONLY, run: signedIn((u) => teams.leaveTeam(ctxOf(u), { teamId })) },
-  createInvite: { expect: LEADER_ONLY, run: signedIn((u) => teams.createInvite(ctxOf(u), { teamId, days: 1, maxUses: 1 })) },
+  createInvite: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.createInvite(ctxOf(u), { teamId, days: 1, maxUses: 1 })),
+  },
   revokeInvite: { expect: LEADER_ONLY, run: signedIn((u) => teams.revokeInvite(ctxOf(u), { teamId, inviteId })) },
   join: { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.joinTeam(ctxOf(u), { code })) },
-  assign: { expect: LEADER_ONLY, run: signedIn((u) => teams.assignCourse(ctxOf(u), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })) },
-  changeDueDate: { expect: LEADER_ONLY, run: signedIn((u) => teams.changeDueDate(ctxOf(u), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 9) })) },
-  setMemberDueDate: { expect: LEADER_ONLY, run: signedIn((u) => teams.setMemberDueDate(ctxOf(u), { teamId, assignmentId, userId: people.member.id, dueOn: null })) },
-  removeAssignment: { expect: LEADER_ONLY, run: signedIn((u) => teams.removeAssignment(ctxOf(u), { teamId, assignmentId: '00000000-0000-4000-8000-000000000000' })) },
-  sendReminders: { expect: LEADER_ONLY, run: signedIn((u) => reminders.sendReminders(ctxOf(u), { teamId, assignmentId })) },
-  savePreferences: { expect: ANY_SIGNED_IN, run: signedIn((u) => reminders.savePreferences(ctxOf(u), { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true })) },
-  unsubscribe: { expect: PUBLIC, run: async () => reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)) },
+  assign: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) =>
+      teams.assignCourse(ctxOf(u), {
+        teamId,
+        courseSlug: 'team-huddles',
+        dueOn: addDays(teams.teamToday(), 3),
+        note: '',
+      }),
+    ),
+  },
+  changeDueDate: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.changeDueDate(ctxOf(u), { teamId, assignmentId, dueOn: addDays(teams.teamToday(), 9) })),
+  },
+  setMemberDueDate: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) =>
+      teams.setMemberDueDate(ctxOf(u), { teamId, assignmentId, userId: people.member.id, dueOn: null }),
+    ),
+  },
+  removeAssignment: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) =>
+      teams.removeAssignment(ctxOf(u), { teamId, assignmentId: '00000000-0000-4000-8000-000000000000' }),
+    ),
+  },
+  sendReminders: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => reminders.sendReminders(ctxOf(u), { teamId, assignmentId })),
+  },
+  savePreferences: {
+    expect: ANY_SIGNED_IN,
+    run: signedIn((u) =>
+      reminders.savePreferences(ctxOf(u), { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true }),
+    ),
+  },
+  unsubscribe: {
+    expect: PUBLIC,
+    run: async () =>
+      reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)),
+  },
 };
 
 function pageFiles(dir: string): string[] {
@@ -141,7 +241,12 @@ async function freshTeam() {
   ({ teamId } = await teams.createTeam(ctxOf(people.leader), { name: 'Matrix team', description: '' }));
   ({ code } = await teams.createInvite(ctxOf(people.leader), { teamId, days: 7, maxUses: null }));
   await teams.joinTeam(ctxOf(people.member), { code });
-  ({ assignmentId } = await teams.assignCourse(ctxOf(people.leader), { teamId, courseSlug: 'patient-connection', dueOn: addDays(teams.teamToday(), 5), note: '' }));
+  ({ assignmentId } = await teams.assignCourse(ctxOf(people.leader), {
+    teamId,
+    courseSlug: 'patient-connection',
+    dueOn: addDays(teams.teamToday(), 5),
+    note: '',
+  }));
   inviteId = (await teams.manageView(ctxOf(people.leader), teamId)).invites[0]!.id;
   await teams.createTeam(ctxOf(people.otherLeader), { name: 'Another team', description: '' });
 }
@@ -152,7 +257,10 @@ describe('team authorization matrix', () => {
     expect(actionNames()).toEqual(Object.keys(ACTION_RULES).sort());
   });
 
-  for (const [name, rule] of [...Object.entries(PAGE_RULES).map(([n, r]) => [`page ${n}`, r] as const), ...Object.entries(ACTION_RULES).map(([n, r]) => [`action ${n}`, r] as const)]) {
+  for (const [name, rule] of [
+    ...Object.entries(PAGE_RULES).map(([n, r]) => [`page ${n}`, r] as const),
+    ...Object.entries(ACTION_RULES).map(([n, r]) => [`action ${n}`, r] as const),
+  ]) {
     it(`${name}: ${PERSONAS.map((p) => `${p} → ${rule.expect[p]}`).join(', ')}`, async () => {
       const got: Record<string, Outcome> = {};
       for (const persona of PERSONAS) {
@@ -167,6 +275,13 @@ describe('team authorization matrix', () => {
     await freshTeam();
     const view = await teams.dashboard(ctxOf(people.admin), teamId);
     expect(view.access).toMatchObject({ canView: true, canManage: false });
-    await expect(teams.assignCourse(ctxOf(people.admin), { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 3), note: '' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      teams.assignCourse(ctxOf(people.admin), {
+        teamId,
+        courseSlug: 'team-huddles',
+        dueOn: addDays(teams.teamToday(), 3),
+        note: '',
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

@@ -10,7 +10,16 @@ import { parse as parseDevalue } from 'devalue';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
-import { createTestDatabase, root, seedLearners, signIn, sleep, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+import {
+  createTestDatabase,
+  root,
+  seedLearners,
+  signIn,
+  sleep,
+  startServer,
+  type ServerProcess,
+  type TestDatabase,
+} from '../load/harness.ts';
 import { findUserById } from '#server/accounts/users-repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import { addDays, formatMinute } from '#lib/team-rules.ts';
@@ -33,7 +42,10 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks).toString('utf8') });
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },
@@ -48,10 +60,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
-const remindersTo = (email: string) => received.filter((mail) => mail.to.includes(email) && /friendly reminder/i.test(mail.raw));
+const remindersTo = (email: string) =>
+  received.filter((mail) => mail.to.includes(email) && /friendly reminder/i.test(mail.raw));
 
 async function action(origin: string, cookie: string, name: string, values: Record<string, string>) {
-  const response = await fetch(`${origin}/_actions/${name}`, { method: 'POST', headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString() });
+  const response = await fetch(`${origin}/_actions/${name}`, {
+    method: 'POST',
+    headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(values).toString(),
+  });
   const text = await response.text();
   expect(response.status, text).toBe(200);
   return parseDevalue(text) as Record<string, unknown>;
@@ -63,10 +80,22 @@ describe('a reminder held for quiet hours, across a server restart', () => {
     const database = await testDb.open();
     const [leaderRow, memberRow] = await seedLearners(database, 2, 'restart');
     const leader = (await findUserById(database.db, leaderRow!.id))!;
-    const { teamId } = await teams.createTeam({ db: database.db, catalog, user: leader }, { name: 'Night shift', description: '' });
-    const { code } = await teams.createInvite({ db: database.db, catalog, user: leader }, { teamId, days: 7, maxUses: null });
-    await teams.joinTeam({ db: database.db, catalog, user: (await findUserById(database.db, memberRow!.id))!, clientIp: '127.0.0.1' }, { code });
-    const { assignmentId } = await teams.assignCourse({ db: database.db, catalog, user: leader }, { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 7), note: '' });
+    const { teamId } = await teams.createTeam(
+      { db: database.db, catalog, user: leader },
+      { name: 'Night shift', description: '' },
+    );
+    const { code } = await teams.createInvite(
+      { db: database.db, catalog, user: leader },
+      { teamId, days: 7, maxUses: null },
+    );
+    await teams.joinTeam(
+      { db: database.db, catalog, user: (await findUserById(database.db, memberRow!.id))!, clientIp: '127.0.0.1' },
+      { code },
+    );
+    const { assignmentId } = await teams.assignCourse(
+      { db: database.db, catalog, user: leader },
+      { teamId, courseSlug: 'team-huddles', dueOn: addDays(teams.teamToday(), 7), note: '' },
+    );
     await database.close();
 
     const env = { ...testDb.env, SMTP_URL: smtpUrl };
@@ -78,7 +107,12 @@ describe('a reminder held for quiet hours, across a server restart', () => {
     const now = new Date();
     const minute = now.getUTCHours() * 60 + now.getUTCMinutes();
     const quietEnd = (minute + 2) % 1440;
-    await action(server.origin, memberCookie, 'teams.savePreferences', { timeZone: 'UTC', quietStart: formatMinute((minute + 1380) % 1440), quietEnd: formatMinute(quietEnd), remindersOn: 'on' });
+    await action(server.origin, memberCookie, 'teams.savePreferences', {
+      timeZone: 'UTC',
+      quietStart: formatMinute((minute + 1380) % 1440),
+      quietEnd: formatMinute(quietEnd),
+      remindersOn: 'on',
+    });
     const sent = await action(server.origin, leaderCookie, 'teams.sendReminders', { teamId, assignmentId });
     expect(sent).toMatchObject({ queued: 1 });
     const dueAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 2 * 60_000);
@@ -101,12 +135,20 @@ describe('a reminder held for quiet hours, across a server restart', () => {
     server = undefined;
 
     // Another pass (the CLI on the stopped server's database) finds nothing left to send.
-    const cli = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'run-jobs'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [path.join(root, 'bin/rounds.ts'), 'run-jobs'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('Reminders: 0 sent');
     expect(remindersTo(memberRow!.email)).toHaveLength(1);
     const after = await testDb.open();
-    const rows = await after.db.selectFrom('team_reminders').select(['delivered_at']).where('assignment_id', '=', assignmentId).execute();
+    const rows = await after.db
+      .selectFrom('team_reminders')
+      .select(['delivered_at'])
+      .where('assignment_id', '=', assignmentId)
+      .execute();
     await after.close();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.delivered_at).toBeInstanceOf(Date);

@@ -32,8 +32,18 @@ async function setup() {
   const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
   const [ana, ben, cai] = [await person('Ana'), await person('Ben'), await person('Cai')];
   for (const p of [ana, ben, cai]) await teams.joinTeam(ctx(p), { code });
-  const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 5), note: '' });
-  for (const lesson of course.lessons) await progress.completeLesson(database.db, { userId: cai.id, courseSlug: course.slug, lessonSlug: lesson.slug }, '1.0.0');
+  const { assignmentId } = await teams.assignCourse(ctx(leader), {
+    teamId,
+    courseSlug: course.slug,
+    dueOn: addDays(teams.teamToday(), 5),
+    note: '',
+  });
+  for (const lesson of course.lessons)
+    await progress.completeLesson(
+      database.db,
+      { userId: cai.id, courseSlug: course.slug, lessonSlug: lesson.slug },
+      '1.0.0',
+    );
   return { leader, teamId, assignmentId, ana, ben, cai };
 }
 
@@ -48,16 +58,27 @@ describe('reminders', () => {
   it('tells who will get one, sends at most one per member per 24 hours, respects quiet hours and unsubscribe', async () => {
     const { leader, teamId, assignmentId, ana, ben, cai } = await setup();
     // Ben is asleep: quiet all day except 12:00-12:01 UTC.
-    await reminders.savePreferences({ db: database.db, user: ben }, { timeZone: 'UTC', quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true });
+    await reminders.savePreferences(
+      { db: database.db, user: ben },
+      { timeZone: 'UTC', quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true },
+    );
     const noon = new Date('2030-01-10T10:00:00Z');
     const plan = await reminders.planReminders(ctx(leader, noon), { teamId, assignmentId });
     expect(plan.recipients.map((r) => r.name)).toEqual(['Ana', 'Ben']);
-    expect(plan.notReminded).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Cai', reason: 'Already completed' })]));
-    expect(plan.recipients.find((r) => r.name === 'Ben')).toMatchObject({ waitsForQuietHours: true, deliverAfter: new Date('2030-01-10T12:00:00Z') });
+    expect(plan.notReminded).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Cai', reason: 'Already completed' })]),
+    );
+    expect(plan.recipients.find((r) => r.name === 'Ben')).toMatchObject({
+      waitsForQuietHours: true,
+      deliverAfter: new Date('2030-01-10T12:00:00Z'),
+    });
 
     const sent = await reminders.sendReminders(ctx(leader, noon), { teamId, assignmentId });
     expect(sent.queued).toBe(2);
-    const again = await reminders.sendReminders(ctx(leader, new Date(noon.getTime() + 3600_000)), { teamId, assignmentId });
+    const again = await reminders.sendReminders(ctx(leader, new Date(noon.getTime() + 3600_000)), {
+      teamId,
+      assignmentId,
+    });
     expect(again.queued).toBe(0);
 
     const first = await reminders.runDueReminders(database.db, catalog, noon);
@@ -78,7 +99,9 @@ describe('reminders', () => {
     expect(await reminders.unsubscribeWithToken(database.db, link)).toBe(true);
     const nextDay = new Date(noon.getTime() + 25 * 3600_000);
     const plan2 = await reminders.planReminders(ctx(leader, nextDay), { teamId, assignmentId });
-    expect(plan2.notReminded).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ana', reason: 'Turned reminders off' })]));
+    expect(plan2.notReminded).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Ana', reason: 'Turned reminders off' })]),
+    );
     await reminders.sendReminders(ctx(leader, nextDay), { teamId, assignmentId });
     await reminders.runDueReminders(database.db, catalog, new Date(nextDay.getTime() + 3600_000));
     expect(await outboxFor(ana.email)).toHaveLength(1);
@@ -88,8 +111,12 @@ describe('reminders', () => {
     const { leader, teamId, assignmentId, ana } = await setup();
     await expect(reminders.planReminders(ctx(ana), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
     const outsider = await person('Outsider');
-    await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(NotFoundError);
-    const results = await Promise.all([1, 2, 3].map(() => reminders.sendReminders(ctx(leader), { teamId, assignmentId })));
+    await expect(reminders.sendReminders(ctx(outsider), { teamId, assignmentId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    const results = await Promise.all(
+      [1, 2, 3].map(() => reminders.sendReminders(ctx(leader), { teamId, assignmentId })),
+    );
     expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(2);
   });
 

@@ -27,7 +27,8 @@ function ctx(user: PublicUser, now?: Date) {
 }
 
 async function completeCourse(userId: string, slug = course.slug, lessons = catalog.course(slug)!.lessons) {
-  for (const lesson of lessons) await progress.completeLesson(database.db, { userId, courseSlug: slug, lessonSlug: lesson.slug }, '1.0.0');
+  for (const lesson of lessons)
+    await progress.completeLesson(database.db, { userId, courseSlug: slug, lessonSlug: lesson.slug }, '1.0.0');
 }
 
 async function teamWithMembers(count: number) {
@@ -77,7 +78,9 @@ describe('teams and membership', () => {
     await expect(teams.joinTeam(ctx(await person()), { code: limited.code })).rejects.toThrow(/used as many times/);
 
     const expiring = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: null });
-    await expect(teams.joinTeam(ctx(await person(), new Date(Date.now() + 2 * 86_400_000)), { code: expiring.code })).rejects.toThrow(/expired/);
+    await expect(
+      teams.joinTeam(ctx(await person(), new Date(Date.now() + 2 * 86_400_000)), { code: expiring.code }),
+    ).rejects.toThrow(/expired/);
 
     const revoked = await teams.createInvite(ctx(leader), { teamId, days: 1, maxUses: null });
     const invite = (await teams.manageView(ctx(leader), teamId)).invites.find((i) => i.code === revoked.code)!;
@@ -103,7 +106,9 @@ describe('teams and membership', () => {
   it('keeps at least one leader; co-leaders can be made; members can leave', async () => {
     const { leader, teamId, members } = await teamWithMembers(2);
     await expect(teams.leaveTeam(ctx(leader), { teamId })).rejects.toThrow(/only leader/);
-    await expect(teams.setMemberRole(ctx(leader), { teamId, userId: leader.id, role: 'member' })).rejects.toThrow(/at least one leader/);
+    await expect(teams.setMemberRole(ctx(leader), { teamId, userId: leader.id, role: 'member' })).rejects.toThrow(
+      /at least one leader/,
+    );
     await teams.setMemberRole(ctx(leader), { teamId, userId: members[0]!.id, role: 'leader' });
     await teams.leaveTeam(ctx(leader), { teamId });
     await teams.removeMember(ctx(members[0]!), { teamId, userId: members[1]!.id });
@@ -116,16 +121,40 @@ describe('teams and membership', () => {
 describe('assignments and states', () => {
   it('computes not started, in progress, completed (even before assignment), overdue, and extensions', async () => {
     const { leader, teamId, members } = await teamWithMembers(5);
-    const [fresh, started, early, late, onLeave] = members as [PublicUser, PublicUser, PublicUser, PublicUser, PublicUser];
+    const [fresh, started, early, late, onLeave] = members as [
+      PublicUser,
+      PublicUser,
+      PublicUser,
+      PublicUser,
+      PublicUser,
+    ];
     await completeCourse(early.id); // before the assignment exists
     const today = teams.teamToday();
-    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: 'Before the January huddle' });
-    await expect(teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' })).rejects.toThrow(/already assigned/);
-    await expect(teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, -1), note: '' })).rejects.toThrow(/today or a later/);
-    await progress.markStarted(database.db, { userId: started.id, courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug });
-    await progress.markStarted(database.db, { userId: late.id, courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug });
+    const { assignmentId } = await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(today, 7),
+      note: 'Before the January huddle',
+    });
+    await expect(
+      teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' }),
+    ).rejects.toThrow(/already assigned/);
+    await expect(
+      teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, -1), note: '' }),
+    ).rejects.toThrow(/today or a later/);
+    await progress.markStarted(database.db, {
+      userId: started.id,
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+    });
+    await progress.markStarted(database.db, {
+      userId: late.id,
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+    });
 
-    const stateOf = async (userId: string, now?: Date) => (await teams.dashboard(ctx(leader, now), teamId)).members.find((m) => m.userId === userId)!.cells[assignmentId]!;
+    const stateOf = async (userId: string, now?: Date) =>
+      (await teams.dashboard(ctx(leader, now), teamId)).members.find((m) => m.userId === userId)!.cells[assignmentId]!;
     expect((await stateOf(fresh.id)).state).toBe('not-started');
     expect((await stateOf(started.id)).state).toBe('in-progress');
     const earlyCell = await stateOf(early.id);
@@ -141,7 +170,13 @@ describe('assignments and states', () => {
     expect(cell(early.id).state).toBe('completed');
     expect(cell(onLeave.id)).toMatchObject({ state: 'not-started', extended: true, dueOn: addDays(today, 30) });
     // Overdue: fresh, started, late and the leader (leaders are members too).
-    expect(after.assignments[0]!.counts).toMatchObject({ completed: 1, overdue: 4, 'not-started': 1, 'in-progress': 0, total: 6 });
+    expect(after.assignments[0]!.counts).toMatchObject({
+      completed: 1,
+      overdue: 4,
+      'not-started': 1,
+      'in-progress': 0,
+      total: 6,
+    });
 
     // The member sees it on Today, with their own state.
     const mine = await teams.myAssignments(ctx(started));
@@ -156,30 +191,62 @@ describe('assignments and states', () => {
     const { leader, teamId, members } = await teamWithMembers(2);
     const [member, bystander] = members as [PublicUser, PublicUser];
     const today = teams.teamToday();
-    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' });
-    const kept = await teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, 9), note: '' });
+    const { assignmentId } = await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(today, 7),
+      note: '',
+    });
+    const kept = await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: other.slug,
+      dueOn: addDays(today, 9),
+      note: '',
+    });
     await completeCourse(member.id, course.slug, course.lessons.slice(0, 2));
     const admin = await person('Ada Admin');
     await setAdmin(database.db, admin.email);
 
     // A member, an administrator (who sees every dashboard) and a stranger cannot remove it.
-    await expect(teams.removeAssignment(ctx(bystander), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(teams.removeAssignment(ctx((await findUserById(database.db, admin.id))!), { teamId, assignmentId })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(teams.removeAssignment(ctx(await person('Stranger')), { teamId, assignmentId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(teams.removeAssignment(ctx(bystander), { teamId, assignmentId })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(
+      teams.removeAssignment(ctx((await findUserById(database.db, admin.id))!), { teamId, assignmentId }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      teams.removeAssignment(ctx(await person('Stranger')), { teamId, assignmentId }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect((await teams.myAssignments(ctx(member))).map((a) => a.assignmentId)).toContain(assignmentId);
 
     await teams.removeAssignment(ctx(leader), { teamId, assignmentId });
     const view = await teams.dashboard(ctx(leader), teamId);
     expect(view.assignments.map((a) => a.id)).toEqual([kept.assignmentId]);
     expect(view.members.every((m) => !(assignmentId in m.cells))).toBe(true);
-    for (const someone of [member, bystander, leader]) expect((await teams.myAssignments(ctx(someone))).map((a) => a.assignmentId)).toEqual([kept.assignmentId]);
+    for (const someone of [member, bystander, leader])
+      expect((await teams.myAssignments(ctx(someone))).map((a) => a.assignmentId)).toEqual([kept.assignmentId]);
     // The member's lessons stay done.
-    const done = (await progress.progressOfUser(database.db, member.id)).filter((p) => p.course_slug === course.slug && p.completed_at);
-    expect(done.map((p) => p.lesson_slug).sort()).toEqual(course.lessons.slice(0, 2).map((l) => l.slug).sort());
+    const done = (await progress.progressOfUser(database.db, member.id)).filter(
+      (p) => p.course_slug === course.slug && p.completed_at,
+    );
+    expect(done.map((p) => p.lesson_slug).sort()).toEqual(
+      course.lessons
+        .slice(0, 2)
+        .map((l) => l.slug)
+        .sort(),
+    );
     await expect(teams.removeAssignment(ctx(leader), { teamId, assignmentId })).rejects.toThrow(/already removed/);
     // Assigned again, it picks the progress up where it was.
-    const again = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(today, 7), note: '' });
-    expect((await teams.myAssignments(ctx(member))).find((a) => a.assignmentId === again.assignmentId)).toMatchObject({ state: 'in-progress', lessonsDone: 2 });
+    const again = await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(today, 7),
+      note: '',
+    });
+    expect((await teams.myAssignments(ctx(member))).find((a) => a.assignmentId === again.assignmentId)).toMatchObject({
+      state: 'in-progress',
+      lessonsDone: 2,
+    });
   });
 
   it('shows a person in two teams every team’s assignments on Today, each with its team', async () => {
@@ -189,10 +256,25 @@ describe('assignments and states', () => {
     await teams.updateTeam(ctx(second.leader), { teamId: second.teamId, name: 'Ward 5', description: '' });
     await teams.joinTeam(ctx(member), { code: second.code });
     const today = teams.teamToday();
-    const a = await teams.assignCourse(ctx(first.leader), { teamId: first.teamId, courseSlug: course.slug, dueOn: addDays(today, 5), note: 'From Ward 4' });
-    const b = await teams.assignCourse(ctx(second.leader), { teamId: second.teamId, courseSlug: other.slug, dueOn: addDays(today, 3), note: 'From Ward 5' });
+    const a = await teams.assignCourse(ctx(first.leader), {
+      teamId: first.teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(today, 5),
+      note: 'From Ward 4',
+    });
+    const b = await teams.assignCourse(ctx(second.leader), {
+      teamId: second.teamId,
+      courseSlug: other.slug,
+      dueOn: addDays(today, 3),
+      note: 'From Ward 5',
+    });
     // The same course assigned by both teams shows twice: each team follows its own due date.
-    const c = await teams.assignCourse(ctx(second.leader), { teamId: second.teamId, courseSlug: course.slug, dueOn: addDays(today, 10), note: '' });
+    const c = await teams.assignCourse(ctx(second.leader), {
+      teamId: second.teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(today, 10),
+      note: '',
+    });
     const mine = await teams.myAssignments(ctx(member));
     expect(mine.map((m) => [m.teamName, m.assignmentId, m.dueOn])).toEqual([
       ['Ward 5', b.assignmentId, addDays(today, 3)],
@@ -203,17 +285,37 @@ describe('assignments and states', () => {
 
   it('counts only lessons the course has now', async () => {
     const { leader, teamId, members } = await teamWithMembers(1);
-    const { assignmentId } = await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    const { assignmentId } = await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(teams.teamToday(), 3),
+      note: '',
+    });
     await completeCourse(members[0]!.id, course.slug, course.lessons.slice(0, -1));
-    await progress.completeLesson(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: 'a-removed-lesson' }, '0.9.0');
-    const cell = (await teams.dashboard(ctx(leader), teamId)).members.find((m) => m.userId === members[0]!.id)!.cells[assignmentId]!;
-    expect(cell).toMatchObject({ state: 'in-progress', lessonsDone: course.lessons.length - 1, lessonsTotal: course.lessons.length });
+    await progress.completeLesson(
+      database.db,
+      { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: 'a-removed-lesson' },
+      '0.9.0',
+    );
+    const cell = (await teams.dashboard(ctx(leader), teamId)).members.find((m) => m.userId === members[0]!.id)!.cells[
+      assignmentId
+    ]!;
+    expect(cell).toMatchObject({
+      state: 'in-progress',
+      lessonsDone: course.lessons.length - 1,
+      lessonsTotal: course.lessons.length,
+    });
   });
 
   it('exports CSV with a BOM, ISO dates and neutralised formulas', async () => {
     const leader = await person('=HYPERLINK("http://evil")');
     const { teamId } = await teams.createTeam(ctx(leader), { name: 'Équipe +1', description: '' });
-    await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(teams.teamToday(), 3),
+      note: '',
+    });
     await completeCourse(leader.id);
     const { body, filename } = await teams.exportCsv(ctx(leader), teamId);
     expect(filename).toMatch(/^rounds-quipe-1-\d{4}-\d{2}-\d{2}\.csv$/);
@@ -231,7 +333,12 @@ describe('the dashboard at scale', () => {
   it('uses the same few queries for 1 member as for 60', async () => {
     const { leader, teamId } = await teamWithMembers(60);
     for (const slug of ['team-huddles', 'patient-connection', 'servant-leadership']) {
-      await teams.assignCourse(ctx(leader), { teamId, courseSlug: slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+      await teams.assignCourse(ctx(leader), {
+        teamId,
+        courseSlug: slug,
+        dueOn: addDays(teams.teamToday(), 3),
+        note: '',
+      });
     }
     const seen: string[] = [];
     const counting = database.db.withPlugin({
@@ -249,10 +356,24 @@ describe('the dashboard at scale', () => {
 
   it('shows leaders states only: no reflection text, no check answers', async () => {
     const { leader, teamId, members } = await teamWithMembers(1);
-    await teams.assignCourse(ctx(leader), { teamId, courseSlug: course.slug, dueOn: addDays(teams.teamToday(), 3), note: '' });
+    await teams.assignCourse(ctx(leader), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: addDays(teams.teamToday(), 3),
+      note: '',
+    });
     const lesson = course.lessons[0]!;
-    await saveReflection(database.db, members[0]!.id, { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'PRIVATE-MARKER-7731', revision: 1 });
-    await progress.recordCheckAttempts(database.db, { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: lesson.slug }, [{ question: 0, chosenOption: 3, correct: false }]);
+    await saveReflection(database.db, members[0]!.id, {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      body: 'PRIVATE-MARKER-7731',
+      revision: 1,
+    });
+    await progress.recordCheckAttempts(
+      database.db,
+      { userId: members[0]!.id, courseSlug: course.slug, lessonSlug: lesson.slug },
+      [{ question: 0, chosenOption: 3, correct: false }],
+    );
     const view = await teams.dashboard(ctx(leader), teamId);
     const csv = await teams.exportCsv(ctx(leader), teamId);
     expect(JSON.stringify(view)).not.toContain('PRIVATE-MARKER-7731');

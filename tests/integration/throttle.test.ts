@@ -71,7 +71,9 @@ describe('throttle windows', () => {
   it('let exactly the limit through under 30 concurrent requests from two processes', async () => {
     const key = uniqueKey('burst');
     const rule: ThrottleRule = { limit: 10, windowSeconds: 600 };
-    const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => consume(i % 2 === 0 ? processA : processB, key, rule)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => consume(i % 2 === 0 ? processA : processB, key, rule)),
+    );
     const allowed = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(allowed).toHaveLength(10);

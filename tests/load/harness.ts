@@ -3,7 +3,17 @@
 // seeded straight into it, and the built server started as a separate process that
 // can be stopped, killed and started again on the same database.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -16,7 +26,6 @@ import { startScriptFlags } from '../support/start-flags.ts';
 export { freePort };
 export const root = path.resolve(import.meta.dirname, '../..');
 export const LEARNER_PASSWORD = 'steady harbour lantern ninety-one';
-
 
 function newest(dir: string): number {
   let latest = 0;
@@ -40,7 +49,11 @@ export function buildIfNeeded(log: (line: string) => void = console.log): void {
   }
   log('building (sources are newer than dist/)…');
   // NODE_ENV=test (set by vitest) would build Svelte islands in development mode: ~5 KB more JS per lesson page.
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) throw new Error('astro build failed');
 }
 
@@ -65,9 +78,11 @@ export function copyOfBuild(log: (line: string) => void = console.log): string {
   for (let attempt = 1; ; attempt += 1) {
     const before = statSync(entry).mtimeMs;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-app-'));
-    for (const item of ['bin', 'src', 'db', 'dist', 'content', 'package.json']) cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
+    for (const item of ['bin', 'src', 'db', 'dist', 'content', 'package.json'])
+      cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    const stable = existsSync(entry) && statSync(entry).mtimeMs === before && existsSync(path.join(dir, 'dist/server/entry.mjs'));
+    const stable =
+      existsSync(entry) && statSync(entry).mtimeMs === before && existsSync(path.join(dir, 'dist/server/entry.mjs'));
     if (stable || attempt >= 3) {
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       return dir;
@@ -91,7 +106,9 @@ export interface TestDatabase {
 export async function createTestDatabase(serverUrl: string | undefined, label = 'load'): Promise<TestDatabase> {
   if (serverUrl) {
     const name = `rounds_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
-    const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+    const admin = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }),
+    });
     await sql`create database ${sql.id(name)}`.execute(admin);
     await admin.destroy();
     const url = new URL(serverUrl);
@@ -104,7 +121,9 @@ export async function createTestDatabase(serverUrl: string | undefined, label = 
       env: { DATABASE_URL: url.toString() },
       open: async () => openDatabase({ url: url.toString(), poolMax: 4 }),
       async drop() {
-        const again = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }) });
+        const again = new Kysely<unknown>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }),
+        });
         try {
           await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again);
         } finally {
@@ -136,19 +155,34 @@ export interface SeededLearner {
 }
 
 /** `count` confirmed learners sharing one argon2 hash (sign-up is throttled per address; this is not the path under test). */
-export async function seedLearners(database: RoundsDatabase, count: number, prefix = 'learner'): Promise<SeededLearner[]> {
+export async function seedLearners(
+  database: RoundsDatabase,
+  count: number,
+  prefix = 'learner',
+): Promise<SeededLearner[]> {
   const passwordHash = await hashPassword(LEARNER_PASSWORD);
   const learners: SeededLearner[] = [];
   // A first account exists already, so none of the learners becomes the administrator.
   await database.db
     .insertInto('users')
-    .values({ email: `${prefix}-owner@load.rounds.test`, name: 'Owner', password_hash: passwordHash, email_verified_at: new Date(), is_admin: true })
+    .values({
+      email: `${prefix}-owner@load.rounds.test`,
+      name: 'Owner',
+      password_hash: passwordHash,
+      email_verified_at: new Date(),
+      is_admin: true,
+    })
     .onConflict((oc) => oc.column('email').doNothing())
     .execute();
   for (let start = 0; start < count; start += 500) {
     const rows = [];
     for (let i = start; i < Math.min(count, start + 500); i += 1) {
-      rows.push({ email: `${prefix}-${String(i + 1).padStart(4, '0')}@load.rounds.test`, name: `Learner ${i + 1}`, password_hash: passwordHash, email_verified_at: new Date() });
+      rows.push({
+        email: `${prefix}-${String(i + 1).padStart(4, '0')}@load.rounds.test`,
+        name: `Learner ${i + 1}`,
+        password_hash: passwordHash,
+        email_verified_at: new Date(),
+      });
     }
     const inserted = await database.db.insertInto('users').values(rows).returning(['id', 'email']).execute();
     learners.push(...inserted);
@@ -169,15 +203,29 @@ export interface ServerProcess {
 }
 
 /** Starts `node bin/start.ts` (with `npm start`'s flags) of the built app's snapshot (no build), and waits for /healthz to answer 200. */
-export async function startServer(options: { env: Record<string, string>; port?: number; logFile: string; waitMs?: number }): Promise<ServerProcess> {
+export async function startServer(options: {
+  env: Record<string, string>;
+  port?: number;
+  logFile: string;
+  waitMs?: number;
+}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'DATABASE_URL' && key !== 'DATA_DIR') env[key] = value;
-  Object.assign(env, { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin, ROUNDS_SKIP_BUILD: '1', LOG_FORMAT: 'text' }, options.env);
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && key !== 'DATABASE_URL' && key !== 'DATA_DIR') env[key] = value;
+  Object.assign(
+    env,
+    { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin, ROUNDS_SKIP_BUILD: '1', LOG_FORMAT: 'text' },
+    options.env,
+  );
   const log = openSync(options.logFile, 'a');
   const appDir = appSnapshot();
-  const child = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], { cwd: appDir, env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...startScriptFlags(), path.join(appDir, 'bin/start.ts')], {
+    cwd: appDir,
+    env,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   let running = true;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -232,7 +280,10 @@ export async function signIn(origin: string, email: string, password = LEARNER_P
     body: new URLSearchParams({ email, password }).toString(),
   });
   await response.body?.cancel();
-  const session = response.headers.getSetCookie().map((line) => /^(session|__Host-session)=([^;]+)/.exec(line)).find(Boolean);
+  const session = response.headers
+    .getSetCookie()
+    .map((line) => /^(session|__Host-session)=([^;]+)/.exec(line))
+    .find(Boolean);
   if (response.status !== 200 || !session) throw new Error(`sign-in of ${email} failed: ${response.status}`);
   return `${session[1]}=${session[2]}`;
 }

@@ -104,7 +104,12 @@ export interface RunOptions {
   /** Answers ≥ 400 that are part of the scenario (e.g. 503 during an outage); any other counts as unexpected. */
   expectedStatus?: (step: StepName, status: number) => boolean;
   /** Called for every response (for fault scripts that look at 503 bodies). */
-  onResponse?: (step: StepName, status: number, headers: Record<string, string | string[] | undefined>, body: string) => void;
+  onResponse?: (
+    step: StepName,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    body: string,
+  ) => void;
   log?: (line: string) => void;
 }
 
@@ -127,19 +132,27 @@ export function runFailures(result: RunResult): string[] {
   const failures: string[] = [];
   const sum = (pick: (s: StepStats) => number) => STEPS.reduce((total, name) => total + pick(result.steps[name]), 0);
   const unexplained = sum((s) => s.unansweredUnexplained);
-  if (unexplained > 0) failures.push(`${unexplained} requests got no answer (timeout or connection error) outside the script's deadline and any fault window`);
+  if (unexplained > 0)
+    failures.push(
+      `${unexplained} requests got no answer (timeout or connection error) outside the script's deadline and any fault window`,
+    );
   const unexpected = sum((s) => s.unexpectedStatus);
   if (unexpected > 0) failures.push(`${unexpected} unexpected 4xx/5xx answers (${statusSummary(result)})`);
   const idle = result.loopsPerLearner.filter((n) => n === 0).length;
   if (idle > 0) failures.push(`${idle} of ${result.loopsPerLearner.length} learners never completed a full loop`);
   const acked = result.ledger.ackedWrites;
   for (const [kind, n] of Object.entries(acked)) if (n === 0) failures.push(`no ${kind} acknowledged at all`);
-  if (result.sessionsLost > 0) failures.push(`${result.sessionsLost} sessions were lost mid-run (state.json said "not signed in")`);
+  if (result.sessionsLost > 0)
+    failures.push(`${result.sessionsLost} sessions were lost mid-run (state.json said "not signed in")`);
   return failures;
 }
 
 function statusSummary(result: RunResult): string {
-  return STEPS.flatMap((name) => Object.entries(result.steps[name].statuses).filter(([code]) => Number(code) >= 400).map(([code, n]) => `${name} ${n}×${code}`)).join(', ');
+  return STEPS.flatMap((name) =>
+    Object.entries(result.steps[name].statuses)
+      .filter(([code]) => Number(code) >= 400)
+      .map(([code, n]) => `${name} ${n}×${code}`),
+  ).join(', ');
 }
 
 /**
@@ -155,10 +168,28 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const RAMP_MS = 10_000;
 
 export async function runLearners(options: RunOptions): Promise<RunResult> {
-  const agent = new Agent({ connections: options.learners.length + 8, keepAliveTimeout: 30_000, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+  const agent = new Agent({
+    connections: options.learners.length + 8,
+    keepAliveTimeout: 30_000,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  });
   const ledger = new Ledger();
   const steps = Object.fromEntries(
-    STEPS.map((name) => [name, { latencies: [], ok: 0, refused: 0, networkErrors: 0, unansweredExplained: 0, unansweredUnexplained: 0, status5xx: 0, unexpectedStatus: 0, statuses: {} }]),
+    STEPS.map((name) => [
+      name,
+      {
+        latencies: [],
+        ok: 0,
+        refused: 0,
+        networkErrors: 0,
+        unansweredExplained: 0,
+        unansweredUnexplained: 0,
+        status5xx: 0,
+        unexpectedStatus: 0,
+        statuses: {},
+      },
+    ]),
   ) as unknown as Record<StepName, StepStats>;
   const unanswered: Unanswered[] = [];
   const loopsPerLearner = options.learners.map(() => 0);
@@ -171,9 +202,17 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
   let requests = 0;
   let iterations = 0;
   let signedIn = 0;
-  const budgetLeft = () => requests < options.maxRequests && performance.now() < softDeadline && !hardStop.signal.aborted;
+  const budgetLeft = () =>
+    requests < options.maxRequests && performance.now() < softDeadline && !hardStop.signal.aborted;
 
-  async function call(learner: number, step: StepName, method: 'GET' | 'POST', path: string, cookie: string | undefined, form?: Record<string, string>) {
+  async function call(
+    learner: number,
+    step: StepName,
+    method: 'GET' | 'POST',
+    path: string,
+    cookie: string | undefined,
+    form?: Record<string, string>,
+  ) {
     requests += 1;
     const headers: Record<string, string> = {
       'user-agent': 'rounds-loadtest',
@@ -215,7 +254,11 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
       // Our own hard stop, or a fault the scenario is causing, explains a missing answer; nothing else does.
       const byDeadline = hardStop.signal.aborted;
       const explained = byDeadline || (options.outageExpected?.() ?? false);
-      const reason = byDeadline ? 'hard stop' : failure.name === 'TimeoutError' ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : (failure.code ?? failure.name);
+      const reason = byDeadline
+        ? 'hard stop'
+        : failure.name === 'TimeoutError'
+          ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s`
+          : (failure.code ?? failure.name);
       stats.networkErrors += 1;
       if (explained) stats.unansweredExplained += 1;
       else stats.unansweredUnexplained += 1;
@@ -225,7 +268,8 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
     }
   }
 
-  const outcomeOf = (status: number): WriteOutcome => (status >= 200 && status < 300 ? 'acked' : status === 0 || status === 503 ? 'unknown' : 'refused');
+  const outcomeOf = (status: number): WriteOutcome =>
+    status >= 200 && status < 300 ? 'acked' : status === 0 || status === 503 ? 'unknown' : 'refused';
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function learner(index: number): Promise<void> {
@@ -242,7 +286,10 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
     };
     while (budgetLeft()) {
       if (!cookie) {
-        const signIn = await call(index, 'signIn', 'POST', '/_actions/accounts.signIn', undefined, { email: user.email, password: LEARNER_PASSWORD });
+        const signIn = await call(index, 'signIn', 'POST', '/_actions/accounts.signIn', undefined, {
+          email: user.email,
+          password: LEARNER_PASSWORD,
+        });
         const setCookie = ([] as string[]).concat(signIn.headers['set-cookie'] ?? []);
         const session = setCookie.map((line) => /^(session|__Host-session)=([^;]+)/.exec(line)).find(Boolean);
         if (signIn.status !== 200 || !session) {
@@ -289,7 +336,11 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
         const correct = check.options.findIndex((option) => option.correct);
         const choices = Math.random() < 0.15 ? [(correct + 1) % check.options.length, correct] : [correct];
         for (const option of choices) {
-          const answer = await call(index, 'answer', 'POST', '/_actions/progress.answer', cookie, { ...lessonForm, question: String(question), option: String(option) });
+          const answer = await call(index, 'answer', 'POST', '/_actions/progress.answer', cookie, {
+            ...lessonForm,
+            question: String(question),
+            option: String(option),
+          });
           ledger.attempt(user.id, outcomeOf(answer.status));
           if (answer.status === 503) ledger.refusedDuringOutage.answer += 1;
           if (answer.status !== 200) answeredAll = false;
@@ -303,7 +354,11 @@ export async function runLearners(options: RunOptions): Promise<RunResult> {
       revisionClock = Math.max(Date.now(), revisionClock + 1);
       seq += 1;
       const body = `Learner ${index + 1}, pass ${seq}: I will sit down for the first minute and let them finish — «${lesson.slug}» ✓`;
-      const saved = await call(index, 'reflection', 'POST', '/_actions/reflections.save', cookie, { ...lessonForm, body, revision: String(revisionClock) });
+      const saved = await call(index, 'reflection', 'POST', '/_actions/reflections.save', cookie, {
+        ...lessonForm,
+        body,
+        revision: String(revisionClock),
+      });
       if (saved.status === 200) {
         const data = parseDevalue(saved.text) as { revision: number; applied: boolean };
         // applied=false means a newer revision was already stored: not a new write to expect.
@@ -342,7 +397,11 @@ export interface Verification {
 }
 
 /** Compares what the server acknowledged with what the database holds. */
-export async function verifyLedger(database: RoundsDatabase, ledger: Ledger, learners: SeededLearner[]): Promise<Verification> {
+export async function verifyLedger(
+  database: RoundsDatabase,
+  ledger: Ledger,
+  learners: SeededLearner[],
+): Promise<Verification> {
   const ids = learners.map((learner) => learner.id);
   const problems: string[] = [];
   const missing = { attempts: 0, completions: 0, reflections: 0 };
@@ -367,7 +426,9 @@ export async function verifyLedger(database: RoundsDatabase, ledger: Ledger, lea
       note(`user ${id}: ${counts.acked} check attempts acknowledged, ${stored} stored`);
     } else if (stored > counts.acked + counts.unknown) {
       duplicates.attempts += stored - counts.acked - counts.unknown;
-      note(`user ${id}: ${stored} check attempts stored, ${counts.acked} acknowledged and ${counts.unknown} unanswered (${counts.refused} refused)`);
+      note(
+        `user ${id}: ${stored} check attempts stored, ${counts.acked} acknowledged and ${counts.unknown} unanswered (${counts.refused} refused)`,
+      );
     } else extra.attempts += stored - counts.acked;
   }
 
@@ -439,7 +500,8 @@ export async function verifyLedger(database: RoundsDatabase, ledger: Ledger, lea
     }
   }
 
-  const [attemptTotal] = (await sql<{ n: number }>`select count(*)::int as n from check_attempts`.execute(database.db)).rows;
+  const [attemptTotal] = (await sql<{ n: number }>`select count(*)::int as n from check_attempts`.execute(database.db))
+    .rows;
   const ok = Object.values(missing).every((n) => n === 0) && Object.values(duplicates).every((n) => n === 0);
   return {
     ok,
@@ -447,7 +509,11 @@ export async function verifyLedger(database: RoundsDatabase, ledger: Ledger, lea
     duplicates,
     unacknowledgedButStored: extra,
     problems,
-    rows: { attempts: Number(attemptTotal?.n ?? 0), completions: [...completedInDb.values()].reduce((a, b) => a + b, 0), reflections: reflectionRows.length },
+    rows: {
+      attempts: Number(attemptTotal?.n ?? 0),
+      completions: [...completedInDb.values()].reduce((a, b) => a + b, 0),
+      reflections: reflectionRows.length,
+    },
   };
 }
 
@@ -459,17 +525,24 @@ export function percentile(values: number[], p: number): number {
 
 /** The per-step table: count, ok, refused, network errors, 5xx, p50 and p99 in ms. */
 export function formatReport(result: RunResult): string {
-  const lines = [`| step | requests | 2xx/3xx | 4xx/5xx | no answer | 5xx | p50 ms | p99 ms | max ms |`, `|---|---:|---:|---:|---:|---:|---:|---:|---:|`];
+  const lines = [
+    `| step | requests | 2xx/3xx | 4xx/5xx | no answer | 5xx | p50 ms | p99 ms | max ms |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
+  ];
   let total5xx = 0;
   for (const name of STEPS) {
     const s = result.steps[name];
     total5xx += s.status5xx;
     const count = s.latencies.length + s.networkErrors;
-    lines.push(`| ${name} | ${count} | ${s.ok} | ${s.refused} | ${s.networkErrors} | ${s.status5xx} | ${percentile(s.latencies, 50).toFixed(1)} | ${percentile(s.latencies, 99).toFixed(1)} | ${percentile(s.latencies, 100).toFixed(0)} |`);
+    lines.push(
+      `| ${name} | ${count} | ${s.ok} | ${s.refused} | ${s.networkErrors} | ${s.status5xx} | ${percentile(s.latencies, 50).toFixed(1)} | ${percentile(s.latencies, 99).toFixed(1)} | ${percentile(s.latencies, 100).toFixed(0)} |`,
+    );
   }
   const seconds = result.elapsedMs / 1000;
   lines.push('');
-  lines.push(`${result.requests} requests in ${seconds.toFixed(1)} s = ${(result.requests / seconds).toFixed(0)} req/s; ${result.iterations} lessons completed (${(result.iterations / seconds).toFixed(1)}/s); ${result.signedIn} sign-ins; ${total5xx} responses 5xx.`);
+  lines.push(
+    `${result.requests} requests in ${seconds.toFixed(1)} s = ${(result.requests / seconds).toFixed(0)} req/s; ${result.iterations} lessons completed (${(result.iterations / seconds).toFixed(1)}/s); ${result.signedIn} sign-ins; ${total5xx} responses 5xx.`,
+  );
   return lines.join('\n');
 }
 
@@ -482,7 +555,9 @@ export function formatUnanswered(result: RunResult): string {
     byReason.set(label, (byReason.get(label) ?? 0) + 1);
   }
   const sent = result.unanswered.map((u) => u.sentAtMs / 1000);
-  const lines = [`Unanswered requests: ${result.unanswered.length} (sent between ${Math.min(...sent).toFixed(1)} s and ${Math.max(...sent).toFixed(1)} s)`];
+  const lines = [
+    `Unanswered requests: ${result.unanswered.length} (sent between ${Math.min(...sent).toFixed(1)} s and ${Math.max(...sent).toFixed(1)} s)`,
+  ];
   for (const [label, n] of byReason) lines.push(`  ${n} × ${label}`);
   return lines.join('\n');
 }

@@ -13,7 +13,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { testCatalog } from '../support/catalog.ts';
 import { appSnapshot, createTestDatabase, root, seedLearners, startServer } from './harness.ts';
-import { count5xx, formatReport, formatUnanswered, LEARNER_SERVER_ENV, runFailures, runLearners, verifyLedger } from './learners.ts';
+import {
+  count5xx,
+  formatReport,
+  formatUnanswered,
+  LEARNER_SERVER_ENV,
+  runFailures,
+  runLearners,
+  verifyLedger,
+} from './learners.ts';
 
 const USERS = Number(process.env.LOAD_USERS ?? 200);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
@@ -30,7 +38,9 @@ const catalog = testCatalog();
 const database = await createTestDatabase(serverUrl, 'load');
 let exitCode: number;
 try {
-  log(`database: ${database.kind === 'postgres' ? 'fresh PostgreSQL database' : `fresh PGlite in ${database.env.DATA_DIR}`}`);
+  log(
+    `database: ${database.kind === 'postgres' ? 'fresh PostgreSQL database' : `fresh PGlite in ${database.env.DATA_DIR}`}`,
+  );
   const seeding = await database.open();
   const learners = await seedLearners(seeding, USERS);
   await seeding.close();
@@ -39,7 +49,13 @@ try {
   const server = await startServer({ env: { ...database.env, ...LEARNER_SERVER_ENV }, logFile });
   log(`server ${server.origin} (pid ${server.child.pid}, log ${path.relative(root, logFile)})`);
   log(`${USERS} learners for ${SECONDS} s (at most ${MAX_REQUESTS} requests)…`);
-  const result = await runLearners({ origin: server.origin, learners, catalog, durationMs: SECONDS * 1000, maxRequests: MAX_REQUESTS });
+  const result = await runLearners({
+    origin: server.origin,
+    learners,
+    catalog,
+    durationMs: SECONDS * 1000,
+    maxRequests: MAX_REQUESTS,
+  });
   const stopped = await server.stop();
   log(`server stopped (exit ${stopped.code ?? stopped.signal})`);
 
@@ -47,12 +63,20 @@ try {
   const verification = await verifyLedger(checking, result.ledger, learners);
   await checking.close();
 
-  console.log(`\nLoad test on ${database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}: ${USERS} learners, ${SECONDS} s\n`);
+  console.log(
+    `\nLoad test on ${database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}: ${USERS} learners, ${SECONDS} s\n`,
+  );
   console.log(formatReport(result));
   const acked = result.ledger.ackedWrites;
-  console.log(`\nAcknowledged writes: ${acked.attempts} check attempts, ${acked.completions} completions, ${acked.reflections} reflections (newest per lesson).`);
-  console.log(`Database holds:      ${verification.rows.attempts} check attempts, ${verification.rows.completions} completions, ${verification.rows.reflections} reflections.`);
-  console.log(`Missing: ${JSON.stringify(verification.missing)}  Duplicates: ${JSON.stringify(verification.duplicates)}`);
+  console.log(
+    `\nAcknowledged writes: ${acked.attempts} check attempts, ${acked.completions} completions, ${acked.reflections} reflections (newest per lesson).`,
+  );
+  console.log(
+    `Database holds:      ${verification.rows.attempts} check attempts, ${verification.rows.completions} completions, ${verification.rows.reflections} reflections.`,
+  );
+  console.log(
+    `Missing: ${JSON.stringify(verification.missing)}  Duplicates: ${JSON.stringify(verification.duplicates)}`,
+  );
   for (const problem of verification.problems) console.log(`  ✗ ${problem}`);
   const fiveHundreds = count5xx(result);
   // Nothing is excused here but the script's own hard stop: a request that waited 30 s
@@ -63,9 +87,15 @@ try {
   if (stopped.code !== 0) failures.push(`server exit ${stopped.code ?? stopped.signal}`);
   console.log(`\n${formatUnanswered(result)}`);
   const loops = result.loopsPerLearner;
-  console.log(`Full loops per learner: min ${Math.min(...loops)}, median ${[...loops].sort((a, b) => a - b)[Math.floor(loops.length / 2)]}, max ${Math.max(...loops)}.`);
+  console.log(
+    `Full loops per learner: min ${Math.min(...loops)}, median ${[...loops].sort((a, b) => a - b)[Math.floor(loops.length / 2)]}, max ${Math.max(...loops)}.`,
+  );
   const failed = failures.length > 0;
-  console.log(failed ? `\n✗ FAILED:\n${failures.map((line) => `  - ${line}`).join('\n')}` : '\n✓ Every request answered, every learner completed a loop, nothing lost, nothing duplicated, no unexpected 4xx/5xx.');
+  console.log(
+    failed
+      ? `\n✗ FAILED:\n${failures.map((line) => `  - ${line}`).join('\n')}`
+      : '\n✓ Every request answered, every learner completed a loop, nothing lost, nothing duplicated, no unexpected 4xx/5xx.',
+  );
   exitCode = failed ? 1 : 0;
 } finally {
   await database.drop();

@@ -45,19 +45,35 @@ const NOT_PAGES = new Set([
 
 /** Every page route, and who visits it where (real ids from the world). */
 function visitsOf(w: World): Record<string, Visit[]> {
-  const both = (path: string): Visit[] => [{ path, as: 'signed out' }, { path, as: 'learner' }];
+  const both = (path: string): Visit[] => [
+    { path, as: 'signed out' },
+    { path, as: 'learner' },
+  ];
   return {
     '/': both('/'),
-    '/404': [{ path: '/no-such-page', as: 'signed out', status: 404 }, { path: '/no-such-page', as: 'learner', status: 404 }],
+    '/404': [
+      { path: '/no-such-page', as: 'signed out', status: 404 },
+      { path: '/no-such-page', as: 'learner', status: 404 },
+    ],
     '/500': [{ path: '/500', as: 'signed out', status: 500 }],
     '/account': [{ path: '/account', as: 'learner' }],
-    '/admin': [{ path: '/admin', as: 'admin' }, { path: '/admin?q=Sam', as: 'admin' }, { path: '/admin', as: 'learner', status: 403 }],
-    '/admin/audit': [{ path: '/admin/audit', as: 'admin' }, { path: '/admin/audit?action=team.', as: 'admin' }],
+    '/admin': [
+      { path: '/admin', as: 'admin' },
+      { path: '/admin?q=Sam', as: 'admin' },
+      { path: '/admin', as: 'learner', status: 403 },
+    ],
+    '/admin/audit': [
+      { path: '/admin/audit', as: 'admin' },
+      { path: '/admin/audit?action=team.', as: 'admin' },
+    ],
     '/admin/certificates/[id]': [{ path: `/admin/certificates/${w.certificateId}`, as: 'admin' }],
     '/admin/events': [{ path: '/admin/events', as: 'admin' }],
     '/admin/events/new': [{ path: '/admin/events/new', as: 'admin' }],
     '/admin/events/[slug]': [{ path: `/admin/events/${w.eventSlug}`, as: 'admin' }],
-    '/certificates': [{ path: '/certificates', as: 'holder' }, { path: '/certificates', as: 'learner' }],
+    '/certificates': [
+      { path: '/certificates', as: 'holder' },
+      { path: '/certificates', as: 'learner' },
+    ],
     '/certificates/[id]': [
       { path: `/certificates/${w.certificateId}`, as: 'holder' },
       { path: `/certificates/${w.certificateId}`, as: 'stranger' },
@@ -65,12 +81,22 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/courses': both('/courses'),
     '/courses/[course]': both(`/courses/${course.slug}`),
-    '/courses/[course]/[lesson]': [...both(`/courses/${course.slug}/${lesson.slug}`), { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' }],
+    '/courses/[course]/[lesson]': [
+      ...both(`/courses/${course.slug}/${lesson.slug}`),
+      { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' },
+    ],
     // The no-JavaScript forms' target: a GET goes back to the lesson.
     '/courses/[course]/[lesson]/complete': [{ path: `/courses/${course.slug}/${lesson.slug}/complete`, as: 'learner' }],
-    '/courses/[course]/[lesson]/reflection': [{ path: `/courses/${course.slug}/${lesson.slug}/reflection`, as: 'learner' }],
-    '/events/[slug]': [{ path: `/events/${w.eventSlug}`, as: 'signed out' }, { path: `/events/${w.eventSlug}`, as: 'member' }],
-    '/events/[slug]/unsubscribe': [{ path: `/events/${w.eventSlug}/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+    '/courses/[course]/[lesson]/reflection': [
+      { path: `/courses/${course.slug}/${lesson.slug}/reflection`, as: 'learner' },
+    ],
+    '/events/[slug]': [
+      { path: `/events/${w.eventSlug}`, as: 'signed out' },
+      { path: `/events/${w.eventSlug}`, as: 'member' },
+    ],
+    '/events/[slug]/unsubscribe': [
+      { path: `/events/${w.eventSlug}/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' },
+    ],
     '/forgot-password': [{ path: '/forgot-password', as: 'signed out' }],
     '/join': [{ path: '/join', as: 'learner' }],
     '/join/[code]': [
@@ -83,8 +109,15 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/logout': [{ path: '/logout', as: 'learner' }],
     '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/signup': [{ path: '/signup', as: 'signed out' }],
-    '/teams': [{ path: '/teams', as: 'leader' }, { path: '/teams', as: 'learner' }],
-    '/teams/[id]': [{ path: `/teams/${w.teamId}`, as: 'leader' }, { path: `/teams/${w.teamId}`, as: 'member' }, { path: `/teams/${w.teamId}`, as: 'admin' }],
+    '/teams': [
+      { path: '/teams', as: 'leader' },
+      { path: '/teams', as: 'learner' },
+    ],
+    '/teams/[id]': [
+      { path: `/teams/${w.teamId}`, as: 'leader' },
+      { path: `/teams/${w.teamId}`, as: 'member' },
+      { path: `/teams/${w.teamId}`, as: 'admin' },
+    ],
     '/teams/[id]/huddle': [{ path: `/teams/${w.teamId}/huddle`, as: 'leader' }],
     '/teams/[id]/manage': [{ path: `/teams/${w.teamId}/manage`, as: 'leader' }],
     '/teams/[id]/remind/[assignment]': [{ path: `/teams/${w.teamId}/remind/${w.assignmentId}`, as: 'leader' }],
@@ -114,7 +147,8 @@ interface Seen {
 async function visit(page: Page, path: string): Promise<Seen> {
   const problems: string[] = [];
   const onConsole = (message: { type(): string; text(): string }) => {
-    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text()))
+      problems.push(`console ${message.type()}: ${message.text()}`);
   };
   const onError = (error: Error) => problems.push(`page error: ${error.message}`);
   page.on('console', onConsole);
@@ -137,7 +171,11 @@ async function newPage(cookie?: string): Promise<Page> {
   await context.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __csp: string[] }).__csp = seen;
-    document.addEventListener('securitypolicyviolation', (event) => seen.push(`violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} in ${event.sourceFile || document.location.pathname}`));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      seen.push(
+        `violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} in ${event.sourceFile || document.location.pathname}`,
+      ),
+    );
   });
   return context.newPage();
 }
@@ -146,28 +184,55 @@ describe('no CSP violation and no page error in Chromium, on every page', () => 
   it('every page route in src/pages has a visit (or is listed as a file endpoint)', () => {
     const visits = visitsOf(world);
     const routes = discoverRoutes();
-    const pages = routes.filter((r) => r.file.endsWith('.astro') || r.file.endsWith('.md') || r.file.endsWith('.mdx')).map((r) => r.pattern);
+    const pages = routes
+      .filter((r) => r.file.endsWith('.astro') || r.file.endsWith('.md') || r.file.endsWith('.mdx'))
+      .map((r) => r.pattern);
     const endpoints = routes.filter((r) => r.file.endsWith('.ts')).map((r) => r.pattern);
-    expect(pages.filter((p) => !visits[p]?.length), 'pages without a visit: add one to visitsOf()').toEqual([]);
-    expect(endpoints.filter((p) => !NOT_PAGES.has(p)), 'endpoints not listed in NOT_PAGES (or a page that should get a visit)').toEqual([]);
-    expect(Object.keys(visits).filter((p) => !pages.includes(p)), 'visits for routes that no longer exist').toEqual([]);
-    expect([...NOT_PAGES].filter((p) => !endpoints.includes(p)), 'NOT_PAGES entries that no longer exist').toEqual([]);
+    expect(
+      pages.filter((p) => !visits[p]?.length),
+      'pages without a visit: add one to visitsOf()',
+    ).toEqual([]);
+    expect(
+      endpoints.filter((p) => !NOT_PAGES.has(p)),
+      'endpoints not listed in NOT_PAGES (or a page that should get a visit)',
+    ).toEqual([]);
+    expect(
+      Object.keys(visits).filter((p) => !pages.includes(p)),
+      'visits for routes that no longer exist',
+    ).toEqual([]);
+    expect(
+      [...NOT_PAGES].filter((p) => !endpoints.includes(p)),
+      'NOT_PAGES entries that no longer exist',
+    ).toEqual([]);
   });
 
-  it.each(['signed out', 'learner', 'admin', 'leader', 'member', 'holder', 'stranger'] as const)('as %s', async (who) => {
-    const cookie = { 'signed out': undefined, learner: learner.cookie, admin: world.admin.cookie, leader: world.leader.cookie, member: world.member.cookie, holder: world.holder.cookie, stranger: world.stranger.cookie }[who];
-    const mine = Object.values(visitsOf(world)).flat().filter((v) => v.as === who);
-    expect(mine.length).toBeGreaterThan(0);
-    const page = await newPage(cookie);
-    for (const { path, status } of mine) {
-      const seen = await visit(page, path);
-      expect(seen.problems, path).toEqual([]);
-      expect(seen.status, `${path} as ${who}: status`).toBe(status ?? 200);
-      // Signed in, the page itself was shown, not the sign-in form.
-      if (who !== 'signed out') expect(seen.finalPath, `${path} as ${who}`).not.toBe('/login');
-    }
-    await page.context().close();
-  });
+  it.each(['signed out', 'learner', 'admin', 'leader', 'member', 'holder', 'stranger'] as const)(
+    'as %s',
+    async (who) => {
+      const cookie = {
+        'signed out': undefined,
+        learner: learner.cookie,
+        admin: world.admin.cookie,
+        leader: world.leader.cookie,
+        member: world.member.cookie,
+        holder: world.holder.cookie,
+        stranger: world.stranger.cookie,
+      }[who];
+      const mine = Object.values(visitsOf(world))
+        .flat()
+        .filter((v) => v.as === who);
+      expect(mine.length).toBeGreaterThan(0);
+      const page = await newPage(cookie);
+      for (const { path, status } of mine) {
+        const seen = await visit(page, path);
+        expect(seen.problems, path).toEqual([]);
+        expect(seen.status, `${path} as ${who}: status`).toBe(status ?? 200);
+        // Signed in, the page itself was shown, not the sign-in form.
+        if (who !== 'signed out') expect(seen.finalPath, `${path} as ${who}`).not.toBe('/login');
+      }
+      await page.context().close();
+    },
+  );
 
   it('the lesson islands hydrate under the policy', async () => {
     const page = await newPage(learner.cookie);

@@ -7,7 +7,19 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
-import { buildWorld, discoverActions, discoverRoutes, fillRoute, FORM, freshIp, http, plausibleValues, signUp, type Reply, type World } from './support.ts';
+import {
+  buildWorld,
+  discoverActions,
+  discoverRoutes,
+  fillRoute,
+  FORM,
+  freshIp,
+  http,
+  plausibleValues,
+  signUp,
+  type Reply,
+  type World,
+} from './support.ts';
 
 const origin = inject('origin');
 const catalog = testCatalog();
@@ -58,7 +70,9 @@ const PAYLOADS = [
   'Mars/Olympus_Mons',
 ];
 
-const control = fc.array(fc.integer({ min: 0, max: 31 }), { minLength: 1, maxLength: 20 }).map((codes) => String.fromCharCode(...codes));
+const control = fc
+  .array(fc.integer({ min: 0, max: 31 }), { minLength: 1, maxLength: 20 })
+  .map((codes) => String.fromCharCode(...codes));
 const huge = fc.constantFrom('A'.repeat(10_001), 'é'.repeat(100_000), '🏥'.repeat(50_000), 'x'.repeat(1_000_000));
 const hostile: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ maxLength: 40 }), weight: 3 },
@@ -72,11 +86,20 @@ const hostile: fc.Arbitrary<string> = fc.oneof(
 
 type Encoding = 'urlencoded' | 'multipart' | 'json' | 'text' | 'none' | 'garbage-form';
 
-function encode(encoding: Encoding, pairs: [string, string][], jsonValue: unknown): { body?: string | FormData; contentType?: string } {
+function encode(
+  encoding: Encoding,
+  pairs: [string, string][],
+  jsonValue: unknown,
+): { body?: string | FormData; contentType?: string } {
   switch (encoding) {
     case 'urlencoded':
       // A lone surrogate has no UTF-8 form: it goes as U+FFFD, as a browser sends it.
-      return { body: pairs.map(([k, v]) => `${encodeURIComponent(k.toWellFormed())}=${encodeURIComponent(v.toWellFormed())}`).join('&'), contentType: FORM };
+      return {
+        body: pairs
+          .map(([k, v]) => `${encodeURIComponent(k.toWellFormed())}=${encodeURIComponent(v.toWellFormed())}`)
+          .join('&'),
+        contentType: FORM,
+      };
     case 'multipart': {
       const data = new FormData();
       for (const [k, v] of pairs) data.append(k, v);
@@ -94,7 +117,13 @@ function encode(encoding: Encoding, pairs: [string, string][], jsonValue: unknow
 }
 
 // A stack trace or a source path in a reply: the server let an exception through.
-const STACK = [/\n\s+at [^\n]+:\d+:\d+\)?/, /\bnode_modules\//, /file:\/\//, /\/src\/(server|pages|actions)\//, /\b(TypeError|ReferenceError|SyntaxError|RangeError): /];
+const STACK = [
+  /\n\s+at [^\n]+:\d+:\d+\)?/,
+  /\bnode_modules\//,
+  /file:\/\//,
+  /\/src\/(server|pages|actions)\//,
+  /\b(TypeError|ReferenceError|SyntaxError|RangeError): /,
+];
 /** Words a person can read, not only a code such as UNSUPPORTED_MEDIA_TYPE. */
 const readable = (text: string) => /[a-z]{3,}/.test(text);
 
@@ -104,15 +133,24 @@ function expectCalmReply(reply: Reply, what: string, head = false): void {
   expect(reply.status, `${what}: ${reply.status} ${reply.text.slice(0, 300)}`).toBeLessThan(500);
   expect(reply.status, `${what}: ${reply.status}`).toBeGreaterThanOrEqual(200);
   expect(reply.ms, `${what} took ${Math.round(reply.ms)} ms`).toBeLessThan(LIMIT_MS);
-  for (const pattern of STACK) expect(pattern.test(reply.text), `${what}: ${reply.status} shows internals (${pattern}): ${reply.text.slice(0, 300)}`).toBe(false);
+  for (const pattern of STACK)
+    expect(
+      pattern.test(reply.text),
+      `${what}: ${reply.status} shows internals (${pattern}): ${reply.text.slice(0, 300)}`,
+    ).toBe(false);
   if (reply.status >= 400 && !head) {
     if (contentType.includes('json')) {
       // A message, or per-field messages (Astro's input errors), in words.
       const json = JSON.parse(reply.text) as { message?: unknown; error?: unknown; fields?: Record<string, unknown> };
-      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat()].some((m) => typeof m === 'string' && readable(m));
+      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat()].some(
+        (m) => typeof m === 'string' && readable(m),
+      );
       expect(said, `${what}: ${reply.status} without a readable message: ${reply.text.slice(0, 200)}`).toBe(true);
     } else {
-      const text = reply.text.replace(/<(script|style)[\s\S]*?<\/\1>/g, '').replace(/<[^>]*>/g, ' ').trim();
+      const text = reply.text
+        .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+        .replace(/<[^>]*>/g, ' ')
+        .trim();
       expect(text.length, `${what}: ${reply.status} with an empty body`).toBeGreaterThan(0);
       expect(readable(text), `${what}: ${reply.status} without a readable message: ${text.slice(0, 200)}`).toBe(true);
     }
@@ -127,11 +165,25 @@ function expectCalmReply(reply: Reply, what: string, head = false): void {
 }
 
 const fieldsArb = (fields: string[]) => {
-  const names = [...new Set([...fields, 'courseSlug', 'lessonSlug', '__proto__', 'constructor', '_action', 'x'.repeat(300)])];
+  const names = [
+    ...new Set([...fields, 'courseSlug', 'lessonSlug', '__proto__', 'constructor', '_action', 'x'.repeat(300)]),
+  ];
   return fc.array(fc.tuple(fc.constantFrom(...names), hostile), { maxLength: 8 });
 };
-const jsonArb = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })));
-const encodingArb = fc.constantFrom<Encoding>('urlencoded', 'urlencoded', 'multipart', 'multipart', 'json', 'text', 'none', 'garbage-form');
+const jsonArb = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })),
+);
+const encodingArb = fc.constantFrom<Encoding>(
+  'urlencoded',
+  'urlencoded',
+  'multipart',
+  'multipart',
+  'json',
+  'text',
+  'none',
+  'garbage-form',
+);
 
 describe('fuzzing Actions (discovered from src/actions)', () => {
   const cookies = new Map<string, string>();
@@ -144,19 +196,26 @@ describe('fuzzing Actions (discovered from src/actions)', () => {
   it.each(actions.map((a) => [a.name, a] as const))('%s', async (name, action) => {
     const valid = plausibleValues(course.slug, lesson.slug);
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), encodingArb, fieldsArb(action.fields), jsonArb, fc.boolean(), async (signedIn, encoding, pairs, jsonValue, mixValid) => {
-        // Half the time, start from valid values and spoil some, to get past the first check.
-        const base: [string, string][] = mixValid ? action.fields.map((f) => [f, valid[f] ?? 'x']) : [];
-        const merged = [...base.filter(([k]) => !pairs.some(([p]) => p === k)), ...pairs];
-        const { body, contentType } = encode(encoding, merged, jsonValue);
-        const reply = await http(origin, 'POST', `/_actions/${name}`, {
-          headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) },
-          body,
-          cookie: signedIn ? cookies.get(name) : undefined,
-          ip: freshIp(),
-        });
-        expectCalmReply(reply, `${name} (${encoding}, ${signedIn ? 'signed in' : 'signed out'})`);
-      }),
+      fc.asyncProperty(
+        fc.boolean(),
+        encodingArb,
+        fieldsArb(action.fields),
+        jsonArb,
+        fc.boolean(),
+        async (signedIn, encoding, pairs, jsonValue, mixValid) => {
+          // Half the time, start from valid values and spoil some, to get past the first check.
+          const base: [string, string][] = mixValid ? action.fields.map((f) => [f, valid[f] ?? 'x']) : [];
+          const merged = [...base.filter(([k]) => !pairs.some(([p]) => p === k)), ...pairs];
+          const { body, contentType } = encode(encoding, merged, jsonValue);
+          const reply = await http(origin, 'POST', `/_actions/${name}`, {
+            headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) },
+            body,
+            cookie: signedIn ? cookies.get(name) : undefined,
+            ip: freshIp(),
+          });
+          expectCalmReply(reply, `${name} (${encoding}, ${signedIn ? 'signed in' : 'signed out'})`);
+        },
+      ),
       {
         numRuns: RUNS,
         // Always tried: every field with a NUL byte (PostgreSQL refuses it in text), and every field huge.
@@ -169,8 +228,21 @@ describe('fuzzing Actions (discovered from src/actions)', () => {
   });
 
   it('unknown and malformed Action names are a 4xx', async () => {
-    for (const rawPath of ['/_actions/nope', '/_actions/accounts', '/_actions/__proto__', '/_actions/accounts.__proto__', '/_actions/accounts.signIn/..%2F..%2Fetc%2Fpasswd', '/_actions/%E0%A4%A', '/_actions/' + 'a'.repeat(5000), '/_actions/progress.complete.toString']) {
-      const reply = await http(origin, 'POST', rawPath, { headers: { origin, 'content-type': FORM }, body: 'a=1', ip: freshIp() });
+    for (const rawPath of [
+      '/_actions/nope',
+      '/_actions/accounts',
+      '/_actions/__proto__',
+      '/_actions/accounts.__proto__',
+      '/_actions/accounts.signIn/..%2F..%2Fetc%2Fpasswd',
+      '/_actions/%E0%A4%A',
+      '/_actions/' + 'a'.repeat(5000),
+      '/_actions/progress.complete.toString',
+    ]) {
+      const reply = await http(origin, 'POST', rawPath, {
+        headers: { origin, 'content-type': FORM },
+        body: 'a=1',
+        ip: freshIp(),
+      });
       expect(reply.status, `${rawPath}: ${reply.status}`).toBeGreaterThanOrEqual(400);
       expectCalmReply(reply, rawPath);
     }
@@ -185,23 +257,33 @@ describe('fuzzing form posts (pages that name an Action)', () => {
     cookie = (await signUp(origin, 'formfuzz')).cookie;
   });
 
-  it.each(formRoutes.flatMap((r) => r.formActions.map((a) => [`${r.pattern} ?_action=${a}`, r, a] as const)))('%s', async (_label, route, actionName) => {
-    const fields = actions.find((a) => a.name === actionName)?.fields ?? [];
-    await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.constantFrom<Encoding>('urlencoded', 'multipart', 'none'), fieldsArb(fields), async (signedIn, encoding, pairs) => {
-        const target = fillRoute(route.pattern, { course: course.slug, lesson: lesson.slug }) + `?_action=${encodeURIComponent(actionName)}`;
-        const { body, contentType } = encode(encoding, pairs, null);
-        const reply = await http(origin, 'POST', target, {
-          headers: { origin, accept: 'text/html', ...(contentType ? { 'content-type': contentType } : {}) },
-          body,
-          cookie: signedIn ? cookie : undefined,
-          ip: freshIp(),
-        });
-        expectCalmReply(reply, `POST ${target} (${encoding})`);
-      }),
-      { numRuns: Math.max(5, Math.round(RUNS / 2)) },
-    );
-  });
+  it.each(formRoutes.flatMap((r) => r.formActions.map((a) => [`${r.pattern} ?_action=${a}`, r, a] as const)))(
+    '%s',
+    async (_label, route, actionName) => {
+      const fields = actions.find((a) => a.name === actionName)?.fields ?? [];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.boolean(),
+          fc.constantFrom<Encoding>('urlencoded', 'multipart', 'none'),
+          fieldsArb(fields),
+          async (signedIn, encoding, pairs) => {
+            const target =
+              fillRoute(route.pattern, { course: course.slug, lesson: lesson.slug }) +
+              `?_action=${encodeURIComponent(actionName)}`;
+            const { body, contentType } = encode(encoding, pairs, null);
+            const reply = await http(origin, 'POST', target, {
+              headers: { origin, accept: 'text/html', ...(contentType ? { 'content-type': contentType } : {}) },
+              body,
+              cookie: signedIn ? cookie : undefined,
+              ip: freshIp(),
+            });
+            expectCalmReply(reply, `POST ${target} (${encoding})`);
+          },
+        ),
+        { numRuns: Math.max(5, Math.round(RUNS / 2)) },
+      );
+    },
+  );
 });
 
 describe('fuzzing route params (path traversal, bad encodings, huge and odd segments)', () => {
@@ -234,19 +316,32 @@ describe('fuzzing route params (path traversal, bad encodings, huge and odd segm
   });
 
   it.each(dynamic.map((r) => [r.pattern, r] as const))('%s', async (_pattern, route) => {
-    const segment = fc.oneof(fc.constantFrom(...RAW_SEGMENTS), fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).map((v) => encodeURIComponent(v.toWellFormed())), fc.constantFrom(course.slug, lesson.slug));
+    const segment = fc.oneof(
+      fc.constantFrom(...RAW_SEGMENTS),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).map((v) => encodeURIComponent(v.toWellFormed())),
+      fc.constantFrom(course.slug, lesson.slug),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { minLength: route.params.length, maxLength: route.params.length }), fc.boolean(), fc.constantFrom('GET', 'POST', 'HEAD'), async (values, signedIn, method) => {
-        const target = fillRoute(route.pattern, Object.fromEntries(route.params.map((p, i) => [p, values[i]!])));
-        const reply = await http(origin, method, target, {
-          headers: method === 'POST' ? { origin, 'content-type': FORM, accept: 'text/html' } : { accept: 'text/html' },
-          body: method === 'POST' ? `courseSlug=${values[0]}&lessonSlug=${values[1] ?? ''}&body=x` : undefined,
-          cookie: signedIn ? cookie : undefined,
-          ip: freshIp(),
-        });
-        expectCalmReply(reply, `${method} ${target.slice(0, 200)}`, method === 'HEAD');
-        expect(reply.setCookies.some((c) => c.startsWith('pwned')), `${target}: header injection`).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { minLength: route.params.length, maxLength: route.params.length }),
+        fc.boolean(),
+        fc.constantFrom('GET', 'POST', 'HEAD'),
+        async (values, signedIn, method) => {
+          const target = fillRoute(route.pattern, Object.fromEntries(route.params.map((p, i) => [p, values[i]!])));
+          const reply = await http(origin, method, target, {
+            headers:
+              method === 'POST' ? { origin, 'content-type': FORM, accept: 'text/html' } : { accept: 'text/html' },
+            body: method === 'POST' ? `courseSlug=${values[0]}&lessonSlug=${values[1] ?? ''}&body=x` : undefined,
+            cookie: signedIn ? cookie : undefined,
+            ip: freshIp(),
+          });
+          expectCalmReply(reply, `${method} ${target.slice(0, 200)}`, method === 'HEAD');
+          expect(
+            reply.setCookies.some((c) => c.startsWith('pwned')),
+            `${target}: header injection`,
+          ).toBe(false);
+        },
+      ),
       // Always tried: a NUL byte in every param (PostgreSQL refuses it in text).
       { numRuns: RUNS, examples: [[route.params.map(() => '%00'), true, 'GET']] },
     );
@@ -274,7 +369,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'teams.sendReminders': 'leader',
 };
 
-describe('fuzzing administrators\' and leaders\' Actions with their sessions and real ids', () => {
+describe("fuzzing administrators' and leaders' Actions with their sessions and real ids", () => {
   let world: World;
   beforeAll(async () => {
     world = await buildWorld(origin, inject('serverLog'), inject('admin'), catalog);
@@ -305,15 +400,34 @@ describe('fuzzing administrators\' and leaders\' Actions with their sessions and
     };
     const cookie = role === 'admin' ? world.admin.cookie : world.leader.cookie;
     await fc.assert(
-      fc.asyncProperty(encodingArb, fc.array(fc.tuple(fc.constantFrom(...action.fields), hostile), { minLength: 1, maxLength: 3 }), jsonArb, async (encoding, spoilt, jsonValue) => {
-        // Real values for every field but the spoilt ones: the request reaches the service.
-        const merged: [string, string][] = [...action.fields.filter((f) => !spoilt.some(([k]) => k === f)).map((f): [string, string] => [f, real[f] ?? 'x']), ...spoilt];
-        const { body, contentType } = encode(encoding, merged, jsonValue);
-        const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) }, body, cookie, ip: freshIp() });
-        expectCalmReply(reply, `${name} as ${role} (${encoding}; ${spoilt.map(([k, v]) => `${k}=${JSON.stringify(v.slice(0, 40))}`).join(', ')})`);
-        // Whatever was refused, it was not refused for being the wrong person.
-        if (reply.status === 403) expect(reply.text, `${name} as ${role}: 403`).not.toMatch(/Only administrators|Only the team’s leaders/);
-      }),
+      fc.asyncProperty(
+        encodingArb,
+        fc.array(fc.tuple(fc.constantFrom(...action.fields), hostile), { minLength: 1, maxLength: 3 }),
+        jsonArb,
+        async (encoding, spoilt, jsonValue) => {
+          // Real values for every field but the spoilt ones: the request reaches the service.
+          const merged: [string, string][] = [
+            ...action.fields
+              .filter((f) => !spoilt.some(([k]) => k === f))
+              .map((f): [string, string] => [f, real[f] ?? 'x']),
+            ...spoilt,
+          ];
+          const { body, contentType } = encode(encoding, merged, jsonValue);
+          const reply = await http(origin, 'POST', `/_actions/${name}`, {
+            headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) },
+            body,
+            cookie,
+            ip: freshIp(),
+          });
+          expectCalmReply(
+            reply,
+            `${name} as ${role} (${encoding}; ${spoilt.map(([k, v]) => `${k}=${JSON.stringify(v.slice(0, 40))}`).join(', ')})`,
+          );
+          // Whatever was refused, it was not refused for being the wrong person.
+          if (reply.status === 403)
+            expect(reply.text, `${name} as ${role}: 403`).not.toMatch(/Only administrators|Only the team’s leaders/);
+        },
+      ),
       {
         numRuns: RUNS,
         endOnFailure: true,
@@ -339,17 +453,39 @@ describe('fuzzing the one-click unsubscribe POST (RFC 8058: no Origin, no sessio
   it.each(targets)('%s', async (_label, target) => {
     // In the address, hostile but short enough for a request line (Node answers a bare 431
     // past 16 KB of headers, before the app sees anything); the huge values go in the body.
-    const tokenArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 2000 }), fc.constantFrom(...PAYLOADS), control, fc.stringMatching(/^[A-Za-z0-9_-]{10,120}$/), fc.constant(''));
+    const tokenArb = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 2000 }),
+      fc.constantFrom(...PAYLOADS),
+      control,
+      fc.stringMatching(/^[A-Za-z0-9_-]{10,120}$/),
+      fc.constant(''),
+    );
     await fc.assert(
-      fc.asyncProperty(tokenArb, fc.constantFrom<Encoding>('urlencoded', 'multipart', 'text', 'garbage-form'), fc.array(fc.tuple(fc.constantFrom('List-Unsubscribe', 'token', '_action', 'x'), hostile), { maxLength: 3 }), async (token, encoding, extra) => {
-        const { body, contentType } = encode(encoding, [['List-Unsubscribe', 'One-Click'], ...extra], null);
-        const reply = await http(origin, 'POST', `${target()}?token=${encodeURIComponent(token.toWellFormed())}`, { headers: contentType ? { 'content-type': contentType } : {}, body, ip: freshIp() });
-        expectCalmReply(reply, `one-click ${target()} (${encoding}, token ${JSON.stringify(token.slice(0, 40))})`);
-        // No token we made up unsubscribes anyone.
-        expect(reply.text, `one-click ${target()}`).not.toMatch(/^Unsubscribed from/);
-      }),
+      fc.asyncProperty(
+        tokenArb,
+        fc.constantFrom<Encoding>('urlencoded', 'multipart', 'text', 'garbage-form'),
+        fc.array(fc.tuple(fc.constantFrom('List-Unsubscribe', 'token', '_action', 'x'), hostile), { maxLength: 3 }),
+        async (token, encoding, extra) => {
+          const { body, contentType } = encode(encoding, [['List-Unsubscribe', 'One-Click'], ...extra], null);
+          const reply = await http(origin, 'POST', `${target()}?token=${encodeURIComponent(token.toWellFormed())}`, {
+            headers: contentType ? { 'content-type': contentType } : {},
+            body,
+            ip: freshIp(),
+          });
+          expectCalmReply(reply, `one-click ${target()} (${encoding}, token ${JSON.stringify(token.slice(0, 40))})`);
+          // No token we made up unsubscribes anyone.
+          expect(reply.text, `one-click ${target()}`).not.toMatch(/^Unsubscribed from/);
+        },
+      ),
       // No shrinking: each step is a request, and a long counterexample would take thousands.
-      { numRuns: RUNS, endOnFailure: true, examples: [['a\u0000b', 'urlencoded', []], ['%00', 'multipart', [['x', 'x'.repeat(200_000)]]]] },
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        examples: [
+          ['a\u0000b', 'urlencoded', []],
+          ['%00', 'multipart', [['x', 'x'.repeat(200_000)]]],
+        ],
+      },
     );
   });
 });

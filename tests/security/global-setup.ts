@@ -11,7 +11,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { appSnapshot, createTestDatabase, root, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+import {
+  appSnapshot,
+  createTestDatabase,
+  root,
+  startServer,
+  type ServerProcess,
+  type TestDatabase,
+} from '../load/harness.ts';
 import { signUp, type TestUser } from './support.ts';
 
 declare module 'vitest' {
@@ -33,12 +40,18 @@ export default async function setup(project: TestProject) {
   const databases: TestDatabase[] = [];
   const servers: ServerProcess[] = [];
   try {
-    const [main, secure] = await Promise.all([createTestDatabase(process.env.DATABASE_URL, 'security'), createTestDatabase(process.env.DATABASE_URL, 'secure')]);
+    const [main, secure] = await Promise.all([
+      createTestDatabase(process.env.DATABASE_URL, 'security'),
+      createTestDatabase(process.env.DATABASE_URL, 'secure'),
+    ]);
     databases.push(main, secure);
     const serverLog = path.join(outDir, 'server.log');
     const [server, secureServer] = await Promise.all([
       startServer({ env: { ...main.env, TRUST_PROXY: 'true' }, logFile: serverLog }),
-      startServer({ env: { ...secure.env, TRUST_PROXY: 'true', PUBLIC_URL: 'https://rounds.example' }, logFile: path.join(outDir, 'secure-server.log') }),
+      startServer({
+        env: { ...secure.env, TRUST_PROXY: 'true', PUBLIC_URL: 'https://rounds.example' },
+        logFile: path.join(outDir, 'secure-server.log'),
+      }),
     ]);
     servers.push(server, secureServer);
     project.provide('origin', server.origin);

@@ -4,7 +4,20 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseDevalue } from 'devalue';
 import { testCatalog } from '../support/catalog.ts';
 import { RULES } from '#server/platform/throttle.ts';
-import { discoverActions, discoverRoutes, fillRoute, form, FORM, freshIp, http, PASSWORD, plausibleValues, sessionCookie, signUp, type TestUser } from './support.ts';
+import {
+  discoverActions,
+  discoverRoutes,
+  fillRoute,
+  form,
+  FORM,
+  freshIp,
+  http,
+  PASSWORD,
+  plausibleValues,
+  sessionCookie,
+  signUp,
+  type TestUser,
+} from './support.ts';
 
 const origin = inject('origin');
 const secureOrigin = inject('secureOrigin');
@@ -89,7 +102,12 @@ describe('sessions and cookies', () => {
   async function inviteOn(server: string): Promise<string> {
     const leader = await signUp(server, 'cookie-leader');
     const action = async (name: string, values: Record<string, string>) => {
-      const reply = await http(server, 'POST', `/_actions/teams.${name}`, { headers: { origin: server, 'content-type': FORM }, cookie: leader.cookie, ip: freshIp(), body: form(values) });
+      const reply = await http(server, 'POST', `/_actions/teams.${name}`, {
+        headers: { origin: server, 'content-type': FORM },
+        cookie: leader.cookie,
+        ip: freshIp(),
+        body: form(values),
+      });
       expect(reply.status, reply.text).toBe(200);
       return parseDevalue(reply.text) as Record<string, string>;
     };
@@ -101,7 +119,10 @@ describe('sessions and cookies', () => {
   async function pendingJoinLine(server: string, name: string): Promise<string> {
     const code = await inviteOn(server);
     const newcomer = await signUp(server, 'cookie-newcomer');
-    const reply = await http(server, 'GET', `/join/${code}`, { cookie: newcomer.cookie, headers: { accept: 'text/html' } });
+    const reply = await http(server, 'GET', `/join/${code}`, {
+      cookie: newcomer.cookie,
+      headers: { accept: 'text/html' },
+    });
     expect(reply.status).toBe(200);
     expect(reply.text).toContain('Please confirm your email first.');
     const line = reply.setCookies.find((c) => c.startsWith(`${name}=`));
@@ -138,7 +159,11 @@ describe('sessions and cookies', () => {
 
   it('signing out ends the session on the server and clears the cookie', async () => {
     const own = await signUp(origin, 'signout');
-    const reply = await http(origin, 'POST', '/logout?_action=accounts.signOut', { headers: { origin, 'content-type': FORM }, cookie: own.cookie, body: '' });
+    const reply = await http(origin, 'POST', '/logout?_action=accounts.signOut', {
+      headers: { origin, 'content-type': FORM },
+      cookie: own.cookie,
+      body: '',
+    });
     expect(reply.status).toBe(303);
     expect(reply.setCookies.some((c) => /^session=;/.test(c) && /Max-Age=0/i.test(c))).toBe(true);
     expect(await isSignedIn(own.cookie)).toBe(false);
@@ -152,7 +177,10 @@ describe('security headers', () => {
   });
 
   it.each(['/', '/login', '/account', '/journal', '/courses', lessonPath, '/no-such-page'])('%s', async (path) => {
-    const reply = await http(origin, 'GET', path, { cookie: path === '/login' ? undefined : user.cookie, headers: { accept: 'text/html' } });
+    const reply = await http(origin, 'GET', path, {
+      cookie: path === '/login' ? undefined : user.cookie,
+      headers: { accept: 'text/html' },
+    });
     expect([200, 404]).toContain(reply.status);
     expect(header(reply, 'x-content-type-options')).toBe('nosniff');
     expect(header(reply, 'x-frame-options')).toBe('DENY');
@@ -202,7 +230,10 @@ describe('?next= only ever leads to a path on this site', () => {
     expect(location, what).not.toBe('');
     const target = new URL(location, origin);
     expect(target.origin, `${what} → ${location}`).toBe(origin);
-    expect(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `${what} → ${location}`).toBe(true);
+    expect(
+      location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'),
+      `${what} → ${location}`,
+    ).toBe(true);
   }
 
   it.each(EVIL)('signing in with next=%j', async (next) => {
@@ -228,7 +259,12 @@ describe('cross-origin writes are refused, whatever their kind', () => {
   beforeAll(async () => {
     user = await signUp(origin, 'csrf');
   });
-  const save = { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'planted by another site', revision: String(Date.now()) };
+  const save = {
+    courseSlug: course.slug,
+    lessonSlug: lesson.slug,
+    body: 'planted by another site',
+    revision: String(Date.now()),
+  };
   const multipart = () => {
     const data = new FormData();
     for (const [k, v] of Object.entries(save)) data.set(k, v);
@@ -239,8 +275,18 @@ describe('cross-origin writes are refused, whatever their kind', () => {
     ['Action, multipart form', '/_actions/reflections.save', {}, multipart],
     ['Action, text/plain', '/_actions/reflections.save', { 'content-type': 'text/plain' }, () => form(save)],
     ['Action, JSON', '/_actions/reflections.save', { 'content-type': 'application/json' }, () => JSON.stringify(save)],
-    ['page form (no-JS lesson save)', `${lessonPath}/save?_action=reflections.save`, { 'content-type': FORM }, () => form(save)],
-    ['page form (account name)', '/account?_action=accounts.changeName', { 'content-type': FORM }, () => form({ name: 'Pwned' })],
+    [
+      'page form (no-JS lesson save)',
+      `${lessonPath}/save?_action=reflections.save`,
+      { 'content-type': FORM },
+      () => form(save),
+    ],
+    [
+      'page form (account name)',
+      '/account?_action=accounts.changeName',
+      { 'content-type': FORM },
+      () => form({ name: 'Pwned' }),
+    ],
     ['page form (sign out)', '/logout?_action=accounts.signOut', { 'content-type': FORM }, () => ''],
   ];
   const ORIGINS: [string, Record<string, string>][] = [
@@ -251,16 +297,20 @@ describe('cross-origin writes are refused, whatever their kind', () => {
     ['no Origin, Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
   ];
 
-  it.each(CASES.flatMap(([label, path, headers, body]) => ORIGINS.map(([from, extra]) => [`${label} from ${from}`, path, { ...headers, ...extra }, body] as const)))(
-    '%s → 403',
-    async (_label, path, headers, body) => {
-      const reply = await http(origin, 'POST', path, { headers, cookie: user.cookie, body: body(), ip: freshIp() });
-      expect(reply.status).toBe(403);
-    },
-  );
+  it.each(
+    CASES.flatMap(([label, path, headers, body]) =>
+      ORIGINS.map(([from, extra]) => [`${label} from ${from}`, path, { ...headers, ...extra }, body] as const),
+    ),
+  )('%s → 403', async (_label, path, headers, body) => {
+    const reply = await http(origin, 'POST', path, { headers, cookie: user.cookie, body: body(), ip: freshIp() });
+    expect(reply.status).toBe(403);
+  });
 
   it('nothing was written and the session survived', async () => {
-    const state = JSON.parse((await http(origin, 'GET', `${lessonPath}/state.json`, { cookie: user.cookie })).text) as { signedIn: boolean; reflection: unknown };
+    const state = JSON.parse((await http(origin, 'GET', `${lessonPath}/state.json`, { cookie: user.cookie })).text) as {
+      signedIn: boolean;
+      reflection: unknown;
+    };
     expect(state.signedIn).toBe(true);
     expect(state.reflection).toBeNull();
     const account = await http(origin, 'GET', '/account', { cookie: user.cookie });
@@ -268,7 +318,11 @@ describe('cross-origin writes are refused, whatever their kind', () => {
   });
 
   it('the same request from this site works (the refusals above are not a broken endpoint)', async () => {
-    const reply = await http(origin, 'POST', '/_actions/reflections.save', { headers: { origin, 'content-type': FORM }, cookie: user.cookie, body: form(save) });
+    const reply = await http(origin, 'POST', '/_actions/reflections.save', {
+      headers: { origin, 'content-type': FORM },
+      cookie: user.cookie,
+      body: form(save),
+    });
     expect(reply.status).toBe(200);
   });
 });
@@ -286,13 +340,28 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
     /^\/events\/\[[^\]]+\](\/qr\.(png|svg))?$/,
     /^\/(teams|events)\/.*unsubscribe$/,
   ];
-  const PUBLIC_ACTIONS = new Set(['accounts.signUp', 'accounts.signIn', 'accounts.signOut', 'accounts.verifyEmail', 'accounts.requestPasswordReset', 'accounts.resetPassword', 'teams.unsubscribe', 'events.unsubscribe']);
+  const PUBLIC_ACTIONS = new Set([
+    'accounts.signUp',
+    'accounts.signIn',
+    'accounts.signOut',
+    'accounts.verifyEmail',
+    'accounts.requestPasswordReset',
+    'accounts.resetPassword',
+    'teams.unsubscribe',
+    'events.unsubscribe',
+  ]);
   const routes = discoverRoutes().filter((r) => !PUBLIC.some((re) => re.test(r.pattern)));
   const actions = discoverActions().filter((a) => !PUBLIC_ACTIONS.has(a.name));
 
   it.each(routes.map((r) => [r.pattern] as const))('GET %s', async (pattern) => {
     const uuid = '00000000-0000-4000-8000-000000000000';
-    const path = fillRoute(pattern, { course: course.slug, lesson: lesson.slug, id: uuid, slug: 'an-event', code: 'ABCD2345' });
+    const path = fillRoute(pattern, {
+      course: course.slug,
+      lesson: lesson.slug,
+      id: uuid,
+      slug: 'an-event',
+      code: 'ABCD2345',
+    });
     const reply = await http(origin, 'GET', path, { headers: { accept: 'text/html' } });
     if (reply.status === 401) return;
     expect([302, 303, 307], `${path}: ${reply.status}`).toContain(reply.status);
@@ -302,7 +371,11 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
   it.each(actions.map((a) => [a.name, a] as const))('POST /_actions/%s', async (name, action) => {
     const values = plausibleValues(course.slug, lesson.slug);
     const body = form(Object.fromEntries(action.fields.map((f) => [f, values[f] ?? 'x'])));
-    const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, 'content-type': FORM }, body, ip: freshIp() });
+    const reply = await http(origin, 'POST', `/_actions/${name}`, {
+      headers: { origin, 'content-type': FORM },
+      body,
+      ip: freshIp(),
+    });
     // Astro validates input before the handler runs: a 400 for input we could not
     // make plausible still says nothing and does nothing.
     expect([400, 401], `${name}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(reply.status);
@@ -313,12 +386,18 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
 describe('admin pages', () => {
   it('the audit log is for administrators only: 403 with a message for anyone else', async () => {
     const learner = await signUp(origin, 'notadmin');
-    const reply = await http(origin, 'GET', '/admin/audit', { cookie: learner.cookie, headers: { accept: 'text/html' } });
+    const reply = await http(origin, 'GET', '/admin/audit', {
+      cookie: learner.cookie,
+      headers: { accept: 'text/html' },
+    });
     expect(reply.status).toBe(403);
     expect(reply.text).toContain('Only administrators can see the audit log.');
     expect(reply.text).not.toContain('<table');
     // The administrator (the install's first account, made by the global setup) sees it.
-    const asAdmin = await http(origin, 'GET', '/admin/audit', { cookie: inject('admin').cookie, headers: { accept: 'text/html' } });
+    const asAdmin = await http(origin, 'GET', '/admin/audit', {
+      cookie: inject('admin').cookie,
+      headers: { accept: 'text/html' },
+    });
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.text).not.toContain('Only administrators can see the audit log.');
   });
@@ -331,7 +410,11 @@ describe('throttles hold', () => {
   });
 
   const wrongSignIn = (email: string, ip: string, password = 'not the password at all') =>
-    http(origin, 'POST', '/login?_action=accounts.signIn', { headers: { origin, 'content-type': FORM, accept: 'text/html' }, ip, body: form({ email, password }) });
+    http(origin, 'POST', '/login?_action=accounts.signIn', {
+      headers: { origin, 'content-type': FORM, accept: 'text/html' },
+      ip,
+      body: form({ email, password }),
+    });
 
   it('10 failed sign-ins to one account, from anywhere, lock it for a while (even with the right password)', async () => {
     for (let i = 0; i < 10; i += 1) expect((await wrongSignIn(user.email, freshIp())).status).toBe(400);
@@ -354,7 +437,16 @@ describe('throttles hold', () => {
   it(`${RULES.failedJoinCodePerIp.limit} unknown join codes from one address: 429 with Retry-After, even for a right code; other addresses are served`, async () => {
     const leader = await signUp(origin, 'join-throttle');
     const action = async (name: string, values: Record<string, string>) =>
-      parseDevalue((await http(origin, 'POST', `/_actions/teams.${name}`, { headers: { origin, 'content-type': FORM }, cookie: leader.cookie, ip: freshIp(), body: form(values) })).text) as Record<string, string>;
+      parseDevalue(
+        (
+          await http(origin, 'POST', `/_actions/teams.${name}`, {
+            headers: { origin, 'content-type': FORM },
+            cookie: leader.cookie,
+            ip: freshIp(),
+            body: form(values),
+          })
+        ).text,
+      ) as Record<string, string>;
     const { teamId } = await action('create', { name: 'Throttle team', description: '' });
     const { code } = await action('createInvite', { teamId: teamId!, days: '7', maxUses: '' });
     const ip = freshIp();
@@ -370,11 +462,18 @@ describe('throttles hold', () => {
       const retryAfter = Number(header(refused, 'retry-after'));
       expect(retryAfter).toBeGreaterThan(RULES.failedJoinCodePerIp.windowSeconds - 120);
       expect(retryAfter).toBeLessThanOrEqual(RULES.failedJoinCodePerIp.windowSeconds);
-      expect(refused.text).toContain(`Too many attempts. Please try again in ${RULES.failedJoinCodePerIp.windowSeconds / 60} minutes.`);
+      expect(refused.text).toContain(
+        `Too many attempts. Please try again in ${RULES.failedJoinCodePerIp.windowSeconds / 60} minutes.`,
+      );
     }
     // The join forms' Actions are held back too, with the same message (events: no confirmed email needed).
     const joiner = await signUp(origin, 'join-throttle-member');
-    const joined = await http(origin, 'POST', '/_actions/events.join', { headers: { origin, 'content-type': FORM }, cookie: joiner.cookie, ip, body: form({ code: 'ZZZ-ZZZ' }) });
+    const joined = await http(origin, 'POST', '/_actions/events.join', {
+      headers: { origin, 'content-type': FORM },
+      cookie: joiner.cookie,
+      ip,
+      body: form({ code: 'ZZZ-ZZZ' }),
+    });
     expect(joined.status).toBe(429);
     expect((JSON.parse(joined.text) as { message: string }).message).toMatch(/Too many attempts/);
     const elsewhere = await open(`/join/${code}`, freshIp());
@@ -385,7 +484,11 @@ describe('throttles hold', () => {
   it(`${RULES.signUpPerIp.limit} sign-ups an hour per address`, async () => {
     const ip = freshIp();
     const attempt = (i: number) =>
-      http(origin, 'POST', '/_actions/accounts.signUp', { headers: { origin, 'content-type': FORM }, ip, body: form({ name: 'Many Accounts', email: `many-${Date.now()}-${i}@example.org`, password: PASSWORD }) });
+      http(origin, 'POST', '/_actions/accounts.signUp', {
+        headers: { origin, 'content-type': FORM },
+        ip,
+        body: form({ name: 'Many Accounts', email: `many-${Date.now()}-${i}@example.org`, password: PASSWORD }),
+      });
     for (let i = 0; i < RULES.signUpPerIp.limit; i += 1) expect((await attempt(i)).status).toBe(200);
     const refused = await attempt(RULES.signUpPerIp.limit);
     expect(refused.status).toBe(429);
@@ -394,13 +497,23 @@ describe('throttles hold', () => {
 
   it(`${RULES.mailPerIp.limit} password-reset emails an hour per address`, async () => {
     const ip = freshIp();
-    const attempt = (i: number) => http(origin, 'POST', '/_actions/accounts.requestPasswordReset', { headers: { origin, 'content-type': FORM }, ip, body: form({ email: `reset-${i}@example.org` }) });
+    const attempt = (i: number) =>
+      http(origin, 'POST', '/_actions/accounts.requestPasswordReset', {
+        headers: { origin, 'content-type': FORM },
+        ip,
+        body: form({ email: `reset-${i}@example.org` }),
+      });
     for (let i = 0; i < RULES.mailPerIp.limit; i += 1) expect((await attempt(i)).status).toBe(200);
     expect((await attempt(RULES.mailPerIp.limit)).status).toBe(429);
   });
 
   it('5 emails an hour to one address', async () => {
-    const attempt = () => http(origin, 'POST', '/_actions/accounts.requestPasswordReset', { headers: { origin, 'content-type': FORM }, ip: freshIp(), body: form({ email: user.email }) });
+    const attempt = () =>
+      http(origin, 'POST', '/_actions/accounts.requestPasswordReset', {
+        headers: { origin, 'content-type': FORM },
+        ip: freshIp(),
+        body: form({ email: user.email }),
+      });
     const statuses = [];
     for (let i = 0; i < 6; i += 1) statuses.push((await attempt()).status);
     // Sign-up already sent one (the confirmation), so the fifth reset is refused.

@@ -13,9 +13,25 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, root, sleep, startServer, type ServerProcess, type TestDatabase } from '../load/harness.ts';
+import {
+  createTestDatabase,
+  root,
+  sleep,
+  startServer,
+  type ServerProcess,
+  type TestDatabase,
+} from '../load/harness.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { discoverActions, discoverRoutes, fillRoute, FORM, http, signUp, type Reply, type TestUser } from './support.ts';
+import {
+  discoverActions,
+  discoverRoutes,
+  fillRoute,
+  FORM,
+  http,
+  signUp,
+  type Reply,
+  type TestUser,
+} from './support.ts';
 
 const catalog = testCatalog();
 const course = catalog.course('patient-connection')!;
@@ -38,10 +54,20 @@ let assignmentId: string;
 let inviteCode: string;
 let eventSlug: string;
 
-function post(user: TestUser, actionPath: string, values: Record<string, string | string[]>, accept = 'application/json'): Promise<Reply> {
+function post(
+  user: TestUser,
+  actionPath: string,
+  values: Record<string, string | string[]>,
+  accept = 'application/json',
+): Promise<Reply> {
   const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) for (const v of ([] as string[]).concat(value)) body.append(key, v);
-  return http(origin, 'POST', actionPath, { headers: { origin, 'content-type': FORM, accept }, cookie: user.cookie, body: body.toString() });
+  for (const [key, value] of Object.entries(values))
+    for (const v of ([] as string[]).concat(value)) body.append(key, v);
+  return http(origin, 'POST', actionPath, {
+    headers: { origin, 'content-type': FORM, accept },
+    cookie: user.cookie,
+    body: body.toString(),
+  });
 }
 
 async function confirmEmail(user: TestUser): Promise<void> {
@@ -68,7 +94,10 @@ async function authorsReflection(): Promise<{ body: string; revision: number } |
 
 beforeAll(async () => {
   database = await createTestDatabase(process.env.DATABASE_URL, 'privacy');
-  server = await startServer({ env: { ...database.env, TRUST_PROXY: 'true' }, logFile: path.join(root, 'tests/.output/security/reflection-privacy.log') });
+  server = await startServer({
+    env: { ...database.env, TRUST_PROXY: 'true' },
+    logFile: path.join(root, 'tests/.output/security/reflection-privacy.log'),
+  });
   origin = server.origin;
 
   admin = await signUp(origin, 'admin'); // the first account of the install
@@ -84,7 +113,12 @@ beforeAll(async () => {
   const invite = await post(other, '/_actions/teams.createInvite', { teamId, days: '7', maxUses: '' });
   inviteCode = /"([A-Z0-9]{8})"/.exec(invite.text)![1]!;
   expect((await post(author, '/_actions/teams.join', { code: inviteCode })).status).toBe(200);
-  const assigned = await post(other, '/_actions/teams.assign', { teamId, courseSlug: course.slug, dueOn: '2031-01-15', note: '' });
+  const assigned = await post(other, '/_actions/teams.assign', {
+    teamId,
+    courseSlug: course.slug,
+    dueOn: '2031-01-15',
+    note: '',
+  });
   expect(assigned.status).toBe(200);
   assignmentId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(assigned.text)?.[0] ?? 'x';
 
@@ -108,8 +142,19 @@ beforeAll(async () => {
   expect((await post(author, '/_actions/events.join', { code: eventCode })).status).toBe(200);
 
   // The author opens the lesson, answers, and writes.
-  expect((await post(author, '/_actions/progress.open', { courseSlug: course.slug, lessonSlug: lesson.slug })).status).toBe(200);
-  expect((await post(author, '/_actions/reflections.save', { courseSlug: course.slug, lessonSlug: lesson.slug, body: secret, revision: String(SECRET_REVISION) })).status).toBe(200);
+  expect(
+    (await post(author, '/_actions/progress.open', { courseSlug: course.slug, lessonSlug: lesson.slug })).status,
+  ).toBe(200);
+  expect(
+    (
+      await post(author, '/_actions/reflections.save', {
+        courseSlug: course.slug,
+        lessonSlug: lesson.slug,
+        body: secret,
+        revision: String(SECRET_REVISION),
+      })
+    ).status,
+  ).toBe(200);
   const journal = await http(origin, 'GET', '/journal', { cookie: author.cookie });
   reflectionId = /name="id" value="([0-9a-f-]{36})"/.exec(journal.text)![1]!;
 }, 240_000);
@@ -119,24 +164,52 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const viewers = () => [
-  ['another learner (the leader of the author’s team)', other],
-  ['an administrator', admin],
-] as const;
+const viewers = () =>
+  [
+    ['another learner (the leader of the author’s team)', other],
+    ['an administrator', admin],
+  ] as const;
 
 // ── Actions ─────────────────────────────────────────────────────────────────
 
 /** Each Action that takes a reflection or a lesson, called with the author's reflection id and lesson. */
 const actionCases: Record<string, (as: TestUser) => Promise<Reply>> = {
   'progress.open': (as) => post(as, '/_actions/progress.open', { courseSlug: course.slug, lessonSlug: lesson.slug }),
-  'progress.answer': (as) => post(as, '/_actions/progress.answer', { courseSlug: course.slug, lessonSlug: lesson.slug, question: '0', option: '0' }),
-  'progress.complete': (as) => post(as, '/_actions/progress.complete', { courseSlug: course.slug, lessonSlug: lesson.slug, q0: '0', q1: '0', q2: '0' }),
-  'reflections.save': (as) => post(as, '/_actions/reflections.save', { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'Overwritten by someone else', revision: String(Date.now() * 10) }),
+  'progress.answer': (as) =>
+    post(as, '/_actions/progress.answer', {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      question: '0',
+      option: '0',
+    }),
+  'progress.complete': (as) =>
+    post(as, '/_actions/progress.complete', {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      q0: '0',
+      q1: '0',
+      q2: '0',
+    }),
+  'reflections.save': (as) =>
+    post(as, '/_actions/reflections.save', {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      body: 'Overwritten by someone else',
+      revision: String(Date.now() * 10),
+    }),
   'reflections.delete': (as) => post(as, '/_actions/reflections.delete', { id: reflectionId }),
-  'reflections.restore': (as) => post(as, '/_actions/reflections.restore', { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'Restored by someone else', revision: String(Date.now() * 10) }),
+  'reflections.restore': (as) =>
+    post(as, '/_actions/reflections.restore', {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      body: 'Restored by someone else',
+      revision: String(Date.now() * 10),
+    }),
 };
 
-const touchesReflections = discoverActions().filter((a) => a.name.startsWith('reflections.') || a.fields.some((f) => ['id', 'lessonSlug', 'reflectionId'].includes(f)));
+const touchesReflections = discoverActions().filter(
+  (a) => a.name.startsWith('reflections.') || a.fields.some((f) => ['id', 'lessonSlug', 'reflectionId'].includes(f)),
+);
 
 describe('every Action that takes a reflection or a lesson', () => {
   it('is found in src/actions and has a case here', () => {
@@ -154,7 +227,10 @@ describe('every Action that takes a reflection or a lesson', () => {
         expect(reply.status, `${action} as ${who}: ${reply.text.slice(0, 200)}`).toBeLessThan(500);
         expect(reply.text, `${action} as ${who}`).not.toContain(marker);
         if (action === 'reflections.delete') expect(reply.status, `${action} as ${who}`).toBe(404);
-        expect(await authorsReflection(), `after ${action} as ${who}`).toEqual({ body: secret, revision: SECRET_REVISION });
+        expect(await authorsReflection(), `after ${action} as ${who}`).toEqual({
+          body: secret,
+          revision: SECRET_REVISION,
+        });
       }
     });
   }
@@ -164,11 +240,24 @@ describe('every Action that takes a reflection or a lesson', () => {
 
 /** Params for a route: the author's lesson, the shared team, the event, the invite, the reflection id elsewhere. */
 function routeValues(pattern: string): Record<string, string> {
-  return { course: course.slug, lesson: lesson.slug, id: pattern.startsWith('/teams/') ? teamId : reflectionId, assignment: assignmentId, slug: eventSlug, code: inviteCode };
+  return {
+    course: course.slug,
+    lesson: lesson.slug,
+    id: pattern.startsWith('/teams/') ? teamId : reflectionId,
+    assignment: assignmentId,
+    slug: eventSlug,
+    code: inviteCode,
+  };
 }
 
 const routes = discoverRoutes();
-const SHOWS_REFLECTIONS = ['/journal', '/journal/export.md', '/journal/export.json', '/account/export.json', '/courses/[course]/[lesson]/state.json'];
+const SHOWS_REFLECTIONS = [
+  '/journal',
+  '/journal/export.md',
+  '/journal/export.json',
+  '/account/export.json',
+  '/courses/[course]/[lesson]/state.json',
+];
 
 describe('every route', () => {
   it('includes the ones that show or export reflections', () => {
@@ -177,7 +266,10 @@ describe('every route', () => {
 
   it('shows the author their own text where it belongs', async () => {
     for (const pattern of SHOWS_REFLECTIONS) {
-      const reply = await http(origin, 'GET', fillRoute(pattern, routeValues(pattern)), { cookie: author.cookie, headers: { accept: 'text/html' } });
+      const reply = await http(origin, 'GET', fillRoute(pattern, routeValues(pattern)), {
+        cookie: author.cookie,
+        headers: { accept: 'text/html' },
+      });
       expect(reply.status, pattern).toBe(200);
       expect(reply.text, pattern).toContain(marker);
     }
@@ -191,7 +283,10 @@ describe('every route', () => {
       // A search for the start of the marker: a page may echo the query, but only the author's text holds all of it.
       for (const query of ['', `?q=${marker.slice(0, 16)}`]) {
         for (const [who, viewer] of viewers()) {
-          const reply = await http(origin, 'GET', url + query, { cookie: viewer.cookie, headers: { accept: 'text/html' } });
+          const reply = await http(origin, 'GET', url + query, {
+            cookie: viewer.cookie,
+            headers: { accept: 'text/html' },
+          });
           // (/500 is the error page itself.)
           if (route.pattern !== '/500') expect(reply.status, `GET ${url}${query} as ${who}`).toBeLessThan(500);
           expect(reply.text, `GET ${url}${query} as ${who}`).not.toContain(marker);
@@ -205,9 +300,19 @@ describe('every route', () => {
       'progress.open': { courseSlug: course.slug, lessonSlug: lesson.slug },
       'progress.answer': { courseSlug: course.slug, lessonSlug: lesson.slug, question: '0', option: '0' },
       'progress.complete': { courseSlug: course.slug, lessonSlug: lesson.slug },
-      'reflections.save': { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'Overwritten from a page', revision: String(Date.now() * 10) },
+      'reflections.save': {
+        courseSlug: course.slug,
+        lessonSlug: lesson.slug,
+        body: 'Overwritten from a page',
+        revision: String(Date.now() * 10),
+      },
       'reflections.delete': { id: reflectionId },
-      'reflections.restore': { courseSlug: course.slug, lessonSlug: lesson.slug, body: 'Restored from a page', revision: String(Date.now() * 10) },
+      'reflections.restore': {
+        courseSlug: course.slug,
+        lessonSlug: lesson.slug,
+        body: 'Restored from a page',
+        revision: String(Date.now() * 10),
+      },
     };
     let posted = 0;
     for (const route of routes.filter((r) => !r.prerendered)) {
@@ -218,7 +323,10 @@ describe('every route', () => {
           posted += 1;
           expect(reply.status, `POST ${url} as ${who}`).toBeLessThan(500);
           expect(reply.text, `POST ${url} as ${who}`).not.toContain(marker);
-          expect(await authorsReflection(), `after POST ${url} as ${who}`).toEqual({ body: secret, revision: SECRET_REVISION });
+          expect(await authorsReflection(), `after POST ${url} as ${who}`).toEqual({
+            body: secret,
+            revision: SECRET_REVISION,
+          });
         }
       }
     }
@@ -227,9 +335,13 @@ describe('every route', () => {
   }, 240_000);
 
   it('the author’s journal and exports still hold exactly their text, once', async () => {
-    const exported = JSON.parse((await http(origin, 'GET', '/account/export.json', { cookie: author.cookie })).text) as { reflections: { text: string }[] };
+    const exported = JSON.parse(
+      (await http(origin, 'GET', '/account/export.json', { cookie: author.cookie })).text,
+    ) as { reflections: { text: string }[] };
     expect(exported.reflections.map((r) => r.text)).toEqual([secret]);
-    const others = JSON.parse((await http(origin, 'GET', '/journal/export.json', { cookie: other.cookie })).text) as unknown;
+    const others = JSON.parse(
+      (await http(origin, 'GET', '/journal/export.json', { cookie: other.cookie })).text,
+    ) as unknown;
     expect(JSON.stringify(others)).not.toContain(marker);
   });
 });

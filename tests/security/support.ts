@@ -30,7 +30,13 @@ export async function http(
   origin: string,
   method: string,
   rawPath: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer | FormData; cookie?: string; ip?: string; timeoutMs?: number } = {},
+  options: {
+    headers?: Record<string, string>;
+    body?: string | Buffer | FormData;
+    cookie?: string;
+    ip?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { 'user-agent': 'rounds-security-test', ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
@@ -42,10 +48,22 @@ export async function http(
     headers['content-type'] = encoded.headers.get('content-type')!;
     body = Buffer.from(await encoded.arrayBuffer());
   } else body = options.body;
-  const response = await request(origin + rawPath, { method, headers, body, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) });
+  const response = await request(origin + rawPath, {
+    method,
+    headers,
+    body,
+    dispatcher: agent,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
+  });
   const text = await response.body.text();
   const raw = response.headers['set-cookie'];
-  return { status: response.statusCode, headers: response.headers, text, ms: performance.now() - started, setCookies: raw === undefined ? [] : ([] as string[]).concat(raw) };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    text,
+    ms: performance.now() - started,
+    setCookies: raw === undefined ? [] : ([] as string[]).concat(raw),
+  };
 }
 
 export function form(values: Record<string, string>): string {
@@ -137,7 +155,8 @@ function fieldsOf(objectBody: string, source: string): string[] {
     const spread = /^\.\.\.(\w+)$/.exec(entry);
     if (spread) {
       const declaration = new RegExp(`const ${spread[1]}\\s*=\\s*\\{`).exec(source);
-      if (declaration) fields.push(...fieldsOf(balanced(source, declaration.index + declaration[0].length - 1), source));
+      if (declaration)
+        fields.push(...fieldsOf(balanced(source, declaration.index + declaration[0].length - 1), source));
       continue;
     }
     const name = /^(\w+)\s*(:|$)/.exec(entry);
@@ -156,7 +175,9 @@ export function discoverActions(): ActionInfo[] {
   const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
   const serverAt = /export const server\s*=\s*\{/.exec(index);
   if (!serverAt) throw new Error('src/actions/index.ts has no `export const server = {…}`');
-  const domains = topLevelEntries(balanced(index, serverAt.index + serverAt[0].length - 1)).map((entry) => entry.split(':').map((s) => s.trim()) as [string, string]);
+  const domains = topLevelEntries(balanced(index, serverAt.index + serverAt[0].length - 1)).map(
+    (entry) => entry.split(':').map((s) => s.trim()) as [string, string],
+  );
   const sources = readdirSync(dir)
     .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
     .map((file) => withoutComments(readFileSync(path.join(dir, file), 'utf8')));
@@ -168,13 +189,19 @@ export function discoverActions(): ActionInfo[] {
     for (const entry of topLevelEntries(balanced(source, at.index + at[0].length - 1))) {
       const match = /^(\w+)\s*:\s*defineAction\(/.exec(entry);
       if (!match) {
-        if (entry.includes('defineAction(')) throw new Error(`Cannot read the Action entry in ${domain}: ${entry.slice(0, 80)}`);
+        if (entry.includes('defineAction('))
+          throw new Error(`Cannot read the Action entry in ${domain}: ${entry.slice(0, 80)}`);
         continue;
       }
       const input = /input:\s*z\.object\(\{/.exec(entry);
       const named = /input:\s*z\.object\((\w+)\)/.exec(entry); // z.object(lessonInput)
-      const fields = input ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source) : named ? fieldsOf(`...${named[1]}`, source) : [];
-      if (/\binput:/.test(entry) && fields.length === 0) throw new Error(`Cannot read the input fields of ${domain}.${match[1]}`);
+      const fields = input
+        ? fieldsOf(balanced(entry, input.index + input[0].length - 1), source)
+        : named
+          ? fieldsOf(`...${named[1]}`, source)
+          : [];
+      if (/\binput:/.test(entry) && fields.length === 0)
+        throw new Error(`Cannot read the input fields of ${domain}.${match[1]}`);
       actions.push({ name: `${domain}.${match[1]}`, fields });
     }
   }
@@ -199,12 +226,21 @@ export function discoverRoutes(): RouteInfo[] {
       const full = path.join(dir, item.name);
       if (item.isDirectory()) walk(full);
       else if (/\.(astro|ts|md|mdx)$/.test(item.name) && !item.name.endsWith('.d.ts')) {
-        const relative = path.relative(pagesDir, full).replace(/\\/g, '/').replace(/\.(astro|ts|md|mdx)$/, '');
+        const relative = path
+          .relative(pagesDir, full)
+          .replace(/\\/g, '/')
+          .replace(/\.(astro|ts|md|mdx)$/, '');
         const pattern = ('/' + relative.replace(/(^|\/)index$/, '')).replace(/\/$/, '') || '/';
         const source = readFileSync(full, 'utf8');
         const formActions = [...new Set([...source.matchAll(/actions\.(\w+)\.(\w+)/g)].map((m) => `${m[1]}.${m[2]}`))];
         const params = [...pattern.matchAll(/\[(?:\.\.\.)?(\w+)\]/g)].map((m) => m[1]!);
-        routes.push({ file: path.relative(root, full), pattern, params, formActions, prerendered: /export const prerender\s*=\s*true/.test(source) });
+        routes.push({
+          file: path.relative(root, full),
+          pattern,
+          params,
+          formActions,
+          prerendered: /export const prerender\s*=\s*true/.test(source),
+        });
       }
     }
   };
@@ -258,10 +294,21 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
 // ── a world with real ids ───────────────────────────────────────────────────
 
 /** Posts a form to an Action as `cookie` and returns its data; throws on anything but 200. */
-export async function act(origin: string, name: string, cookie: string | undefined, fields: Record<string, string | string[]> = {}): Promise<unknown> {
+export async function act(
+  origin: string,
+  name: string,
+  cookie: string | undefined,
+  fields: Record<string, string | string[]> = {},
+): Promise<unknown> {
   const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) for (const one of ([] as string[]).concat(value)) body.append(key, one);
-  const reply = await http(origin, 'POST', `/_actions/${name}`, { headers: { origin, 'content-type': FORM }, body: body.toString(), cookie, ip: freshIp() });
+  for (const [key, value] of Object.entries(fields))
+    for (const one of ([] as string[]).concat(value)) body.append(key, one);
+  const reply = await http(origin, 'POST', `/_actions/${name}`, {
+    headers: { origin, 'content-type': FORM },
+    body: body.toString(),
+    cookie,
+    ip: freshIp(),
+  });
   if (reply.status !== 200) throw new Error(`${name}: ${reply.status} ${reply.text.slice(0, 300)}`);
   return reply.text ? parseDevalue(reply.text) : undefined;
 }
@@ -306,16 +353,32 @@ export interface World {
  * completing the shortest course. Each call makes a new one.
  */
 export async function buildWorld(origin: string, serverLog: string, admin: TestUser, catalog: Catalog): Promise<World> {
-  const [leader, memberUser, holder, stranger] = await Promise.all(['leader', 'member', 'holder', 'stranger'].map((label) => signUp(origin, label)));
+  const [leader, memberUser, holder, stranger] = await Promise.all(
+    ['leader', 'member', 'holder', 'stranger'].map((label) => signUp(origin, label)),
+  );
   for (const person of [leader!, memberUser!, holder!]) await confirmEmail(origin, serverLog, person.email);
   const course = [...catalog.courses].sort((a, b) => a.lessons.length - b.lessons.length)[0]!;
 
-  const { teamId } = (await act(origin, 'teams.create', leader!.cookie, { name: 'Ward 7 night shift', description: 'Fuzz and CSP fixture' })) as { teamId: string };
-  const { code: inviteCode } = (await act(origin, 'teams.createInvite', leader!.cookie, { teamId, days: '7', maxUses: '' })) as { code: string };
+  const { teamId } = (await act(origin, 'teams.create', leader!.cookie, {
+    name: 'Ward 7 night shift',
+    description: 'Fuzz and CSP fixture',
+  })) as { teamId: string };
+  const { code: inviteCode } = (await act(origin, 'teams.createInvite', leader!.cookie, {
+    teamId,
+    days: '7',
+    maxUses: '',
+  })) as { code: string };
   await act(origin, 'teams.createInvite', leader!.cookie, { teamId, days: '3', maxUses: '2' });
   await act(origin, 'teams.join', memberUser!.cookie, { code: inviteCode });
-  const { assignmentId } = (await act(origin, 'teams.assign', leader!.cookie, { teamId, courseSlug: course.slug, dueOn: '2031-01-15', note: 'Before the audit' })) as { assignmentId: string };
-  const manage = (await http(origin, 'GET', `/teams/${teamId}/manage`, { cookie: leader!.cookie, headers: { accept: 'text/html' } })).text;
+  const { assignmentId } = (await act(origin, 'teams.assign', leader!.cookie, {
+    teamId,
+    courseSlug: course.slug,
+    dueOn: '2031-01-15',
+    note: 'Before the audit',
+  })) as { assignmentId: string };
+  const manage = (
+    await http(origin, 'GET', `/teams/${teamId}/manage`, { cookie: leader!.cookie, headers: { accept: 'text/html' } })
+  ).text;
   const inviteId = /name="inviteId" value="([^"]+)"/.exec(manage)?.[1];
   const memberId = [...manage.matchAll(/name="userId" value="([^"]+)"/g)].map((m) => m[1]!).at(-1);
   if (!inviteId || !memberId) throw new Error(`cannot read invite and member ids from /teams/${teamId}/manage`);
@@ -336,11 +399,19 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
   await act(origin, 'events.join', memberUser!.cookie, { code: event.code });
 
   for (const lesson of course.lessons) {
-    const answers = Object.fromEntries(lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]));
-    await act(origin, 'progress.complete', holder!.cookie, { courseSlug: course.slug, lessonSlug: lesson.slug, ...answers });
+    const answers = Object.fromEntries(
+      lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]),
+    );
+    await act(origin, 'progress.complete', holder!.cookie, {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      ...answers,
+    });
   }
   const last = course.lessons.at(-1)!;
-  const state = JSON.parse((await http(origin, 'GET', `/courses/${course.slug}/${last.slug}/state.json`, { cookie: holder!.cookie })).text) as { certificate?: { url?: string } };
+  const state = JSON.parse(
+    (await http(origin, 'GET', `/courses/${course.slug}/${last.slug}/state.json`, { cookie: holder!.cookie })).text,
+  ) as { certificate?: { url?: string } };
   const certificateId = state.certificate?.url?.split('/').at(-1);
   if (!certificateId) throw new Error(`no certificate after completing ${course.slug}: ${JSON.stringify(state)}`);
 

@@ -14,7 +14,9 @@ export async function freshDatabase(): Promise<RoundsDatabase> {
     return database;
   }
   const name = `rounds_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  const admin = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
   await sql`create database ${sql.id(name)}`.execute(admin);
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;

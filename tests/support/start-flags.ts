@@ -9,7 +9,9 @@ const root = path.resolve(import.meta.dirname, '../..');
  * runs what `npm start` runs.
  */
 export function startScriptFlags(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.start ?? '';
+  const start =
+    (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts
+      ?.start ?? '';
   const match = /^node\s+(.*?)\s*bin\/start\.ts/.exec(start.trim());
   return match?.[1] ? match[1].split(/\s+/).filter((flag) => flag.startsWith('--')) : [];
 }

@@ -70,7 +70,9 @@ interface Word {
 }
 function words(file: string): Word[] {
   const html = run('pdftotext', '-enc', 'UTF-8', '-bbox', file, '-');
-  return [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+  return [
+    ...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g),
+  ].map((m) => ({
     xMin: Number(m[1]),
     yMin: Number(m[2]),
     xMax: Number(m[3]),
@@ -144,7 +146,9 @@ describe('renderCertificatePdf', () => {
 
   it('prints the expiry date only when the certificate expires', async () => {
     expect(extractText(await renderToFile())).not.toContain('Valid until');
-    expect(extractText(await renderToFile({ expiresAt: new Date('2028-11-26T10:05:00Z') }))).toContain('Valid until 26 November 2028');
+    expect(extractText(await renderToFile({ expiresAt: new Date('2028-11-26T10:05:00Z') }))).toContain(
+      'Valid until 26 November 2028',
+    );
   });
 
   it('draws a QR code that scans to the verification URL', async () => {
@@ -153,7 +157,10 @@ describe('renderCertificatePdf', () => {
     run('pdftoppm', '-r', '100', '-gray', '-singlefile', file, prefix);
     const pgm = readFileSync(`${prefix}.pgm`);
     // Binary PGM: "P5\n<width> <height>\n<max>\n" then one byte per pixel.
-    const [, width, height, max] = pgm.toString('latin1', 0, 40).match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/)!.map(Number) as number[];
+    const [, width, height, max] = pgm
+      .toString('latin1', 0, 40)
+      .match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/)!
+      .map(Number) as number[];
     expect(max).toBe(255);
     const pixels = pgm.subarray(pgm.byteLength - width! * height!);
     const rgba = new Uint8ClampedArray(width! * height! * 4);
@@ -161,7 +168,11 @@ describe('renderCertificatePdf', () => {
     const code = jsQR(rgba, width!, height!);
     expect(code?.data).toBe(base.verifyUrl);
     // Upright, not mirrored: the corner finder pattern is at the top left of the page image.
-    const { topLeftFinderPattern: topLeft, topRightFinderPattern: topRight, bottomLeftFinderPattern: bottomLeft } = code!.location;
+    const {
+      topLeftFinderPattern: topLeft,
+      topRightFinderPattern: topRight,
+      bottomLeftFinderPattern: bottomLeft,
+    } = code!.location;
     expect(topLeft.x).toBeLessThan(topRight.x);
     expect(topLeft.y).toBeLessThan(bottomLeft.y);
   });
@@ -171,7 +182,13 @@ describe('renderCertificatePdf', () => {
     expect(holderName.length).toBe(60);
     const courseTitle =
       'Recognising and responding to the deteriorating patient in community and residential aged-care settings: early warning scores, escalation pathways and structured communication with families';
-    const file = await renderToFile({ holderName, courseTitle, accreditationStatement: STATEMENT.repeat(4), expiresAt: new Date('2028-01-01'), status: 'reissued' });
+    const file = await renderToFile({
+      holderName,
+      courseTitle,
+      accreditationStatement: STATEMENT.repeat(4),
+      expiresAt: new Date('2028-01-01'),
+      status: 'reissued',
+    });
     expectValidPdf(file);
     const text = collapse(extractText(file));
     expect(text).toContain(holderName);
@@ -185,7 +202,10 @@ describe('renderCertificatePdf', () => {
       expect(word.yMax, word.text).toBeLessThanOrEqual(595 - 28);
     }
     const overlaps = boxes.flatMap((a, i) =>
-      boxes.slice(i + 1).filter((b) => a.xMin < b.xMax - 0.5 && b.xMin < a.xMax - 0.5 && a.yMin < b.yMax - 0.5 && b.yMin < a.yMax - 0.5).map((b) => `${a.text} / ${b.text}`),
+      boxes
+        .slice(i + 1)
+        .filter((b) => a.xMin < b.xMax - 0.5 && b.xMin < a.xMax - 0.5 && a.yMin < b.yMax - 0.5 && b.yMin < a.yMax - 0.5)
+        .map((b) => `${a.text} / ${b.text}`),
     );
     expect(overlaps).toEqual([]);
   });
@@ -202,7 +222,8 @@ describe('renderCertificatePdf', () => {
   it('names stay extractable whatever was printed before in the same process (the font is shared)', async () => {
     // "Ż", "Ǻ", "ῼ" are composite glyphs: subsetting them once used to strip "Z", "A", "Ω" of their Unicode mapping.
     for (const first of ['Łukasz Żółć', 'Ǻsa Ῥόδη ῼ']) await renderToFile({ holderName: first });
-    for (const name of [...NAMES, 'Zygmunt Żak', 'Ånsa Ωmega']) expect(collapse(extractText(await renderToFile({ holderName: name }))), name).toContain(name.normalize('NFC'));
+    for (const name of [...NAMES, 'Zygmunt Żak', 'Ånsa Ωmega'])
+      expect(collapse(extractText(await renderToFile({ holderName: name }))), name).toContain(name.normalize('NFC'));
   });
 
   it('has no banner while the certificate is valid', async () => {

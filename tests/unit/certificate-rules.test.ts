@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, CERTIFICATE_ID, certificateStatus, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode } from '#lib/certificate-rules.ts';
+import {
+  addMonths,
+  CERTIFICATE_ID,
+  certificateStatus,
+  linkedInAddUrl,
+  newCertificateCode,
+  newCertificateId,
+  normalizeCertificateCode,
+} from '#lib/certificate-rules.ts';
 
 describe('certificate ids and codes', () => {
   it('ids are 128 random bits in base64url', () => {
@@ -42,7 +50,15 @@ describe('status and expiry', () => {
 
 describe('LinkedIn', () => {
   it("fills LinkedIn's add-certification form: name, organisation, issue year and month, URL and id", () => {
-    const url = new URL(linkedInAddUrl({ courseTitle: 'Team huddles & the microsystem', issuerName: 'Northside Health', issuedOn: '2026-03-05', url: 'https://rounds.example.org/certificates/abc', code: 'RND-7K4Q-2M9X' }));
+    const url = new URL(
+      linkedInAddUrl({
+        courseTitle: 'Team huddles & the microsystem',
+        issuerName: 'Northside Health',
+        issuedOn: '2026-03-05',
+        url: 'https://rounds.example.org/certificates/abc',
+        code: 'RND-7K4Q-2M9X',
+      }),
+    );
     expect(url.origin + url.pathname).toBe('https://www.linkedin.com/profile/add');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       startTask: 'CERTIFICATION_NAME',

@@ -42,7 +42,9 @@ describe('signing keys', () => {
   it('publishes public members only, even when handed a private key', async () => {
     const key = await generateSigningKey();
     const jwks = publicJwks([{ publicJwk: key.privateJwk }]);
-    expect(jwks.keys).toEqual([{ kty: 'OKP', crv: 'Ed25519', x: key.publicJwk.x, kid: key.kid, alg: 'EdDSA', use: 'sig' }]);
+    expect(jwks.keys).toEqual([
+      { kty: 'OKP', crv: 'Ed25519', x: key.publicJwk.x, kid: key.kid, alg: 'EdDSA', use: 'sig' },
+    ]);
     expect(JSON.stringify(jwks)).not.toContain(key.privateJwk.d);
   });
 });
@@ -50,10 +52,19 @@ describe('signing keys', () => {
 describe('buildOpenBadgeCredential', () => {
   it('builds an OB 3.0 OpenBadgeCredential on the VC 2.0 data model', () => {
     const vc = buildOpenBadgeCredential(input);
-    expect(vc['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect(vc['@context']).toEqual([
+      'https://www.w3.org/ns/credentials/v2',
+      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+    ]);
     expect(vc.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
     expect(vc.id).toBe('https://rounds.example.org/certificates/c_8f3k2m9x7q4w1z5t');
-    expect(vc.issuer).toEqual({ id: 'https://rounds.example.org/issuer', type: ['Profile'], name: 'Northside Community Health', url: 'https://rounds.example.org', email: 'education@northside.example.org' });
+    expect(vc.issuer).toEqual({
+      id: 'https://rounds.example.org/issuer',
+      type: ['Profile'],
+      name: 'Northside Community Health',
+      url: 'https://rounds.example.org',
+      email: 'education@northside.example.org',
+    });
     expect(vc.validFrom).toBe('2026-11-26T10:05:00Z');
     expect(vc).not.toHaveProperty('validUntil');
     expect(vc.credentialSubject.type).toEqual(['AchievementSubject']);
@@ -78,13 +89,21 @@ describe('buildOpenBadgeCredential', () => {
     });
     expect(JSON.stringify(vc)).not.toContain(input.holderEmail);
     const shouted = buildOpenBadgeCredential({ ...input, holderEmail: ' Zoe@Example.ORG ' });
-    expect(shouted.credentialSubject.identifier[0]!.identityHash).toBe(vc.credentialSubject.identifier[0]!.identityHash);
+    expect(shouted.credentialSubject.identifier[0]!.identityHash).toBe(
+      vc.credentialSubject.identifier[0]!.identityHash,
+    );
     const otherSalt = buildOpenBadgeCredential({ ...input, salt: 'another-salt' });
-    expect(otherSalt.credentialSubject.identifier[0]!.identityHash).not.toBe(vc.credentialSubject.identifier[0]!.identityHash);
+    expect(otherSalt.credentialSubject.identifier[0]!.identityHash).not.toBe(
+      vc.credentialSubject.identifier[0]!.identityHash,
+    );
   });
 
   it('leaves out the issuer email when there is none and adds validUntil when the certificate expires', () => {
-    const vc = buildOpenBadgeCredential({ ...input, issuerEmail: undefined, expiresAt: new Date('2028-11-26T10:05:00Z') });
+    const vc = buildOpenBadgeCredential({
+      ...input,
+      issuerEmail: undefined,
+      expiresAt: new Date('2028-11-26T10:05:00Z'),
+    });
     expect(vc.issuer).not.toHaveProperty('email');
     expect(vc.validUntil).toBe('2028-11-26T10:05:00Z');
   });
@@ -132,8 +151,12 @@ describe('signCredential / verifyCredential', () => {
     const newKey = await generateSigningKey();
     const fresh = await signCredential(buildOpenBadgeCredential({ ...input, certificateId: 'c_new' }), newKey);
     const jwks = publicJwks([newKey, oldKey]);
-    await expect(verifyCredential(jwt, jwks)).resolves.toMatchObject({ jti: 'https://rounds.example.org/certificates/c_8f3k2m9x7q4w1z5t' });
-    await expect(verifyCredential(fresh, jwks)).resolves.toMatchObject({ jti: 'https://rounds.example.org/certificates/c_new' });
+    await expect(verifyCredential(jwt, jwks)).resolves.toMatchObject({
+      jti: 'https://rounds.example.org/certificates/c_8f3k2m9x7q4w1z5t',
+    });
+    await expect(verifyCredential(fresh, jwks)).resolves.toMatchObject({
+      jti: 'https://rounds.example.org/certificates/c_new',
+    });
   });
 
   it('sets exp only when the certificate expires, and refuses it afterwards', async () => {
@@ -142,8 +165,12 @@ describe('signCredential / verifyCredential', () => {
     const jwt = await signCredential(buildOpenBadgeCredential({ ...input, expiresAt }), key);
     expect(decodePayload(jwt).exp).toBe(expiresAt.getTime() / 1000);
     const jwks = publicJwks([key]);
-    await expect(verifyCredential(jwt, jwks, { currentDate: new Date('2027-01-01') })).resolves.toMatchObject({ validUntil: '2028-11-26T10:05:00Z' });
-    await expect(verifyCredential(jwt, jwks, { currentDate: new Date('2029-01-01') })).rejects.toThrow(/"exp" claim timestamp check failed/);
+    await expect(verifyCredential(jwt, jwks, { currentDate: new Date('2027-01-01') })).resolves.toMatchObject({
+      validUntil: '2028-11-26T10:05:00Z',
+    });
+    await expect(verifyCredential(jwt, jwks, { currentDate: new Date('2029-01-01') })).rejects.toThrow(
+      /"exp" claim timestamp check failed/,
+    );
   });
 
   it('refuses a signed token whose claims disagree with the credential they carry', async () => {

@@ -12,7 +12,12 @@ const seedRuns = new Set(readFileSync('content/seed-fingerprints.txt', 'utf8').s
 
 describe('the curriculum as shipped', () => {
   it('has four courses of five to seven lessons, 22 or more in all', () => {
-    expect(courses.map((c) => c.data.driver).sort()).toEqual(['integrative', 'leadership', 'patient-connection', 'team-collaboration']);
+    expect(courses.map((c) => c.data.driver).sort()).toEqual([
+      'integrative',
+      'leadership',
+      'patient-connection',
+      'team-collaboration',
+    ]);
     for (const course of courses) {
       expect(course.lessons.length).toBeGreaterThanOrEqual(5);
       expect(course.lessons.length).toBeLessThanOrEqual(7);
@@ -25,26 +30,38 @@ describe('the curriculum as shipped', () => {
     expect(Math.abs(expected - lesson.data.minutes)).toBeLessThanOrEqual(1);
   });
 
-  it.each(lessons.map((l) => [l.file, l] as const))('%s: every question has exactly one correct option and feedback on each', (_file, lesson) => {
-    for (const question of lesson.data.check) {
-      expect(question.options.filter((o) => o.correct)).toHaveLength(1);
-      for (const option of question.options) expect(option.feedback.length).toBeGreaterThan(10);
-    }
-  });
+  it.each(lessons.map((l) => [l.file, l] as const))(
+    '%s: every question has exactly one correct option and feedback on each',
+    (_file, lesson) => {
+      for (const question of lesson.data.check) {
+        expect(question.options.filter((o) => o.correct)).toHaveLength(1);
+        for (const option of question.options) expect(option.feedback.length).toBeGreaterThan(10);
+      }
+    },
+  );
 
-  it.each(lessons.map((l) => [l.file, l] as const))('%s: copies no ten-word run from the seed article', (_file, lesson) => {
-    expect(copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns)).toEqual([]);
-  });
+  it.each(lessons.map((l) => [l.file, l] as const))(
+    '%s: copies no ten-word run from the seed article',
+    (_file, lesson) => {
+      expect(copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns)).toEqual([]);
+    },
+  );
 
   it('does not show the right answer in the same place every time', () => {
     const questions = lessons.flatMap((lesson) => lesson.data.check);
-    const shownAt = questions.map((q) => optionOrder(q.question, q.options).indexOf(q.options.findIndex((o) => o.correct)));
-    for (let position = 0; position < 5; position++) expect(shownAt.filter((p) => p === position).length).toBeLessThan(questions.length / 2);
+    const shownAt = questions.map((q) =>
+      optionOrder(q.question, q.options).indexOf(q.options.findIndex((o) => o.correct)),
+    );
+    for (let position = 0; position < 5; position++)
+      expect(shownAt.filter((p) => p === position).length).toBeLessThan(questions.length / 2);
   });
 
   it('teaches the same huddle agenda the timer runs', () => {
     const huddle = lessons.find((l) => l.slug === 'the-ten-minute-huddle')!;
-    const taught = [...huddle.body.matchAll(/\*\*([^*(]+?) \((\d+) minutes?\)\.\*\*/g)].map((m) => ({ title: m[1]!.trim(), minutes: Number(m[2]) }));
+    const taught = [...huddle.body.matchAll(/\*\*([^*(]+?) \((\d+) minutes?\)\.\*\*/g)].map((m) => ({
+      title: m[1]!.trim(),
+      minutes: Number(m[2]),
+    }));
     expect(taught).toEqual(TEN_MINUTE_HUDDLE.map(({ title, minutes }) => ({ title, minutes })));
   });
 
@@ -81,18 +98,49 @@ describe('the rules catch broken lessons', () => {
     const source = 'the quick brown fox jumps over the lazy dog every single morning';
     const problems = curriculumProblems(
       [
-        { file: 'content/a/course.yaml', slug: 'a', lessons: [
-          { file: 'content/a/01-x.mdx', slug: 'x', minutes: 3, questionCount: 2, body: `${words(400)} <NextShift>do</NextShift>`, frontmatterText: '' },
-          { file: 'content/a/02-y.mdx', slug: 'y', minutes: 7, questionCount: 2, body: `${words(100)} <NextShift>do</NextShift>`, frontmatterText: '' },
-        ] },
-        { file: 'content/b/course.yaml', slug: 'b', lessons: [
-          { file: 'content/b/01-x.mdx', slug: 'x', minutes: 3, questionCount: 2, body: `${source} ${words(380)}`, frontmatterText: '' },
-        ] },
+        {
+          file: 'content/a/course.yaml',
+          slug: 'a',
+          lessons: [
+            {
+              file: 'content/a/01-x.mdx',
+              slug: 'x',
+              minutes: 3,
+              questionCount: 2,
+              body: `${words(400)} <NextShift>do</NextShift>`,
+              frontmatterText: '',
+            },
+            {
+              file: 'content/a/02-y.mdx',
+              slug: 'y',
+              minutes: 7,
+              questionCount: 2,
+              body: `${words(100)} <NextShift>do</NextShift>`,
+              frontmatterText: '',
+            },
+          ],
+        },
+        {
+          file: 'content/b/course.yaml',
+          slug: 'b',
+          lessons: [
+            {
+              file: 'content/b/01-x.mdx',
+              slug: 'x',
+              minutes: 3,
+              questionCount: 2,
+              body: `${source} ${words(380)}`,
+              frontmatterText: '',
+            },
+          ],
+        },
         { file: 'content/c/course.yaml', slug: 'c', lessons: [] },
       ],
       runFingerprints(source),
     );
-    expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: slug: "x" is also used by content\/a\/01-x\.mdx/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^content\/b\/01-x\.mdx: slug: "x" is also used by content\/a\/01-x\.mdx/),
+    );
     expect(problems).toContainEqual(expect.stringMatching(/^content\/a\/02-y\.mdx: minutes: says 7/));
     expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: copies ten or more words/));
     expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: needs a <NextShift> box/));
@@ -101,6 +149,10 @@ describe('the rules catch broken lessons', () => {
   });
 
   it('counts words without MDX imports and tags', () => {
-    expect(bodyWordCount("import X from 'y';\n\nOne two <NextShift>three</NextShift> four’s\n<HuddleTimer client:visible />")).toBe(4);
+    expect(
+      bodyWordCount(
+        "import X from 'y';\n\nOne two <NextShift>three</NextShift> four’s\n<HuddleTimer client:visible />",
+      ),
+    ).toBe(4);
   });
 });

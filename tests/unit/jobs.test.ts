@@ -43,9 +43,12 @@ describe('the job runner', () => {
 
   it('logs a failed run instead of throwing, and is gone once stopped', async () => {
     const logged: string[] = [];
-    const runner = scheduleJobs(async () => {
-      throw new Error('database away');
-    }, (line) => logged.push(line));
+    const runner = scheduleJobs(
+      async () => {
+        throw new Error('database away');
+      },
+      (line) => logged.push(line),
+    );
     expect(requestJobRun()).toBe(true);
     await expect.poll(() => logged).toEqual(['[jobs] database away']);
     runner.stop();

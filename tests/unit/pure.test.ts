@@ -11,8 +11,20 @@ import { loggedPath } from '#lib/logged-path.ts';
 import { joinTexts, reconcile } from '#lib/reflection-draft.ts';
 
 describe('safeNextPath', () => {
-  it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) => expect(safeNextPath(path)).toBe(path));
-  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', '/.//evil.example', '/a/..//evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '\t/x', ''])('refuses %s', (path) => {
+  it.each(['/courses/a/b', '/journal?q=x', '/'])('keeps same-site path %s', (path) =>
+    expect(safeNextPath(path)).toBe(path),
+  );
+  it.each([
+    '//evil.example',
+    'https://evil.example/',
+    '/\\evil.example',
+    '/.//evil.example',
+    '/a/..//evil.example',
+    'javascript:alert(1)',
+    '/%0d%0aSet-Cookie:x',
+    '\t/x',
+    '',
+  ])('refuses %s', (path) => {
     const result = safeNextPath(path);
     expect(result === undefined || (result.startsWith('/') && !result.startsWith('//'))).toBe(true);
     if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\')) expect(result).toBeUndefined();
@@ -52,10 +64,17 @@ describe('huddle timer', () => {
 
 describe('escaping', () => {
   it('renders reflections in Markdown as text, never markup', () => {
-    expect(escapeMarkdown('**bold** <b>x</b> [link](http://a)')).toBe(String.raw`\*\*bold\*\* \<b\>x\</b\> \[link\]\(http://a\)`);
-    expect(journalMarkdown('Ana', [{ title: 'T', prompt: 'P', text: 'line 1\nline 2', updatedAt: new Date('2026-01-02T03:04:00Z') }])).toContain('line 1  \nline 2');
+    expect(escapeMarkdown('**bold** <b>x</b> [link](http://a)')).toBe(
+      String.raw`\*\*bold\*\* \<b\>x\</b\> \[link\]\(http://a\)`,
+    );
+    expect(
+      journalMarkdown('Ana', [
+        { title: 'T', prompt: 'P', text: 'line 1\nline 2', updatedAt: new Date('2026-01-02T03:04:00Z') },
+      ]),
+    ).toContain('line 1  \nline 2');
   });
-  it('escapes HTML', () => expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;'));
+  it('escapes HTML', () =>
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;'));
 });
 
 describe('settings', () => {
@@ -74,14 +93,23 @@ describe('settings', () => {
 
 describe('user agents', () => {
   it('describes common browsers briefly', () => {
-    expect(describeUserAgent('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe('Chrome on Android');
+    expect(
+      describeUserAgent(
+        'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
+      ),
+    ).toBe('Chrome on Android');
     expect(describeUserAgent('')).toBe('Unknown device');
   });
 });
 
 describe('option order', () => {
   it('is a fixed permutation of the authored options', () => {
-    const options = [{ text: 'Name the feeling' }, { text: 'Explain the plan' }, { text: 'Ask them to calm down' }, { text: 'Say you know how they feel' }];
+    const options = [
+      { text: 'Name the feeling' },
+      { text: 'Explain the plan' },
+      { text: 'Ask them to calm down' },
+      { text: 'Say you know how they feel' },
+    ];
     const order = optionOrder('Which response names the emotion?', options);
     expect([...order].sort()).toEqual([0, 1, 2, 3]);
     expect(optionOrder('Which response names the emotion?', options)).toEqual(order);
@@ -98,12 +126,20 @@ describe('loggedPath', () => {
     ['/teams/7f0c/export.csv', '/teams/7f0c/export.csv'],
   ])('keeps %s as %s', (url, logged) => expect(loggedPath(url)).toBe(logged));
 
-  it.each(['/join/ABCD-EFGH', '/join/abcdefgh/', '/join/ABC-DEF?x=1', '/JOIN/ABCDEFGH', '//join/ABCDEFGH', '/./join/ABCDEFGH', '/x/../join/ABCDEFGH', '/%6Aoin/ABCDEFGH', '/join%2FABCDEFGH', '/\\join/ABCDEFGH'])(
-    'hides the code in %s',
-    (url) => {
-      expect(loggedPath(url)).toBe('/join/:code');
-    },
-  );
+  it.each([
+    '/join/ABCD-EFGH',
+    '/join/abcdefgh/',
+    '/join/ABC-DEF?x=1',
+    '/JOIN/ABCDEFGH',
+    '//join/ABCDEFGH',
+    '/./join/ABCDEFGH',
+    '/x/../join/ABCDEFGH',
+    '/%6Aoin/ABCDEFGH',
+    '/join%2FABCDEFGH',
+    '/\\join/ABCDEFGH',
+  ])('hides the code in %s', (url) => {
+    expect(loggedPath(url)).toBe('/join/:code');
+  });
 });
 
 describe('reflection drafts', () => {
@@ -117,17 +153,41 @@ describe('reflection drafts', () => {
 
   it('keeps the newer copy by the writer’s clock', () => {
     const server = { body: 'from the server', revision: 200 };
-    expect(reconcile({ body: 'older draft', revision: 100 }, server, 1_000)).toEqual({ body: 'from the server', revision: 200, unsaved: false });
-    expect(reconcile({ body: 'newer edit', revision: 300 }, server, 1_000)).toEqual({ body: 'newer edit', revision: 300, unsaved: true });
-    expect(reconcile({ body: '', revision: 0, unseen: true }, null, 1_000)).toEqual({ body: '', revision: 0, unsaved: false });
-    expect(reconcile({ body: 'first words', revision: 300, unseen: true }, null, 1_000)).toEqual({ body: 'first words', revision: 300, unsaved: true });
+    expect(reconcile({ body: 'older draft', revision: 100 }, server, 1_000)).toEqual({
+      body: 'from the server',
+      revision: 200,
+      unsaved: false,
+    });
+    expect(reconcile({ body: 'newer edit', revision: 300 }, server, 1_000)).toEqual({
+      body: 'newer edit',
+      revision: 300,
+      unsaved: true,
+    });
+    expect(reconcile({ body: '', revision: 0, unseen: true }, null, 1_000)).toEqual({
+      body: '',
+      revision: 0,
+      unsaved: false,
+    });
+    expect(reconcile({ body: 'first words', revision: 300, unseen: true }, null, 1_000)).toEqual({
+      body: 'first words',
+      revision: 300,
+      unsaved: true,
+    });
   });
 
   it('puts text typed without the server’s copy after it, never in its place', () => {
     const server = { body: 'from the server', revision: 200 };
-    expect(reconcile({ body: 'typed early', revision: 300, unseen: true }, server, 1_000)).toEqual({ body: 'from the server\n\ntyped early', revision: 1_000, unsaved: true });
+    expect(reconcile({ body: 'typed early', revision: 300, unseen: true }, server, 1_000)).toEqual({
+      body: 'from the server\n\ntyped early',
+      revision: 1_000,
+      unsaved: true,
+    });
     expect(reconcile({ body: 'typed early', revision: 5_000, unseen: true }, server, 1_000).revision).toBe(5_001);
     // Already holding the server's text (typed on top of it): nothing is doubled.
-    expect(reconcile({ body: 'from the server, edited', revision: 300, unseen: true }, server, 1_000)).toEqual({ body: 'from the server, edited', revision: 300, unsaved: true });
+    expect(reconcile({ body: 'from the server, edited', revision: 300, unseen: true }, server, 1_000)).toEqual({
+      body: 'from the server, edited',
+      revision: 300,
+      unsaved: true,
+    });
   });
 });

@@ -24,10 +24,19 @@ const at = (iso: string) => new Date(iso);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 function schedule(overrides: Partial<ReleaseSchedule>): ReleaseSchedule {
-  return { timeZone: 'UTC', eventDate: '2026-01-01', unlockMinute: 7 * 60, firstUnlockDays: 1, intervalDays: 1, dayOffsets: null, ...overrides };
+  return {
+    timeZone: 'UTC',
+    eventDate: '2026-01-01',
+    unlockMinute: 7 * 60,
+    firstUnlockDays: 1,
+    intervalDays: 1,
+    dayOffsets: null,
+    ...overrides,
+  };
 }
 
-const unlocks = (s: ReleaseSchedule, count: number) => Array.from({ length: count }, (_, i) => baseUnlockAt(s, i).toISOString());
+const unlocks = (s: ReleaseSchedule, count: number) =>
+  Array.from({ length: count }, (_, i) => baseUnlockAt(s, i).toISOString());
 
 describe('zone arithmetic', () => {
   it('reads offsets on both sides of a change', () => {
@@ -49,26 +58,48 @@ describe('zone arithmetic', () => {
   });
 
   it('gives back the wall time asked for wherever it exists (any zone, any day, any minute)', () => {
-    const zones = ['America/New_York', 'Europe/Berlin', 'Australia/Sydney', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham', 'UTC', 'Australia/Lord_Howe'];
+    const zones = [
+      'America/New_York',
+      'Europe/Berlin',
+      'Australia/Sydney',
+      'Asia/Kolkata',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'UTC',
+      'Australia/Lord_Howe',
+    ];
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 3 * 365 }), fc.integer({ min: 0, max: 1439 }), (zone, dayIndex, minute) => {
-        const date = new Date(Date.UTC(2025, 0, 1) + dayIndex * DAY).toISOString().slice(0, 10);
-        const instant = zonedTime(zone, date, minute);
-        const clock = wallClockAt(zone, instant);
-        const got = `${clock.year}-${String(clock.month).padStart(2, '0')}-${String(clock.day).padStart(2, '0')}`;
-        const gotMinute = clock.hour * 60 + clock.minute;
-        if (got === date && gotMinute === minute) return;
-        // Only a wall time inside a gap may differ, and then only forward by the gap (≤ 1 h here).
-        const asked = Date.UTC(...(date.split('-').map(Number) as [number, number, number]).map((v, i) => (i === 1 ? v - 1 : v)) as [number, number, number], 0, minute);
-        const shown = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
-        expect(shown - asked).toBeGreaterThan(0);
-        expect(shown - asked).toBeLessThanOrEqual(HOUR);
-        // and no instant within a day of it reads the asked time
-        for (let t = instant.getTime() - 2 * HOUR; t <= instant.getTime() + 2 * HOUR; t += 15 * 60_000) {
-          const c = wallClockAt(zone, t);
-          expect(Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute)).not.toBe(asked);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 0, max: 3 * 365 }),
+        fc.integer({ min: 0, max: 1439 }),
+        (zone, dayIndex, minute) => {
+          const date = new Date(Date.UTC(2025, 0, 1) + dayIndex * DAY).toISOString().slice(0, 10);
+          const instant = zonedTime(zone, date, minute);
+          const clock = wallClockAt(zone, instant);
+          const got = `${clock.year}-${String(clock.month).padStart(2, '0')}-${String(clock.day).padStart(2, '0')}`;
+          const gotMinute = clock.hour * 60 + clock.minute;
+          if (got === date && gotMinute === minute) return;
+          // Only a wall time inside a gap may differ, and then only forward by the gap (≤ 1 h here).
+          const asked = Date.UTC(
+            ...((date.split('-').map(Number) as [number, number, number]).map((v, i) => (i === 1 ? v - 1 : v)) as [
+              number,
+              number,
+              number,
+            ]),
+            0,
+            minute,
+          );
+          const shown = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute);
+          expect(shown - asked).toBeGreaterThan(0);
+          expect(shown - asked).toBeLessThanOrEqual(HOUR);
+          // and no instant within a day of it reads the asked time
+          for (let t = instant.getTime() - 2 * HOUR; t <= instant.getTime() + 2 * HOUR; t += 15 * 60_000) {
+            const c = wallClockAt(zone, t);
+            expect(Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute)).not.toBe(asked);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -86,28 +117,82 @@ describe('release dates across daylight-saving changes', () => {
   });
 
   it('Europe/Berlin spring and autumn', () => {
-    const spring = schedule({ timeZone: 'Europe/Berlin', eventDate: '2026-03-27', firstUnlockDays: 1, intervalDays: 1 });
-    expect(unlocks(spring, 3)).toEqual(['2026-03-28T06:00:00.000Z', '2026-03-29T05:00:00.000Z', '2026-03-30T05:00:00.000Z']);
-    const autumn = schedule({ timeZone: 'Europe/Berlin', eventDate: '2026-10-23', firstUnlockDays: 1, intervalDays: 1 });
-    expect(unlocks(autumn, 3)).toEqual(['2026-10-24T05:00:00.000Z', '2026-10-25T06:00:00.000Z', '2026-10-26T06:00:00.000Z']);
+    const spring = schedule({
+      timeZone: 'Europe/Berlin',
+      eventDate: '2026-03-27',
+      firstUnlockDays: 1,
+      intervalDays: 1,
+    });
+    expect(unlocks(spring, 3)).toEqual([
+      '2026-03-28T06:00:00.000Z',
+      '2026-03-29T05:00:00.000Z',
+      '2026-03-30T05:00:00.000Z',
+    ]);
+    const autumn = schedule({
+      timeZone: 'Europe/Berlin',
+      eventDate: '2026-10-23',
+      firstUnlockDays: 1,
+      intervalDays: 1,
+    });
+    expect(unlocks(autumn, 3)).toEqual([
+      '2026-10-24T05:00:00.000Z',
+      '2026-10-25T06:00:00.000Z',
+      '2026-10-26T06:00:00.000Z',
+    ]);
   });
 
   it('Europe/Berlin: an unlock time inside the gap and inside the overlap', () => {
-    const gap = schedule({ timeZone: 'Europe/Berlin', eventDate: '2026-03-28', firstUnlockDays: 0, intervalDays: 1, unlockMinute: 2 * 60 + 30 });
-    expect(unlocks(gap, 3)).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
-    const overlap = schedule({ timeZone: 'Europe/Berlin', eventDate: '2026-10-24', firstUnlockDays: 0, intervalDays: 1, unlockMinute: 2 * 60 + 30 });
-    expect(unlocks(overlap, 3)).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    const gap = schedule({
+      timeZone: 'Europe/Berlin',
+      eventDate: '2026-03-28',
+      firstUnlockDays: 0,
+      intervalDays: 1,
+      unlockMinute: 2 * 60 + 30,
+    });
+    expect(unlocks(gap, 3)).toEqual([
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:30:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ]);
+    const overlap = schedule({
+      timeZone: 'Europe/Berlin',
+      eventDate: '2026-10-24',
+      firstUnlockDays: 0,
+      intervalDays: 1,
+      unlockMinute: 2 * 60 + 30,
+    });
+    expect(unlocks(overlap, 3)).toEqual([
+      '2026-10-24T00:30:00.000Z',
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+    ]);
   });
 
   it('Australia/Sydney (southern hemisphere: clocks go back in April, forward in October)', () => {
-    const april = schedule({ timeZone: 'Australia/Sydney', eventDate: '2026-04-03', firstUnlockDays: 1, intervalDays: 1 });
+    const april = schedule({
+      timeZone: 'Australia/Sydney',
+      eventDate: '2026-04-03',
+      firstUnlockDays: 1,
+      intervalDays: 1,
+    });
     expect(unlocks(april, 2)).toEqual(['2026-04-03T20:00:00.000Z', '2026-04-04T21:00:00.000Z']);
-    const october = schedule({ timeZone: 'Australia/Sydney', eventDate: '2026-10-02', firstUnlockDays: 1, intervalDays: 1 });
+    const october = schedule({
+      timeZone: 'Australia/Sydney',
+      eventDate: '2026-10-02',
+      firstUnlockDays: 1,
+      intervalDays: 1,
+    });
     expect(unlocks(october, 2)).toEqual(['2026-10-02T21:00:00.000Z', '2026-10-03T20:00:00.000Z']);
   });
 
   it('crosses year and month ends', () => {
-    const s = schedule({ timeZone: 'Pacific/Auckland', eventDate: '2026-12-30', firstUnlockDays: 1, intervalDays: 2, unlockMinute: 8 * 60 });
+    const s = schedule({
+      timeZone: 'Pacific/Auckland',
+      eventDate: '2026-12-30',
+      firstUnlockDays: 1,
+      intervalDays: 2,
+      unlockMinute: 8 * 60,
+    });
     expect(unlocks(s, 2)).toEqual(['2026-12-30T19:00:00.000Z', '2027-01-01T19:00:00.000Z']);
   });
 });
@@ -139,18 +224,34 @@ describe('a learner: late joins and pauses', () => {
   // Base unlocks: 21 Mar 06:00Z, 24 Mar 06:00Z, 27 Mar 06:00Z, 30 Mar 05:00Z (CEST), 2 Apr 05:00Z
 
   it('is unlocked exactly at the unlock time, not a millisecond before', () => {
-    expect(lessonRelease(s, 0, NO_PAUSE, at('2026-03-21T05:59:59.999Z'))).toEqual({ state: 'locked', unlocksAt: at('2026-03-21T06:00:00Z') });
-    expect(lessonRelease(s, 0, NO_PAUSE, at('2026-03-21T06:00:00Z'))).toEqual({ state: 'unlocked', unlockedAt: at('2026-03-21T06:00:00Z') });
+    expect(lessonRelease(s, 0, NO_PAUSE, at('2026-03-21T05:59:59.999Z'))).toEqual({
+      state: 'locked',
+      unlocksAt: at('2026-03-21T06:00:00Z'),
+    });
+    expect(lessonRelease(s, 0, NO_PAUSE, at('2026-03-21T06:00:00Z'))).toEqual({
+      state: 'unlocked',
+      unlockedAt: at('2026-03-21T06:00:00Z'),
+    });
   });
 
   it('gives a late joiner everything already released, and the rest on the normal schedule', () => {
     const lateJoin = at('2026-03-28T12:00:00Z');
-    expect(releases(s, 5, NO_PAUSE, lateJoin).map((r) => r.state)).toEqual(['unlocked', 'unlocked', 'unlocked', 'locked', 'locked']);
+    expect(releases(s, 5, NO_PAUSE, lateJoin).map((r) => r.state)).toEqual([
+      'unlocked',
+      'unlocked',
+      'unlocked',
+      'locked',
+      'locked',
+    ]);
     expect(lessonRelease(s, 3, NO_PAUSE, lateJoin)).toEqual({ state: 'locked', unlocksAt: at('2026-03-30T05:00:00Z') });
   });
 
   it('joining before the event: nothing is open yet', () => {
-    expect(releases(s, 3, NO_PAUSE, at('2026-03-01T00:00:00Z')).map((r) => r.state)).toEqual(['locked', 'locked', 'locked']);
+    expect(releases(s, 3, NO_PAUSE, at('2026-03-01T00:00:00Z')).map((r) => r.state)).toEqual([
+      'locked',
+      'locked',
+      'locked',
+    ]);
   });
 
   it('while paused: opened lessons stay open, later ones wait', () => {
@@ -166,7 +267,10 @@ describe('a learner: late joins and pauses', () => {
     const resumed = resume({ pausedTotalMs: 0, pausedAt: at('2026-03-25T10:00:00Z') }, at('2026-03-30T10:00:00Z'));
     expect(resumed).toEqual({ pausedTotalMs: 5 * DAY, pausedAt: null });
     // Lesson 3 was 27 Mar 7:00 CET; five days later is 1 Apr 7:00 CEST = 05:00Z.
-    expect(lessonRelease(s, 2, resumed, at('2026-03-30T10:00:00Z'))).toEqual({ state: 'locked', unlocksAt: at('2026-04-01T05:00:00Z') });
+    expect(lessonRelease(s, 2, resumed, at('2026-03-30T10:00:00Z'))).toEqual({
+      state: 'locked',
+      unlocksAt: at('2026-04-01T05:00:00Z'),
+    });
     expect(formatUnlock(unlockAtFor(s, 2, resumed)!, 'Europe/Berlin')).toBe('Wed 1 Apr, 7:00');
     // Earlier lessons are untouched in state (still unlocked).
     expect(lessonRelease(s, 1, resumed, at('2026-03-30T10:00:00Z')).state).toBe('unlocked');
@@ -194,6 +298,8 @@ describe('words', () => {
   it('describes the schedule', () => {
     const s = schedule({ timeZone: 'Europe/Berlin', eventDate: '2026-02-02', firstUnlockDays: 1, intervalDays: 3 });
     expect(describeSchedule(s, 4)).toBe('The first lesson opens on Tue 3 Feb, 7:00, then one every 3 days.');
-    expect(describeSchedule({ ...s, dayOffsets: [1, 8] }, 2)).toBe('The first lesson opens on Tue 3 Feb, 7:00; the last on Tue 10 Feb, 7:00.');
+    expect(describeSchedule({ ...s, dayOffsets: [1, 8] }, 2)).toBe(
+      'The first lesson opens on Tue 3 Feb, 7:00; the last on Tue 10 Feb, 7:00.',
+    );
   });
 });

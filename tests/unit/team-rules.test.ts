@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { inQuietHours, inviteProblem, newInviteCode, nextSendTime, normalizeInviteCode, formatInviteCode, countStates, addDays, stateBadgeHtml } from '#lib/team-rules.ts';
+import {
+  inQuietHours,
+  inviteProblem,
+  newInviteCode,
+  nextSendTime,
+  normalizeInviteCode,
+  formatInviteCode,
+  countStates,
+  addDays,
+  stateBadgeHtml,
+} from '#lib/team-rules.ts';
 import { neutralizeCell, toCsv } from '#lib/csv.ts';
 
 describe('invite codes', () => {
@@ -48,7 +58,13 @@ describe('CSV', () => {
 
 describe('helpers', () => {
   it('count states and add days across months', () => {
-    expect(countStates(['completed', 'overdue', 'overdue'])).toEqual({ completed: 1, overdue: 2, 'in-progress': 0, 'not-started': 0, total: 3 });
+    expect(countStates(['completed', 'overdue', 'overdue'])).toEqual({
+      completed: 1,
+      overdue: 2,
+      'in-progress': 0,
+      'not-started': 0,
+      total: 3,
+    });
     expect(addDays('2030-01-30', 3)).toBe('2030-02-02');
   });
 });

@@ -6,5 +6,9 @@ import { publishedKeys } from '#server/certificates/index.ts';
 // signed before a key rotation keep verifying. Short cache: a rotation shows within minutes.
 export const GET: APIRoute = async () =>
   Response.json(await publishedKeys(await db()), {
-    headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
+    headers: {
+      'content-type': 'application/jwk-set+json',
+      'cache-control': 'public, max-age=300',
+      'access-control-allow-origin': '*',
+    },
   });

@@ -6,7 +6,11 @@ import { signedCredential } from '#server/certificates/index.ts';
 // reissued — is at /certificates/<id> with Accept: application/json.
 export const GET: APIRoute = async ({ params }) => {
   const jwt = await signedCredential(await db(), params.id ?? '');
-  if (!jwt) return new Response('There is no certificate with this address.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!jwt)
+    return new Response('There is no certificate with this address.', {
+      status: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   return new Response(jwt, {
     headers: {
       'content-type': 'application/vc+jwt',

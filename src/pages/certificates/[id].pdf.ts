@@ -5,7 +5,11 @@ import { certificatePdf } from '#server/certificates/index.ts';
 // The certificate as a PDF, rendered on request so a revocation shows on it at once.
 export const GET: APIRoute = async ({ params }) => {
   const found = await certificatePdf(await db(), params.id ?? '');
-  if (!found) return new Response('There is no certificate with this address.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!found)
+    return new Response('There is no certificate with this address.', {
+      status: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   return new Response(new Blob([found.pdf as Uint8Array<ArrayBuffer>]), {
     headers: {
       'content-type': 'application/pdf',

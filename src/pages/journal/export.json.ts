@@ -9,9 +9,21 @@ export const GET: APIRoute = async ({ locals }) => {
   const rows = await listReflections(await db(), locals.user.id);
   const entries = rows.map((r) => {
     const lesson = cat.lesson(r.course_slug, r.lesson_slug);
-    return { course: r.course_slug, lesson: r.lesson_slug, lessonTitle: lesson?.title ?? null, prompt: lesson?.reflection ?? null, text: r.body, createdAt: r.created_at, updatedAt: r.updated_at };
+    return {
+      course: r.course_slug,
+      lesson: r.lesson_slug,
+      lessonTitle: lesson?.title ?? null,
+      prompt: lesson?.reflection ?? null,
+      text: r.body,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
   });
   return new Response(JSON.stringify({ exportedAt: new Date().toISOString(), reflections: entries }, null, 2), {
-    headers: { 'content-type': 'application/json; charset=utf-8', 'content-disposition': 'attachment; filename="rounds-journal.json"', 'cache-control': 'private, no-store' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': 'attachment; filename="rounds-journal.json"',
+      'cache-control': 'private, no-store',
+    },
   });
 };

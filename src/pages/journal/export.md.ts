@@ -12,10 +12,19 @@ export const GET: APIRoute = async ({ locals }) => {
     locals.user.name,
     rows.map((r) => {
       const lesson = cat.lesson(r.course_slug, r.lesson_slug);
-      return { title: lesson?.title ?? `${r.course_slug}/${r.lesson_slug}`, prompt: lesson?.reflection ?? '', text: r.body, updatedAt: r.updated_at };
+      return {
+        title: lesson?.title ?? `${r.course_slug}/${r.lesson_slug}`,
+        prompt: lesson?.reflection ?? '',
+        text: r.body,
+        updatedAt: r.updated_at,
+      };
     }),
   );
   return new Response(markdown, {
-    headers: { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': 'attachment; filename="rounds-journal.md"', 'cache-control': 'private, no-store' },
+    headers: {
+      'content-type': 'text/markdown; charset=utf-8',
+      'content-disposition': 'attachment; filename="rounds-journal.md"',
+      'cache-control': 'private, no-store',
+    },
   });
 };

@@ -34,39 +34,59 @@ export type VerificationMailOutcome = { sent: true } | { sent: false; message: s
  * Its throttle (shared with password resets) or a failing mail server never undoes
  * that change: the person is told, and sends the link again from their account page.
  */
-async function sendVerificationMailAfterSaving(db: Kysely<Database>, user: { id: string; email: string; name: string }): Promise<VerificationMailOutcome> {
+async function sendVerificationMailAfterSaving(
+  db: Kysely<Database>,
+  user: { id: string; email: string; name: string },
+): Promise<VerificationMailOutcome> {
   try {
     await sendVerificationMail(db, user);
     return { sent: true };
   } catch (error) {
     if (error instanceof ThrottledError) {
       const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
-      return { sent: false, message: `We could not send the confirmation link yet: too many emails went to ${user.email} in the last hour. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} from your account page.` };
+      return {
+        sent: false,
+        message: `We could not send the confirmation link yet: too many emails went to ${user.email} in the last hour. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} from your account page.`,
+      };
     }
     console.error('[mail] the confirmation link could not be sent:', error);
-    return { sent: false, message: `We could not send the confirmation link to ${user.email} just now. Try again in a few minutes from your account page.` };
+    return {
+      sent: false,
+      message: `We could not send the confirmation link to ${user.email} just now. Try again in a few minutes from your account page.`,
+    };
   }
 }
 
 /** Creates the account and its first session together (both or neither), then mails the confirmation link. */
-export async function signUp(db: Kysely<Database>, input: { name: string; email: string; password: string }, request: RequestInfo) {
+export async function signUp(
+  db: Kysely<Database>,
+  input: { name: string; email: string; password: string },
+  request: RequestInfo,
+) {
   await checkNewPassword(input.password, [input.email, input.name]);
   await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
   const passwordHash = await hashPassword(input.password);
   const { user, token, session } = await db.transaction().execute(async (tx) => {
     const created = await users.createUser(tx, { email: input.email, name: input.name, passwordHash });
     if (!created) {
-      throw new FieldError('email', 'We could not create an account with this email. If you already have one, sign in or reset your password.');
+      throw new FieldError(
+        'email',
+        'We could not create an account with this email. If you already have one, sign in or reset your password.',
+      );
     }
     // The first account of an install is made an administrator: that grant is in the audit log too.
-    if (created.is_admin) await recordAudit(tx, { actorId: created.id, action: 'admin.first-account', target: `user:${created.id}` });
+    if (created.is_admin)
+      await recordAudit(tx, { actorId: created.id, action: 'admin.first-account', target: `user:${created.id}` });
     return { user: created, ...(await createSession(tx, created.id, request.userAgent)) };
   });
   const verificationMail = await sendVerificationMailAfterSaving(db, user);
   return { user, token, session, verificationMail };
 }
 
-export async function sendVerificationMail(db: Kysely<Database>, user: { id: string; email: string; name: string }): Promise<void> {
+export async function sendVerificationMail(
+  db: Kysely<Database>,
+  user: { id: string; email: string; name: string },
+): Promise<void> {
   await consume(db, `mail:address:${user.email}`, RULES.mailPerAddress);
   const token = randomToken(20);
   await insertEmailToken(db, {
@@ -81,7 +101,10 @@ export async function sendVerificationMail(db: Kysely<Database>, user: { id: str
     to: user.email,
     subject: 'Confirm your email for Rounds',
     greeting: `Hello ${user.name},`,
-    paragraphs: ['Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.', 'The link works for 48 hours.'],
+    paragraphs: [
+      'Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.',
+      'The link works for 48 hours.',
+    ],
     action: { label: 'Confirm my email', url },
     footer: 'If you did not create a Rounds account, you can ignore this message.',
   });
@@ -111,7 +134,8 @@ export async function signIn(db: Kysely<Database>, input: { email: string; passw
   const user = await users.findUserByEmail(db, input.email);
   // Verify against a decoy when the account is unknown: same work, same answer.
   const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
-  if (!user || !valid) throw new FieldError('password', 'That email and password do not match. Check both and try again.');
+  if (!user || !valid)
+    throw new FieldError('password', 'That email and password do not match. Check both and try again.');
   // A successful sign-in is not a failed attempt.
   await clearThrottle(db, accountKey);
   await refundThrottle(db, ipKey);
@@ -138,14 +162,21 @@ export async function requestPasswordReset(db: Kysely<Database>, email: string, 
       to: user.email,
       subject: 'Reset your Rounds password',
       greeting: `Hello ${user.name},`,
-      paragraphs: ['Someone asked to reset the password of your Rounds account. If it was you, choose a new password with the link below. It works once, for 30 minutes.', 'Resetting signs you out on every other device.'],
+      paragraphs: [
+        'Someone asked to reset the password of your Rounds account. If it was you, choose a new password with the link below. It works once, for 30 minutes.',
+        'Resetting signs you out on every other device.',
+      ],
       action: { label: 'Choose a new password', url: `${settings().PUBLIC_URL}/reset-password?token=${token}` },
       footer: 'If you did not ask for this, ignore this message: your password stays as it is.',
     }),
   );
 }
 
-export async function resetPassword(db: Kysely<Database>, input: { token: string; password: string }, request: RequestInfo) {
+export async function resetPassword(
+  db: Kysely<Database>,
+  input: { token: string; password: string },
+  request: RequestInfo,
+) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (tx) => {
     const used = await consumeEmailToken(tx, hashToHex(input.token), 'reset-password');
@@ -161,12 +192,23 @@ export async function resetPassword(db: Kysely<Database>, input: { token: string
   });
 }
 
-async function requireCurrentPassword(db: Kysely<Database>, userId: string, password: string, field = 'currentPassword'): Promise<void> {
+async function requireCurrentPassword(
+  db: Kysely<Database>,
+  userId: string,
+  password: string,
+  field = 'currentPassword',
+): Promise<void> {
   const stored = await users.passwordHashOf(db, userId);
-  if (!stored || !(await verifyPassword(stored, password))) throw new FieldError(field, 'Your current password is not right.');
+  if (!stored || !(await verifyPassword(stored, password)))
+    throw new FieldError(field, 'Your current password is not right.');
 }
 
-export async function changePassword(db: Kysely<Database>, user: PublicUser, sessionId: string, input: { currentPassword: string; password: string }) {
+export async function changePassword(
+  db: Kysely<Database>,
+  user: PublicUser,
+  sessionId: string,
+  input: { currentPassword: string; password: string },
+) {
   await requireCurrentPassword(db, user.id, input.currentPassword);
   await checkNewPassword(input.password, [user.email, user.name]);
   await users.updateUserPassword(db, user.id, await hashPassword(input.password));
@@ -174,7 +216,11 @@ export async function changePassword(db: Kysely<Database>, user: PublicUser, ses
 }
 
 /** Changes the address (and voids links to the old one) first; the new address's link follows. */
-export async function changeEmail(db: Kysely<Database>, user: PublicUser, input: { email: string; currentPassword: string }): Promise<VerificationMailOutcome> {
+export async function changeEmail(
+  db: Kysely<Database>,
+  user: PublicUser,
+  input: { email: string; currentPassword: string },
+): Promise<VerificationMailOutcome> {
   if (input.email === user.email) return { sent: true };
   await requireCurrentPassword(db, user.id, input.currentPassword);
   await db.transaction().execute(async (tx) => {

@@ -12,7 +12,11 @@ export const PASSWORD_MAX = 256;
 // password, not in every process at start-up.
 let strength: Promise<ZxcvbnFactory> | undefined;
 function strengthChecker(): Promise<ZxcvbnFactory> {
-  strength ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]).then(
+  strength ??= Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]).then(
     ([core, common, english]) =>
       new core.ZxcvbnFactory({
         dictionary: { ...common.dictionary, ...english.dictionary },

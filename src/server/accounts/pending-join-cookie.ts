@@ -11,7 +11,13 @@ export function pendingJoinCookieName(secure: boolean): string {
 }
 
 export function keepPendingJoin(cookies: AstroCookies, code: string, secure: boolean): void {
-  cookies.set(pendingJoinCookieName(secure), code, { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: MAX_AGE_SECONDS });
+  cookies.set(pendingJoinCookieName(secure), code, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure,
+    maxAge: MAX_AGE_SECONDS,
+  });
 }
 
 export function pendingJoin(cookies: AstroCookies, secure: boolean): string | undefined {
@@ -19,5 +25,6 @@ export function pendingJoin(cookies: AstroCookies, secure: boolean): string | un
 }
 
 export function clearPendingJoin(cookies: AstroCookies, secure: boolean): void {
-  if (cookies.has(pendingJoinCookieName(secure))) cookies.set(pendingJoinCookieName(secure), '', { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: 0 });
+  if (cookies.has(pendingJoinCookieName(secure)))
+    cookies.set(pendingJoinCookieName(secure), '', { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: 0 });
 }

@@ -41,7 +41,11 @@ export function findSessionWithUser(db: Executor, id: string) {
 }
 
 export async function touchSession(db: Executor, id: string, expiresAt: Date): Promise<void> {
-  await db.updateTable('sessions').set({ expires_at: expiresAt, last_seen_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('sessions')
+    .set({ expires_at: expiresAt, last_seen_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export function listSessions(db: Executor, userId: string) {

@@ -58,7 +58,15 @@ export async function validateSessionToken(db: Executor, token: string): Promise
     is_admin: session.is_admin,
     created_at: session.user_created_at,
   };
-  return { session: { id: session.id, user_id: session.user_id, expires_at: session.expires_at, created_at: session.created_at }, user };
+  return {
+    session: {
+      id: session.id,
+      user_id: session.user_id,
+      expires_at: session.expires_at,
+      created_at: session.created_at,
+    },
+    user,
+  };
 }
 
 export function sessionCookieName(secure: boolean): string {
@@ -67,7 +75,13 @@ export function sessionCookieName(secure: boolean): string {
 
 /** The session cookie, and with it the signed-in hint for prerendered pages' header (same lifetime). */
 export function setSessionCookie(cookies: AstroCookies, token: string, expiresAt: Date, secure: boolean): void {
-  cookies.set(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', path: '/', secure, expires: expiresAt });
+  cookies.set(sessionCookieName(secure), token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure,
+    expires: expiresAt,
+  });
   setSignedInHint(cookies, expiresAt, secure);
 }
 

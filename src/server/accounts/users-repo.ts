@@ -3,12 +3,16 @@ import type { Executor } from '#server/platform/db.ts';
 import type { User } from '#db/schema.ts';
 import type { PublicUser } from '#server/kernel/context.ts';
 
-
 const PUBLIC_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'is_admin', 'created_at'] as const;
 
 /** A live account by its address (a deleted account has none, so nobody signs in to it or resets its password). */
 export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
 }
 
 export function findUserById(db: Executor, id: string): Promise<PublicUser | undefined> {
@@ -64,7 +68,11 @@ export async function updateUserEmail(db: Executor, id: string, email: string): 
     .set({ email, email_verified_at: null })
     .where('id', '=', id)
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', email).where('other.id', '!=', id))),
+      not(
+        exists(
+          selectFrom('users as other').select('other.id').where('other.email', '=', email).where('other.id', '!=', id),
+        ),
+      ),
     )
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
@@ -85,7 +93,12 @@ export async function markEmailVerified(db: Executor, id: string, email: string)
 }
 
 export async function setAdmin(db: Executor, email: string): Promise<boolean> {
-  const result = await db.updateTable('users').set({ is_admin: true }).where('email', '=', email).where('deleted_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('users')
+    .set({ is_admin: true })
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -100,7 +113,13 @@ export const DELETED_ACCOUNT_NAME = 'Deleted account';
  * account", an `.invalid` address (never mailed, never signed in with), no password.
  */
 export async function eraseAccount(db: Executor, id: string): Promise<void> {
-  const user = await db.selectFrom('users').select('email').where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select('email')
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
   if (!user) return;
   await db.deleteFrom('reflections').where('user_id', '=', id).execute();
   await db.deleteFrom('sessions').where('user_id', '=', id).execute();
@@ -108,14 +127,25 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('email_tokens').where('user_id', '=', id).execute();
   await db.deleteFrom('outbox').where('to_address', '=', user.email).execute();
   await db.deleteFrom('team_reminders').where('user_id', '=', id).execute();
-  await db.deleteFrom('event_nudges').where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id)).execute();
+  await db
+    .deleteFrom('event_nudges')
+    .where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id))
+    .execute();
   await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
   await db.deleteFrom('certificates').where('user_id', '=', id).execute();
   await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();
   // Entries about the account (e.g. grant-admin, which names the address) keep its id, not its address.
-  await db.updateTable('audit_log').set({ target: `user:${id}` }).where('target', '=', user.email).execute();
+  await db
+    .updateTable('audit_log')
+    .set({ target: `user:${id}` })
+    .where('target', '=', user.email)
+    .execute();
   await db.updateTable('team_members').set({ role: 'member' }).where('user_id', '=', id).execute();
-  await db.updateTable('event_enrollments').set({ nudges_off_at: sql`coalesce(nudges_off_at, now())` }).where('user_id', '=', id).execute();
+  await db
+    .updateTable('event_enrollments')
+    .set({ nudges_off_at: sql`coalesce(nudges_off_at, now())` })
+    .where('user_id', '=', id)
+    .execute();
   await db
     .updateTable('users')
     .set({

@@ -12,7 +12,16 @@ import { settings } from '#server/platform/settings.ts';
 import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
 import { buildOpenBadgeCredential, generateIdentitySalt, signCredential } from './credentials.ts';
 import { signingKey } from './signing-keys.ts';
-import { addMonths, certificateStatus, CERTIFICATE_ID, linkedInAddUrl, newCertificateCode, newCertificateId, normalizeCertificateCode, type CertificateStatus } from '#lib/certificate-rules.ts';
+import {
+  addMonths,
+  certificateStatus,
+  CERTIFICATE_ID,
+  linkedInAddUrl,
+  newCertificateCode,
+  newCertificateId,
+  normalizeCertificateCode,
+  type CertificateStatus,
+} from '#lib/certificate-rules.ts';
 import { dateIn, serverTimeZone } from '#lib/team-rules.ts';
 import { ConflictError, NotFoundError } from '#server/kernel/errors.ts';
 
@@ -52,20 +61,31 @@ export function heldReason(user: Pick<PublicUser, 'name' | 'email_verified_at'>)
 /** The same, in an administrator's words (for a reissue). */
 function reissueBlocked(holder: Pick<PublicUser, 'name' | 'email_verified_at'>): string | undefined {
   const blocker = issueBlocker(holder);
-  if (blocker?.kind === 'unconfirmed-email') return 'The holder has not confirmed their email address; a new credential needs a confirmed address.';
-  if (blocker?.kind === 'unprintable-name') return `The holder's name “${holder.name}” has characters the certificate cannot print (${quoted(blocker.characters)}); they need to change it under Account first.`;
+  if (blocker?.kind === 'unconfirmed-email')
+    return 'The holder has not confirmed their email address; a new credential needs a confirmed address.';
+  if (blocker?.kind === 'unprintable-name')
+    return `The holder's name “${holder.name}” has characters the certificate cannot print (${quoted(blocker.characters)}); they need to change it under Account first.`;
   return undefined;
 }
 
-export type IssueOutcome = { course: CatalogCourse; certificate: Certificate } | { course: CatalogCourse; held: string };
+export type IssueOutcome =
+  { course: CatalogCourse; certificate: Certificate } | { course: CatalogCourse; held: string };
 
 /**
  * Issues a certificate for every course the learner has completed and has none for.
  * Safe to call at any time, concurrently and repeatedly: the database keeps one
  * current certificate per learner and course. Returns each completed course's state.
  */
-export async function issueEarnedCertificates(db: Kysely<Database>, catalog: Catalog, userId: string): Promise<IssueOutcome[]> {
-  const [user, progress, current] = await Promise.all([findUserById(db, userId), progressOfUser(db, userId), repo.currentCertificatesOfUser(db, userId)]);
+export async function issueEarnedCertificates(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+): Promise<IssueOutcome[]> {
+  const [user, progress, current] = await Promise.all([
+    findUserById(db, userId),
+    progressOfUser(db, userId),
+    repo.currentCertificatesOfUser(db, userId),
+  ]);
   if (!user) return [];
   const completed = catalog.courses.map((course) => summarizeCourse(course, progress)).filter((p) => p.complete);
   const held = heldReason(user);
@@ -80,7 +100,12 @@ export async function issueEarnedCertificates(db: Kysely<Database>, catalog: Cat
 }
 
 /** The certificate of one completed course: the current one, else issued now (once). */
-export async function issueCourseCertificate(db: Kysely<Database>, userId: string, course: CatalogCourse, completedAt: Date): Promise<IssueOutcome> {
+export async function issueCourseCertificate(
+  db: Kysely<Database>,
+  userId: string,
+  course: CatalogCourse,
+  completedAt: Date,
+): Promise<IssueOutcome> {
   const existing = await repo.currentCertificate(db, userId, course.slug);
   if (existing) return { course, certificate: existing };
   const user = await findUserById(db, userId);
@@ -100,7 +125,12 @@ interface Completion {
   expiresAt: Date | null;
 }
 
-async function issue(db: Kysely<Database>, user: PublicUser, course: CatalogCourse, completedAt: Date): Promise<Certificate> {
+async function issue(
+  db: Kysely<Database>,
+  user: PublicUser,
+  course: CatalogCourse,
+  completedAt: Date,
+): Promise<Certificate> {
   const completion: Completion = {
     courseSlug: course.slug,
     courseTitle: course.title,
@@ -123,7 +153,11 @@ async function issue(db: Kysely<Database>, user: PublicUser, course: CatalogCour
 }
 
 /** A certificate row for `holder`, with its credential signed by the current key. */
-async function newCertificate(db: Kysely<Database>, holder: Pick<PublicUser, 'id' | 'name' | 'email'>, completion: Completion): Promise<repo.NewCertificate> {
+async function newCertificate(
+  db: Kysely<Database>,
+  holder: Pick<PublicUser, 'id' | 'name' | 'email'>,
+  completion: Completion,
+): Promise<repo.NewCertificate> {
   const config = settings();
   const id = newCertificateId();
   const salt = generateIdentitySalt();
@@ -218,7 +252,13 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
     pdfUrl: `${url}.pdf`,
     credentialUrl: `${url}.jwt`,
     replacedById: row.replaced_by,
-    linkedInUrl: linkedInAddUrl({ courseTitle: row.course_title, issuerName: row.issuer_name, issuedOn, url, code: row.code }),
+    linkedInUrl: linkedInAddUrl({
+      courseTitle: row.course_title,
+      issuerName: row.issuer_name,
+      issuedOn,
+      url,
+      code: row.code,
+    }),
     holderId: row.user_id,
   };
 }
@@ -229,7 +269,11 @@ export function formatDay(day: string): string {
 }
 
 /** A certificate by its public id, or undefined (also for ids that cannot be one). */
-export async function findCertificateView(db: Kysely<Database>, id: string, now = new Date()): Promise<CertificateView | undefined> {
+export async function findCertificateView(
+  db: Kysely<Database>,
+  id: string,
+  now = new Date(),
+): Promise<CertificateView | undefined> {
   if (!CERTIFICATE_ID.test(id)) return undefined;
   const row = await repo.findCertificate(db, id);
   return row ? describeCertificate(row, now) : undefined;
@@ -259,7 +303,10 @@ export function verificationJson(view: CertificateView) {
 }
 
 /** The PDF as it stands now: a revoked, reissued or expired certificate carries a banner saying so. */
-export async function certificatePdf(db: Kysely<Database>, id: string): Promise<{ pdf: Uint8Array; view: CertificateView } | undefined> {
+export async function certificatePdf(
+  db: Kysely<Database>,
+  id: string,
+): Promise<{ pdf: Uint8Array; view: CertificateView } | undefined> {
   const view = await findCertificateView(db, id);
   if (!view) return undefined;
   const config = settings();
@@ -310,25 +357,45 @@ export interface MyCertificates {
 }
 
 /** The learner's certificates, and completed courses still waiting for one (read only). */
-export async function myCertificates(db: Kysely<Database>, catalog: Catalog, user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>, now = new Date()): Promise<MyCertificates> {
-  const [rows, progress] = await Promise.all([repo.currentCertificatesOfUser(db, user.id), progressOfUser(db, user.id)]);
+export async function myCertificates(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>,
+  now = new Date(),
+): Promise<MyCertificates> {
+  const [rows, progress] = await Promise.all([
+    repo.currentCertificatesOfUser(db, user.id),
+    progressOfUser(db, user.id),
+  ]);
   const held = heldReason(user);
   const waiting = catalog.courses
-    .filter((course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug))
+    .filter(
+      (course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug),
+    )
     .map((course) => ({ course, reason: held }));
   const certificates = rows.map((row) => describeCertificate(row, now));
-  const recent = certificates.filter((c, i) => c.status === 'valid' && now.getTime() - rows[i]!.issued_at.getTime() < RECENT_MS);
+  const recent = certificates.filter(
+    (c, i) => c.status === 'valid' && now.getTime() - rows[i]!.issued_at.getTime() < RECENT_MS,
+  );
   return { certificates, recent, waiting };
 }
 
 const RECENT_MS = 14 * 86_400_000;
 
 /** What the lesson page shows once its course is complete: the certificate, or why it waits. */
-export async function certificateMoment(db: Kysely<Database>, user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>, courseSlug: string) {
+export async function certificateMoment(
+  db: Kysely<Database>,
+  user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>,
+  courseSlug: string,
+) {
   const row = await repo.currentCertificate(db, user.id, courseSlug);
-  if (row?.revoked_at) return { status: 'held' as const, message: 'The certificate for this course was revoked; Certificates shows why.' };
+  if (row?.revoked_at)
+    return { status: 'held' as const, message: 'The certificate for this course was revoked; Certificates shows why.' };
   if (row) return { status: 'issued' as const, url: `/certificates/${row.id}`, code: row.code };
-  return { status: 'held' as const, message: heldReason(user) ?? 'Your certificate is not issued yet: press “Issue my certificate” under Certificates.' };
+  return {
+    status: 'held' as const,
+    message: heldReason(user) ?? 'Your certificate is not issued yet: press “Issue my certificate” under Certificates.',
+  };
 }
 
 // ---------------------------------------------------------------- administrators
@@ -343,7 +410,11 @@ export async function findCertificatesForAdmin(ctx: RequestContext, query: strin
   if (text.length < 2) return [];
   const code = normalizeCertificateCode(text);
   const rows = await repo.searchCertificates(ctx.db, code ? { code } : { text });
-  return rows.map((row) => ({ ...describeCertificate(row), holderEmail: row.holder_email, holderCurrentName: row.holder_current_name }));
+  return rows.map((row) => ({
+    ...describeCertificate(row),
+    holderEmail: row.holder_email,
+    holderCurrentName: row.holder_current_name,
+  }));
 }
 
 export async function certificateForAdmin(ctx: RequestContext, id: string) {
@@ -351,19 +422,36 @@ export async function certificateForAdmin(ctx: RequestContext, id: string) {
   const row = CERTIFICATE_ID.test(id) ? await repo.findCertificateWithHolder(ctx.db, id) : undefined;
   if (!row) throw new NotFoundError(NO_SUCH_CERTIFICATE);
   const holder = { name: row.holder_current_name, email_verified_at: row.holder_email_verified_at };
-  return { ...describeCertificate(row), holderEmail: row.holder_email, holderCurrentName: row.holder_current_name, reissueBlocked: reissueBlocked(holder) };
+  return {
+    ...describeCertificate(row),
+    holderEmail: row.holder_email,
+    holderCurrentName: row.holder_current_name,
+    reissueBlocked: reissueBlocked(holder),
+  };
 }
 
-export async function revokeCertificate(ctx: RequestContext, input: { id: string; reason: string }): Promise<Certificate> {
+export async function revokeCertificate(
+  ctx: RequestContext,
+  input: { id: string; reason: string },
+): Promise<Certificate> {
   requireAdmin(ctx, ADMINS_ONLY);
   return ctx.db.transaction().execute(async (tx) => {
     const revoked = await repo.markRevoked(tx, input.id, input.reason);
     if (!revoked) {
       const row = await repo.findCertificate(tx, input.id);
       if (!row) throw new NotFoundError(NO_SUCH_CERTIFICATE);
-      throw new ConflictError(row.revoked_at ? 'This certificate is already revoked.' : 'This certificate was reissued; revoke the certificate that replaced it instead.');
+      throw new ConflictError(
+        row.revoked_at
+          ? 'This certificate is already revoked.'
+          : 'This certificate was reissued; revoke the certificate that replaced it instead.',
+      );
     }
-    await recordAudit(tx, { actorId: ctx.user.id, action: 'certificate.revoke', target: `certificate:${revoked.id}`, details: { code: revoked.code, reason: input.reason } });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'certificate.revoke',
+      target: `certificate:${revoked.id}`,
+      details: { code: revoked.code, reason: input.reason },
+    });
     return revoked;
   });
 }
@@ -396,13 +484,20 @@ export async function reissueCertificate(ctx: RequestContext, input: { id: strin
     try {
       return await ctx.db.transaction().execute(async (tx) => {
         // The old row stops being current first (the foreign key is checked at commit).
-        if (!(await repo.markReplaced(tx, old.id, values.id))) throw new ConflictError('This certificate was already reissued.');
+        if (!(await repo.markReplaced(tx, old.id, values.id)))
+          throw new ConflictError('This certificate was already reissued.');
         const replacement = await repo.insertReplacement(tx, values);
         await recordAudit(tx, {
           actorId: ctx.user.id,
           action: 'certificate.reissue',
           target: `certificate:${old.id}`,
-          details: { code: old.code, replacement: replacement.id, replacementCode: replacement.code, previousName: old.holder_name, name: replacement.holder_name },
+          details: {
+            code: old.code,
+            replacement: replacement.id,
+            replacementCode: replacement.code,
+            previousName: old.holder_name,
+            name: replacement.holder_name,
+          },
         });
         return replacement;
       });

@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 
 // Open Badges 3.0 credentials, signed as VC-JWT (OB 3.0 §8.2) with Ed25519.
 
@@ -30,7 +40,8 @@ export async function generateSigningKey(): Promise<SigningKey> {
 export function publicJwks(keys: { publicJwk: JWK }[]): { keys: JWK[] } {
   return {
     keys: keys.map(({ publicJwk: { kty, crv, x, kid, alg, use } }) => {
-      if (kty !== 'OKP' || crv !== 'Ed25519' || !x || !kid) throw new Error(`Not an Ed25519 public key with a kid: ${kid ?? '(no kid)'}`);
+      if (kty !== 'OKP' || crv !== 'Ed25519' || !x || !kid)
+        throw new Error(`Not an Ed25519 public key with a kid: ${kid ?? '(no kid)'}`);
       return { kty, crv, x, kid, alg: alg ?? ALG, use: use ?? 'sig' };
     }),
   };
@@ -93,7 +104,9 @@ export function generateIdentitySalt(): string {
  * trimmed and lower-cased first (as Rounds stores it), so a verifier who knows it can match.
  */
 export function emailIdentityHash(email: string, salt: string): string {
-  return `sha256$${createHash('sha256').update(email.trim().toLowerCase() + salt).digest('hex')}`;
+  return `sha256$${createHash('sha256')
+    .update(email.trim().toLowerCase() + salt)
+    .digest('hex')}`;
 }
 
 /** XML Schema dateTime without milliseconds: "2026-11-26T10:05:00Z". */
@@ -119,9 +132,20 @@ export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenB
       type: ['AchievementSubject'],
       identifier: [
         // The email identifies the learner without revealing it; it comes first because `sub` uses it.
-        { type: 'IdentityObject', identityHash: emailIdentityHash(input.holderEmail, input.salt), identityType: 'emailAddress', hashed: true, salt: input.salt },
+        {
+          type: 'IdentityObject',
+          identityHash: emailIdentityHash(input.holderEmail, input.salt),
+          identityType: 'emailAddress',
+          hashed: true,
+          salt: input.salt,
+        },
         // The name as printed on the certificate, which the public verification page shows anyway.
-        { type: 'IdentityObject', identityHash: input.holderName.normalize('NFC'), identityType: 'name', hashed: false },
+        {
+          type: 'IdentityObject',
+          identityHash: input.holderName.normalize('NFC'),
+          identityType: 'name',
+          hashed: false,
+        },
       ],
       activityEndDate: dateTime(input.completedOn),
       achievement: {
@@ -138,7 +162,10 @@ export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenB
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Compact JWS: the credential's members at the top level plus the registered claims OB 3.0 maps them to. */
-export async function signCredential(vc: OpenBadgeCredential, key: Pick<SigningKey, 'kid' | 'privateJwk'>): Promise<string> {
+export async function signCredential(
+  vc: OpenBadgeCredential,
+  key: Pick<SigningKey, 'kid' | 'privateJwk'>,
+): Promise<string> {
   const privateKey = await importJWK(key.privateJwk, ALG);
   const claims: JWTPayload = {
     ...vc,
@@ -157,9 +184,21 @@ export type VerifiedCredential = OpenBadgeCredential & JWTPayload;
  * Verifies signature, `nbf` and `exp` against the JWKS (the key is chosen by `kid`) and that
  * the registered claims agree with the credential they wrap. Throws when anything is off.
  */
-export async function verifyCredential(jwt: string, jwks: { keys: JWK[] }, options: { currentDate?: Date } = {}): Promise<VerifiedCredential> {
-  const { payload } = await jwtVerify<OpenBadgeCredential>(jwt, createLocalJWKSet(jwks), { algorithms: [ALG], typ: 'JWT', currentDate: options.currentDate });
-  if (!payload.type?.includes('OpenBadgeCredential') || payload.iss !== payload.issuer?.id || payload.jti !== payload.id) {
+export async function verifyCredential(
+  jwt: string,
+  jwks: { keys: JWK[] },
+  options: { currentDate?: Date } = {},
+): Promise<VerifiedCredential> {
+  const { payload } = await jwtVerify<OpenBadgeCredential>(jwt, createLocalJWKSet(jwks), {
+    algorithms: [ALG],
+    typ: 'JWT',
+    currentDate: options.currentDate,
+  });
+  if (
+    !payload.type?.includes('OpenBadgeCredential') ||
+    payload.iss !== payload.issuer?.id ||
+    payload.jti !== payload.id
+  ) {
     throw new Error('The token is signed but is not a consistent OpenBadgeCredential.');
   }
   return payload;

@@ -1,5 +1,21 @@
 // The public face of this domain: pages, Actions and other domains import only this file.
-export { type CertificateView, certificateForAdmin, certificateMoment, certificatePdf, findCertificateView, findCertificatesForAdmin, formatDay, issueCourseCertificate, issueEarnedCertificates, issuerProfile, myCertificates, reissueCertificate, revokeCertificate, signedCredential, verificationJson } from './certificates.ts';
+export {
+  type CertificateView,
+  certificateForAdmin,
+  certificateMoment,
+  certificatePdf,
+  findCertificateView,
+  findCertificatesForAdmin,
+  formatDay,
+  issueCourseCertificate,
+  issueEarnedCertificates,
+  issuerProfile,
+  myCertificates,
+  reissueCertificate,
+  revokeCertificate,
+  signedCredential,
+  verificationJson,
+} from './certificates.ts';
 export { unsupportedCharacters } from './pdf.ts';
 export { certificatesIssuedForEvent, currentCertificatesOfUser } from './repo.ts';
 export { publishedKeys, rotateSigningKey, signingKey } from './signing-keys.ts';

@@ -2,7 +2,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, degrees, fill, popGraphicsState, pushGraphicsState, rectangle, rgb, setFillingColor, type Color, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+  PDFDocument,
+  degrees,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingColor,
+  type Color,
+  type PDFFont,
+  type PDFPage,
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 
 export interface CertificatePdfInput {
@@ -32,7 +44,9 @@ export class UndrawableTextError extends Error {
   readonly field: string;
   readonly characters: string[];
   constructor(field: string, characters: string[]) {
-    super(`The ${field} contains characters the certificate cannot print: ${characters.map((c) => `"${c}"`).join(', ')}.`);
+    super(
+      `The ${field} contains characters the certificate cannot print: ${characters.map((c) => `"${c}"`).join(', ')}.`,
+    );
     this.name = 'UndrawableTextError';
     this.field = field;
     this.characters = characters;
@@ -52,7 +66,8 @@ const FONT_FILES = {
 type FontRole = keyof typeof FONT_FILES;
 type Face = ReturnType<typeof fontkit.create>;
 
-let fontCache: { bytes: Record<FontRole, Uint8Array>; faces: Record<FontRole, Face>; parsed: Map<Uint8Array, Face> } | undefined;
+let fontCache:
+  { bytes: Record<FontRole, Uint8Array>; faces: Record<FontRole, Face>; parsed: Map<Uint8Array, Face> } | undefined;
 
 /**
  * fontkit caches each glyph with the characters of its first lookup. Subsetting a composite
@@ -64,7 +79,8 @@ function keepCodePoints(face: Face): Face {
   const getGlyph = face.getGlyph.bind(face);
   face.getGlyph = (id: number, characters: number[] = []) => {
     const glyph = getGlyph(id, characters);
-    if (glyph.codePoints.length === 0 && characters.length > 0) (glyph as { codePoints: number[] }).codePoints = characters;
+    if (glyph.codePoints.length === 0 && characters.length > 0)
+      (glyph as { codePoints: number[] }).codePoints = characters;
     return glyph;
   };
   return face;
@@ -80,7 +96,11 @@ function fonts(): NonNullable<typeof fontCache> {
       bytes[role] = readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${FONT_FILES[role]}`));
       faces[role] = keepCodePoints(fontkit.create(bytes[role]));
     }
-    fontCache = { bytes, faces, parsed: new Map((Object.keys(faces) as FontRole[]).map((role) => [bytes[role], faces[role]])) };
+    fontCache = {
+      bytes,
+      faces,
+      parsed: new Map((Object.keys(faces) as FontRole[]).map((role) => [bytes[role], faces[role]])),
+    };
   }
   return fontCache;
 }
@@ -97,12 +117,14 @@ const SUBSET_NAMES: Record<FontRole, string> = {
 // of the render time. Hand it the already parsed face instead: a face is read-only here and
 // every document makes its own subset from it.
 const cachedFontkit = {
-  create: (data: Uint8Array, postscriptName?: string) => fonts().parsed.get(data) ?? fontkit.create(data, postscriptName),
+  create: (data: Uint8Array, postscriptName?: string) =>
+    fonts().parsed.get(data) ?? fontkit.create(data, postscriptName),
 };
 
 // pdf-lib places glyphs left to right without bidi reordering, so right-to-left scripts
 // would print backwards even where the font has the glyphs.
-const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u;
+const RIGHT_TO_LEFT =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u;
 
 const ALL_ROLES = Object.keys(FONT_FILES) as FontRole[];
 
@@ -112,7 +134,8 @@ function missingGlyphs(text: string, roles: readonly FontRole[]): string[] {
   for (const char of text.normalize('NFC')) {
     if (/\s/u.test(char)) continue; // whitespace is collapsed to plain spaces before drawing
     const codePoint = char.codePointAt(0)!;
-    if (RIGHT_TO_LEFT.test(char) || roles.some((role) => !faces[role].hasGlyphForCodePoint(codePoint))) missing.add(char);
+    if (RIGHT_TO_LEFT.test(char) || roles.some((role) => !faces[role].hasGlyphForCodePoint(codePoint)))
+      missing.add(char);
   }
   return [...missing];
 }
@@ -160,7 +183,8 @@ export function formatCertificateDate(date: Date, timeZone = 'UTC'): string {
 
 /** 0.5 -> "0.5", 1 -> "1", 1.25 -> "1.25". */
 export function formatContactHours(hours: number): string {
-  if (!Number.isFinite(hours) || hours < 0) throw new RangeError(`Contact hours must be a non-negative number, got ${hours}.`);
+  if (!Number.isFinite(hours) || hours < 0)
+    throw new RangeError(`Contact hours must be a non-negative number, got ${hours}.`);
   return String(Math.round(hours * 100) / 100);
 }
 
@@ -193,7 +217,17 @@ interface TextBlock {
 // pdf-lib positions glyphs by their advance widths only (no kerning, no mark positioning), so
 // shaping would be computed and thrown away; turning it off keeps glyphs = cmap lookups and
 // makes embedding several times faster.
-const NO_SHAPING = { liga: false, clig: false, calt: false, rlig: false, ccmp: false, locl: false, kern: false, mark: false, mkmk: false };
+const NO_SHAPING = {
+  liga: false,
+  clig: false,
+  calt: false,
+  rlig: false,
+  ccmp: false,
+  locl: false,
+  kern: false,
+  mark: false,
+  mkmk: false,
+};
 
 /** Width in points exactly as pdf-lib will draw it: the sum of glyph advances. */
 function measure(role: FontRole, text: string, size: number): number {
@@ -239,7 +273,17 @@ function wrap(text: string, font: FontRole, size: number, width: number): string
  * so a long name first shrinks on one line and only then wraps. Past the last stage the text
  * keeps its smallest size and takes the lines it needs: never cut off.
  */
-function fitText(text: string, font: FontRole, options: { maxSize: number; stages: { lines: number; minSize: number }[]; width: number; color: Color; leading?: number }): TextBlock {
+function fitText(
+  text: string,
+  font: FontRole,
+  options: {
+    maxSize: number;
+    stages: { lines: number; minSize: number }[];
+    width: number;
+    color: Color;
+    leading?: number;
+  },
+): TextBlock {
   const { maxSize, stages, width, color, leading = 1.2 } = options;
   const block = (lines: string[], size: number): TextBlock => ({ lines, font, size, color, leading: size * leading });
   for (const stage of stages) {
@@ -252,7 +296,11 @@ function fitText(text: string, font: FontRole, options: { maxSize: number; stage
   return block(wrap(text, font, smallest, width), smallest);
 }
 
-function paragraphs(text: string, font: FontRole, options: { size: number; width: number; color: Color; leading?: number }): TextBlock {
+function paragraphs(
+  text: string,
+  font: FontRole,
+  options: { size: number; width: number; color: Color; leading?: number },
+): TextBlock {
   const lines = text
     .normalize('NFC')
     .split(/\r?\n/)
@@ -294,7 +342,12 @@ function drawQrCode(page: PDFPage, text: string, x: number, y: number, side: num
   page.pushOperators(...operators);
 }
 
-function drawBanner(page: PDFPage, font: Fonts, status: 'revoked' | 'reissued' | 'expired', validUntil: string | null): void {
+function drawBanner(
+  page: PDFPage,
+  font: Fonts,
+  status: 'revoked' | 'reissued' | 'expired',
+  validUntil: string | null,
+): void {
   const message = {
     revoked: 'REVOKED — see verification page',
     reissued: 'REISSUED — see verification page for the current certificate',
@@ -302,7 +355,13 @@ function drawBanner(page: PDFPage, font: Fonts, status: 'revoked' | 'reissued' |
   }[status];
   page.drawRectangle({ x: 30, y: PAGE_HEIGHT - 62, width: PAGE_WIDTH - 60, height: 30, color: ALERT });
   const size = 13;
-  page.drawText(message, { x: (PAGE_WIDTH - measure('sansBold', message, size)) / 2, y: PAGE_HEIGHT - 52, size, font: font.sansBold, color: rgb(1, 1, 1) });
+  page.drawText(message, {
+    x: (PAGE_WIDTH - measure('sansBold', message, size)) / 2,
+    y: PAGE_HEIGHT - 52,
+    size,
+    font: font.sansBold,
+    color: rgb(1, 1, 1),
+  });
   // A faint diagonal word makes a printed copy obviously void even if the banner is cut off.
   // Drawn as outlines, not text, so it does not interleave with the real text when extracted.
   const face = fonts().faces.sansBold;
@@ -389,8 +448,23 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
 
   // Header: provider, title, accent rule.
   let y = PAGE_HEIGHT - (text.status === 'valid' ? 62 : 84);
-  y = place(fitText(text.providerName, 'sansBold', { maxSize: 11, stages: [{ lines: 1, minSize: 8 }], width: TEXT_WIDTH, color: ACCENT }), y, 'center', CENTRE);
-  y = place({ lines: ['Certificate of completion'], font: 'serif', size: tight.title, color: INK, leading: tight.title }, y - 14 * tight.body, 'center', CENTRE);
+  y = place(
+    fitText(text.providerName, 'sansBold', {
+      maxSize: 11,
+      stages: [{ lines: 1, minSize: 8 }],
+      width: TEXT_WIDTH,
+      color: ACCENT,
+    }),
+    y,
+    'center',
+    CENTRE,
+  );
+  y = place(
+    { lines: ['Certificate of completion'], font: 'serif', size: tight.title, color: INK, leading: tight.title },
+    y - 14 * tight.body,
+    'center',
+    CENTRE,
+  );
   rules.push({ x: CENTRE - 28, y: y - 16 * tight.body, width: 56, height: 1.5, color: ACCENT });
   const headerBottom = y - 16 * tight.body - 1.5;
 
@@ -402,11 +476,19 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
     label('Verify this certificate at'),
     fitText(text.verifyUrl, 'sans', { maxSize: 9, stages: [{ lines: 1, minSize: 6.5 }], width: 320, color: ACCENT }),
   ];
-  const rightWidth = Math.max(...right.flatMap((block) => block.lines.map((line) => measure(block.font, line, block.size))));
+  const rightWidth = Math.max(
+    ...right.flatMap((block) => block.lines.map((line) => measure(block.font, line, block.size))),
+  );
   const leftWidth = CONTENT_WIDTH - QR_SIDE - QR_GAP - rightWidth - 32;
   const left: TextBlock[] = [
     label('Provider'),
-    fitText(text.providerName, 'sansBold', { maxSize: 9.5, stages: [{ lines: 2, minSize: 7.5 }], width: leftWidth, color: INK, leading: 1.3 }),
+    fitText(text.providerName, 'sansBold', {
+      maxSize: 9.5,
+      stages: [{ lines: 2, minSize: 7.5 }],
+      width: leftWidth,
+      color: INK,
+      leading: 1.3,
+    }),
     paragraphs(text.providerAddress, 'sans', { size: 8.5, width: leftWidth, color: MUTED }),
   ];
   const footerTop = FOOTER_BOTTOM + Math.max(QR_SIDE, stackHeight(right), stackHeight(left));
@@ -426,13 +508,39 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
   }
 
   // Body: who, what, when, how much — centred in the space left between header and footer.
-  const details = [`Completed on ${text.completedOn}`, `Contact hours awarded: ${text.contactHours}`, 'Learning format: enduring material'];
+  const details = [
+    `Completed on ${text.completedOn}`,
+    `Contact hours awarded: ${text.contactHours}`,
+    'Learning format: enduring material',
+  ];
   const body: TextBlock[] = [
     { lines: ['This certifies that'], font: 'sans', size: 11, color: MUTED, leading: 11 },
-    fitText(text.holderName, 'serifBold', { maxSize: 32 * tight.body, stages: [{ lines: 1, minSize: 20 }, { lines: 2, minSize: 14 }], width: TEXT_WIDTH, color: INK }),
+    fitText(text.holderName, 'serifBold', {
+      maxSize: 32 * tight.body,
+      stages: [
+        { lines: 1, minSize: 20 },
+        { lines: 2, minSize: 14 },
+      ],
+      width: TEXT_WIDTH,
+      color: INK,
+    }),
     { lines: ['has completed the enduring material'], font: 'sans', size: 11, color: MUTED, leading: 11 },
-    fitText(text.courseTitle, 'serifBold', { maxSize: 22 * tight.body, stages: [{ lines: 2, minSize: 16 }, { lines: 3, minSize: 11 }], width: TEXT_WIDTH, color: ACCENT }),
-    { lines: text.validUntil ? [details.join('   ·   '), `Valid until ${text.validUntil}`] : [details.join('   ·   ')], font: 'sans', size: 10, color: INK, leading: 15 },
+    fitText(text.courseTitle, 'serifBold', {
+      maxSize: 22 * tight.body,
+      stages: [
+        { lines: 2, minSize: 16 },
+        { lines: 3, minSize: 11 },
+      ],
+      width: TEXT_WIDTH,
+      color: ACCENT,
+    }),
+    {
+      lines: text.validUntil ? [details.join('   ·   '), `Valid until ${text.validUntil}`] : [details.join('   ·   ')],
+      font: 'sans',
+      size: 10,
+      color: INK,
+      leading: 15,
+    },
   ];
   const gaps = [14, 10, 14, 18, 0].map((gap) => gap * tight.body);
   const bodyHeight = stackHeight(body) + gaps.reduce((a, b) => a + b, 0);
@@ -472,16 +580,25 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   const doc = await PDFDocument.create();
   // pdf-lib compresses font subsets with pako (JavaScript); Node's native zlib writes the same
   // FlateDecode data several times faster and with far less garbage.
-  doc.context.flateStream = (contents, dict = {}) => doc.context.stream(deflateSync(contents), { ...dict, Filter: 'FlateDecode' });
+  doc.context.flateStream = (contents, dict = {}) =>
+    doc.context.stream(deflateSync(contents), { ...dict, Filter: 'FlateDecode' });
   doc.registerFontkit(cachedFontkit);
   const { bytes } = fonts();
   // Subsets keep each PDF small (about 30 KB instead of megabytes).
-  const embed = (role: FontRole) => doc.embedFont(bytes[role], { subset: true, features: NO_SHAPING, customName: SUBSET_NAMES[role] });
-  const font: Fonts = { serif: await embed('serif'), serifBold: await embed('serifBold'), sans: await embed('sans'), sansBold: await embed('sansBold') };
+  const embed = (role: FontRole) =>
+    doc.embedFont(bytes[role], { subset: true, features: NO_SHAPING, customName: SUBSET_NAMES[role] });
+  const font: Fonts = {
+    serif: await embed('serif'),
+    serifBold: await embed('serifBold'),
+    sans: await embed('sans'),
+    sansBold: await embed('sansBold'),
+  };
 
   doc.setTitle(`Certificate of completion: ${text.courseTitle} — ${text.holderName}`, { showInWindowTitleBar: true });
   doc.setAuthor(text.providerName);
-  doc.setSubject(`${text.holderName} completed the enduring material "${text.courseTitle}" (${text.contactHours} contact hours). Certificate ${text.code}.`);
+  doc.setSubject(
+    `${text.holderName} completed the enduring material "${text.courseTitle}" (${text.contactHours} contact hours). Certificate ${text.code}.`,
+  );
   doc.setKeywords(['certificate of completion', 'enduring material', text.code]);
   doc.setCreator('Rounds');
   doc.setProducer('Rounds (pdf-lib)');
@@ -492,8 +609,22 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
 
   const page = doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
   // Frame: a firm outer rule and a hairline inside it.
-  page.drawRectangle({ x: 22, y: 22, width: PAGE_WIDTH - 44, height: PAGE_HEIGHT - 44, borderColor: ACCENT, borderWidth: 1.5 });
-  page.drawRectangle({ x: 27, y: 27, width: PAGE_WIDTH - 54, height: PAGE_HEIGHT - 54, borderColor: ACCENT, borderWidth: 0.5 });
+  page.drawRectangle({
+    x: 22,
+    y: 22,
+    width: PAGE_WIDTH - 44,
+    height: PAGE_HEIGHT - 44,
+    borderColor: ACCENT,
+    borderWidth: 1.5,
+  });
+  page.drawRectangle({
+    x: 27,
+    y: 27,
+    width: PAGE_WIDTH - 54,
+    height: PAGE_HEIGHT - 54,
+    borderColor: ACCENT,
+    borderWidth: 0.5,
+  });
   if (text.status !== 'valid') drawBanner(page, font, text.status, text.validUntil);
   for (const rule of plan.rules) page.drawRectangle(rule);
   for (const { block, top, align, x } of plan.texts) drawBlock(page, font, block, top, align, x);

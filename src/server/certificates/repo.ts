@@ -31,12 +31,24 @@ export function findCertificate(db: Executor, id: string): Promise<Certificate |
 
 /** The learner's current (not replaced) certificate for a course, revoked or not. */
 export function currentCertificate(db: Executor, userId: string, courseSlug: string): Promise<Certificate | undefined> {
-  return db.selectFrom('certificates').selectAll().where('user_id', '=', userId).where('course_slug', '=', courseSlug).where('replaced_by', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('certificates')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('course_slug', '=', courseSlug)
+    .where('replaced_by', 'is', null)
+    .executeTakeFirst();
 }
 
 /** The current (not replaced) certificates of a learner, newest first; revoked ones included. */
 export function currentCertificatesOfUser(db: Executor, userId: string): Promise<Certificate[]> {
-  return db.selectFrom('certificates').selectAll().where('user_id', '=', userId).where('replaced_by', 'is', null).orderBy('issued_at', 'desc').execute();
+  return db
+    .selectFrom('certificates')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('replaced_by', 'is', null)
+    .orderBy('issued_at', 'desc')
+    .execute();
 }
 
 export interface CertificateWithHolder extends Certificate {
@@ -46,18 +58,32 @@ export interface CertificateWithHolder extends Certificate {
 }
 
 /** For administrators: by exact code, or by part of the holder's name (as issued or now) or email. Newest first. */
-export function searchCertificates(db: Executor, query: { code?: string; text?: string }, limit = 50): Promise<CertificateWithHolder[]> {
+export function searchCertificates(
+  db: Executor,
+  query: { code?: string; text?: string },
+  limit = 50,
+): Promise<CertificateWithHolder[]> {
   let select = db
     .selectFrom('certificates')
     .innerJoin('users', 'users.id', 'certificates.user_id')
     .selectAll('certificates')
-    .select(['users.email as holder_email', 'users.name as holder_current_name', 'users.email_verified_at as holder_email_verified_at'])
+    .select([
+      'users.email as holder_email',
+      'users.name as holder_current_name',
+      'users.email_verified_at as holder_email_verified_at',
+    ])
     .orderBy('certificates.issued_at', 'desc')
     .limit(limit);
   if (query.code) select = select.where('certificates.code', '=', query.code);
   else if (query.text) {
     const pattern = `%${query.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    select = select.where((eb) => eb.or([eb('certificates.holder_name', 'ilike', pattern), eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]));
+    select = select.where((eb) =>
+      eb.or([
+        eb('certificates.holder_name', 'ilike', pattern),
+        eb('users.name', 'ilike', pattern),
+        eb('users.email', 'ilike', pattern),
+      ]),
+    );
   }
   return select.execute();
 }
@@ -67,7 +93,11 @@ export function findCertificateWithHolder(db: Executor, id: string): Promise<Cer
     .selectFrom('certificates')
     .innerJoin('users', 'users.id', 'certificates.user_id')
     .selectAll('certificates')
-    .select(['users.email as holder_email', 'users.name as holder_current_name', 'users.email_verified_at as holder_email_verified_at'])
+    .select([
+      'users.email as holder_email',
+      'users.name as holder_current_name',
+      'users.email_verified_at as holder_email_verified_at',
+    ])
     .where('certificates.id', '=', id)
     .executeTakeFirst();
 }
@@ -86,11 +116,21 @@ export function markRevoked(db: Executor, id: string, reason: string): Promise<C
 
 /** Points a current certificate at its replacement; undefined when it was replaced already. */
 export function markReplaced(db: Executor, id: string, replacementId: string): Promise<Certificate | undefined> {
-  return db.updateTable('certificates').set({ replaced_by: replacementId }).where('id', '=', id).where('replaced_by', 'is', null).returningAll().executeTakeFirst();
+  return db
+    .updateTable('certificates')
+    .set({ replaced_by: replacementId })
+    .where('id', '=', id)
+    .where('replaced_by', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Current, unrevoked certificates per course held by the event's enrolled people. */
-export async function certificatesIssuedForEvent(db: Executor, eventId: string, courseSlugs: string[]): Promise<Map<string, number>> {
+export async function certificatesIssuedForEvent(
+  db: Executor,
+  eventId: string,
+  courseSlugs: string[],
+): Promise<Map<string, number>> {
   if (courseSlugs.length === 0) return new Map();
   const rows = await db
     .selectFrom('certificates')
@@ -118,8 +158,20 @@ export interface StoredSigningKey {
 // jsonb arrives parsed from pg and PGlite alike; a string only if a driver changes its mind.
 const jwk = (value: unknown): JWK => (typeof value === 'string' ? (JSON.parse(value) as JWK) : (value as JWK));
 
-function toKey(row: { kid: string; public_jwk: unknown; private_jwk: unknown; created_at: Date; retired_at: Date | null }): StoredSigningKey {
-  return { kid: row.kid, publicJwk: jwk(row.public_jwk), privateJwk: jwk(row.private_jwk), createdAt: row.created_at, retiredAt: row.retired_at };
+function toKey(row: {
+  kid: string;
+  public_jwk: unknown;
+  private_jwk: unknown;
+  created_at: Date;
+  retired_at: Date | null;
+}): StoredSigningKey {
+  return {
+    kid: row.kid,
+    publicJwk: jwk(row.public_jwk),
+    privateJwk: jwk(row.private_jwk),
+    createdAt: row.created_at,
+    retiredAt: row.retired_at,
+  };
 }
 
 /** Serialises key creation and rotation across processes (inside a transaction). */
@@ -129,7 +181,14 @@ export async function lockSigningKeys(db: Executor): Promise<void> {
 
 /** The newest key that still signs. */
 export async function activeSigningKey(db: Executor): Promise<StoredSigningKey | undefined> {
-  const row = await db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at', 'desc').orderBy('kid').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('retired_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .limit(1)
+    .executeTakeFirst();
   return row ? toKey(row) : undefined;
 }
 
@@ -139,12 +198,23 @@ export async function allSigningKeys(db: Executor): Promise<StoredSigningKey[]> 
   return rows.map(toKey);
 }
 
-export async function insertSigningKey(db: Executor, key: { kid: string; publicJwk: JWK; privateJwk: JWK }): Promise<void> {
-  await db.insertInto('signing_keys').values({ kid: key.kid, public_jwk: JSON.stringify(key.publicJwk), private_jwk: JSON.stringify(key.privateJwk) }).execute();
+export async function insertSigningKey(
+  db: Executor,
+  key: { kid: string; publicJwk: JWK; privateJwk: JWK },
+): Promise<void> {
+  await db
+    .insertInto('signing_keys')
+    .values({ kid: key.kid, public_jwk: JSON.stringify(key.publicJwk), private_jwk: JSON.stringify(key.privateJwk) })
+    .execute();
 }
 
 /** Stops every key but `kid` from signing; their public halves stay published. */
 export async function retireSigningKeysExcept(db: Executor, kid: string): Promise<number> {
-  const result = await db.updateTable('signing_keys').set({ retired_at: sql<Date>`now()` }).where('kid', '!=', kid).where('retired_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('signing_keys')
+    .set({ retired_at: sql<Date>`now()` })
+    .where('kid', '!=', kid)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

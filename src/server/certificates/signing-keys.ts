@@ -8,7 +8,6 @@ import { generateSigningKey, publicJwks } from './credentials.ts';
 // process signs with the same key and publishes the same JWKS. (Apart from the
 // certificates service so that start-up and the CLI need not load the PDF code.)
 
-
 /** The key that signs new credentials; the first call on a new install creates and stores it. */
 export async function signingKey(db: Kysely<Database>): Promise<repo.StoredSigningKey> {
   const active = await repo.activeSigningKey(db);
@@ -23,13 +22,21 @@ export async function signingKey(db: Kysely<Database>): Promise<repo.StoredSigni
 }
 
 /** A new signing key; the old ones stop signing but stay published, so what they signed still verifies. */
-export async function rotateSigningKey(db: Kysely<Database>, actorId: string | null): Promise<{ kid: string; published: number }> {
+export async function rotateSigningKey(
+  db: Kysely<Database>,
+  actorId: string | null,
+): Promise<{ kid: string; published: number }> {
   return db.transaction().execute(async (tx) => {
     await repo.lockSigningKeys(tx);
     const key = await generateSigningKey();
     await repo.insertSigningKey(tx, key);
     const retired = await repo.retireSigningKeysExcept(tx, key.kid);
-    await recordAudit(tx, { actorId, action: 'signing-key.rotate', target: `signing-key:${key.kid}`, details: { retired } });
+    await recordAudit(tx, {
+      actorId,
+      action: 'signing-key.rotate',
+      target: `signing-key:${key.kid}`,
+      details: { retired },
+    });
     return { kid: key.kid, published: (await repo.allSigningKeys(tx)).length };
   });
 }

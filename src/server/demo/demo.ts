@@ -18,7 +18,12 @@ export const DEMO_DOMAIN = 'demo.rounds.test';
 
 export class DemoRefusedError extends Error {}
 
-const PEOPLE: { name: string; local: string; huddles: 'none' | 'some' | 'all' | 'early'; connection: 'none' | 'some' | 'all' }[] = [
+const PEOPLE: {
+  name: string;
+  local: string;
+  huddles: 'none' | 'some' | 'all' | 'early';
+  connection: 'none' | 'some' | 'all';
+}[] = [
   { name: 'Ana Okafor', local: 'ana', huddles: 'all', connection: 'all' },
   { name: 'Ben Čapek', local: 'ben', huddles: 'all', connection: 'some' },
   { name: 'Chloé Martin', local: 'chloe', huddles: 'early', connection: 'none' },
@@ -47,10 +52,25 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
   const huddles = catalog.course('team-huddles') ?? catalog.courses[0]!;
   const connection = catalog.course('patient-connection') ?? catalog.courses[1] ?? huddles;
   // Deleted accounts do not count, as before they left a row behind.
-  const real = await db.selectFrom('users').select('email').where('email', 'not like', `%@${DEMO_DOMAIN}`).where('deleted_at', 'is', null).limit(1).executeTakeFirst();
-  if (real) throw new DemoRefusedError('This database already has real accounts: seed-demo only fills a fresh database. Use an empty DATA_DIR or a new DATABASE_URL.');
-  const existing = await db.selectFrom('users').select('id').where('email', 'like', `%@${DEMO_DOMAIN}`).limit(1).executeTakeFirst();
-  if (existing) throw new DemoRefusedError('The demo is already in this database. Start from an empty database to seed it again.');
+  const real = await db
+    .selectFrom('users')
+    .select('email')
+    .where('email', 'not like', `%@${DEMO_DOMAIN}`)
+    .where('deleted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  if (real)
+    throw new DemoRefusedError(
+      'This database already has real accounts: seed-demo only fills a fresh database. Use an empty DATA_DIR or a new DATABASE_URL.',
+    );
+  const existing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', 'like', `%@${DEMO_DOMAIN}`)
+    .limit(1)
+    .executeTakeFirst();
+  if (existing)
+    throw new DemoRefusedError('The demo is already in this database. Start from an empty database to seed it again.');
 
   const password = `demo-${randomToken(8)}`;
   const passwordHash = await hashPassword(password);
@@ -62,9 +82,20 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       return user!;
     };
     const leader = await make('Dana Reyes', 'leader');
-    const team = await teamsRepo.insertTeam(tx, { name: '4 West — Medical/Surgical', description: 'Day and night shift nurses, aides and the unit clerk. We talk about one lesson at the Tuesday huddle.', createdBy: leader.id });
+    const team = await teamsRepo.insertTeam(tx, {
+      name: '4 West — Medical/Surgical',
+      description:
+        'Day and night shift nurses, aides and the unit clerk. We talk about one lesson at the Tuesday huddle.',
+      createdBy: leader.id,
+    });
     await teamsRepo.addMember(tx, team.id, leader.id, 'leader');
-    await teamsRepo.insertInvite(tx, { teamId: team.id, code: 'TEAM4WST', createdBy: leader.id, expiresAt: new Date(now.getTime() + 30 * 86_400_000), maxUses: null });
+    await teamsRepo.insertInvite(tx, {
+      teamId: team.id,
+      code: 'TEAM4WST',
+      createdBy: leader.id,
+      expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+      maxUses: null,
+    });
 
     const complete = async (userId: string, course: typeof huddles, count: number, daysAgo: number) => {
       for (const lesson of course.lessons.slice(0, count)) {
@@ -72,7 +103,12 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       }
       if (count > 0) {
         const at = new Date(now.getTime() - daysAgo * 86_400_000);
-        await tx.updateTable('lesson_progress').set({ completed_at: at, started_at: at }).where('user_id', '=', userId).where('course_slug', '=', course.slug).execute();
+        await tx
+          .updateTable('lesson_progress')
+          .set({ completed_at: at, started_at: at })
+          .where('user_id', '=', userId)
+          .where('course_slug', '=', course.slug)
+          .execute();
       }
     };
     const members: string[] = [];
@@ -82,18 +118,47 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       members.push(user.email);
       memberIds.push(user.id);
       await teamsRepo.addMember(tx, team.id, user.id, index === 1 ? 'leader' : 'member');
-      const huddleCount = { none: 0, some: 2, all: huddles.lessons.length, early: huddles.lessons.length }[person.huddles];
+      const huddleCount = { none: 0, some: 2, all: huddles.lessons.length, early: huddles.lessons.length }[
+        person.huddles
+      ];
       await complete(user.id, huddles, huddleCount, person.huddles === 'early' ? 40 : 2 + index);
-      if (person.huddles === 'some') await progress.markStarted(tx, { userId: user.id, courseSlug: huddles.slug, lessonSlug: huddles.lessons[2]!.slug });
+      if (person.huddles === 'some')
+        await progress.markStarted(tx, {
+          userId: user.id,
+          courseSlug: huddles.slug,
+          lessonSlug: huddles.lessons[2]!.slug,
+        });
       const connectionCount = { none: 0, some: 1, all: connection.lessons.length }[person.connection];
       await complete(user.id, connection, connectionCount, 5 + index);
       if (huddleCount > 0) {
-        await saveReflection(tx, user.id, { courseSlug: huddles.slug, lessonSlug: huddles.lessons[0]!.slug, body: `(${person.name.split(' ')[0]}'s private reflection: the leader never sees this.)`, revision: 1 });
+        await saveReflection(tx, user.id, {
+          courseSlug: huddles.slug,
+          lessonSlug: huddles.lessons[0]!.slug,
+          body: `(${person.name.split(' ')[0]}'s private reflection: the leader never sees this.)`,
+          revision: 1,
+        });
       }
     }
-    await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: huddles.slug, dueOn: addDays(today, 14), note: 'We will run the ten-minute huddle from lesson 2 for real on Tuesday.', createdBy: leader.id });
-    await teamsRepo.insertAssignment(tx, { teamId: team.id, courseSlug: connection.slug, dueOn: addDays(today, -3), note: '', createdBy: leader.id });
-    await recordAudit(tx, { actorId: null, action: 'demo.seed', target: `team:${team.id}`, details: { accounts: members.length + 1 } });
+    await teamsRepo.insertAssignment(tx, {
+      teamId: team.id,
+      courseSlug: huddles.slug,
+      dueOn: addDays(today, 14),
+      note: 'We will run the ten-minute huddle from lesson 2 for real on Tuesday.',
+      createdBy: leader.id,
+    });
+    await teamsRepo.insertAssignment(tx, {
+      teamId: team.id,
+      courseSlug: connection.slug,
+      dueOn: addDays(today, -3),
+      note: '',
+      createdBy: leader.id,
+    });
+    await recordAudit(tx, {
+      actorId: null,
+      action: 'demo.seed',
+      target: `team:${team.id}`,
+      details: { accounts: members.length + 1 },
+    });
     return { password, leader: leader.email, members, teamId: team.id, memberIds };
   });
   // Certificates for the finished courses, issued as a real completion issues them (and signed).

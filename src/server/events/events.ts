@@ -17,11 +17,16 @@ import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { toCsv } from '#lib/csv.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, newEventCode, slugify } from '#lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
-import { formatUnlock, lessonRelease, unlockAtFor, type PauseState, type ReleaseSchedule } from '#lib/release-schedule.ts';
+import {
+  formatUnlock,
+  lessonRelease,
+  unlockAtFor,
+  type PauseState,
+  type ReleaseSchedule,
+} from '#lib/release-schedule.ts';
 import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
 
 const DAY = 86_400_000;
-
 
 const NO_SUCH_EVENT = 'That event does not exist.';
 const ADMINS_ONLY = 'Only administrators can manage events.';
@@ -42,7 +47,10 @@ export function pauseOf(enrollment: { paused_at: Date | null; paused_total_ms: n
 }
 
 /** The event's lessons in release order: its courses in order, each course's lessons in order. */
-export function eventLessons(catalog: Catalog, courseSlugs: string[]): { course: CatalogCourse; lesson: CatalogLesson }[] {
+export function eventLessons(
+  catalog: Catalog,
+  courseSlugs: string[],
+): { course: CatalogCourse; lesson: CatalogLesson }[] {
   return courseSlugs.flatMap((slug) => {
     const course = catalog.course(slug);
     return course ? course.lessons.map((lesson) => ({ course, lesson })) : [];
@@ -68,20 +76,31 @@ export interface EventInput {
 export async function createEvent(ctx: RequestContext, input: EventInput) {
   requireAdmin(ctx, ADMINS_ONLY);
   const courses = [...new Set(input.courses)];
-  for (const slug of courses) if (!ctx.catalog.course(slug)) throw new FieldError('courses', 'Choose courses from the list.');
+  for (const slug of courses)
+    if (!ctx.catalog.course(slug)) throw new FieldError('courses', 'Choose courses from the list.');
   const slug = input.slug || slugify(input.name);
-  if (slug.length < 3) throw new FieldError('slug', 'Choose a web address of at least 3 letters or digits, e.g. nursing-symposium-2027.');
+  if (slug.length < 3)
+    throw new FieldError('slug', 'Choose a web address of at least 3 letters or digits, e.g. nursing-symposium-2027.');
   const lessonCount = eventLessons(ctx.catalog, courses).length;
   if (input.dayOffsets && input.dayOffsets.length > lessonCount) {
-    throw new FieldError('dayOffsets', `These courses have ${lessonCount} lessons; list at most ${lessonCount} days (one per lesson).`);
+    throw new FieldError(
+      'dayOffsets',
+      `These courses have ${lessonCount} lessons; list at most ${lessonCount} days (one per lesson).`,
+    );
   }
   return ctx.db.transaction().execute(async (tx) => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await repo.slugTaken(tx, slug)) throw new FieldError('slug', `Another event already uses /events/${slug}. Choose a different web address.`);
+      if (await repo.slugTaken(tx, slug))
+        throw new FieldError('slug', `Another event already uses /events/${slug}. Choose a different web address.`);
       const event = await repo.insertEvent(tx, { ...input, slug, joinCode: newEventCode(), createdBy: ctx.user.id });
       if (!event) continue; // the code was taken: draw another
       await repo.setEventCourses(tx, event.id, courses);
-      await recordAudit(tx, { actorId: ctx.user.id, action: 'event.create', target: `event:${event.id}`, details: { slug, courses } });
+      await recordAudit(tx, {
+        actorId: ctx.user.id,
+        action: 'event.create',
+        target: `event:${event.id}`,
+        details: { slug, courses },
+      });
       return { eventId: event.id, slug: event.slug, code: event.join_code };
     }
     throw new Error('could not find a free event code');
@@ -118,8 +137,15 @@ export async function closeJoining(ctx: RequestContext, input: { eventId: string
 export async function listEvents(ctx: RequestContext) {
   requireAdmin(ctx, ADMINS_ONLY);
   const events = await repo.listEvents(ctx.db);
-  const courses = await repo.coursesOfEvents(ctx.db, events.map((e) => e.id));
-  return events.map((event) => ({ ...event, enrolled: Number(event.enrolled ?? 0), courses: (courses.get(event.id) ?? []).map((slug) => ctx.catalog.course(slug)?.title ?? slug) }));
+  const courses = await repo.coursesOfEvents(
+    ctx.db,
+    events.map((e) => e.id),
+  );
+  return events.map((event) => ({
+    ...event,
+    enrolled: Number(event.enrolled ?? 0),
+    courses: (courses.get(event.id) ?? []).map((slug) => ctx.catalog.course(slug)?.title ?? slug),
+  }));
 }
 
 // ---------------------------------------------------------------- public page and joining
@@ -129,11 +155,20 @@ export async function publicEvent(db: Kysely<Database>, catalog: Catalog, slug: 
   if (!event) return undefined;
   const courseSlugs = (await repo.coursesOfEvents(db, [event.id])).get(event.id) ?? [];
   const courses = courseSlugs.map((s) => catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
-  return { event, courses, lessonCount: eventLessons(catalog, courseSlugs).length, schedule: scheduleOf(event), joinOpen: event.join_closed_at === null };
+  return {
+    event,
+    courses,
+    lessonCount: eventLessons(catalog, courseSlugs).length,
+    schedule: scheduleOf(event),
+    joinOpen: event.join_closed_at === null,
+  };
 }
 
 /** The join link a QR code shows, or why there is none. */
-export async function joinLinkOf(db: Kysely<Database>, slug: string): Promise<{ url: string; slug: string } | 'not-found' | 'closed'> {
+export async function joinLinkOf(
+  db: Kysely<Database>,
+  slug: string,
+): Promise<{ url: string; slug: string } | 'not-found' | 'closed'> {
   const event = isEventSlug(slug) ? await repo.findEventBySlug(db, slug) : undefined;
   if (!event) return 'not-found';
   if (event.join_closed_at) return 'closed';
@@ -142,10 +177,15 @@ export async function joinLinkOf(db: Kysely<Database>, slug: string): Promise<{ 
 
 const JOIN_FAILURES = RULES.failedJoinCodePerIp;
 
-export type EventCodeLookup = { ok: true; event: repo.EventRow } | { ok: false; reason: 'unknown' | 'closed'; message: string };
+export type EventCodeLookup =
+  { ok: true; event: repo.EventRow } | { ok: false; reason: 'unknown' | 'closed'; message: string };
 
 /** What /join/<code> shows for an event code. Unknown codes count against the same per-address limit as team codes. */
-export async function lookUpEventCode(db: Kysely<Database>, code: string | undefined, clientIp: string): Promise<EventCodeLookup> {
+export async function lookUpEventCode(
+  db: Kysely<Database>,
+  code: string | undefined,
+  clientIp: string,
+): Promise<EventCodeLookup> {
   const key = joinCodeKey(clientIp);
   await ensureNotThrottled(db, key, JOIN_FAILURES);
   const event = code ? await repo.findEventByCode(db, code) : undefined;
@@ -220,8 +260,14 @@ export async function myEvents(db: Kysely<Database>, catalog: Catalog, userId: s
   const enrollments = await repo.enrollmentsOfUser(db, userId);
   if (enrollments.length === 0) return [];
   const [events, courses, ownZone, progress] = await Promise.all([
-    repo.eventsByIds(db, enrollments.map((e) => e.event_id)),
-    repo.coursesOfEvents(db, enrollments.map((e) => e.event_id)),
+    repo.eventsByIds(
+      db,
+      enrollments.map((e) => e.event_id),
+    ),
+    repo.coursesOfEvents(
+      db,
+      enrollments.map((e) => e.event_id),
+    ),
     readerZones(db, userId),
     progressOfUser(db, userId),
   ]);
@@ -232,15 +278,22 @@ export async function myEvents(db: Kysely<Database>, catalog: Catalog, userId: s
     const schedule = scheduleOf(event);
     const zone = ownZone ?? event.time_zone;
     const pause = pauseOf(enrollment);
-    const lessons: EventLessonView[] = eventLessons(catalog, courses.get(event.id) ?? []).map(({ course, lesson }, index) => {
-      const release = lessonRelease(schedule, index, pause, now);
-      const view: EventLessonView = { course, lesson, state: release.state, completed: completed.has(`${course.slug}/${lesson.slug}`) };
-      if (release.state === 'locked') {
-        view.unlocksAt = release.unlocksAt;
-        view.unlocksLabel = formatUnlock(release.unlocksAt, zone);
-      }
-      return view;
-    });
+    const lessons: EventLessonView[] = eventLessons(catalog, courses.get(event.id) ?? []).map(
+      ({ course, lesson }, index) => {
+        const release = lessonRelease(schedule, index, pause, now);
+        const view: EventLessonView = {
+          course,
+          lesson,
+          state: release.state,
+          completed: completed.has(`${course.slug}/${lesson.slug}`),
+        };
+        if (release.state === 'locked') {
+          view.unlocksAt = release.unlocksAt;
+          view.unlocksLabel = formatUnlock(release.unlocksAt, zone);
+        }
+        return view;
+      },
+    );
     const next = lessons.find((l) => l.state === 'unlocked' && !l.completed);
     return {
       event,
@@ -261,20 +314,37 @@ export async function myEvents(db: Kysely<Database>, catalog: Catalog, userId: s
  * lesson is locked when every event they joined that includes its course has not
  * released it to them. Lessons outside any joined event are never locked.
  */
-export async function lessonLock(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string, now = new Date()): Promise<string | undefined> {
+export async function lessonLock(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  courseSlug: string,
+  lessonSlug: string,
+  now = new Date(),
+): Promise<string | undefined> {
   const enrollments = await repo.enrollmentsWithCourse(db, userId, courseSlug);
   if (enrollments.length === 0) return undefined;
-  const events = new Map((await repo.eventsByIds(db, enrollments.map((e) => e.event_id))).map((e) => [e.id, e]));
+  const events = new Map(
+    (
+      await repo.eventsByIds(
+        db,
+        enrollments.map((e) => e.event_id),
+      )
+    ).map((e) => [e.id, e]),
+  );
   const courses = await repo.coursesOfEvents(db, [...events.keys()]);
   let reason: string | undefined;
   for (const enrollment of enrollments) {
     const event = events.get(enrollment.event_id);
     if (!event) continue;
-    const index = eventLessons(catalog, courses.get(event.id) ?? []).findIndex((l) => l.course.slug === courseSlug && l.lesson.slug === lessonSlug);
+    const index = eventLessons(catalog, courses.get(event.id) ?? []).findIndex(
+      (l) => l.course.slug === courseSlug && l.lesson.slug === lessonSlug,
+    );
     if (index < 0) return undefined;
     const release = lessonRelease(scheduleOf(event), index, pauseOf(enrollment), now);
     if (release.state === 'unlocked') return undefined;
-    if (release.state === 'paused') reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
+    if (release.state === 'paused')
+      reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
     else {
       const zone = (await readerZones(db, userId)) ?? event.time_zone;
       reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
@@ -292,7 +362,10 @@ export function unsubscribeToken(db: Kysely<Database>, enrollmentId: string): Pr
 }
 
 /** Turns nudges off for the enrollment a signed link names; the event's name, or undefined when the link is not valid. */
-export async function unsubscribeWithToken(db: Kysely<Database>, token: string): Promise<{ eventName: string; slug: string } | undefined> {
+export async function unsubscribeWithToken(
+  db: Kysely<Database>,
+  token: string,
+): Promise<{ eventName: string; slug: string } | undefined> {
   const enrollmentId = await verifyLink(db, UNSUBSCRIBE, token);
   if (!enrollmentId) return undefined;
   const enrollment = await repo.findEnrollmentById(db, enrollmentId);
@@ -333,7 +406,12 @@ const NUDGE_WINDOW = 7 * DAY;
  * sent the backlog), within the last week, not completed yet, to a confirmed
  * address, outside the person's quiet hours, unless they turned nudges off.
  */
-export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now = new Date(), options: NudgeOptions = {}): Promise<NudgeRunResult> {
+export async function runEventNudges(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  now = new Date(),
+  options: NudgeOptions = {},
+): Promise<NudgeRunResult> {
   const send = options.send ?? sendMail;
   const leaseMs = options.leaseMs ?? 10 * 60_000;
   const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
@@ -343,7 +421,10 @@ export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now
   const [events, courses, records] = await Promise.all([
     repo.eventsByIds(db, eventIds),
     repo.coursesOfEvents(db, eventIds),
-    repo.nudgesOf(db, candidates.map((c) => c.enrollment_id)),
+    repo.nudgesOf(
+      db,
+      candidates.map((c) => c.enrollment_id),
+    ),
   ]);
   const eventById = new Map(events.map((e) => [e.id, e]));
   const recorded = new Map(records.map((r) => [`${r.enrollment_id}/${r.course_slug}/${r.lesson_slug}`, r]));
@@ -355,9 +436,16 @@ export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now
     const pause = pauseOf(candidate);
     const due = eventLessons(catalog, courses.get(event.id) ?? []).flatMap(({ course, lesson }, index) => {
       const unlockedAt = unlockAtFor(schedule, index, pause);
-      if (!unlockedAt || unlockedAt > now || unlockedAt <= candidate.enrolled_at || now.getTime() - unlockedAt.getTime() > NUDGE_WINDOW) return [];
+      if (
+        !unlockedAt ||
+        unlockedAt > now ||
+        unlockedAt <= candidate.enrolled_at ||
+        now.getTime() - unlockedAt.getTime() > NUDGE_WINDOW
+      )
+        return [];
       const record = recorded.get(`${candidate.enrollment_id}/${course.slug}/${lesson.slug}`);
-      if (record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now))) return [];
+      if (record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now)))
+        return [];
       return [{ course, lesson, unlockedAt }];
     });
     if (due.length === 0 || !candidate.email_verified) continue;
@@ -370,7 +458,11 @@ export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now
       result.waiting += due.length;
       continue;
     }
-    const completed = new Set((await progressOfUser(db, candidate.user_id)).filter((p) => p.completed_at).map((p) => `${p.course_slug}/${p.lesson_slug}`));
+    const completed = new Set(
+      (await progressOfUser(db, candidate.user_id))
+        .filter((p) => p.completed_at)
+        .map((p) => `${p.course_slug}/${p.lesson_slug}`),
+    );
     for (const { course, lesson, unlockedAt } of due) {
       const key = { enrollmentId: candidate.enrollment_id, courseSlug: course.slug, lessonSlug: lesson.slug };
       if (completed.has(`${course.slug}/${lesson.slug}`)) {
@@ -396,7 +488,12 @@ export async function runEventNudges(db: Kysely<Database>, catalog: Catalog, now
         await repo.markNudgeSent(db, key, new Date());
         result.sent += 1;
       } catch (error) {
-        await repo.releaseNudge(db, key, new Date(now.getTime() + 15 * 60_000), String((error as Error)?.message ?? error).slice(0, 500));
+        await repo.releaseNudge(
+          db,
+          key,
+          new Date(now.getTime() + 15 * 60_000),
+          String((error as Error)?.message ?? error).slice(0, 500),
+        );
         result.failed += 1;
       }
     }
@@ -431,12 +528,25 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     const key = `${course.slug}/${lesson.slug}`;
     const completed = enrollees.filter((e) => perUser.get(e.user_id)?.done.has(key)).length;
     const opens = lessonRelease(schedule, index, { pausedAt: null, pausedTotalMs: 0 }, now);
-    return { course, lesson, completed, opensLabel: formatUnlock(opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt, event.time_zone), open: opens.state === 'unlocked' };
+    return {
+      course,
+      lesson,
+      completed,
+      opensLabel: formatUnlock(
+        opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt,
+        event.time_zone,
+      ),
+      open: opens.state === 'unlocked',
+    };
   });
   const coursesDone = courseSlugs.map((courseSlug) => {
     const course = ctx.catalog.course(courseSlug);
     const count = course
-      ? enrollees.filter((e) => course.lessons.length > 0 && course.lessons.every((l) => perUser.get(e.user_id)?.done.has(`${course.slug}/${l.slug}`))).length
+      ? enrollees.filter(
+          (e) =>
+            course.lessons.length > 0 &&
+            course.lessons.every((l) => perUser.get(e.user_id)?.done.has(`${course.slug}/${l.slug}`)),
+        ).length
       : 0;
     return { courseSlug, title: course?.title ?? courseSlug, count, certificates: certificates.get(courseSlug) ?? 0 };
   });
@@ -450,10 +560,16 @@ export async function dashboard(ctx: RequestContext, slug: string) {
       nudgesOn: e.nudges_off_at === null,
       lastActive: entry && entry.lastActive > 0 ? new Date(entry.lastActive) : null,
       lessonsDone: lessons.filter(({ course, lesson }) => entry?.done.has(`${course.slug}/${lesson.slug}`)).length,
-      coursesCompleted: coursesDone.filter((c) => {
-        const course = ctx.catalog.course(c.courseSlug);
-        return course !== undefined && course.lessons.length > 0 && course.lessons.every((l) => entry?.done.has(`${course.slug}/${l.slug}`));
-      }).map((c) => c.title),
+      coursesCompleted: coursesDone
+        .filter((c) => {
+          const course = ctx.catalog.course(c.courseSlug);
+          return (
+            course !== undefined &&
+            course.lessons.length > 0 &&
+            course.lessons.every((l) => entry?.done.has(`${course.slug}/${l.slug}`))
+          );
+        })
+        .map((c) => c.title),
     };
   });
   return {
@@ -472,7 +588,32 @@ export async function dashboard(ctx: RequestContext, slug: string) {
 export async function exportCsv(ctx: RequestContext, slug: string): Promise<{ filename: string; body: string }> {
   const view = await dashboard(ctx, slug);
   const day = (date: Date | null) => (date ? dateIn(view.event.time_zone, date) : '');
-  const header = ['event', 'name', 'email', 'enrolled_on', 'last_active_on', 'lessons_done', 'lessons_total', 'courses_completed', 'paused', 'nudges'];
-  const rows = view.people.map((p) => [view.event.name, p.name, p.email, day(p.enrolledAt), day(p.lastActive), p.lessonsDone, view.lessonCount, p.coursesCompleted.join('; '), p.paused ? 'yes' : 'no', p.nudgesOn ? 'on' : 'off']);
-  return { filename: `rounds-event-${view.event.slug}-${dateIn(view.event.time_zone, ctx.now ?? new Date())}.csv`, body: toCsv(header, rows) };
+  const header = [
+    'event',
+    'name',
+    'email',
+    'enrolled_on',
+    'last_active_on',
+    'lessons_done',
+    'lessons_total',
+    'courses_completed',
+    'paused',
+    'nudges',
+  ];
+  const rows = view.people.map((p) => [
+    view.event.name,
+    p.name,
+    p.email,
+    day(p.enrolledAt),
+    day(p.lastActive),
+    p.lessonsDone,
+    view.lessonCount,
+    p.coursesCompleted.join('; '),
+    p.paused ? 'yes' : 'no',
+    p.nudgesOn ? 'on' : 'off',
+  ]);
+  return {
+    filename: `rounds-event-${view.event.slug}-${dateIn(view.event.time_zone, ctx.now ?? new Date())}.csv`,
+    body: toCsv(header, rows),
+  };
 }

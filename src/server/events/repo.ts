@@ -105,7 +105,13 @@ export async function slugTaken(db: Executor, slug: string): Promise<boolean> {
 export async function coursesOfEvents(db: Executor, eventIds: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>(eventIds.map((id) => [id, []]));
   if (eventIds.length === 0) return map;
-  const rows = await db.selectFrom('event_courses').select(['event_id', 'course_slug']).where('event_id', 'in', eventIds).orderBy('event_id').orderBy('position').execute();
+  const rows = await db
+    .selectFrom('event_courses')
+    .select(['event_id', 'course_slug'])
+    .where('event_id', 'in', eventIds)
+    .orderBy('event_id')
+    .orderBy('position')
+    .execute();
   for (const row of rows) map.get(row.event_id)!.push(row.course_slug);
   return map;
 }
@@ -113,7 +119,15 @@ export async function coursesOfEvents(db: Executor, eventIds: string[]): Promise
 export function listEvents(db: Executor) {
   return db
     .selectFrom('events')
-    .select([...EVENT_COLUMNS.map((c) => `events.${c}` as const), (eb) => eb.selectFrom('event_enrollments').select((e) => e.fn.countAll<number>().as('n')).whereRef('event_enrollments.event_id', '=', 'events.id').as('enrolled')])
+    .select([
+      ...EVENT_COLUMNS.map((c) => `events.${c}` as const),
+      (eb) =>
+        eb
+          .selectFrom('event_enrollments')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('event_enrollments.event_id', '=', 'events.id')
+          .as('enrolled'),
+    ])
     .orderBy('events.event_date', 'desc')
     .orderBy('events.name')
     .execute();
@@ -123,7 +137,11 @@ export function listEvents(db: Executor) {
 export async function setJoinCode(db: Executor, eventId: string, code: string): Promise<boolean> {
   const clash = await db.selectFrom('events').select('id').where('join_code', '=', code).executeTakeFirst();
   if (clash) return false;
-  const result = await db.updateTable('events').set({ join_code: code, join_closed_at: null }).where('id', '=', eventId).executeTakeFirst();
+  const result = await db
+    .updateTable('events')
+    .set({ join_code: code, join_closed_at: null })
+    .where('id', '=', eventId)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -148,10 +166,22 @@ export interface EnrollmentRow {
   nudges_off_at: Date | null;
 }
 
-const ENROLLMENT_COLUMNS = ['id', 'event_id', 'user_id', 'enrolled_at', 'paused_at', 'paused_total_ms', 'nudges_off_at'] as const;
+const ENROLLMENT_COLUMNS = [
+  'id',
+  'event_id',
+  'user_id',
+  'enrolled_at',
+  'paused_at',
+  'paused_total_ms',
+  'nudges_off_at',
+] as const;
 
 /** Enrolls once: a second call changes nothing and returns created: false. */
-export async function enroll(db: Executor, eventId: string, userId: string): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
+export async function enroll(
+  db: Executor,
+  eventId: string,
+  userId: string,
+): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
   const inserted = await db
     .insertInto('event_enrollments')
     .values({ event_id: eventId, user_id: userId })
@@ -164,7 +194,12 @@ export async function enroll(db: Executor, eventId: string, userId: string): Pro
 }
 
 export function findEnrollment(db: Executor, eventId: string, userId: string): Promise<EnrollmentRow | undefined> {
-  return db.selectFrom('event_enrollments').select(ENROLLMENT_COLUMNS).where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
+  return db
+    .selectFrom('event_enrollments')
+    .select(ENROLLMENT_COLUMNS)
+    .where('event_id', '=', eventId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 export function findEnrollmentById(db: Executor, id: string): Promise<EnrollmentRow | undefined> {
@@ -172,7 +207,12 @@ export function findEnrollmentById(db: Executor, id: string): Promise<Enrollment
 }
 
 export function enrollmentsOfUser(db: Executor, userId: string): Promise<EnrollmentRow[]> {
-  return db.selectFrom('event_enrollments').select(ENROLLMENT_COLUMNS).where('user_id', '=', userId).orderBy('enrolled_at').execute();
+  return db
+    .selectFrom('event_enrollments')
+    .select(ENROLLMENT_COLUMNS)
+    .where('user_id', '=', userId)
+    .orderBy('enrolled_at')
+    .execute();
 }
 
 export function eventsByIds(db: Executor, ids: string[]): Promise<EventRow[]> {
@@ -182,7 +222,12 @@ export function eventsByIds(db: Executor, ids: string[]): Promise<EventRow[]> {
 
 /** Starts a pause; false when already paused. */
 export async function pauseEnrollment(db: Executor, enrollmentId: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('event_enrollments').set({ paused_at: now }).where('id', '=', enrollmentId).where('paused_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('event_enrollments')
+    .set({ paused_at: now })
+    .where('id', '=', enrollmentId)
+    .where('paused_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -211,15 +256,25 @@ export async function setNudgesOff(db: Executor, enrollmentId: string, off: bool
 
 /** Enrolled people with what the organiser's dashboard shows of them. */
 export function enrolleesOfEvent(db: Executor, eventId: string) {
-  return db
-    .selectFrom('event_enrollments')
-    .innerJoin('users', 'users.id', 'event_enrollments.user_id')
-    // A deleted account's address is never shown (its name already says "Deleted account").
-    .select(['event_enrollments.id', 'users.id as user_id', 'users.name', sql<string>`case when users.deleted_at is null then users.email else '' end`.as('email'), 'event_enrollments.enrolled_at', 'event_enrollments.paused_at', 'event_enrollments.nudges_off_at'])
-    .where('event_enrollments.event_id', '=', eventId)
-    .orderBy('users.name')
-    .orderBy('users.email')
-    .execute();
+  return (
+    db
+      .selectFrom('event_enrollments')
+      .innerJoin('users', 'users.id', 'event_enrollments.user_id')
+      // A deleted account's address is never shown (its name already says "Deleted account").
+      .select([
+        'event_enrollments.id',
+        'users.id as user_id',
+        'users.name',
+        sql<string>`case when users.deleted_at is null then users.email else '' end`.as('email'),
+        'event_enrollments.enrolled_at',
+        'event_enrollments.paused_at',
+        'event_enrollments.nudges_off_at',
+      ])
+      .where('event_enrollments.event_id', '=', eventId)
+      .orderBy('users.name')
+      .orderBy('users.email')
+      .execute()
+  );
 }
 
 /** Lesson progress of an event's enrollees in the event's courses (states and times only). */
@@ -228,7 +283,13 @@ export function progressOfEnrollees(db: Executor, eventId: string, courseSlugs: 
   return db
     .selectFrom('lesson_progress')
     .innerJoin('event_enrollments', 'event_enrollments.user_id', 'lesson_progress.user_id')
-    .select(['lesson_progress.user_id', 'lesson_progress.course_slug', 'lesson_progress.lesson_slug', 'lesson_progress.started_at', 'lesson_progress.completed_at'])
+    .select([
+      'lesson_progress.user_id',
+      'lesson_progress.course_slug',
+      'lesson_progress.lesson_slug',
+      'lesson_progress.started_at',
+      'lesson_progress.completed_at',
+    ])
     .where('event_enrollments.event_id', '=', eventId)
     .where('lesson_progress.course_slug', 'in', courseSlugs)
     .execute();
@@ -311,10 +372,24 @@ export interface NudgeKey {
  * insert, or a retake of a row whose lease ran out without being sent (a runner
  * that crashed). Sent and skipped rows are never claimed again.
  */
-export async function claimNudge(db: Executor, key: NudgeKey, unlockedAt: Date, now: Date, leaseUntil: Date): Promise<boolean> {
+export async function claimNudge(
+  db: Executor,
+  key: NudgeKey,
+  unlockedAt: Date,
+  now: Date,
+  leaseUntil: Date,
+): Promise<boolean> {
   const row = await db
     .insertInto('event_nudges')
-    .values({ enrollment_id: key.enrollmentId, course_slug: key.courseSlug, lesson_slug: key.lessonSlug, unlocked_at: unlockedAt, claimed_at: now, lease_until: leaseUntil, attempts: 1 })
+    .values({
+      enrollment_id: key.enrollmentId,
+      course_slug: key.courseSlug,
+      lesson_slug: key.lessonSlug,
+      unlocked_at: unlockedAt,
+      claimed_at: now,
+      lease_until: leaseUntil,
+      attempts: 1,
+    })
     .onConflict((oc) =>
       oc
         .columns(['enrollment_id', 'course_slug', 'lesson_slug'])
@@ -330,11 +405,17 @@ export async function claimNudge(db: Executor, key: NudgeKey, unlockedAt: Date, 
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely builder with .where(), whatever its table
 function whereKey<T extends { where: (...args: any[]) => T }>(query: T, key: NudgeKey): T {
-  return query.where('enrollment_id', '=', key.enrollmentId).where('course_slug', '=', key.courseSlug).where('lesson_slug', '=', key.lessonSlug);
+  return query
+    .where('enrollment_id', '=', key.enrollmentId)
+    .where('course_slug', '=', key.courseSlug)
+    .where('lesson_slug', '=', key.lessonSlug);
 }
 
 export async function markNudgeSent(db: Executor, key: NudgeKey, at: Date): Promise<void> {
-  await whereKey(db.updateTable('event_nudges').set({ sent_at: at, lease_until: null, last_error: null }), key).execute();
+  await whereKey(
+    db.updateTable('event_nudges').set({ sent_at: at, lease_until: null, last_error: null }),
+    key,
+  ).execute();
 }
 
 /** A failed send: try again after `retryAt` (the lease doubles as the back-off). */
@@ -345,8 +426,19 @@ export async function releaseNudge(db: Executor, key: NudgeKey, retryAt: Date, e
 export async function skipNudge(db: Executor, key: NudgeKey, unlockedAt: Date, reason: string): Promise<void> {
   await db
     .insertInto('event_nudges')
-    .values({ enrollment_id: key.enrollmentId, course_slug: key.courseSlug, lesson_slug: key.lessonSlug, unlocked_at: unlockedAt, skipped_reason: reason })
-    .onConflict((oc) => oc.columns(['enrollment_id', 'course_slug', 'lesson_slug']).doUpdateSet({ skipped_reason: reason, lease_until: null }).where('event_nudges.sent_at', 'is', null))
+    .values({
+      enrollment_id: key.enrollmentId,
+      course_slug: key.courseSlug,
+      lesson_slug: key.lessonSlug,
+      unlocked_at: unlockedAt,
+      skipped_reason: reason,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['enrollment_id', 'course_slug', 'lesson_slug'])
+        .doUpdateSet({ skipped_reason: reason, lease_until: null })
+        .where('event_nudges.sent_at', 'is', null),
+    )
     .execute();
 }
 
@@ -355,7 +447,13 @@ export function nudgesOfUser(db: Executor, userId: string) {
   return db
     .selectFrom('event_nudges')
     .innerJoin('event_enrollments', 'event_enrollments.id', 'event_nudges.enrollment_id')
-    .select(['event_enrollments.event_id', 'event_nudges.course_slug', 'event_nudges.lesson_slug', 'event_nudges.sent_at', 'event_nudges.skipped_reason'])
+    .select([
+      'event_enrollments.event_id',
+      'event_nudges.course_slug',
+      'event_nudges.lesson_slug',
+      'event_nudges.sent_at',
+      'event_nudges.skipped_reason',
+    ])
     .where('event_enrollments.user_id', '=', userId)
     .execute();
 }

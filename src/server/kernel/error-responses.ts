@@ -1,9 +1,7 @@
 import { ConflictError, FieldError, ForbiddenError, NotFoundError, ThrottledError } from './errors.ts';
 import { ActionError } from 'astro:actions';
 
-
 import { isDatabaseUnavailable } from './unavailable.ts';
-
 
 /**
  * Turns a service error into what the form shows: a FieldError becomes an input
@@ -26,10 +24,17 @@ export function asActionError(error: unknown): ActionError {
   if (error instanceof ForbiddenError) return new ActionError({ code: 'FORBIDDEN', message: error.message });
   if (error instanceof ConflictError) return new ActionError({ code: 'CONFLICT', message: error.message });
   if (isDatabaseUnavailable(error)) {
-    return new ActionError({ code: 'SERVICE_UNAVAILABLE', message: 'Rounds cannot reach its database right now. Nothing you entered is lost; please try again in a few seconds.' });
+    return new ActionError({
+      code: 'SERVICE_UNAVAILABLE',
+      message:
+        'Rounds cannot reach its database right now. Nothing you entered is lost; please try again in a few seconds.',
+    });
   }
   console.error(error);
-  return new ActionError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. Nothing you entered is lost; please try again.' });
+  return new ActionError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Something went wrong on our side. Nothing you entered is lost; please try again.',
+  });
 }
 
 /** Runs a handler body, translating service errors for the form. */

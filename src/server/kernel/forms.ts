@@ -16,13 +16,17 @@ const NEVER_ECHO = /password/i;
  * Reads an action's result for the page that rendered the form: field errors,
  * a form-level message, and the submitted values so nothing typed is lost.
  */
-export async function formState(request: Request, result: SafeResult<ActionError, unknown> | undefined): Promise<FormState> {
+export async function formState(
+  request: Request,
+  result: SafeResult<ActionError, unknown> | undefined,
+): Promise<FormState> {
   const values: Record<string, string> = {};
   if (result?.error && request.method === 'POST') {
     try {
       const data = await request.clone().formData();
       // A NUL cannot live in HTML (the parser turns it into U+FFFD): the rest comes back as typed.
-      for (const [key, value] of data) if (typeof value === 'string' && !NEVER_ECHO.test(key)) values[key] = value.replace(/\u0000/g, '');
+      for (const [key, value] of data)
+        if (typeof value === 'string' && !NEVER_ECHO.test(key)) values[key] = value.replace(/\u0000/g, '');
     } catch {
       // Body already consumed or not a form: nothing to restore.
     }
@@ -34,9 +38,17 @@ export async function formState(request: Request, result: SafeResult<ActionError
       const first = (messages as string[] | undefined)?.[0];
       if (first) errors[field] = first;
     }
-    return { errors, values, succeeded: false, formError: Object.keys(errors).length ? undefined : 'Please check the form.' };
+    return {
+      errors,
+      values,
+      succeeded: false,
+      formError: Object.keys(errors).length ? undefined : 'Please check the form.',
+    };
   }
   const code = (result.error as { code?: string }).code;
-  const message = code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Your input is kept; please try again.' : (result.error as Error).message;
+  const message =
+    code === 'INTERNAL_SERVER_ERROR'
+      ? 'Something went wrong on our side. Your input is kept; please try again.'
+      : (result.error as Error).message;
   return { errors, values, succeeded: false, formError: message };
 }

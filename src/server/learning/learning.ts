@@ -12,7 +12,11 @@ import { NotFoundError } from '#server/kernel/errors.ts';
 
 export { NotFoundError };
 
-export function findLesson(catalog: Catalog, courseSlug: string, lessonSlug: string): { course: CatalogCourse; lesson: CatalogLesson } {
+export function findLesson(
+  catalog: Catalog,
+  courseSlug: string,
+  lessonSlug: string,
+): { course: CatalogCourse; lesson: CatalogLesson } {
   const course = catalog.course(courseSlug);
   const lesson = course?.lessons.find((l) => l.slug === lessonSlug);
   if (!course || !lesson) throw new NotFoundError('That lesson does not exist (any more).');
@@ -32,7 +36,9 @@ export async function answerQuestion(
   if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
   const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   await progress.markStarted(db, key);
-  await progress.recordCheckAttempts(db, key, [{ question: input.question, chosenOption: input.option, correct: option.correct }]);
+  await progress.recordCheckAttempts(db, key, [
+    { question: input.question, chosenOption: input.option, correct: option.correct },
+  ]);
   return { correct: option.correct, feedback: option.feedback };
 }
 
@@ -59,16 +65,27 @@ export async function completeLesson(
   await progress.recordCheckAttempts(db, key, attempts);
   // Right answers in this request count at once; earlier ones are looked up only when needed.
   const correct = new Set(attempts.filter((a) => a.correct).map((a) => a.question));
-  if (correct.size < lesson.check.length) for (const question of await progress.correctlyAnswered(db, key)) correct.add(question);
+  if (correct.size < lesson.check.length)
+    for (const question of await progress.correctlyAnswered(db, key)) correct.add(question);
   const missing = lesson.check.map((_, index) => index).filter((index) => !correct.has(index));
   if (missing.length) {
-    throw new FieldError('check', `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`);
+    throw new FieldError(
+      'check',
+      `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`,
+    );
   }
   const row = await progress.completeLesson(db, key, course.version);
   const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
   // The course is complete: its certificate is issued now (once, however often this runs).
-  const certificate = courseProgress.complete ? await issueCourseCertificate(db, userId, course, courseProgress.completedAt!) : undefined;
-  return { completedAt: row.completed_at, courseComplete: courseProgress.complete, next: nextLesson(course, lesson), certificate };
+  const certificate = courseProgress.complete
+    ? await issueCourseCertificate(db, userId, course, courseProgress.completedAt!)
+    : undefined;
+  return {
+    completedAt: row.completed_at,
+    courseComplete: courseProgress.complete,
+    next: nextLesson(course, lesson),
+    certificate,
+  };
 }
 
 export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): CatalogLesson | undefined {
@@ -76,13 +93,25 @@ export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): Catalo
 }
 
 /** Records the first opening of a lesson (started-at). */
-export async function markLessonOpened(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string): Promise<void> {
+export async function markLessonOpened(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  courseSlug: string,
+  lessonSlug: string,
+): Promise<void> {
   findLesson(catalog, courseSlug, lessonSlug);
   await progress.markStarted(db, { userId, courseSlug, lessonSlug });
 }
 
 /** What the lesson page's islands need for the signed-in learner (read-only). */
-export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId: string, courseSlug: string, lessonSlug: string) {
+export async function lessonState(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  courseSlug: string,
+  lessonSlug: string,
+) {
   const { course } = findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId, courseSlug, lessonSlug };
   const [rows, correct, reflection] = await Promise.all([
@@ -96,7 +125,9 @@ export async function lessonState(db: Kysely<Database>, catalog: Catalog, userId
     started: row !== undefined,
     completedAt: row?.completed_at ?? null,
     correctQuestions: correct,
-    reflection: reflection ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at } : null,
+    reflection: reflection
+      ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at }
+      : null,
     courseComplete: complete,
     // 0 means completing this lesson completes the course (the island then shows the certificate).
     otherLessonsLeft: course.lessons.filter((l) => l.slug !== lessonSlug && !completedLessons.has(l.slug)).length,

@@ -4,7 +4,10 @@ import type { Reflection } from '#db/schema.ts';
 // Reflections are private: every query here is scoped to the owner's id, so no
 // caller can read, change or delete another person's text by passing an id.
 
-export type ReflectionRow = Pick<Reflection, 'id' | 'course_slug' | 'lesson_slug' | 'body' | 'revision' | 'created_at' | 'updated_at'>;
+export type ReflectionRow = Pick<
+  Reflection,
+  'id' | 'course_slug' | 'lesson_slug' | 'body' | 'revision' | 'created_at' | 'updated_at'
+>;
 const COLUMNS = ['id', 'course_slug', 'lesson_slug', 'body', 'revision', 'created_at', 'updated_at'] as const;
 
 /**
@@ -19,11 +22,21 @@ export async function saveReflection(
 ): Promise<{ row: ReflectionRow; applied: boolean }> {
   const written = await db
     .insertInto('reflections')
-    .values({ user_id: owner, course_slug: values.courseSlug, lesson_slug: values.lessonSlug, body: values.body, revision: values.revision })
+    .values({
+      user_id: owner,
+      course_slug: values.courseSlug,
+      lesson_slug: values.lessonSlug,
+      body: values.body,
+      revision: values.revision,
+    })
     .onConflict((oc) =>
       oc
         .constraint('reflections_one_per_lesson')
-        .doUpdateSet((eb) => ({ body: eb.ref('excluded.body'), revision: eb.ref('excluded.revision'), updated_at: new Date() }))
+        .doUpdateSet((eb) => ({
+          body: eb.ref('excluded.body'),
+          revision: eb.ref('excluded.revision'),
+          updated_at: new Date(),
+        }))
         .where('reflections.revision', '<', (eb) => eb.ref('excluded.revision')),
     )
     .returning(COLUMNS)
@@ -34,7 +47,12 @@ export async function saveReflection(
   return { row: current, applied: current.revision === values.revision && current.body === values.body };
 }
 
-export function findReflectionForLesson(db: Executor, owner: string, courseSlug: string, lessonSlug: string): Promise<ReflectionRow | undefined> {
+export function findReflectionForLesson(
+  db: Executor,
+  owner: string,
+  courseSlug: string,
+  lessonSlug: string,
+): Promise<ReflectionRow | undefined> {
   return db
     .selectFrom('reflections')
     .select(COLUMNS)
@@ -45,7 +63,12 @@ export function findReflectionForLesson(db: Executor, owner: string, courseSlug:
 }
 
 export function findReflection(db: Executor, owner: string, id: string): Promise<ReflectionRow | undefined> {
-  return db.selectFrom('reflections').select(COLUMNS).where('user_id', '=', owner).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('reflections')
+    .select(COLUMNS)
+    .where('user_id', '=', owner)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 function escapeLike(text: string): string {
@@ -59,14 +82,29 @@ export function listReflections(db: Executor, owner: string, search?: string): P
 }
 
 export async function deleteReflection(db: Executor, owner: string, id: string): Promise<ReflectionRow | undefined> {
-  return db.deleteFrom('reflections').where('user_id', '=', owner).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
+  return db
+    .deleteFrom('reflections')
+    .where('user_id', '=', owner)
+    .where('id', '=', id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
 }
 
 /** Puts back a reflection the owner just deleted (undo), unless they have written a newer one. */
-export async function restoreReflection(db: Executor, owner: string, row: Omit<ReflectionRow, 'id' | 'created_at' | 'updated_at'>): Promise<void> {
+export async function restoreReflection(
+  db: Executor,
+  owner: string,
+  row: Omit<ReflectionRow, 'id' | 'created_at' | 'updated_at'>,
+): Promise<void> {
   await db
     .insertInto('reflections')
-    .values({ user_id: owner, course_slug: row.course_slug, lesson_slug: row.lesson_slug, body: row.body, revision: row.revision })
+    .values({
+      user_id: owner,
+      course_slug: row.course_slug,
+      lesson_slug: row.lesson_slug,
+      body: row.body,
+      revision: row.revision,
+    })
     .onConflict((oc) => oc.constraint('reflections_one_per_lesson').doNothing())
     .execute();
 }

@@ -23,12 +23,53 @@ export async function exportMyData(db: Kysely<Database>, userId: string) {
   ]);
   return {
     exportedAt: new Date().toISOString(),
-    profile: { name: user.name, email: user.email, emailVerifiedAt: user.email_verified_at, isAdmin: user.is_admin, createdAt: user.created_at },
-    sessions: sessions.map((s) => ({ device: describeUserAgent(s.user_agent), userAgent: s.user_agent, createdAt: s.created_at, lastSeenAt: s.last_seen_at, expiresAt: s.expires_at })),
-    progress: progress.map((p) => ({ course: p.course_slug, lesson: p.lesson_slug, startedAt: p.started_at, completedAt: p.completed_at, courseVersion: p.course_version })),
-    checkAttempts: attempts.map((a) => ({ course: a.course_slug, lesson: a.lesson_slug, question: a.question + 1, chosenOption: a.chosen_option + 1, correct: a.correct, answeredAt: a.answered_at })),
-    reflections: reflections.map((r) => ({ course: r.course_slug, lesson: r.lesson_slug, text: r.body, createdAt: r.created_at, updatedAt: r.updated_at })),
-    certificates: certificates.map((c) => ({ code: c.code, url: `${settings().PUBLIC_URL}/certificates/${c.id}`, course: c.course_slug, nameAsIssued: c.holder_name, completedOn: c.completed_on, issuedAt: c.issued_at, expiresAt: c.expires_at, revokedAt: c.revoked_at, credential: c.credential_jwt })),
+    profile: {
+      name: user.name,
+      email: user.email,
+      emailVerifiedAt: user.email_verified_at,
+      isAdmin: user.is_admin,
+      createdAt: user.created_at,
+    },
+    sessions: sessions.map((s) => ({
+      device: describeUserAgent(s.user_agent),
+      userAgent: s.user_agent,
+      createdAt: s.created_at,
+      lastSeenAt: s.last_seen_at,
+      expiresAt: s.expires_at,
+    })),
+    progress: progress.map((p) => ({
+      course: p.course_slug,
+      lesson: p.lesson_slug,
+      startedAt: p.started_at,
+      completedAt: p.completed_at,
+      courseVersion: p.course_version,
+    })),
+    checkAttempts: attempts.map((a) => ({
+      course: a.course_slug,
+      lesson: a.lesson_slug,
+      question: a.question + 1,
+      chosenOption: a.chosen_option + 1,
+      correct: a.correct,
+      answeredAt: a.answered_at,
+    })),
+    reflections: reflections.map((r) => ({
+      course: r.course_slug,
+      lesson: r.lesson_slug,
+      text: r.body,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
+    certificates: certificates.map((c) => ({
+      code: c.code,
+      url: `${settings().PUBLIC_URL}/certificates/${c.id}`,
+      course: c.course_slug,
+      nameAsIssued: c.holder_name,
+      completedOn: c.completed_on,
+      issuedAt: c.issued_at,
+      expiresAt: c.expires_at,
+      revokedAt: c.revoked_at,
+      credential: c.credential_jwt,
+    })),
   };
 }
 
@@ -41,6 +82,7 @@ export async function exportMyData(db: Kysely<Database>, userId: string) {
 export async function deleteMyAccount(db: Kysely<Database>, userId: string, confirmEmail: string): Promise<void> {
   const user = await findUserById(db, userId);
   if (!user) return;
-  if (confirmEmail.trim().toLowerCase() !== user.email) throw new FieldError('confirmEmail', 'Type the email address of this account exactly to confirm.');
+  if (confirmEmail.trim().toLowerCase() !== user.email)
+    throw new FieldError('confirmEmail', 'Type the email address of this account exactly to confirm.');
   await db.transaction().execute((tx) => eraseAccount(tx, userId));
 }

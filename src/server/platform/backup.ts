@@ -22,13 +22,16 @@ export function postgresTool(name: 'pg_dump' | 'pg_restore'): string {
       .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return path.join(base, versions[0], 'bin', name);
   }
-  throw new BackupError(`${name} was not found. Install the PostgreSQL client tools (Debian: apt install postgresql-client) in the same major version as the server or newer.`);
+  throw new BackupError(
+    `${name} was not found. Install the PostgreSQL client tools (Debian: apt install postgresql-client) in the same major version as the server or newer.`,
+  );
 }
 
 function run(tool: string, args: string[]): void {
   const result = spawnSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.error) throw new BackupError(`${tool} could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new BackupError(`${path.basename(tool)} failed (exit ${result.status}):\n${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new BackupError(`${path.basename(tool)} failed (exit ${result.status}):\n${result.stderr.trim()}`);
 }
 
 /** The embedded folder is open (Rounds running) or was not closed cleanly. */
@@ -59,15 +62,27 @@ export interface BackupResult {
   ms: number;
 }
 
-export async function backupDatabase(options: { url?: string; dataDir: string; file: string; force?: boolean }): Promise<BackupResult> {
+export async function backupDatabase(options: {
+  url?: string;
+  dataDir: string;
+  file: string;
+  force?: boolean;
+}): Promise<BackupResult> {
   const started = Date.now();
   const file = path.resolve(options.file);
   mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   if (options.url) {
-    run(postgresTool('pg_dump'), ['--format=custom', '--no-owner', '--no-acl', `--file=${partial}`, `--dbname=${options.url}`]);
+    run(postgresTool('pg_dump'), [
+      '--format=custom',
+      '--no-owner',
+      '--no-acl',
+      `--file=${partial}`,
+      `--dbname=${options.url}`,
+    ]);
   } else {
-    if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) throw new BackupError(`There is no embedded database in ${options.dataDir}.`);
+    if (!existsSync(path.join(options.dataDir, 'PG_VERSION')))
+      throw new BackupError(`There is no embedded database in ${options.dataDir}.`);
     ensureEmbeddedFree(options.dataDir, options.force ?? false, 'an embedded backup');
     // create() waits until the database is open; dumpDataDir() on a still-starting instance never settles.
     const pglite = await PGlite.create(options.dataDir);
@@ -83,12 +98,26 @@ export async function backupDatabase(options: { url?: string; dataDir: string; f
   return { file, bytes: statSync(file).size, ms: Date.now() - started };
 }
 
-export async function restoreDatabase(options: { url?: string; dataDir: string; file: string; force?: boolean }): Promise<{ ms: number; previous?: string }> {
+export async function restoreDatabase(options: {
+  url?: string;
+  dataDir: string;
+  file: string;
+  force?: boolean;
+}): Promise<{ ms: number; previous?: string }> {
   const started = Date.now();
   const file = path.resolve(options.file);
   if (!existsSync(file)) throw new BackupError(`No backup at ${file}.`);
   if (options.url) {
-    run(postgresTool('pg_restore'), ['--clean', '--if-exists', '--no-owner', '--no-acl', '--single-transaction', '--exit-on-error', `--dbname=${options.url}`, file]);
+    run(postgresTool('pg_restore'), [
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--no-acl',
+      '--single-transaction',
+      '--exit-on-error',
+      `--dbname=${options.url}`,
+      file,
+    ]);
     return { ms: Date.now() - started };
   }
   const dataDir = path.resolve(options.dataDir);

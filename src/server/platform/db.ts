@@ -74,14 +74,20 @@ export function openDatabase(options: { url?: string; dataDir?: string; poolMax?
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = new TurnTakingPGlite(dataDir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (value: string) => value } });
+  const pglite = new TurnTakingPGlite(dataDir, {
+    parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (value: string) => value },
+  });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   // Unordered: migrations written on parallel branches may land in any order.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

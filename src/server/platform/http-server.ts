@@ -17,11 +17,24 @@ const STATIC_HEADERS: [string, string][] = [
 ];
 
 /** One line per request: method, path (see loggedPath), status, ms. */
-function logRequest(format: Settings['LOG_FORMAT'], req: http.IncomingMessage, res: http.ServerResponse, startedAt: bigint): void {
+function logRequest(
+  format: Settings['LOG_FORMAT'],
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  startedAt: bigint,
+): void {
   const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
   const path = loggedPath(req.url);
   if (format === 'json') {
-    process.stdout.write(JSON.stringify({ time: new Date().toISOString(), method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+      }) + '\n',
+    );
   } else {
     process.stdout.write(`${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms\n`);
   }
@@ -36,7 +49,11 @@ function logRequest(format: Settings['LOG_FORMAT'], req: http.IncomingMessage, r
  * are closed (or after `graceMs`). `http.Server#close` alone would also close, at once,
  * a connection whose request has not been read yet.
  */
-export function createRoundsServer(handler: Handler, staticFiles: ReturnType<typeof loadStaticFiles>, config: Settings) {
+export function createRoundsServer(
+  handler: Handler,
+  staticFiles: ReturnType<typeof loadStaticFiles>,
+  config: Settings,
+) {
   const unfinished = new Set<http.ServerResponse>();
   let closing = false;
   const server = http.createServer((req, res) => {

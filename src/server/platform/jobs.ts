@@ -24,7 +24,10 @@ type WithRunner = typeof globalThis & { [RUNNER_KEY]?: { runNow(): void } };
  * minute), never two at once in this process, and once more whenever
  * requestJobRun() asks. Errors are logged, not thrown: the next tick tries again.
  */
-export function scheduleJobs(job: () => Promise<unknown>, log: (message: string) => void = console.error): { stop(): void } {
+export function scheduleJobs(
+  job: () => Promise<unknown>,
+  log: (message: string) => void = console.error,
+): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let again = false;

@@ -32,8 +32,20 @@ export async function sendMail(db: Executor, mail: OutgoingMail): Promise<void> 
   const { SMTP_URL, MAIL_FROM } = settings();
   if (SMTP_URL) {
     // With List-Unsubscribe-Post, mail apps offer their own unsubscribe button, which POSTs to the link (RFC 8058).
-    const unsubscribe = mail.unsubscribeUrl ? { list: { unsubscribe: mail.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {};
-    await smtpTransport(SMTP_URL).sendMail({ from: MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, ...unsubscribe });
+    const unsubscribe = mail.unsubscribeUrl
+      ? {
+          list: { unsubscribe: mail.unsubscribeUrl },
+          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        }
+      : {};
+    await smtpTransport(SMTP_URL).sendMail({
+      from: MAIL_FROM,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      ...unsubscribe,
+    });
     return;
   }
   await insertOutboxMail(db, mail, null);
@@ -51,7 +63,13 @@ export function composeMail(options: {
   unsubscribeUrl?: string;
 }): OutgoingMail {
   const { to, subject, greeting, paragraphs, action, footer, unsubscribeUrl } = options;
-  const text = [greeting, '', ...paragraphs.flatMap((p) => [p, '']), ...(action ? [`${action.label}: ${action.url}`, ''] : []), footer ?? '— Rounds']
+  const text = [
+    greeting,
+    '',
+    ...paragraphs.flatMap((p) => [p, '']),
+    ...(action ? [`${action.label}: ${action.url}`, ''] : []),
+    footer ?? '— Rounds',
+  ]
     .join('\n')
     .trim();
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem">

@@ -7,6 +7,9 @@ export async function isOneClickUnsubscribe(request: Request): Promise<boolean> 
   if (request.method !== 'POST') return false;
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return false;
-  const form = await request.clone().formData().catch(() => undefined);
+  const form = await request
+    .clone()
+    .formData()
+    .catch(() => undefined);
   return form?.get('List-Unsubscribe') === 'One-Click';
 }

@@ -18,5 +18,11 @@ export function insertOutboxMail(db: Executor, mail: OutgoingMail, sentAt: Date 
 }
 
 export function latestOutboxMail(db: Executor, to: string) {
-  return db.selectFrom('outbox').selectAll().where('to_address', '=', to).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('to_address', '=', to)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

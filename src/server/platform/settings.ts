@@ -18,7 +18,10 @@ const schema = z.object({
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   MAIL_FROM: z.string().trim().min(3).default('Rounds <rounds@localhost>'),
   LOG_FORMAT: z.enum(['text', 'json']).default('text'),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   ORGANIZATION_NAME: z.string().trim().min(1).max(200).default('Rounds'),
   ORGANIZATION_ADDRESS: z.string().trim().max(300).default(''),
   ACCREDITATION_STATEMENT: z.string().trim().max(1000).default(''),

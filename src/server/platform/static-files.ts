@@ -65,7 +65,9 @@ export function loadStaticFiles(clientDir: string): Map<string, StaticFile> {
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
       lastModified: statSync(full).mtime.toUTCString(),
       // Hashed build assets never change under their name; everything else is revalidated.
-      cacheControl: relative.startsWith('_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate',
+      cacheControl: relative.startsWith('_astro/')
+        ? 'public, max-age=31536000, immutable'
+        : 'public, max-age=0, must-revalidate',
       compressible: COMPRESSIBLE.has(extension) && body.length > 1024,
     };
     files.set(`/${relative}`, file);
@@ -111,7 +113,11 @@ export function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip
 }
 
 /** Answers GET/HEAD for a build file and returns true; returns false for anything else (the app's). */
-export function serveStatic(files: Map<string, StaticFile>, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+export function serveStatic(
+  files: Map<string, StaticFile>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -134,7 +140,10 @@ export function serveStatic(files: Map<string, StaticFile>, req: http.IncomingMe
   res.setHeader('cache-control', file.cacheControl);
   if (file.compressible) res.setHeader('vary', 'Accept-Encoding');
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))) {
+  if (
+    ifNoneMatch &&
+    (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+  ) {
     res.statusCode = 304;
     res.end();
     return true;

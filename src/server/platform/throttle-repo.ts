@@ -26,7 +26,11 @@ export async function hitThrottle(db: Executor, key: string, windowSeconds: numb
   return { hits: row.hits, windowStartedAt: row.window_started_at };
 }
 
-export async function peekThrottle(db: Executor, key: string, windowSeconds: number): Promise<ThrottleState | undefined> {
+export async function peekThrottle(
+  db: Executor,
+  key: string,
+  windowSeconds: number,
+): Promise<ThrottleState | undefined> {
   const row = await db
     .selectFrom('throttles')
     .select(['hits', 'window_started_at'])
@@ -42,5 +46,9 @@ export async function clearThrottle(db: Executor, key: string): Promise<void> {
 
 /** Takes back one hit, e.g. when the attempt it counted turned out to be legitimate. */
 export async function refundThrottle(db: Executor, key: string): Promise<void> {
-  await db.updateTable('throttles').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', '=', key).execute();
+  await db
+    .updateTable('throttles')
+    .set({ hits: sql`greatest(hits - 1, 0)` })
+    .where('key', '=', key)
+    .execute();
 }

@@ -1,2 +1,9 @@
 // The public face of this domain: pages, Actions and other domains import only this file.
-export { checkAttemptsOfUser, completeLesson, correctlyAnswered, markStarted, progressOfUser, recordCheckAttempts } from './repo.ts';
+export {
+  checkAttemptsOfUser,
+  completeLesson,
+  correctlyAnswered,
+  markStarted,
+  progressOfUser,
+  recordCheckAttempts,
+} from './repo.ts';

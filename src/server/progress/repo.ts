@@ -18,7 +18,11 @@ export async function markStarted(db: Executor, key: LessonKey): Promise<void> {
 }
 
 /** Records answers to a lesson's check, in one statement. */
-export async function recordCheckAttempts(db: Executor, key: LessonKey, attempts: { question: number; chosenOption: number; correct: boolean }[]): Promise<void> {
+export async function recordCheckAttempts(
+  db: Executor,
+  key: LessonKey,
+  attempts: { question: number; chosenOption: number; correct: boolean }[],
+): Promise<void> {
   if (attempts.length === 0) return;
   await db
     .insertInto('check_attempts')
@@ -55,7 +59,11 @@ export async function correctlyAnswered(db: Executor, key: LessonKey): Promise<n
  * lesson, and completed_at / course_version keep their first value however many
  * times (or however concurrently) this runs.
  */
-export function completeLesson(db: Executor, key: LessonKey, courseVersion: string): Promise<Pick<LessonProgress, 'completed_at' | 'course_version'> & { completed_at: Date }> {
+export function completeLesson(
+  db: Executor,
+  key: LessonKey,
+  courseVersion: string,
+): Promise<Pick<LessonProgress, 'completed_at' | 'course_version'> & { completed_at: Date }> {
   return db
     .insertInto('lesson_progress')
     .values({

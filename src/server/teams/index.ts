@@ -1,5 +1,36 @@
 // The public face of this domain: pages, Actions and other domains import only this file.
 export { preferencesOf } from './reminders-repo.ts';
-export { myPreferences, planReminders, runDueReminders, savePreferences, sendReminders, unsubscribeWithToken } from './reminders.ts';
+export {
+  myPreferences,
+  planReminders,
+  runDueReminders,
+  savePreferences,
+  sendReminders,
+  unsubscribeWithToken,
+} from './reminders.ts';
 export { addMember, insertAssignment, insertInvite, insertTeam, roleInTeam } from './repo.ts';
-export { type DashboardCell, type DashboardMember, assignCourse, changeDueDate, createInvite, createTeam, dashboard, exportCsv, joinTeam, leaveTeam, lookUpInvite, manageView, memberView, myAssignments, myTeams, removeAssignment, removeMember, revokeInvite, setMemberDueDate, setMemberRole, teamAccess, teamToday, updateTeam } from './teams.ts';
+export {
+  type DashboardCell,
+  type DashboardMember,
+  assignCourse,
+  changeDueDate,
+  createInvite,
+  createTeam,
+  dashboard,
+  exportCsv,
+  joinTeam,
+  leaveTeam,
+  lookUpInvite,
+  manageView,
+  memberView,
+  myAssignments,
+  myTeams,
+  removeAssignment,
+  removeMember,
+  revokeInvite,
+  setMemberDueDate,
+  setMemberRole,
+  teamAccess,
+  teamToday,
+  updateTeam,
+} from './teams.ts';

@@ -20,7 +20,13 @@ export async function savePreferences(
   const unsubscribed = values.remindersOn ? null : sql<Date>`now()`;
   await db
     .insertInto('reminder_preferences')
-    .values({ user_id: userId, time_zone: values.timeZone, quiet_start_minute: values.quietStartMinute, quiet_end_minute: values.quietEndMinute, unsubscribed_at: unsubscribed })
+    .values({
+      user_id: userId,
+      time_zone: values.timeZone,
+      quiet_start_minute: values.quietStartMinute,
+      quiet_end_minute: values.quietEndMinute,
+      unsubscribed_at: unsubscribed,
+    })
     .onConflict((oc) =>
       oc.column('user_id').doUpdateSet({
         time_zone: values.timeZone,
@@ -34,11 +40,28 @@ export async function savePreferences(
 }
 
 /** Turns reminders off, keeping the person's other choices (or the defaults given). */
-export async function unsubscribe(db: Executor, userId: string, defaults: { timeZone: string; quietStartMinute: number; quietEndMinute: number }): Promise<void> {
+export async function unsubscribe(
+  db: Executor,
+  userId: string,
+  defaults: { timeZone: string; quietStartMinute: number; quietEndMinute: number },
+): Promise<void> {
   await db
     .insertInto('reminder_preferences')
-    .values({ user_id: userId, time_zone: defaults.timeZone, quiet_start_minute: defaults.quietStartMinute, quiet_end_minute: defaults.quietEndMinute, unsubscribed_at: sql<Date>`now()` })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ unsubscribed_at: sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`, updated_at: sql<Date>`now()` }))
+    .values({
+      user_id: userId,
+      time_zone: defaults.timeZone,
+      quiet_start_minute: defaults.quietStartMinute,
+      quiet_end_minute: defaults.quietEndMinute,
+      unsubscribed_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('user_id')
+        .doUpdateSet({
+          unsubscribed_at: sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`,
+          updated_at: sql<Date>`now()`,
+        }),
+    )
     .execute();
 }
 
@@ -58,11 +81,22 @@ export async function lockAssignmentReminders(db: Executor, assignmentId: string
   await sql`select pg_advisory_xact_lock(hashtext(${`rounds.remind:${assignmentId}`}))`.execute(db);
 }
 
-export async function enqueueReminders(db: Executor, rows: { assignmentId: string; userId: string; requestedBy: string; requestedAt: Date; deliverAfter: Date }[]): Promise<void> {
+export async function enqueueReminders(
+  db: Executor,
+  rows: { assignmentId: string; userId: string; requestedBy: string; requestedAt: Date; deliverAfter: Date }[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('team_reminders')
-    .values(rows.map((r) => ({ assignment_id: r.assignmentId, user_id: r.userId, requested_by: r.requestedBy, requested_at: r.requestedAt, deliver_after: r.deliverAfter })))
+    .values(
+      rows.map((r) => ({
+        assignment_id: r.assignmentId,
+        user_id: r.userId,
+        requested_by: r.requestedBy,
+        requested_at: r.requestedAt,
+        deliver_after: r.deliverAfter,
+      })),
+    )
     .execute();
 }
 
@@ -121,7 +155,11 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
 }
 
 export async function markDelivered(db: Executor, id: number): Promise<void> {
-  await db.updateTable('team_reminders').set({ delivered_at: sql<Date>`now()`, last_error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('team_reminders')
+    .set({ delivered_at: sql<Date>`now()`, last_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markSkipped(db: Executor, id: number, reason: string): Promise<void> {
@@ -129,7 +167,11 @@ export async function markSkipped(db: Executor, id: number, reason: string): Pro
 }
 
 export async function postpone(db: Executor, id: number, deliverAfter: Date, error: string | null): Promise<void> {
-  await db.updateTable('team_reminders').set({ deliver_after: deliverAfter, last_error: error }).where('id', '=', id).execute();
+  await db
+    .updateTable('team_reminders')
+    .set({ deliver_after: deliverAfter, last_error: error })
+    .where('id', '=', id)
+    .execute();
 }
 
 export function remindersOfUser(db: Executor, userId: string) {

@@ -31,7 +31,12 @@ export interface ReminderPreferences extends QuietHours {
 }
 
 export function defaultPreferences(): ReminderPreferences {
-  return { timeZone: serverTimeZone(), startMinute: DEFAULT_QUIET_START, endMinute: DEFAULT_QUIET_END, remindersOn: true };
+  return {
+    timeZone: serverTimeZone(),
+    startMinute: DEFAULT_QUIET_START,
+    endMinute: DEFAULT_QUIET_END,
+    remindersOn: true,
+  };
 }
 
 async function preferencesFor(db: Kysely<Database>, userIds: string[]): Promise<Map<string, ReminderPreferences>> {
@@ -39,7 +44,12 @@ async function preferencesFor(db: Kysely<Database>, userIds: string[]): Promise<
   const map = new Map<string, ReminderPreferences>();
   for (const id of userIds) map.set(id, defaultPreferences());
   for (const row of rows) {
-    map.set(row.user_id, { timeZone: row.time_zone, startMinute: row.quiet_start_minute, endMinute: row.quiet_end_minute, remindersOn: row.unsubscribed_at === null });
+    map.set(row.user_id, {
+      timeZone: row.time_zone,
+      startMinute: row.quiet_start_minute,
+      endMinute: row.quiet_end_minute,
+      remindersOn: row.unsubscribed_at === null,
+    });
   }
   return map;
 }
@@ -48,19 +58,36 @@ export async function myPreferences(db: Kysely<Database>, userId: string): Promi
   return (await preferencesFor(db, [userId])).get(userId)!;
 }
 
-export async function savePreferences(ctx: { db: Kysely<Database>; user: { id: string } }, input: { timeZone: string; quietStart: number; quietEnd: number; remindersOn: boolean }) {
-  await repo.savePreferences(ctx.db, ctx.user.id, { timeZone: input.timeZone, quietStartMinute: input.quietStart, quietEndMinute: input.quietEnd, remindersOn: input.remindersOn });
+export async function savePreferences(
+  ctx: { db: Kysely<Database>; user: { id: string } },
+  input: { timeZone: string; quietStart: number; quietEnd: number; remindersOn: boolean },
+) {
+  await repo.savePreferences(ctx.db, ctx.user.id, {
+    timeZone: input.timeZone,
+    quietStartMinute: input.quietStart,
+    quietEndMinute: input.quietEnd,
+    remindersOn: input.remindersOn,
+  });
   return { saved: true };
 }
 
 export interface ReminderPlan {
   assignment: { id: string; courseSlug: string; title: string; dueOn: string };
-  recipients: { userId: string; name: string; state: AssignmentState; deliverAfter: Date; waitsForQuietHours: boolean }[];
+  recipients: {
+    userId: string;
+    name: string;
+    state: AssignmentState;
+    deliverAfter: Date;
+    waitsForQuietHours: boolean;
+  }[];
   notReminded: { userId: string; name: string; reason: string }[];
 }
 
 /** Who would get a reminder now, and who would not and why: shown before anything is sent. */
-export async function planReminders(ctx: RequestContext, input: { teamId: string; assignmentId: string }): Promise<ReminderPlan> {
+export async function planReminders(
+  ctx: RequestContext,
+  input: { teamId: string; assignmentId: string },
+): Promise<ReminderPlan> {
   const access = await teamAccess(ctx.db, ctx.user, input.teamId);
   if (!access.role && !access.isAdmin) throw new NotFoundError(NO_SUCH_TEAM);
   if (!access.canManage) throw new ForbiddenError(LEADERS_ONLY);
@@ -73,21 +100,53 @@ export async function planReminders(ctx: RequestContext, input: { teamId: string
   const members = new Map((await teamsRepo.listMembers(ctx.db, input.teamId)).map((m) => [m.user_id, m]));
   const states = (await teamsRepo.assignmentStates(ctx.db, { teamId: input.teamId }, lessons, teamToday(now)))
     .filter((r) => r.assignment_id === assignment.id)
-    .map((r) => ({ ...r, user_name: members.get(r.user_id)?.name ?? '', account_deleted: members.get(r.user_id)?.account_deleted ?? false }))
+    .map((r) => ({
+      ...r,
+      user_name: members.get(r.user_id)?.name ?? '',
+      account_deleted: members.get(r.user_id)?.account_deleted ?? false,
+    }))
     .sort((a, b) => a.user_name.localeCompare(b.user_name));
-  const recent = new Map((await repo.recentlyReminded(ctx.db, assignment.id, new Date(now.getTime() - DAY))).map((r) => [r.user_id, r.last_requested_at]));
-  const prefs = await preferencesFor(ctx.db, states.map((s) => s.user_id));
-  const plan: ReminderPlan = { assignment: { id: assignment.id, courseSlug: assignment.course_slug, title: course?.title ?? assignment.course_slug, dueOn: assignment.due_on }, recipients: [], notReminded: [] };
+  const recent = new Map(
+    (await repo.recentlyReminded(ctx.db, assignment.id, new Date(now.getTime() - DAY))).map((r) => [
+      r.user_id,
+      r.last_requested_at,
+    ]),
+  );
+  const prefs = await preferencesFor(
+    ctx.db,
+    states.map((s) => s.user_id),
+  );
+  const plan: ReminderPlan = {
+    assignment: {
+      id: assignment.id,
+      courseSlug: assignment.course_slug,
+      title: course?.title ?? assignment.course_slug,
+      dueOn: assignment.due_on,
+    },
+    recipients: [],
+    notReminded: [],
+  };
   for (const row of states) {
     const pref = prefs.get(row.user_id)!;
-    if (row.user_id === ctx.user.id) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'That is you' });
-    else if (row.account_deleted) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deleted' });
-    else if (row.state === 'completed') plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Already completed' });
-    else if (recent.has(row.user_id)) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Reminded in the last 24 hours' });
-    else if (!pref.remindersOn) plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Turned reminders off' });
+    if (row.user_id === ctx.user.id)
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'That is you' });
+    else if (row.account_deleted)
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deleted' });
+    else if (row.state === 'completed')
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Already completed' });
+    else if (recent.has(row.user_id))
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Reminded in the last 24 hours' });
+    else if (!pref.remindersOn)
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Turned reminders off' });
     else {
       const deliverAfter = nextSendTime(pref, now);
-      plan.recipients.push({ userId: row.user_id, name: row.user_name, state: row.state, deliverAfter, waitsForQuietHours: inQuietHours(pref, now) });
+      plan.recipients.push({
+        userId: row.user_id,
+        name: row.user_name,
+        state: row.state,
+        deliverAfter,
+        waitsForQuietHours: inQuietHours(pref, now),
+      });
     }
   }
   return plan;
@@ -105,9 +164,21 @@ export async function sendReminders(ctx: RequestContext, input: { teamId: string
     const plan = await planReminders({ ...ctx, db: tx as unknown as Kysely<Database>, now }, input);
     await repo.enqueueReminders(
       tx,
-      plan.recipients.map((r) => ({ assignmentId: input.assignmentId, userId: r.userId, requestedBy: ctx.user.id, requestedAt: now, deliverAfter: r.deliverAfter })),
+      plan.recipients.map((r) => ({
+        assignmentId: input.assignmentId,
+        userId: r.userId,
+        requestedBy: ctx.user.id,
+        requestedAt: now,
+        deliverAfter: r.deliverAfter,
+      })),
     );
-    if (plan.recipients.length) await recordAudit(tx, { actorId: ctx.user.id, action: 'team.remind', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, count: plan.recipients.length } });
+    if (plan.recipients.length)
+      await recordAudit(tx, {
+        actorId: ctx.user.id,
+        action: 'team.remind',
+        target: `team:${input.teamId}`,
+        details: { assignmentId: input.assignmentId, count: plan.recipients.length },
+      });
     return { queued: plan.recipients.length, names: plan.recipients.map((r) => r.name) };
   });
 }
@@ -124,10 +195,16 @@ export async function unsubscribeWithToken(db: Kysely<Database>, token: string):
   const userId = await verifyLink(db, UNSUBSCRIBE, token);
   if (!userId) return false;
   const defaults = defaultPreferences();
-  await repo.unsubscribe(db, userId, { timeZone: defaults.timeZone, quietStartMinute: defaults.startMinute, quietEndMinute: defaults.endMinute }).catch((error: unknown) => {
-    // The account was deleted since: nothing left to unsubscribe.
-    if (String((error as { code?: string }).code) !== '23503') throw error;
-  });
+  await repo
+    .unsubscribe(db, userId, {
+      timeZone: defaults.timeZone,
+      quietStartMinute: defaults.startMinute,
+      quietEndMinute: defaults.endMinute,
+    })
+    .catch((error: unknown) => {
+      // The account was deleted since: nothing left to unsubscribe.
+      if (String((error as { code?: string }).code) !== '23503') throw error;
+    });
   return true;
 }
 
@@ -147,7 +224,12 @@ export interface RunResult {
  */
 export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, now = new Date()): Promise<RunResult> {
   const result: RunResult = { sent: 0, skipped: 0, postponed: 0, failed: 0 };
-  const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const dateFormat = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
   for (;;) {
     const batch = await repo.claimDueReminders(db, now, 50);
     if (batch.length === 0) return result;
@@ -156,7 +238,17 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
       const pref = prefs.get(reminder.user_id)!;
       const course = catalog.course(reminder.course_slug);
       const progress = course ? summarizeCourse(course, await progressOfUser(db, reminder.user_id)) : undefined;
-      const skip = reminder.account_deleted ? 'account deleted' : !reminder.still_member ? 'left the team' : !pref.remindersOn ? 'unsubscribed' : !course ? 'course withdrawn' : progress!.complete ? 'completed' : undefined;
+      const skip = reminder.account_deleted
+        ? 'account deleted'
+        : !reminder.still_member
+          ? 'left the team'
+          : !pref.remindersOn
+            ? 'unsubscribed'
+            : !course
+              ? 'course withdrawn'
+              : progress!.complete
+                ? 'completed'
+                : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;
@@ -171,7 +263,9 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
         const base = settings().PUBLIC_URL;
         const next = progress!.next ?? course!.lessons[0]!;
         const unsubscribeUrl = `${base}/teams/reminders/unsubscribe?token=${await unsubscribeToken(db, reminder.user_id)}`;
-        const asker = reminder.requested_by_name ? `${reminder.requested_by_name} from ${reminder.team_name}` : reminder.team_name;
+        const asker = reminder.requested_by_name
+          ? `${reminder.requested_by_name} from ${reminder.team_name}`
+          : reminder.team_name;
         const mail = composeMail({
           to: reminder.email,
           subject: `A friendly reminder: ${course!.title}`,
@@ -191,7 +285,12 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
         result.sent += 1;
       } catch (error) {
         // Try again later, backing off; after five attempts the row stays for an operator to see.
-        await repo.postpone(db, reminder.id, new Date(now.getTime() + 15 * 60_000), String((error as Error).message ?? error).slice(0, 500));
+        await repo.postpone(
+          db,
+          reminder.id,
+          new Date(now.getTime() + 15 * 60_000),
+          String((error as Error).message ?? error).slice(0, 500),
+        );
         result.failed += 1;
       }
     }

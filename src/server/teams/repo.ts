@@ -22,7 +22,11 @@ export function insertTeam(db: Executor, values: { name: string; description: st
 }
 
 export function findTeam(db: Executor, id: string) {
-  return db.selectFrom('teams').select(['id', 'name', 'description', 'created_at']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name', 'description', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Locks the team row for the rest of the transaction (membership changes that must keep a leader). */
@@ -31,12 +35,21 @@ export async function lockTeam(db: Executor, id: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function updateTeam(db: Executor, id: string, values: { name: string; description: string }): Promise<void> {
+export async function updateTeam(
+  db: Executor,
+  id: string,
+  values: { name: string; description: string },
+): Promise<void> {
   await db.updateTable('teams').set(values).where('id', '=', id).execute();
 }
 
 export async function roleInTeam(db: Executor, teamId: string, userId: string): Promise<TeamRole | undefined> {
-  const row = await db.selectFrom('team_members').select('role').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('team_members')
+    .select('role')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row?.role;
 }
 
@@ -52,12 +65,21 @@ export async function addMember(db: Executor, teamId: string, userId: string, ro
 }
 
 export async function setMemberRole(db: Executor, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
-  const result = await db.updateTable('team_members').set({ role }).where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  const result = await db
+    .updateTable('team_members')
+    .set({ role })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 export async function removeMember(db: Executor, teamId: string, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom('team_members').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('team_members')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -78,7 +100,14 @@ export function listMembers(db: Executor, teamId: string) {
   return db
     .selectFrom('team_members')
     .innerJoin('users', 'users.id', 'team_members.user_id')
-    .select(['users.id as user_id', 'users.name', shownEmail.as('email'), 'team_members.role', 'team_members.joined_at', sql<boolean>`users.deleted_at is not null`.as('account_deleted')])
+    .select([
+      'users.id as user_id',
+      'users.name',
+      shownEmail.as('email'),
+      'team_members.role',
+      'team_members.joined_at',
+      sql<boolean>`users.deleted_at is not null`.as('account_deleted'),
+    ])
     .where('team_members.team_id', '=', teamId)
     .orderBy('users.name')
     .orderBy('users.id')
@@ -101,7 +130,9 @@ export function teamsOfUser(db: Executor, userId: string): Promise<TeamSummary[]
 export function allTeams(db: Executor, userId: string): Promise<TeamSummary[]> {
   return db
     .selectFrom('teams')
-    .leftJoin('team_members', (join) => join.onRef('team_members.team_id', '=', 'teams.id').on('team_members.user_id', '=', userId))
+    .leftJoin('team_members', (join) =>
+      join.onRef('team_members.team_id', '=', 'teams.id').on('team_members.user_id', '=', userId),
+    )
     .select(['teams.id', 'teams.name', 'teams.description', 'team_members.role', memberCount.as('member_count')])
     .orderBy('teams.name')
     .execute();
@@ -115,7 +146,13 @@ export async function insertInvite(
 ): Promise<string | undefined> {
   const row = await db
     .insertInto('team_invites')
-    .values({ team_id: values.teamId, code: values.code, created_by: values.createdBy, expires_at: values.expiresAt, max_uses: values.maxUses })
+    .values({
+      team_id: values.teamId,
+      code: values.code,
+      created_by: values.createdBy,
+      expires_at: values.expiresAt,
+      max_uses: values.maxUses,
+    })
     .onConflict((oc) => oc.column('code').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -152,7 +189,11 @@ export function findInviteByCode(db: Executor, code: string, lock = false) {
 }
 
 export async function countInviteUse(db: Executor, inviteId: string): Promise<void> {
-  await db.updateTable('team_invites').set((eb) => ({ uses: eb('uses', '+', 1) })).where('id', '=', inviteId).execute();
+  await db
+    .updateTable('team_invites')
+    .set((eb) => ({ uses: eb('uses', '+', 1) }))
+    .where('id', '=', inviteId)
+    .execute();
 }
 
 export async function revokeInvite(db: Executor, teamId: string, inviteId: string): Promise<boolean> {
@@ -173,7 +214,13 @@ export async function insertAssignment(
 ): Promise<string | undefined> {
   const row = await db
     .insertInto('team_assignments')
-    .values({ team_id: values.teamId, course_slug: values.courseSlug, due_on: values.dueOn, note: values.note, created_by: values.createdBy })
+    .values({
+      team_id: values.teamId,
+      course_slug: values.courseSlug,
+      due_on: values.dueOn,
+      note: values.note,
+      created_by: values.createdBy,
+    })
     .onConflict((oc) => oc.constraint('team_assignments_one_per_course').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -201,13 +248,27 @@ export function findAssignment(db: Executor, teamId: string, assignmentId: strin
     .executeTakeFirst();
 }
 
-export async function setAssignmentDue(db: Executor, teamId: string, assignmentId: string, dueOn: string): Promise<boolean> {
-  const result = await db.updateTable('team_assignments').set({ due_on: dueOn }).where('team_id', '=', teamId).where('id', '=', assignmentId).executeTakeFirst();
+export async function setAssignmentDue(
+  db: Executor,
+  teamId: string,
+  assignmentId: string,
+  dueOn: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('team_assignments')
+    .set({ due_on: dueOn })
+    .where('team_id', '=', teamId)
+    .where('id', '=', assignmentId)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 export async function deleteAssignment(db: Executor, teamId: string, assignmentId: string): Promise<boolean> {
-  const result = await db.deleteFrom('team_assignments').where('team_id', '=', teamId).where('id', '=', assignmentId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('team_assignments')
+    .where('team_id', '=', teamId)
+    .where('id', '=', assignmentId)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -220,7 +281,11 @@ export async function setExtension(db: Executor, assignmentId: string, userId: s
 }
 
 export async function clearExtension(db: Executor, assignmentId: string, userId: string): Promise<void> {
-  await db.deleteFrom('assignment_extensions').where('assignment_id', '=', assignmentId).where('user_id', '=', userId).execute();
+  await db
+    .deleteFrom('assignment_extensions')
+    .where('assignment_id', '=', assignmentId)
+    .where('user_id', '=', userId)
+    .execute();
 }
 
 // ---- states ----
@@ -306,7 +371,29 @@ export async function assignmentStates(
     from states
   `.execute(db);
   type Cell = [string, string, string, string, string, boolean, number, number, string | null, AssignmentState];
-  return (JSON.parse(result.rows[0]!.cells) as Cell[]).map(([team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at, state]) => ({
-    team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at: completed_at === null ? null : new Date(completed_at), state,
-  }));
+  return (JSON.parse(result.rows[0]!.cells) as Cell[]).map(
+    ([
+      team_id,
+      assignment_id,
+      course_slug,
+      user_id,
+      due_on,
+      extended,
+      lessons_done,
+      lessons_total,
+      completed_at,
+      state,
+    ]) => ({
+      team_id,
+      assignment_id,
+      course_slug,
+      user_id,
+      due_on,
+      extended,
+      lessons_done,
+      lessons_total,
+      completed_at: completed_at === null ? null : new Date(completed_at),
+      state,
+    }),
+  );
 }

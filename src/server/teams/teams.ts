@@ -25,8 +25,8 @@ import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors
 export const NO_SUCH_TEAM = 'That team does not exist, or you are not in it.';
 export const LEADERS_ONLY = 'Only the team’s leaders can do that.';
 /** A join cannot happen before the person's email is confirmed. */
-const CONFIRM_EMAIL_FIRST = 'Please confirm your email address first: we need a confirmed address before adding you to a team.';
-
+const CONFIRM_EMAIL_FIRST =
+  'Please confirm your email address first: we need a confirmed address before adding you to a team.';
 
 export type TeamAccess = { role: TeamRole | undefined; canView: boolean; canManage: boolean; isAdmin: boolean };
 
@@ -59,18 +59,27 @@ export function teamToday(now = new Date()): string {
 
 function courseLessons(catalog: Catalog, slugs: Iterable<string>): repo.CourseLessons {
   const wanted = new Set(slugs);
-  return catalog.courses.filter((c) => wanted.has(c.slug)).flatMap((c) => c.lessons.map((l) => ({ course_slug: c.slug, lesson_slug: l.slug })));
+  return catalog.courses
+    .filter((c) => wanted.has(c.slug))
+    .flatMap((c) => c.lessons.map((l) => ({ course_slug: c.slug, lesson_slug: l.slug })));
 }
 
 function allCourseLessons(catalog: Catalog): repo.CourseLessons {
-  return courseLessons(catalog, catalog.courses.map((c) => c.slug));
+  return courseLessons(
+    catalog,
+    catalog.courses.map((c) => c.slug),
+  );
 }
 
 // ---------------------------------------------------------------- teams and members
 
 export async function createTeam(ctx: RequestContext, input: { name: string; description: string }) {
   return ctx.db.transaction().execute(async (tx) => {
-    const team = await repo.insertTeam(tx, { name: input.name, description: input.description, createdBy: ctx.user.id });
+    const team = await repo.insertTeam(tx, {
+      name: input.name,
+      description: input.description,
+      createdBy: ctx.user.id,
+    });
     await repo.addMember(tx, team.id, ctx.user.id, 'leader');
     await recordAudit(tx, { actorId: ctx.user.id, action: 'team.create', target: `team:${team.id}` });
     return { teamId: team.id };
@@ -81,7 +90,12 @@ export async function updateTeam(ctx: RequestContext, input: { teamId: string; n
   await requireLeader(ctx, input.teamId);
   await ctx.db.transaction().execute(async (tx) => {
     await repo.updateTeam(tx, input.teamId, { name: input.name, description: input.description });
-    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.update', target: `team:${input.teamId}`, details: { name: input.name } });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.update',
+      target: `team:${input.teamId}`,
+      details: { name: input.name },
+    });
   });
   return { teamId: input.teamId };
 }
@@ -96,17 +110,28 @@ export async function setMemberRole(ctx: RequestContext, input: { teamId: string
       throw new FieldError('userId', 'A team needs at least one leader. Make someone else a leader first.');
     }
     await repo.setMemberRole(tx, input.teamId, input.userId, input.role);
-    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.set-role', target: `team:${input.teamId}`, details: { userId: input.userId, role: input.role } });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.set-role',
+      target: `team:${input.teamId}`,
+      details: { userId: input.userId, role: input.role },
+    });
     return { teamId: input.teamId, role: input.role };
   });
 }
 
 export async function removeMember(ctx: RequestContext, input: { teamId: string; userId: string }) {
   await requireLeader(ctx, input.teamId);
-  if (input.userId === ctx.user.id) throw new FieldError('userId', 'To leave the team yourself, use “Leave this team”.');
+  if (input.userId === ctx.user.id)
+    throw new FieldError('userId', 'To leave the team yourself, use “Leave this team”.');
   const removed = await repo.removeMember(ctx.db, input.teamId, input.userId);
   if (!removed) throw new FieldError('userId', 'That person is no longer in the team.');
-  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.remove-member', target: `team:${input.teamId}`, details: { userId: input.userId } });
+  await recordAudit(ctx.db, {
+    actorId: ctx.user.id,
+    action: 'team.remove-member',
+    target: `team:${input.teamId}`,
+    details: { userId: input.userId },
+  });
   return { teamId: input.teamId };
 }
 
@@ -116,8 +141,15 @@ export async function leaveTeam(ctx: RequestContext, input: { teamId: string }) 
   return ctx.db.transaction().execute(async (tx) => {
     await repo.lockTeam(tx, input.teamId);
     const role = await repo.roleInTeam(tx, input.teamId, ctx.user.id);
-    if (role === 'leader' && (await repo.countLeaders(tx, input.teamId)) <= 1 && (await repo.listMembers(tx, input.teamId)).length > 1) {
-      throw new FieldError('teamId', 'You are the only leader. Make someone else a leader before you leave, so the team is not left without one.');
+    if (
+      role === 'leader' &&
+      (await repo.countLeaders(tx, input.teamId)) <= 1 &&
+      (await repo.listMembers(tx, input.teamId)).length > 1
+    ) {
+      throw new FieldError(
+        'teamId',
+        'You are the only leader. Make someone else a leader before you leave, so the team is not left without one.',
+      );
     }
     await repo.removeMember(tx, input.teamId, ctx.user.id);
     return { left: true };
@@ -128,7 +160,10 @@ export async function leaveTeam(ctx: RequestContext, input: { teamId: string }) 
 
 const JOIN_FAILURES = RULES.failedJoinCodePerIp;
 
-export async function createInvite(ctx: RequestContext, input: { teamId: string; days: number; maxUses: number | null }) {
+export async function createInvite(
+  ctx: RequestContext,
+  input: { teamId: string; days: number; maxUses: number | null },
+) {
   await requireLeader(ctx, input.teamId);
   const now = ctx.now ?? new Date();
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -142,7 +177,13 @@ export async function createInvite(ctx: RequestContext, input: { teamId: string;
         maxUses: input.maxUses,
       });
       // The code itself stays out of the log: it is the key to the team.
-      if (inviteId) await recordAudit(tx, { actorId: ctx.user.id, action: 'team.create-invite', target: `team:${input.teamId}`, details: { inviteId, days: input.days, maxUses: input.maxUses } });
+      if (inviteId)
+        await recordAudit(tx, {
+          actorId: ctx.user.id,
+          action: 'team.create-invite',
+          target: `team:${input.teamId}`,
+          details: { inviteId, days: input.days, maxUses: input.maxUses },
+        });
       return inviteId;
     });
     if (created) return { code };
@@ -153,8 +194,14 @@ export async function createInvite(ctx: RequestContext, input: { teamId: string;
 export async function revokeInvite(ctx: RequestContext, input: { teamId: string; inviteId: string }) {
   await requireLeader(ctx, input.teamId);
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await repo.revokeInvite(tx, input.teamId, input.inviteId))) throw new FieldError('inviteId', 'That invite does not exist any more.');
-    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.revoke-invite', target: `team:${input.teamId}`, details: { inviteId: input.inviteId } });
+    if (!(await repo.revokeInvite(tx, input.teamId, input.inviteId)))
+      throw new FieldError('inviteId', 'That invite does not exist any more.');
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.revoke-invite',
+      target: `team:${input.teamId}`,
+      details: { inviteId: input.inviteId },
+    });
   });
   return { revoked: true };
 }
@@ -164,7 +211,12 @@ export type InviteLookup =
   | { ok: false; message: string; reason: 'unknown' | 'revoked' | 'expired' | 'used-up' };
 
 /** What /join/<code> shows (anyone holding the code may see the team's name). Failed lookups are throttled per address. */
-export async function lookUpInvite(db: Kysely<Database>, code: string | undefined, clientIp: string, now = new Date()): Promise<InviteLookup> {
+export async function lookUpInvite(
+  db: Kysely<Database>,
+  code: string | undefined,
+  clientIp: string,
+  now = new Date(),
+): Promise<InviteLookup> {
   const key = joinCodeKey(clientIp);
   await ensureNotThrottled(db, key, JOIN_FAILURES);
   const invite = code ? await repo.findInviteByCode(db, code) : undefined;
@@ -215,13 +267,31 @@ function requireNotPast(date: string, field: string, now: Date) {
   if (date < teamToday(now)) throw new FieldError(field, 'Choose today or a later date.');
 }
 
-export async function assignCourse(ctx: RequestContext, input: { teamId: string; courseSlug: string; dueOn: string; note: string }) {
+export async function assignCourse(
+  ctx: RequestContext,
+  input: { teamId: string; courseSlug: string; dueOn: string; note: string },
+) {
   await requireLeader(ctx, input.teamId);
   requireCourse(ctx.catalog, input.courseSlug);
   requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
-  const id = await repo.insertAssignment(ctx.db, { teamId: input.teamId, courseSlug: input.courseSlug, dueOn: input.dueOn, note: input.note, createdBy: ctx.user.id });
-  if (!id) throw new FieldError('courseSlug', 'This course is already assigned to the team. Change its due date below instead.');
-  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.assign', target: `team:${input.teamId}`, details: { course: input.courseSlug, dueOn: input.dueOn } });
+  const id = await repo.insertAssignment(ctx.db, {
+    teamId: input.teamId,
+    courseSlug: input.courseSlug,
+    dueOn: input.dueOn,
+    note: input.note,
+    createdBy: ctx.user.id,
+  });
+  if (!id)
+    throw new FieldError(
+      'courseSlug',
+      'This course is already assigned to the team. Change its due date below instead.',
+    );
+  await recordAudit(ctx.db, {
+    actorId: ctx.user.id,
+    action: 'team.assign',
+    target: `team:${input.teamId}`,
+    details: { course: input.courseSlug, dueOn: input.dueOn },
+  });
   return { assignmentId: id };
 }
 
@@ -232,20 +302,32 @@ async function requireAssignment(ctx: RequestContext, teamId: string, assignment
   return assignment;
 }
 
-export async function changeDueDate(ctx: RequestContext, input: { teamId: string; assignmentId: string; dueOn: string }) {
+export async function changeDueDate(
+  ctx: RequestContext,
+  input: { teamId: string; assignmentId: string; dueOn: string },
+) {
   const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
   requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
   await ctx.db.transaction().execute(async (tx) => {
     await repo.setAssignmentDue(tx, input.teamId, input.assignmentId, input.dueOn);
-    await recordAudit(tx, { actorId: ctx.user.id, action: 'team.change-due', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug, dueOn: input.dueOn } });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.change-due',
+      target: `team:${input.teamId}`,
+      details: { assignmentId: input.assignmentId, course: assignment.course_slug, dueOn: input.dueOn },
+    });
   });
   return { assignmentId: input.assignmentId, dueOn: input.dueOn };
 }
 
 /** A personal due date for one member (leave, illness); null goes back to the team's date. */
-export async function setMemberDueDate(ctx: RequestContext, input: { teamId: string; assignmentId: string; userId: string; dueOn: string | null }) {
+export async function setMemberDueDate(
+  ctx: RequestContext,
+  input: { teamId: string; assignmentId: string; userId: string; dueOn: string | null },
+) {
   const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
-  if (!(await repo.roleInTeam(ctx.db, input.teamId, input.userId))) throw new FieldError('userId', 'That person is no longer in the team.');
+  if (!(await repo.roleInTeam(ctx.db, input.teamId, input.userId)))
+    throw new FieldError('userId', 'That person is no longer in the team.');
   if (input.dueOn !== null) requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
   await ctx.db.transaction().execute(async (tx) => {
     if (input.dueOn === null) await repo.clearExtension(tx, input.assignmentId, input.userId);
@@ -254,7 +336,12 @@ export async function setMemberDueDate(ctx: RequestContext, input: { teamId: str
       actorId: ctx.user.id,
       action: 'team.set-member-due',
       target: `team:${input.teamId}`,
-      details: { assignmentId: input.assignmentId, course: assignment.course_slug, userId: input.userId, dueOn: input.dueOn },
+      details: {
+        assignmentId: input.assignmentId,
+        course: assignment.course_slug,
+        userId: input.userId,
+        dueOn: input.dueOn,
+      },
     });
   });
   return { assignmentId: input.assignmentId, dueOn: input.dueOn };
@@ -262,9 +349,17 @@ export async function setMemberDueDate(ctx: RequestContext, input: { teamId: str
 
 export async function removeAssignment(ctx: RequestContext, input: { teamId: string; assignmentId: string }) {
   await requireLeader(ctx, input.teamId);
-  const assignment = UUID.test(input.assignmentId) ? await repo.findAssignment(ctx.db, input.teamId, input.assignmentId) : undefined;
-  if (!assignment || !(await repo.deleteAssignment(ctx.db, input.teamId, input.assignmentId))) throw new FieldError('assignmentId', 'That assignment was already removed.');
-  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'team.unassign', target: `team:${input.teamId}`, details: { assignmentId: input.assignmentId, course: assignment.course_slug } });
+  const assignment = UUID.test(input.assignmentId)
+    ? await repo.findAssignment(ctx.db, input.teamId, input.assignmentId)
+    : undefined;
+  if (!assignment || !(await repo.deleteAssignment(ctx.db, input.teamId, input.assignmentId)))
+    throw new FieldError('assignmentId', 'That assignment was already removed.');
+  await recordAudit(ctx.db, {
+    actorId: ctx.user.id,
+    action: 'team.unassign',
+    target: `team:${input.teamId}`,
+    details: { assignmentId: input.assignmentId, course: assignment.course_slug },
+  });
   return { removed: true };
 }
 
@@ -313,10 +408,24 @@ export async function dashboard(ctx: RequestContext, teamId: string) {
 
 async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
   const teamId = team.id;
-  const [members, assignments] = await Promise.all([repo.listMembers(ctx.db, teamId), repo.listAssignments(ctx.db, teamId)]);
-  const states = await repo.assignmentStates(ctx.db, { teamId }, courseLessons(ctx.catalog, assignments.map((a) => a.course_slug)), teamToday(ctx.now));
+  const [members, assignments] = await Promise.all([
+    repo.listMembers(ctx.db, teamId),
+    repo.listAssignments(ctx.db, teamId),
+  ]);
+  const states = await repo.assignmentStates(
+    ctx.db,
+    { teamId },
+    courseLessons(
+      ctx.catalog,
+      assignments.map((a) => a.course_slug),
+    ),
+    teamToday(ctx.now),
+  );
   const byMember = new Map<string, DashboardMember>(
-    members.map((m) => [m.user_id, { userId: m.user_id, name: m.name, email: m.email, role: m.role, joinedAt: m.joined_at, cells: {} }]),
+    members.map((m) => [
+      m.user_id,
+      { userId: m.user_id, name: m.name, email: m.email, role: m.role, joinedAt: m.joined_at, cells: {} },
+    ]),
   );
   const statesByAssignment = new Map<string, AssignmentState[]>();
   for (const row of states) {
@@ -334,9 +443,23 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
   }
   const dashboardAssignments: DashboardAssignment[] = assignments.map((a) => {
     const course = ctx.catalog.course(a.course_slug);
-    return { id: a.id, course, courseSlug: a.course_slug, title: course?.title ?? `${a.course_slug} (no longer offered)`, dueOn: a.due_on, note: a.note, counts: countStates(statesByAssignment.get(a.id) ?? []) };
+    return {
+      id: a.id,
+      course,
+      courseSlug: a.course_slug,
+      title: course?.title ?? `${a.course_slug} (no longer offered)`,
+      dueOn: a.due_on,
+      note: a.note,
+      counts: countStates(statesByAssignment.get(a.id) ?? []),
+    };
   });
-  return { team, access, members: [...byMember.values()], assignments: dashboardAssignments, today: teamToday(ctx.now) };
+  return {
+    team,
+    access,
+    members: [...byMember.values()],
+    assignments: dashboardAssignments,
+    today: teamToday(ctx.now),
+  };
 }
 
 /** What a member sees of their own team: its name, the assignments and their own state. */
@@ -371,10 +494,13 @@ export async function teamPage(ctx: RequestContext, teamId: string, query: Dashb
   const stateFilter = STATE_ORDER.find((state) => state === query.state);
   const focus = view.assignments.find((a) => a.id === query.assignment)?.id;
   const sort: DashboardSort = query.sort === 'state' || query.sort === 'completed' ? query.sort : 'name';
-  const considered = (m: DashboardMember) => (focus ? [m.cells[focus]] : Object.values(m.cells)).filter((c): c is DashboardCell => Boolean(c));
+  const considered = (m: DashboardMember) =>
+    (focus ? [m.cells[focus]] : Object.values(m.cells)).filter((c): c is DashboardCell => Boolean(c));
   const severity = (m: DashboardMember) => Math.min(...considered(m).map((c) => STATE_ORDER.indexOf(c.state)), 9);
   const lastDone = (m: DashboardMember) => Math.max(...considered(m).map((c) => c.completedAt?.getTime() ?? 0), 0);
-  let rows = stateFilter ? view.members.filter((m) => considered(m).some((c) => c.state === stateFilter)) : view.members;
+  let rows = stateFilter
+    ? view.members.filter((m) => considered(m).some((c) => c.state === stateFilter))
+    : view.members;
   if (sort === 'state') rows = [...rows].sort((a, b) => severity(a) - severity(b) || a.name.localeCompare(b.name));
   if (sort === 'completed') rows = [...rows].sort((a, b) => lastDone(b) - lastDone(a) || a.name.localeCompare(b.name));
   return {
@@ -386,7 +512,9 @@ export async function teamPage(ctx: RequestContext, teamId: string, query: Dashb
     shownAssignments: focus ? view.assignments.filter((a) => a.id === focus) : view.assignments,
     unassigned: ctx.catalog.courses.filter((c) => !view.assignments.some((a) => a.courseSlug === c.slug)),
     // The course the huddle guide opens on: the first assignment not yet finished by everyone.
-    workingOn: view.assignments.find((a) => a.counts.completed < a.counts.total && a.course) ?? view.assignments.find((a) => a.course),
+    workingOn:
+      view.assignments.find((a) => a.counts.completed < a.counts.total && a.course) ??
+      view.assignments.find((a) => a.course),
   };
 }
 
@@ -405,12 +533,26 @@ export interface MyAssignment {
 }
 
 /** Every assignment of every team the person is in, with their own state (Today). */
-export async function myAssignments(ctx: Omit<RequestContext, 'user'> & { user: { id: string } }): Promise<MyAssignment[]> {
+export async function myAssignments(
+  ctx: Omit<RequestContext, 'user'> & { user: { id: string } },
+): Promise<MyAssignment[]> {
   const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
   if (teams.length === 0) return [];
   const names = new Map(teams.map((t) => [t.id, t.name]));
-  const notes = new Map((await repo.listAssignments(ctx.db, teams.map((t) => t.id))).map((a) => [a.id, a.note]));
-  const rows = await repo.assignmentStates(ctx.db, { userId: ctx.user.id }, allCourseLessons(ctx.catalog), teamToday(ctx.now));
+  const notes = new Map(
+    (
+      await repo.listAssignments(
+        ctx.db,
+        teams.map((t) => t.id),
+      )
+    ).map((a) => [a.id, a.note]),
+  );
+  const rows = await repo.assignmentStates(
+    ctx.db,
+    { userId: ctx.user.id },
+    allCourseLessons(ctx.catalog),
+    teamToday(ctx.now),
+  );
   return rows
     .map((row) => {
       const course = ctx.catalog.course(row.course_slug);
@@ -446,7 +588,19 @@ export async function manageView(ctx: RequestContext, teamId: string) {
 /** One row per member and assignment, ISO dates; states only. */
 export async function exportCsv(ctx: RequestContext, teamId: string): Promise<{ filename: string; body: string }> {
   const view = await dashboard(ctx, teamId);
-  const header = ['team', 'member', 'email', 'role', 'course', 'course_slug', 'due_date', 'state', 'completed_on', 'lessons_done', 'lessons_total'];
+  const header = [
+    'team',
+    'member',
+    'email',
+    'role',
+    'course',
+    'course_slug',
+    'due_date',
+    'state',
+    'completed_on',
+    'lessons_done',
+    'lessons_total',
+  ];
   const rows: (string | number | null)[][] = [];
   for (const member of view.members) {
     for (const assignment of view.assignments) {
@@ -467,6 +621,10 @@ export async function exportCsv(ctx: RequestContext, teamId: string): Promise<{ 
       ]);
     }
   }
-  const slug = view.team.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'team';
+  const slug =
+    view.team.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'team';
   return { filename: `rounds-${slug}-${view.today}.csv`, body: toCsv(header, rows) };
 }

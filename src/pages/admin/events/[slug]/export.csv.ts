@@ -7,10 +7,14 @@ import { exportCsv } from '#server/events/index.ts';
 
 /** One row per enrolled person (progress and dates only), for administrators. */
 export const GET: APIRoute = async ({ locals, params }) => {
-  const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const text = (status: number, body: string) =>
+    new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (!locals.user) return text(401, 'Sign in to download this event’s progress.');
   try {
-    const { filename, body } = await exportCsv({ db: await db(), catalog: await catalog(), user: locals.user }, params.slug ?? '');
+    const { filename, body } = await exportCsv(
+      { db: await db(), catalog: await catalog(), user: locals.user },
+      params.slug ?? '',
+    );
     return csvDownload(filename, body);
   } catch (error) {
     if (error instanceof NotFoundError) return text(404, error.message);

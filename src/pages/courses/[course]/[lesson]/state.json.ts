@@ -12,7 +12,13 @@ export const GET: APIRoute = async ({ params, locals }) => {
   if (!locals.user) return Response.json({ signedIn: false }, { headers });
   try {
     const database = await db();
-    const state = await lessonState(database, await catalog(), locals.user.id, params.course ?? '', params.lesson ?? '');
+    const state = await lessonState(
+      database,
+      await catalog(),
+      locals.user.id,
+      params.course ?? '',
+      params.lesson ?? '',
+    );
     const certificate = state.courseComplete ? await certificateMoment(database, locals.user, params.course!) : null;
     return Response.json({ signedIn: true, ...state, certificate }, { headers });
   } catch (error) {
