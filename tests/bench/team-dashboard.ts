@@ -65,17 +65,15 @@ try {
   for (const [n, user] of users.slice(1).entries()) {
     for (const [ci, c] of courses.entries()) {
       const done = (n + ci) % 8;
-      c.source.lessons
-        .slice(0, done)
-        .forEach((lesson) =>
-          rows.push({
-            user_id: user.id,
-            course_slug: c.slug,
-            lesson_slug: lesson.slug,
-            completed_at: new Date(),
-            course_version: '1.0.0',
-          }),
-        );
+      c.source.lessons.slice(0, done).forEach((lesson) =>
+        rows.push({
+          user_id: user.id,
+          course_slug: c.slug,
+          lesson_slug: lesson.slug,
+          completed_at: new Date(),
+          course_version: '1.0.0',
+        }),
+      );
       if (done === 1)
         rows.push({
           user_id: user.id,

@@ -55,12 +55,10 @@ export async function unsubscribe(
       unsubscribed_at: sql<Date>`now()`,
     })
     .onConflict((oc) =>
-      oc
-        .column('user_id')
-        .doUpdateSet({
-          unsubscribed_at: sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`,
-          updated_at: sql<Date>`now()`,
-        }),
+      oc.column('user_id').doUpdateSet({
+        unsubscribed_at: sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`,
+        updated_at: sql<Date>`now()`,
+      }),
     )
     .execute();
 }
