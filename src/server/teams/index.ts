@@ -10,13 +10,11 @@ export {
 } from './reminders.ts';
 export { addMember, insertAssignment, insertInvite, insertTeam, roleInTeam } from './repo.ts';
 export {
-  type DashboardCell,
-  type DashboardMember,
+  type TeamPage,
   assignCourse,
   changeDueDate,
   createInvite,
   createTeam,
-  dashboard,
   exportCsv,
   joinTeam,
   leaveTeam,
@@ -30,7 +28,7 @@ export {
   revokeInvite,
   setMemberDueDate,
   setMemberRole,
-  teamAccess,
+  teamPage,
   teamToday,
   updateTeam,
 } from './teams.ts';

@@ -487,7 +487,23 @@ export interface DashboardQuery {
  * The team page in one call, access checked once: a member sees their own assignments;
  * leaders and administrators see the dashboard, filtered and sorted as the query asks.
  */
-export async function teamPage(ctx: RequestContext, teamId: string, query: DashboardQuery) {
+export interface TeamPage {
+  team: CheckedTeam['team'];
+  access: TeamAccess;
+  /** What a member sees: set when the person may not see the dashboard. */
+  member?: Awaited<ReturnType<typeof memberViewOf>>;
+  /** What leaders and administrators see, filtered and sorted. */
+  dashboard?: {
+    view: Awaited<ReturnType<typeof dashboardOf>>;
+    rows: DashboardMember[];
+    filters: { state: AssignmentState | undefined; focus: string | undefined; sort: DashboardSort };
+    shownAssignments: DashboardAssignment[];
+    unassigned: CatalogCourse[];
+    workingOn: DashboardAssignment | undefined;
+  };
+}
+
+export async function teamPage(ctx: RequestContext, teamId: string, query: DashboardQuery): Promise<TeamPage> {
   const found = await requireTeam(ctx, teamId);
   if (!found.access.canView) return { team: found.team, access: found.access, member: await memberViewOf(ctx, found) };
   const view = await dashboardOf(ctx, found);
@@ -506,15 +522,17 @@ export async function teamPage(ctx: RequestContext, teamId: string, query: Dashb
   return {
     team: found.team,
     access: found.access,
-    view,
-    rows,
-    filters: { state: stateFilter, focus, sort },
-    shownAssignments: focus ? view.assignments.filter((a) => a.id === focus) : view.assignments,
-    unassigned: ctx.catalog.courses.filter((c) => !view.assignments.some((a) => a.courseSlug === c.slug)),
-    // The course the huddle guide opens on: the first assignment not yet finished by everyone.
-    workingOn:
-      view.assignments.find((a) => a.counts.completed < a.counts.total && a.course) ??
-      view.assignments.find((a) => a.course),
+    dashboard: {
+      view,
+      rows,
+      filters: { state: stateFilter, focus, sort },
+      shownAssignments: focus ? view.assignments.filter((a) => a.id === focus) : view.assignments,
+      unassigned: ctx.catalog.courses.filter((c) => !view.assignments.some((a) => a.courseSlug === c.slug)),
+      // The course the huddle guide opens on: the first assignment not yet finished by everyone.
+      workingOn:
+        view.assignments.find((a) => a.counts.completed < a.counts.total && a.course) ??
+        view.assignments.find((a) => a.course),
+    },
   };
 }
 
