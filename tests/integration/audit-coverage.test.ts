@@ -63,19 +63,22 @@ function cliCommands(): string[] {
 
 /** `file.function` of every exported service function that checks for a leader or an administrator. */
 function guardedServices(): string[] {
-  const dir = path.join(root, 'src/server/services');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts'))
-    .flatMap((file) => {
-      const source = readFileSync(path.join(dir, file), 'utf8');
-      return [...source.matchAll(/^export async function (\w+)\([\s\S]*?^\}$/gm)]
-        .filter((m) =>
-          /\b(requireLeader|requireAssignment|requireAdmin|requireEvent|planReminders)\(/.test(
-            m[0].slice(m[0].indexOf('{')),
-          ),
-        )
-        .map((m) => `${file.replace(/\.ts$/, '')}.${m[1]}`);
-    });
+  // Every service file of every domain folder (repos and index.ts hold no guards).
+  const server = path.join(root, 'src/server');
+  const files = readdirSync(server, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !['kernel', 'platform'].includes(entry.name))
+    .flatMap((entry) => readdirSync(path.join(server, entry.name)).map((file) => path.join(entry.name, file)))
+    .filter((file) => file.endsWith('.ts') && !/(^|[/-])repo\.ts$|\/index\.ts$/.test(file));
+  return files.flatMap((file) => {
+    const source = readFileSync(path.join(server, file), 'utf8');
+    return [...source.matchAll(/^export async function (\w+)\([\s\S]*?^\}$/gm)]
+      .filter((m) =>
+        /\b(requireLeader|requireAssignment|requireAdmin|requireEvent|planReminders)\(/.test(
+          m[0].slice(m[0].indexOf('{')),
+        ),
+      )
+      .map((m) => `${path.basename(file, '.ts')}.${m[1]}`);
+  });
 }
 
 // ── what each one must write ──────────────────────────────────────────────────
@@ -267,7 +270,7 @@ const AUDITED: Record<string, Audited> = {
     },
   },
   'teams.sendReminders': {
-    service: 'team-reminders.sendReminders',
+    service: 'reminders.sendReminders',
     prepare: async () => {
       const { teamId, assignmentId } = await team();
       return {
@@ -376,7 +379,7 @@ const AUDITED: Record<string, Audited> = {
     },
   },
   'cli.seed-demo': {
-    service: 'team-demo.seedDemo',
+    service: 'demo.seedDemo',
     prepare: async () => {
       const fresh = await freshDatabase();
       extraDatabases.push(fresh);
