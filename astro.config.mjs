@@ -20,7 +20,7 @@ const curriculumCheck = {
 export default defineConfig({
   output: 'server',
   // Our own server (bin/start.ts) wraps the adapter's handler for logging, graceful shutdown
-  // and the build's static files, which it serves from memory (src/server/static-files.ts).
+  // and the build's static files, which it serves from memory (src/server/platform/static-files.ts).
   adapter: node({ mode: 'middleware' }),
   integrations: [curriculumCheck, mdx(), svelte()],
   server: { port: 4321 },

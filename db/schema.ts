@@ -123,7 +123,7 @@ export interface TeamInvitesTable {
   revoked_at: Timestamp | null;
 }
 
-/** Dates are 'YYYY-MM-DD' strings (see src/server/db.ts). */
+/** Dates are 'YYYY-MM-DD' strings (see src/server/platform/db.ts). */
 export interface TeamAssignmentsTable {
   id: Generated<string>;
   team_id: string;
@@ -172,7 +172,7 @@ export interface EventsTable {
   id: Generated<string>;
   slug: string;
   name: string;
-  /** 'YYYY-MM-DD' (see src/server/db.ts). */
+  /** 'YYYY-MM-DD' (see src/server/platform/db.ts). */
   event_date: string;
   time_zone: string;
   location: Generated<string>;
@@ -224,7 +224,7 @@ export interface SigningKeysTable {
   retired_at: Timestamp | null;
 }
 
-/** `completed_on` is 'YYYY-MM-DD' (see src/server/db.ts); `contact_hours` a number. */
+/** `completed_on` is 'YYYY-MM-DD' (see src/server/platform/db.ts); `contact_hours` a number. */
 export interface CertificatesTable {
   id: string;
   code: string;

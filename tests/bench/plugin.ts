@@ -15,7 +15,7 @@ export interface BenchLearner {
 }
 
 export interface SeedContext {
-  // The app's Kysely instance (from src/server/db.ts), untyped so a module may use
+  // The app's Kysely instance (from src/server/platform/db.ts), untyped so a module may use
   // tables that db/schema.ts does not declare yet.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   db: Kysely<any>;

@@ -9,7 +9,7 @@ const HOLDERS = 1000;
 export default {
   labels: ['6a. certificate PDF', '6b. verification page'],
   requiresFiles: [
-    'src/server/services/certificates.ts',
+    'src/server/certificates/certificates.ts',
     'src/pages/certificates/[id].pdf.ts',
     'src/pages/certificates/[id].astro',
   ],

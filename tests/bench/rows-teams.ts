@@ -9,7 +9,7 @@ const TEAM_NAME = 'Bench ward (500)';
 
 export default {
   labels: ['5. team dashboard (500 members × 10 assignments, 1 conn)'],
-  requiresFiles: ['src/server/services/teams.ts', 'src/pages/teams/[id]/index.astro'],
+  requiresFiles: ['src/server/teams/teams.ts', 'src/pages/teams/[id]/index.astro'],
   requiresTables: ['team_members', 'team_assignments'],
   async seed({ db, catalog, users, learners }) {
     const existing = await db.selectFrom('teams').select('id').where('name', '=', TEAM_NAME).executeTakeFirst();

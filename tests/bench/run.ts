@@ -75,12 +75,12 @@ const optional: OptionalModule[] = [
   {
     file: 'tests/bench/rows-teams.ts',
     labels: ['5. team dashboard (500 members, 1 conn)'],
-    feature: { files: ['src/server/repos/teams.ts'], tables: ['teams'] },
+    feature: { files: ['src/server/teams/repo.ts'], tables: ['teams'] },
   },
   {
     file: 'tests/bench/rows-certificates.ts',
     labels: ['6a. certificate PDF', '6b. verification page'],
-    feature: { files: ['src/server/services/certificates.ts'], tables: ['certificates'] },
+    feature: { files: ['src/server/certificates/certificates.ts'], tables: ['certificates'] },
   },
 ];
 for (const entry of optional) {
