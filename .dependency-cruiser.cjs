@@ -40,14 +40,15 @@ module.exports = {
     },
     {
       name: 'pages-platform-narrow',
-      severity: 'warn',
+      severity: 'error',
       comment:
-        'Of platform/, the UI layer is meant to use db.ts, settings.ts and unavailable.ts; anything else ' +
-        'is probably service logic that belongs in a domain (a warning, not an error).',
+        'Of platform/, the UI layer uses the request context, the database handle (for unauthenticated ' +
+        'reads such as signed links), settings, the health check and the job trigger; anything else is ' +
+        'service logic that belongs in a domain.',
       from: { path: UI },
       to: {
         path: '^src/server/platform/',
-        pathNot: String.raw`^src/server/platform/(?:db|settings|unavailable)\.ts$`,
+        pathNot: String.raw`^src/server/platform/(?:request-context|db|settings|health|jobs)\.ts$`,
       },
     },
     {

@@ -1,9 +1,9 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { db } from '#server/platform/db.ts';
-import { catalog } from '#server/kernel/catalog.ts';
+import { actionContext } from '#server/platform/request-context.ts';
 import * as events from '#server/events/index.ts';
-import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { run } from '#server/kernel/error-responses.ts';
 import {
   clockField,
   dateField,
@@ -21,11 +21,6 @@ import {
 
 // Every event mutation. Handlers check the signed-in person here; the service checks
 // that organiser operations come from an administrator.
-
-async function eventContext(ctx: { locals: App.Locals }) {
-  const user = requireUser(ctx.locals.user);
-  return { db: await db(), catalog: await catalog(), user, clientIp: ctx.locals.clientIp };
-}
 
 const eventId = z.uuid('Unknown event.');
 
@@ -47,7 +42,7 @@ export const eventActions = {
     }),
     handler: (input, ctx) =>
       run(async () =>
-        events.createEvent(await eventContext(ctx), {
+        events.createEvent(await actionContext(ctx), {
           name: input.name,
           slug: input.slug,
           eventDate: input.eventDate,
@@ -66,38 +61,38 @@ export const eventActions = {
   regenerateCode: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => run(async () => events.regenerateCode(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.regenerateCode(await actionContext(ctx), input)),
   }),
 
   closeJoining: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => run(async () => events.closeJoining(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.closeJoining(await actionContext(ctx), input)),
   }),
 
   join: defineAction({
     accept: 'form',
     input: z.object({ code: eventCodeField }),
-    handler: (input, ctx) => run(async () => events.joinEvent(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.joinEvent(await actionContext(ctx), input)),
   }),
 
   pause: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => run(async () => events.pauseSchedule(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.pauseSchedule(await actionContext(ctx), input)),
   }),
 
   resume: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
-    handler: (input, ctx) => run(async () => events.resumeSchedule(await eventContext(ctx), input)),
+    handler: (input, ctx) => run(async () => events.resumeSchedule(await actionContext(ctx), input)),
   }),
 
   setNudges: defineAction({
     accept: 'form',
     input: z.object({ eventId, on: z.enum(['on', 'off'], 'Choose on or off.') }),
     handler: (input, ctx) =>
-      run(async () => events.setNudges(await eventContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
+      run(async () => events.setNudges(await actionContext(ctx), { eventId: input.eventId, on: input.on === 'on' })),
   }),
 
   /** The one-click unsubscribe from a nudge email: the signed token is the authorisation, no sign-in. */

@@ -1,11 +1,11 @@
 import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { db } from '#server/platform/db.ts';
-import { catalog } from '#server/kernel/catalog.ts';
+import { actionContext } from '#server/platform/request-context.ts';
 import * as teams from '#server/teams/index.ts';
 import * as reminders from '#server/teams/index.ts';
 import { requestJobRun } from '#server/platform/jobs.ts';
-import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { run } from '#server/kernel/error-responses.ts';
 import {
   clockField,
   courseField,
@@ -24,11 +24,6 @@ import {
 // Every team mutation. Each handler checks the signed-in person here and the
 // services check their role in the team (leader, member, admin) themselves.
 
-async function teamContext(ctx: { locals: App.Locals }) {
-  const user = requireUser(ctx.locals.user);
-  return { db: await db(), catalog: await catalog(), user, clientIp: ctx.locals.clientIp };
-}
-
 const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
@@ -37,73 +32,73 @@ export const teamActions = {
   create: defineAction({
     accept: 'form',
     input: z.object({ name: teamNameField, description: teamDescriptionField }),
-    handler: (input, ctx) => run(async () => teams.createTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.createTeam(await actionContext(ctx), input)),
   }),
 
   update: defineAction({
     accept: 'form',
     input: z.object({ teamId, name: teamNameField, description: teamDescriptionField }),
-    handler: (input, ctx) => run(async () => teams.updateTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.updateTeam(await actionContext(ctx), input)),
   }),
 
   setRole: defineAction({
     accept: 'form',
     input: z.object({ teamId, userId, role: z.enum(['leader', 'member'], 'Choose leader or member.') }),
-    handler: (input, ctx) => run(async () => teams.setMemberRole(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.setMemberRole(await actionContext(ctx), input)),
   }),
 
   removeMember: defineAction({
     accept: 'form',
     input: z.object({ teamId, userId }),
-    handler: (input, ctx) => run(async () => teams.removeMember(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.removeMember(await actionContext(ctx), input)),
   }),
 
   leave: defineAction({
     accept: 'form',
     input: z.object({ teamId }),
-    handler: (input, ctx) => run(async () => teams.leaveTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.leaveTeam(await actionContext(ctx), input)),
   }),
 
   createInvite: defineAction({
     accept: 'form',
     input: z.object({ teamId, days: inviteDaysField, maxUses: maxUsesField }),
-    handler: (input, ctx) => run(async () => teams.createInvite(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.createInvite(await actionContext(ctx), input)),
   }),
 
   revokeInvite: defineAction({
     accept: 'form',
     input: z.object({ teamId, inviteId: idField('invite') }),
-    handler: (input, ctx) => run(async () => teams.revokeInvite(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.revokeInvite(await actionContext(ctx), input)),
   }),
 
   join: defineAction({
     accept: 'form',
     input: z.object({ code: inviteCodeField }),
-    handler: (input, ctx) => run(async () => teams.joinTeam(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.joinTeam(await actionContext(ctx), input)),
   }),
 
   assign: defineAction({
     accept: 'form',
     input: z.object({ teamId, courseSlug: courseField, dueOn: dateField, note: noteField }),
-    handler: (input, ctx) => run(async () => teams.assignCourse(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.assignCourse(await actionContext(ctx), input)),
   }),
 
   changeDueDate: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId, dueOn: dateField }),
-    handler: (input, ctx) => run(async () => teams.changeDueDate(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.changeDueDate(await actionContext(ctx), input)),
   }),
 
   setMemberDueDate: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId, userId, dueOn: optionalDateField }),
-    handler: (input, ctx) => run(async () => teams.setMemberDueDate(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.setMemberDueDate(await actionContext(ctx), input)),
   }),
 
   removeAssignment: defineAction({
     accept: 'form',
     input: z.object({ teamId, assignmentId }),
-    handler: (input, ctx) => run(async () => teams.removeAssignment(await teamContext(ctx), input)),
+    handler: (input, ctx) => run(async () => teams.removeAssignment(await actionContext(ctx), input)),
   }),
 
   sendReminders: defineAction({
@@ -111,7 +106,7 @@ export const teamActions = {
     input: z.object({ teamId, assignmentId }),
     handler: (input, ctx) =>
       run(async () => {
-        const queued = await reminders.sendReminders(await teamContext(ctx), input);
+        const queued = await reminders.sendReminders(await actionContext(ctx), input);
         // Deliver what is outside quiet hours now rather than at the next minute; the rest waits for its time.
         if (queued.queued > 0) requestJobRun();
         return queued;
@@ -128,7 +123,7 @@ export const teamActions = {
     }),
     handler: (input, ctx) =>
       run(async () =>
-        reminders.savePreferences(await teamContext(ctx), {
+        reminders.savePreferences(await actionContext(ctx), {
           timeZone: input.timeZone,
           quietStart: input.quietStart,
           quietEnd: input.quietEnd,

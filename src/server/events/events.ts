@@ -334,6 +334,7 @@ export async function lessonLock(
   );
   const courses = await repo.coursesOfEvents(db, [...events.keys()]);
   let reason: string | undefined;
+  let readerZone: Promise<string | undefined> | undefined; // read once, and only for a locked lesson
   for (const enrollment of enrollments) {
     const event = events.get(enrollment.event_id);
     if (!event) continue;
@@ -346,7 +347,7 @@ export async function lessonLock(
     if (release.state === 'paused')
       reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
     else {
-      const zone = (await readerZones(db, userId)) ?? event.time_zone;
+      const zone = (await (readerZone ??= readerZones(db, userId))) ?? event.time_zone;
       reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
     }
   }

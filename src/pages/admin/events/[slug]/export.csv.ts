@@ -1,8 +1,7 @@
+import { contextFor } from '#server/platform/request-context.ts';
 import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import type { APIRoute } from 'astro';
 import { csvDownload } from '#lib/csv.ts';
-import { db } from '#server/platform/db.ts';
-import { catalog } from '#server/kernel/catalog.ts';
 import { exportCsv } from '#server/events/index.ts';
 
 /** One row per enrolled person (progress and dates only), for administrators. */
@@ -11,10 +10,7 @@ export const GET: APIRoute = async ({ locals, params }) => {
     new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (!locals.user) return text(401, 'Sign in to download this event’s progress.');
   try {
-    const { filename, body } = await exportCsv(
-      { db: await db(), catalog: await catalog(), user: locals.user },
-      params.slug ?? '',
-    );
+    const { filename, body } = await exportCsv(await contextFor(locals.user), params.slug ?? '');
     return csvDownload(filename, body);
   } catch (error) {
     if (error instanceof NotFoundError) return text(404, error.message);
