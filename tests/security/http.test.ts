@@ -277,7 +277,7 @@ describe('cross-origin writes are refused, whatever their kind', () => {
     ['Action, JSON', '/_actions/reflections.save', { 'content-type': 'application/json' }, () => JSON.stringify(save)],
     [
       'page form (no-JS lesson save)',
-      `${lessonPath}/save?_action=reflections.save`,
+      `${lessonPath}/reflection?_action=reflections.save`,
       { 'content-type': FORM },
       () => form(save),
     ],
@@ -332,7 +332,7 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
   // is private unless added here.
   const PUBLIC = [
     /^\/$/,
-    /^\/courses(\/\[course\](\/\[lesson\](\/(state\.json|save))?)?)?$/,
+    /^\/courses(\/\[course\](\/\[lesson\](\/(state\.json|complete|reflection))?)?)?$/,
     /^\/(login|signup|logout|forgot-password|reset-password|verify-email|healthz|404|500|issuer)$/,
     /^\/certificates\/\[[^\]]+\](\.pdf|\.jwt)?$/,
     /^\/\.well-known\//,
