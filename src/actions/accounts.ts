@@ -3,10 +3,9 @@ import { z } from 'astro/zod';
 import { db } from '#server/platform/db.ts';
 import * as accounts from '#server/accounts/index.ts';
 import { clearSessionCookie, setSessionCookie } from '#server/accounts/index.ts';
-import { deleteSession, deleteUserSessions } from '#server/accounts/index.ts';
-import { updateUserName } from '#server/accounts/index.ts';
 import { deleteMyAccount } from '#server/my-data/index.ts';
-import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { run } from '#server/kernel/error-responses.ts';
+import { actionContext } from '#server/platform/request-context.ts';
 import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '#lib/validation.ts';
 import { safeNextPath } from '#lib/safe-next.ts';
 
@@ -37,7 +36,7 @@ export const accountActions = {
         const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
         const { token, session } = await accounts.signIn(await db(), input, request);
         // A fresh token at every sign-in; the old one (if any) is dropped.
-        if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
+        if (ctx.locals.session) await accounts.signOut(await db(), ctx.locals.session.id);
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
         return { next: input.next ?? '/' };
       }),
@@ -47,7 +46,7 @@ export const accountActions = {
     accept: 'form',
     handler: (_input, ctx) =>
       run(async () => {
-        if (ctx.locals.session) await deleteSession(await db(), ctx.locals.session.id);
+        if (ctx.locals.session) await accounts.signOut(await db(), ctx.locals.session.id);
         clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
         return { signedOut: true };
       }),
@@ -57,10 +56,7 @@ export const accountActions = {
     accept: 'form',
     handler: (_input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        if (user.email_verified_at) return { sent: false };
-        await accounts.sendVerificationMail(await db(), user);
-        return { sent: true };
+        return { sent: await accounts.resendVerificationMail(await actionContext(ctx)) };
       }),
   }),
 
@@ -106,8 +102,7 @@ export const accountActions = {
     input: z.object({ name: nameField }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        await updateUserName(await db(), user.id, input.name);
+        await accounts.changeName(await actionContext(ctx), input.name);
         // The page shows it at once (locals.user was read before the change).
         return { saved: 'name', name: input.name };
       }),
@@ -118,8 +113,7 @@ export const accountActions = {
     input: z.object({ email: emailField, currentPassword: currentPasswordField }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const verificationMail = await accounts.changeEmail(await db(), user, input);
+        const verificationMail = await accounts.changeEmail(await actionContext(ctx), input);
         return { saved: 'email', verificationMail };
       }),
   }),
@@ -129,8 +123,8 @@ export const accountActions = {
     input: z.object({ currentPassword: currentPasswordField, password: passwordField }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        await accounts.changePassword(await db(), user, ctx.locals.session!.id, input);
+        const keepSessionId = ctx.locals.session!.id;
+        await accounts.changePassword(await actionContext(ctx), { ...input, keepSessionId });
         return { saved: 'password' };
       }),
   }),
@@ -140,9 +134,7 @@ export const accountActions = {
     input: z.object({ sessionId: z.string().regex(/^[a-z0-9]{1,64}$/, 'That session has already ended.') }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const removed = await deleteSession(await db(), input.sessionId, user.id);
-        if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
+        await accounts.endMySession(await actionContext(ctx), input.sessionId);
         if (input.sessionId === ctx.locals.session?.id) clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
         return { revoked: 1 };
       }),
@@ -152,8 +144,7 @@ export const accountActions = {
     accept: 'form',
     handler: (_input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const revoked = await deleteUserSessions(await db(), user.id, ctx.locals.session!.id);
+        const revoked = await accounts.endMyOtherSessions(await actionContext(ctx), ctx.locals.session!.id);
         return { revoked };
       }),
   }),
@@ -163,8 +154,7 @@ export const accountActions = {
     input: z.object({ confirmEmail: z.string({ error: 'Type your email address to confirm.' }).max(254) }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        await deleteMyAccount(await db(), user.id, input.confirmEmail);
+        await deleteMyAccount(await actionContext(ctx), input.confirmEmail);
         clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
         return { deleted: true };
       }),

@@ -1,11 +1,9 @@
 import { ConflictError } from '#server/kernel/errors.ts';
 import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '#server/platform/db.ts';
-import { catalog } from '#server/kernel/catalog.ts';
-import { contextFor } from '#server/platform/request-context.ts';
+import { actionContext } from '#server/platform/request-context.ts';
 import * as certificates from '#server/certificates/index.ts';
-import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { run } from '#server/kernel/error-responses.ts';
 import { CERTIFICATE_ID } from '#lib/certificate-rules.ts';
 
 // Every certificate mutation. Handlers check the signed-in person here; the service
@@ -19,8 +17,7 @@ export const certificateActions = {
     accept: 'form',
     handler: (_input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const outcomes = await certificates.issueEarnedCertificates(await db(), await catalog(), user.id);
+        const outcomes = await certificates.issueEarnedCertificates(await actionContext(ctx));
         const held = outcomes.find((outcome) => 'held' in outcome);
         if (held && 'held' in held) throw new ConflictError(held.held);
         return { certificates: outcomes.length };
@@ -44,8 +41,7 @@ export const certificateActions = {
     }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const revoked = await certificates.revokeCertificate(await contextFor(user), {
+        const revoked = await certificates.revokeCertificate(await actionContext(ctx), {
           id: input.certificateId,
           reason: input.reason,
         });
@@ -58,8 +54,9 @@ export const certificateActions = {
     input: z.object({ certificateId }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const replacement = await certificates.reissueCertificate(await contextFor(user), { id: input.certificateId });
+        const replacement = await certificates.reissueCertificate(await actionContext(ctx), {
+          id: input.certificateId,
+        });
         return { id: replacement.id, code: replacement.code };
       }),
   }),

@@ -1,9 +1,8 @@
-import { defineAction, ActionError } from 'astro:actions';
+import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { db } from '#server/platform/db.ts';
-import { catalog } from '#server/kernel/catalog.ts';
 import * as learning from '#server/learning/index.ts';
-import { requireUser, run } from '#server/kernel/error-responses.ts';
+import { run } from '#server/kernel/error-responses.ts';
+import { actionContext } from '#server/platform/request-context.ts';
 import { REFLECTION_MAX } from '#lib/limits.ts';
 
 const slug = z
@@ -21,8 +20,7 @@ export const progressActions = {
     input: z.object(lessonInput),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        await learning.markLessonOpened(await db(), await catalog(), user.id, input.courseSlug, input.lessonSlug);
+        await learning.markLessonOpened(await actionContext(ctx), input);
         return { opened: true };
       }),
   }),
@@ -36,8 +34,7 @@ export const progressActions = {
     }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        return learning.answerQuestion(await db(), await catalog(), user.id, { ...input });
+        return learning.answerQuestion(await actionContext(ctx), input);
       }),
   }),
 
@@ -46,12 +43,11 @@ export const progressActions = {
     input: z.object({ ...lessonInput, q0: answer, q1: answer, q2: answer }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
         const answers: Record<number, number> = {};
         [input.q0, input.q1, input.q2].forEach((option, question) => {
           if (option !== undefined) answers[question] = option;
         });
-        const result = await learning.completeLesson(await db(), await catalog(), user.id, {
+        const result = await learning.completeLesson(await actionContext(ctx), {
           courseSlug: input.courseSlug,
           lessonSlug: input.lessonSlug,
           answers,
@@ -92,11 +88,7 @@ export const reflectionActions = {
     }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const cat = await catalog();
-        if (!cat.lesson(input.courseSlug, input.lessonSlug))
-          throw new ActionError({ code: 'NOT_FOUND', message: 'That lesson does not exist (any more).' });
-        const { row, applied } = await learning.saveReflection(await db(), user.id, {
+        const { row, applied } = await learning.saveReflection(await actionContext(ctx), {
           courseSlug: input.courseSlug,
           lessonSlug: input.lessonSlug,
           body: input.body,
@@ -111,9 +103,7 @@ export const reflectionActions = {
     input: z.object({ id: z.uuid('Unknown reflection.') }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        const removed = await learning.deleteReflection(await db(), user.id, input.id);
-        if (!removed) throw new ActionError({ code: 'NOT_FOUND', message: 'That reflection was already deleted.' });
+        const removed = await learning.deleteReflection(await actionContext(ctx), input.id);
         return {
           courseSlug: removed.course_slug,
           lessonSlug: removed.lesson_slug,
@@ -132,13 +122,7 @@ export const reflectionActions = {
     }),
     handler: (input, ctx) =>
       run(async () => {
-        const user = requireUser(ctx.locals.user);
-        await learning.restoreReflection(await db(), user.id, {
-          course_slug: input.courseSlug,
-          lesson_slug: input.lessonSlug,
-          body: input.body,
-          revision: input.revision,
-        });
+        await learning.restoreReflection(await actionContext(ctx), input);
         return { restored: true };
       }),
   }),

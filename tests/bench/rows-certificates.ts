@@ -3,6 +3,7 @@
 // of the first course and are issued its certificate (idempotent).
 import { sql } from 'kysely';
 import type { BenchModule } from './plugin.ts';
+import { contextOf } from '../support/context.ts';
 
 const HOLDERS = 1000;
 
@@ -37,7 +38,7 @@ export default {
             .doUpdateSet({ completed_at: sql`coalesce(lesson_progress.completed_at, now())` }),
         )
         .execute();
-      const outcome = (await issueEarnedCertificates(db, catalog, learner.id)).find(
+      const outcome = (await issueEarnedCertificates(await contextOf(db, catalog, learner.id))).find(
         (o) => o.course.slug === course.slug,
       );
       if (!outcome || !('certificate' in outcome))

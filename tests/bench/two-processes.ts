@@ -165,7 +165,7 @@ try {
       note: '',
     });
     await reminders.savePreferences(
-      { db, user: { id: memberRow.id } },
+      { db, catalog: testCatalog(), user: (await findUserById(db, memberRow.id))! },
       { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
     );
     assert.equal((await reminders.sendReminders(ctx, { teamId, assignmentId })).queued, 1);

@@ -12,10 +12,12 @@ import { hashPassword, verifyPassword } from '#server/accounts/passwords.ts';
 import { hashToHex } from '#server/kernel/tokens.ts';
 import { hasLiveVerificationLink } from '#server/accounts/email-tokens-repo.ts';
 import { settings } from '#server/platform/settings.ts';
+import { testCatalog } from '../support/catalog.ts';
 
 // Without SMTP_URL every mail lands in the outbox table; these tests read links from it.
 // Argon2 is slow on purpose, so real sign-ups are used only where a password matters.
 
+const catalog = testCatalog();
 const STRONG_PASSWORD = 'violet harbour tractor quilt 92';
 const OTHER_STRONG_PASSWORD = 'marble otter lantern cinnamon 47';
 const THIRD_STRONG_PASSWORD = 'copper meadow fiddle glacier 15';
@@ -260,10 +262,13 @@ describe('a throttled confirmation mail never half-saves an account', () => {
     const newEmail = uniqueEmail('moved');
     await exhaustMailAllowance(newEmail);
 
-    const outcome = await accounts.changeEmail(database.db, user, {
-      email: newEmail,
-      currentPassword: STRONG_PASSWORD,
-    });
+    const outcome = await accounts.changeEmail(
+      { db: database.db, catalog, user: user },
+      {
+        email: newEmail,
+        currentPassword: STRONG_PASSWORD,
+      },
+    );
     expect(outcome.sent).toBe(false);
     const stored = await database.db
       .selectFrom('users')
@@ -513,10 +518,14 @@ describe('changing password and email', () => {
     ).password_hash;
 
     const wrong = await caught(
-      accounts.changePassword(database.db, user, current.id, {
-        currentPassword: THIRD_STRONG_PASSWORD,
-        password: OTHER_STRONG_PASSWORD,
-      }),
+      accounts.changePassword(
+        { db: database.db, catalog, user },
+        {
+          keepSessionId: current.id,
+          currentPassword: THIRD_STRONG_PASSWORD,
+          password: OTHER_STRONG_PASSWORD,
+        },
+      ),
     );
     expect(wrong).toBeInstanceOf(FieldError);
     expect((wrong as FieldError).field).toBe('currentPassword');
@@ -531,10 +540,14 @@ describe('changing password and email', () => {
     ).toBe(hashBefore);
     expect(await validateSessionToken(database.db, otherToken)).not.toBeNull();
 
-    await accounts.changePassword(database.db, user, current.id, {
-      currentPassword: STRONG_PASSWORD,
-      password: OTHER_STRONG_PASSWORD,
-    });
+    await accounts.changePassword(
+      { db: database.db, catalog, user },
+      {
+        keepSessionId: current.id,
+        currentPassword: STRONG_PASSWORD,
+        password: OTHER_STRONG_PASSWORD,
+      },
+    );
     expect((await validateSessionToken(database.db, currentToken))?.user.id).toBe(user.id);
     expect(await validateSessionToken(database.db, otherToken)).toBeNull();
     const hashAfter = (
@@ -564,7 +577,7 @@ describe('changing password and email', () => {
     const outboxBefore = await countRows('outbox');
 
     const error = await caught(
-      accounts.changeEmail(database.db, a, { email: b.email, currentPassword: STRONG_PASSWORD }),
+      accounts.changeEmail({ db: database.db, catalog, user: a }, { email: b.email, currentPassword: STRONG_PASSWORD }),
     );
     expect(error).toBeInstanceOf(FieldError);
     expect((error as FieldError).field).toBe('email');

@@ -149,7 +149,7 @@ async function certificate() {
       { userId: holder.id, courseSlug: course.slug, lessonSlug: lesson.slug },
       course.version,
     );
-  const [outcome] = await certificates.issueEarnedCertificates(database.db, catalog, holder.id);
+  const [outcome] = await certificates.issueEarnedCertificates({ db: database.db, catalog, user: holder });
   if (!outcome || !('certificate' in outcome)) throw new Error('no certificate issued');
   return outcome.certificate;
 }

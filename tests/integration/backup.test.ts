@@ -94,7 +94,7 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     dueOn: '2031-02-01',
   });
   await reminders.savePreferences(
-    { db, user: { id: member.user_id } },
+    { db, catalog, user: (await findUserById(db, member.user_id))! },
     { timeZone: 'UTC', quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true },
   );
   await reminders.sendReminders(ctx, { teamId: team.team_id, assignmentId: assignment.id });

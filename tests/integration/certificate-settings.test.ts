@@ -18,6 +18,7 @@ import {
 } from '../load/harness.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
 import * as learning from '#server/learning/learning.ts';
+import { contextOf } from '../support/context.ts';
 
 const catalog = testCatalog();
 const course = catalog.courses.find((c) => c.recertifyMonths && c.lessons.length >= 2)!;
@@ -56,8 +57,9 @@ beforeAll(async () => {
     await database.db.updateTable('users').set({ name: 'Zoë Ødegaard' }).where('id', '=', learners[0]!.id).execute();
     await database.db.updateTable('users').set({ name: 'Łukasz Żółć' }).where('id', '=', learners[1]!.id).execute();
     for (const { id } of learners) {
+      const ctx = await contextOf(database.db, catalog, id);
       for (const lesson of course.lessons.slice(0, -1)) {
-        await learning.completeLesson(database.db, catalog, id, {
+        await learning.completeLesson(ctx, {
           courseSlug: course.slug,
           lessonSlug: lesson.slug,
           answers: Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)])),

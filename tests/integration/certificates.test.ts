@@ -40,12 +40,16 @@ function correctAnswers(lesson: CatalogLesson): Record<number, number> {
   return Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
 }
 
-function complete(db: RoundsDatabase['db'], userId: string, lesson: CatalogLesson) {
-  return learning.completeLesson(db, catalog, userId, {
-    courseSlug: lesson.courseSlug,
-    lessonSlug: lesson.slug,
-    answers: correctAnswers(lesson),
-  });
+async function complete(db: RoundsDatabase['db'], userId: string, lesson: CatalogLesson) {
+  const user = (await findUserById(db, userId))!;
+  return learning.completeLesson(
+    { db, catalog, user },
+    {
+      courseSlug: lesson.courseSlug,
+      lessonSlug: lesson.slug,
+      answers: correctAnswers(lesson),
+    },
+  );
 }
 
 /** Completes every lesson of `of` except the last `leave`. */
@@ -93,14 +97,15 @@ describe('on the database', () => {
       ]),
     );
     expect(results.some((r) => r.certificate)).toBe(true);
-    for (const { id } of learners) {
+    for (const user of learners) {
+      const id = user.id;
       const rows = await certificatesOf(id);
       expect(rows).toHaveLength(1);
       // The retry: the same certificate, still one.
       const again = await complete(database.db, id, last);
       expect(again.certificate).toMatchObject({ certificate: { id: rows[0]!.id } });
       const concurrent = await Promise.all(
-        Array.from({ length: 5 }, () => certificates.issueEarnedCertificates(database.db, catalog, id)),
+        Array.from({ length: 5 }, () => certificates.issueEarnedCertificates({ db: database.db, catalog, user })),
       );
       expect(new Set(concurrent.flat().map((o) => ('certificate' in o ? o.certificate.id : o.held)))).toEqual(
         new Set([rows[0]!.id]),
@@ -160,12 +165,12 @@ describe('on the database', () => {
     expect(done.courseComplete).toBe(true);
     expect(done.certificate).toMatchObject({ held: expect.stringMatching(/confirm your email/) });
     expect(await certificatesOf(user.id)).toHaveLength(0);
-    expect((await certificates.myCertificates(database.db, catalog, user)).waiting).toEqual([
+    expect((await certificates.myCertificates({ db: database.db, catalog, user: user })).waiting).toEqual([
       expect.objectContaining({ reason: expect.stringMatching(/confirm your email/) }),
     ]);
 
     await markEmailVerified(database.db, user.id, user.email);
-    const [outcome] = await certificates.issueEarnedCertificates(database.db, catalog, user.id);
+    const [outcome] = await certificates.issueEarnedCertificates({ db: database.db, catalog, user: user });
     expect(outcome).toHaveProperty('certificate');
     expect(await certificatesOf(user.id)).toHaveLength(1);
   });
@@ -178,7 +183,7 @@ describe('on the database', () => {
     expect(await certificatesOf(user.id)).toHaveLength(0);
 
     await updateUserName(database.db, user.id, 'Lee Siu Lung');
-    await certificates.issueEarnedCertificates(database.db, catalog, user.id);
+    await certificates.issueEarnedCertificates({ db: database.db, catalog, user: user });
     expect((await certificatesOf(user.id)).map((r) => r.holder_name)).toEqual(['Lee Siu Lung']);
   });
 
@@ -248,9 +253,9 @@ describe('on the database', () => {
     await expect(
       certificates.reissueCertificate({ db: database.db, catalog, user: admin }, { id: old!.id }),
     ).rejects.toThrow(/already reissued/);
-    expect((await certificates.myCertificates(database.db, catalog, holder)).certificates.map((c) => c.id)).toEqual([
-      replacement.id,
-    ]);
+    expect(
+      (await certificates.myCertificates({ db: database.db, catalog, user: holder })).certificates.map((c) => c.id),
+    ).toEqual([replacement.id]);
 
     // Two current certificates for one learner and course are impossible in the database itself.
     await expect(

@@ -187,10 +187,12 @@ describe('nudges when a lesson unlocks', () => {
     const { people, code } = await eventWith(1);
     const [night] = people as [PublicUser];
     // Quiet 06:00-09:00 in Berlin (05:00-08:00 UTC in winter).
-    await reminders.savePreferences(
-      { db: database.db, user: night },
-      { timeZone: 'Europe/Berlin', quietStart: 6 * 60, quietEnd: 9 * 60, remindersOn: true },
-    );
+    await reminders.savePreferences(ctx(night), {
+      timeZone: 'Europe/Berlin',
+      quietStart: 6 * 60,
+      quietEnd: 9 * 60,
+      remindersOn: true,
+    });
     const unconfirmed = await person('Unconfirmed', { verified: false });
     await events.joinEvent(ctx(unconfirmed), { code });
     expect(await events.runEventNudges(database.db, catalog, new Date('2030-01-02T07:30:00Z'))).toMatchObject({

@@ -123,18 +123,20 @@ describe('a learner in an event', () => {
     const { code } = await createEvent(); // event 3 days ago: lesson 1 (day +1) open, lesson 2 (day +4) locked
     const dee = await person('Dee');
     await events.joinEvent(ctx(dee), { code });
-    const [view] = await events.myEvents(database.db, catalog, dee.id);
+    const [view] = await events.myEvents(ctx(dee));
     expect(view!.lessons.map((l) => l.state)).toEqual(['unlocked', 'locked', 'locked', 'locked', 'locked', 'locked']);
     expect(view!.timeZone).toBe('Europe/Berlin');
     expect(view!.zoneIsOwn).toBe(false);
     expect(view!.lessons[1]!.unlocksLabel).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, 7:00$/);
 
     // With their own time zone (set on the Teams reminder settings), dates are shown in it.
-    await reminders.savePreferences(
-      { db: database.db, user: dee },
-      { timeZone: 'America/New_York', quietStart: 21 * 60, quietEnd: 7 * 60, remindersOn: true },
-    );
-    const [own] = await events.myEvents(database.db, catalog, dee.id);
+    await reminders.savePreferences(ctx(dee), {
+      timeZone: 'America/New_York',
+      quietStart: 21 * 60,
+      quietEnd: 7 * 60,
+      remindersOn: true,
+    });
+    const [own] = await events.myEvents(ctx(dee));
     expect(own!.zoneIsOwn).toBe(true);
     expect(own!.lessons[1]!.unlocksLabel).toMatch(/, 1:00$/);
   });
@@ -143,14 +145,14 @@ describe('a learner in an event', () => {
     const { code } = await createEvent();
     const eli = await person('Eli');
     await events.joinEvent(ctx(eli), { code });
-    const locked = learning.completeLesson(database.db, catalog, eli.id, {
+    const locked = learning.completeLesson(ctx(eli), {
       courseSlug: course.slug,
       lessonSlug: course.lessons[1]!.slug,
       answers: answers(1),
     });
     await expect(locked).rejects.toBeInstanceOf(FieldError);
     await expect(locked).rejects.toThrow(/opens on .*7:00 \(Europe\/Berlin\)/);
-    const done = await learning.completeLesson(database.db, catalog, eli.id, {
+    const done = await learning.completeLesson(ctx(eli), {
       courseSlug: course.slug,
       lessonSlug: course.lessons[0]!.slug,
       answers: answers(0),
@@ -159,7 +161,7 @@ describe('a learner in an event', () => {
     // Someone not in the event is not affected.
     const outsider = await person('Outsider');
     await expect(
-      learning.completeLesson(database.db, catalog, outsider.id, {
+      learning.completeLesson(ctx(outsider), {
         courseSlug: course.slug,
         lessonSlug: course.lessons[1]!.slug,
         answers: answers(1),
@@ -171,7 +173,7 @@ describe('a learner in an event', () => {
     const { code } = await createEvent({ eventDate: addDays(dateIn('Europe/Berlin'), -30) }); // days +1, +4, … +16 are past
     const fay = await person('Fay');
     await events.joinEvent(ctx(fay), { code });
-    const [view] = await events.myEvents(database.db, catalog, fay.id);
+    const [view] = await events.myEvents(ctx(fay));
     expect(view!.lessons.every((l) => l.state === 'unlocked')).toBe(true);
   });
 
@@ -186,23 +188,23 @@ describe('a learner in an event', () => {
     await events.joinEvent(ctx(gus), { code });
     const pausedAt = new Date('2030-03-02T12:00:00Z'); // lesson 1 open since 07:00
     await events.pauseSchedule(ctx(gus, pausedAt), { eventId });
-    const during = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-10T00:00:00Z'));
+    const during = await events.myEvents(ctx(gus, new Date('2030-03-10T00:00:00Z')));
     expect(during[0]!.paused).toBe(true);
     expect(during[0]!.lessons.slice(0, 3).map((l) => l.state)).toEqual(['unlocked', 'paused', 'paused']);
     await expect(
-      learning.completeLesson(database.db, catalog, gus.id, {
+      learning.completeLesson(ctx(gus), {
         courseSlug: course.slug,
         lessonSlug: course.lessons[1]!.slug,
         answers: answers(1),
       }),
     ).rejects.toThrow(/paused/);
     await events.resumeSchedule(ctx(gus, new Date('2030-03-05T12:00:00Z')), { eventId }); // three days
-    const after = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
+    const after = await events.myEvents(ctx(gus, new Date('2030-03-05T12:00:00Z')));
     // Lesson 2 was 4 Mar 07:00; now 7 Mar 07:00.
     expect(after[0]!.lessons[1]).toMatchObject({ state: 'locked', unlocksAt: new Date('2030-03-07T07:00:00Z') });
     // Resuming twice changes nothing.
     await events.resumeSchedule(ctx(gus, new Date('2030-03-06T12:00:00Z')), { eventId });
-    const again = await events.myEvents(database.db, catalog, gus.id, new Date('2030-03-05T12:00:00Z'));
+    const again = await events.myEvents(ctx(gus, new Date('2030-03-05T12:00:00Z')));
     expect(again[0]!.lessons[1]!.unlocksAt).toEqual(new Date('2030-03-07T07:00:00Z'));
     await expect(events.pauseSchedule(ctx(await person('Stranger')), { eventId })).rejects.toBeInstanceOf(
       NotFoundError,
@@ -219,12 +221,12 @@ describe('the organiser’s dashboard', () => {
     for (const p of [a, b]) await events.joinEvent(ctx(p), { code });
     await markEmailVerified(database.db, a.id, a.email); // so completing the course issues a certificate
     for (let i = 0; i < course.lessons.length; i++)
-      await learning.completeLesson(database.db, catalog, a.id, {
+      await learning.completeLesson(ctx(a), {
         courseSlug: course.slug,
         lessonSlug: course.lessons[i]!.slug,
         answers: answers(i),
       });
-    await learning.completeLesson(database.db, catalog, b.id, {
+    await learning.completeLesson(ctx(b), {
       courseSlug: course.slug,
       lessonSlug: course.lessons[0]!.slug,
       answers: answers(0),

@@ -58,15 +58,15 @@ async function activeLearner(label: string) {
   const right = lesson.check[0]!.options.findIndex((o) => o.correct);
   const lessonKey = { courseSlug: course.slug, lessonSlug: lesson.slug };
   expect(
-    (await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: wrong }))
+    (await learning.answerQuestion({ db: database.db, catalog, user }, { ...lessonKey, question: 0, option: wrong }))
       .correct,
   ).toBe(false);
   expect(
-    (await learning.answerQuestion(database.db, catalog, user.id, { ...lessonKey, question: 0, option: right }))
+    (await learning.answerQuestion({ db: database.db, catalog, user }, { ...lessonKey, question: 0, option: right }))
       .correct,
   ).toBe(true);
   const answers = Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
-  await learning.completeLesson(database.db, catalog, user.id, { ...lessonKey, answers });
+  await learning.completeLesson({ db: database.db, catalog, user }, { ...lessonKey, answers });
   const reflection = `What ${label} took from the first minute: ${crypto.randomUUID()}`;
   await saveReflection(database.db, user.id, { ...lessonKey, body: reflection, revision: 1 });
   await sendVerificationMail(database.db, user);
@@ -153,7 +153,7 @@ async function teamAndEvent(me: PublicUser) {
       { userId: me.id, courseSlug: finished.slug, lessonSlug: l.slug },
       finished.version,
     );
-  const [issued] = await issueEarnedCertificates(database.db, catalog, me.id);
+  const [issued] = await issueEarnedCertificates({ db: database.db, catalog, user: me });
   const certificate = await database.db
     .selectFrom('certificates')
     .select('id')
@@ -179,7 +179,7 @@ async function teamAndEvent(me: PublicUser) {
     note: '',
   });
   await reminders.savePreferences(
-    { db: database.db, user: verified },
+    { db: database.db, catalog, user: verified },
     { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
   );
   // Far in the future, so it is still waiting when the account is deleted.
@@ -244,7 +244,7 @@ describe('exporting my data', () => {
   it('contains my profile, sessions, progress, check attempts and reflections, and nobody else’s', async () => {
     const other = await activeLearner('other');
     const me = await activeLearner('me');
-    const data = await exportMyData(database.db, me.user.id);
+    const data = await exportMyData({ db: database.db, catalog, user: me.user });
 
     const stored = await database.db
       .selectFrom('users')
@@ -303,7 +303,7 @@ describe('deleting my account', () => {
     expect(before).toMatchObject({ users: 1, sessions: 2, lesson_progress: 1, reflections: 1, email_tokens: 1 });
 
     for (const attempt of [other.email, '', `${me.email}x`, me.email.replace('@', '@@')]) {
-      const error = await deleteMyAccount(database.db, me.user.id, attempt).then(
+      const error = await deleteMyAccount({ db: database.db, catalog, user: me.user }, attempt).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -343,7 +343,7 @@ describe('deleting my account', () => {
     const teamBefore = await teams.dashboard(teamCtx(world.leader), world.teamId);
     const eventBefore = await events.dashboard(teamCtx(world.organiser), world.eventSlug);
 
-    await deleteMyAccount(database.db, me.user.id, `  ${me.email.toUpperCase()}  `);
+    await deleteMyAccount({ db: database.db, catalog, user: me.user }, `  ${me.email.toUpperCase()}  `);
 
     // Gone: everything personal.
     expect(await countFor(me.user.id)).toEqual({
@@ -477,7 +477,9 @@ describe('deleting my account', () => {
     ).toEqual([]);
 
     // Deleting again (a retried request reaches here only without its session) changes nothing.
-    await expect(deleteMyAccount(database.db, me.user.id, me.email)).rejects.toBeInstanceOf(FieldError);
+    await expect(deleteMyAccount({ db: database.db, catalog, user: me.user }, me.email)).rejects.toBeInstanceOf(
+      FieldError,
+    );
     expect(await countFor(me.user.id)).toEqual({
       users: 1,
       sessions: 0,
@@ -493,7 +495,7 @@ describe('deleting my account', () => {
     try {
       const first = (await createUser(install.db, { email: uniqueEmail('first'), name: 'First', passwordHash: 'x' }))!;
       expect(first.is_admin).toBe(true);
-      await deleteMyAccount(install.db, first.id, first.email);
+      await deleteMyAccount({ db: install.db, catalog, user: first }, first.email);
       expect(await hasAnyUser(install.db)).toBe(false);
       const next = (await createUser(install.db, { email: uniqueEmail('next'), name: 'Next', passwordHash: 'x' }))!;
       expect(next.is_admin).toBe(true);

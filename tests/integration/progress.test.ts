@@ -4,6 +4,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { createUser } from '#server/accounts/users-repo.ts';
 import * as learning from '#server/learning/learning.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
+import type { PublicUser } from '#server/kernel/context.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();
@@ -12,8 +13,9 @@ const lesson = course.lessons[0]!;
 
 async function newLearner() {
   const user = await createUser(database.db, { email: uniqueEmail(), name: 'Learner', passwordHash: 'x' });
-  return user!.id;
+  return user!;
 }
+const ctx = (user: PublicUser) => ({ db: database.db, catalog, user });
 
 function correctAnswers() {
   return Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
@@ -28,9 +30,9 @@ afterAll(async () => {
 
 describe('completing a lesson', () => {
   it('refuses until every question has been answered correctly, then completes', async () => {
-    const userId = await newLearner();
+    const learner = await newLearner();
     const wrong = lesson.check[0]!.options.findIndex((o) => !o.correct);
-    const answer = await learning.answerQuestion(database.db, catalog, userId, {
+    const answer = await learning.answerQuestion(ctx(learner), {
       courseSlug: course.slug,
       lessonSlug: lesson.slug,
       question: 0,
@@ -38,30 +40,34 @@ describe('completing a lesson', () => {
     });
     expect(answer.correct).toBe(false);
     await expect(
-      learning.completeLesson(database.db, catalog, userId, { courseSlug: course.slug, lessonSlug: lesson.slug }),
+      learning.completeLesson(ctx(learner), { courseSlug: course.slug, lessonSlug: lesson.slug }),
     ).rejects.toThrow(/correctly/);
-    const done = await learning.completeLesson(database.db, catalog, userId, {
+    const done = await learning.completeLesson(ctx(learner), {
       courseSlug: course.slug,
       lessonSlug: lesson.slug,
       answers: correctAnswers(),
     });
     expect(done.completedAt).toBeInstanceOf(Date);
-    const attempts = await database.db.selectFrom('check_attempts').selectAll().where('user_id', '=', userId).execute();
+    const attempts = await database.db
+      .selectFrom('check_attempts')
+      .selectAll()
+      .where('user_id', '=', learner.id)
+      .execute();
     expect(attempts.length).toBe(1 + lesson.check.length);
   });
 
   it('counts right answers given earlier with the ones sent on completion, and a wrong one sent now does not undo them', async () => {
-    const userId = await newLearner();
+    const learner = await newLearner();
     const key = { courseSlug: course.slug, lessonSlug: lesson.slug };
     const right = correctAnswers();
-    await learning.answerQuestion(database.db, catalog, userId, { ...key, question: 0, option: right[0]! });
+    await learning.answerQuestion(ctx(learner), { ...key, question: 0, option: right[0]! });
     const wrongFirst = lesson.check[0]!.options.findIndex((o) => !o.correct);
     // Nothing sent: only question 0 is right so far.
-    await expect(learning.completeLesson(database.db, catalog, userId, { ...key, answers: {} })).rejects.toThrow(
+    await expect(learning.completeLesson(ctx(learner), { ...key, answers: {} })).rejects.toThrow(
       `(${lesson.check.length - 1} to go)`,
     );
     // Question 0 wrong now but right before; the rest right now.
-    const done = await learning.completeLesson(database.db, catalog, userId, {
+    const done = await learning.completeLesson(ctx(learner), {
       ...key,
       answers: { ...right, 0: wrongFirst },
     });
@@ -69,17 +75,21 @@ describe('completing a lesson', () => {
   });
 
   it('records exactly one completion under 20 concurrent requests', async () => {
-    const userId = await newLearner();
+    const learner = await newLearner();
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        learning.completeLesson(database.db, catalog, userId, {
+        learning.completeLesson(ctx(learner), {
           courseSlug: course.slug,
           lessonSlug: lesson.slug,
           answers: correctAnswers(),
         }),
       ),
     );
-    const rows = await database.db.selectFrom('lesson_progress').selectAll().where('user_id', '=', userId).execute();
+    const rows = await database.db
+      .selectFrom('lesson_progress')
+      .selectAll()
+      .where('user_id', '=', learner.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.course_version).toBe(course.version);
     // Every caller sees the same, first completion time.

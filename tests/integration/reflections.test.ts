@@ -11,6 +11,8 @@ import {
   saveReflection,
 } from '#server/learning/reflections-repo.ts';
 import { exportMyData } from '#server/my-data/my-data.ts';
+import { contextOf } from '../support/context.ts';
+import { testCatalog } from '../support/catalog.ts';
 
 const COURSE = 'patient-connection';
 const LESSONS = [
@@ -182,7 +184,7 @@ describe('privacy between learners', () => {
     expect(await rowsOf(alice)).toEqual(aliceBefore);
     expect((await rowsOf(bob)).map((r) => r.body).sort()).toEqual(['Bob restored', 'Bob was here']);
 
-    const bobExport = JSON.stringify(await exportMyData(database.db, bob));
+    const bobExport = JSON.stringify(await exportMyData(await contextOf(database.db, testCatalog(), bob)));
     expect(bobExport).not.toContain(secret);
     expect(bobExport).not.toContain(row.id);
     expect(bobExport).toContain('Bob was here');

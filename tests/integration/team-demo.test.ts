@@ -80,7 +80,7 @@ describe('seed-demo', () => {
       name: 'Gone Nurse',
       passwordHash: 'x',
     }))!;
-    await deleteMyAccount(database.db, real.id, real.email);
+    await deleteMyAccount({ db: database.db, catalog, user: real }, real.email);
     const demo = await seedDemo(database.db, catalog);
     const leader = (await findUserByEmail(database.db, demo.leader))!;
     // The first live account of the install is its administrator, as on a fresh one.

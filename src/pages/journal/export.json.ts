@@ -1,12 +1,12 @@
 import type { APIRoute } from 'astro';
-import { db } from '#server/platform/db.ts';
+import { contextFor } from '#server/platform/request-context.ts';
 import { catalog } from '#server/kernel/catalog.ts';
-import { listReflections } from '#server/learning/index.ts';
+import { myReflections } from '#server/learning/index.ts';
 
 export const GET: APIRoute = async ({ locals }) => {
   if (!locals.user) return new Response('Sign in to export your journal.', { status: 401 });
   const cat = await catalog();
-  const rows = await listReflections(await db(), locals.user.id);
+  const rows = await myReflections(await contextFor(locals.user));
   const entries = rows.map((r) => {
     const lesson = cat.lesson(r.course_slug, r.lesson_slug);
     return {

@@ -1,5 +1,5 @@
-import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
-import type { PublicUser } from '#server/kernel/context.ts';
+import { FieldError, NotFoundError, ThrottledError } from '#server/kernel/errors.ts';
+import type { RequestContext } from '#server/kernel/context.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import { settings } from '#server/platform/settings.ts';
@@ -7,8 +7,14 @@ import { decoyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { createSession } from './sessions.ts';
 import { hashToHex, randomToken } from '#server/kernel/tokens.ts';
 import * as users from './users-repo.ts';
-import { deleteUserSessions } from './sessions-repo.ts';
-import { consumeEmailToken, deleteEmailToken, insertEmailToken, voidEmailTokens } from './email-tokens-repo.ts';
+import { deleteSession, deleteUserSessions, listSessions } from './sessions-repo.ts';
+import {
+  consumeEmailToken,
+  deleteEmailToken,
+  hasLiveVerificationLink,
+  insertEmailToken,
+  voidEmailTokens,
+} from './email-tokens-repo.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { clearThrottle, consume, refundThrottle, RULES } from '#server/platform/throttle.ts';
 import { recordAudit } from '#server/audit/index.ts';
@@ -203,22 +209,20 @@ async function requireCurrentPassword(
     throw new FieldError(field, 'Your current password is not right.');
 }
 
+/** Sets a new password; every other session of the account ends (this one, `keepSessionId`, stays). */
 export async function changePassword(
-  db: Kysely<Database>,
-  user: PublicUser,
-  sessionId: string,
-  input: { currentPassword: string; password: string },
+  { db, user }: RequestContext,
+  input: { currentPassword: string; password: string; keepSessionId: string },
 ) {
   await requireCurrentPassword(db, user.id, input.currentPassword);
   await checkNewPassword(input.password, [user.email, user.name]);
   await users.updateUserPassword(db, user.id, await hashPassword(input.password));
-  await deleteUserSessions(db, user.id, sessionId);
+  await deleteUserSessions(db, user.id, input.keepSessionId);
 }
 
 /** Changes the address (and voids links to the old one) first; the new address's link follows. */
 export async function changeEmail(
-  db: Kysely<Database>,
-  user: PublicUser,
+  { db, user }: RequestContext,
   input: { email: string; currentPassword: string },
 ): Promise<VerificationMailOutcome> {
   if (input.email === user.email) return { sent: true };
@@ -229,6 +233,47 @@ export async function changeEmail(
     await voidEmailTokens(tx, user.id, 'verify-email');
   });
   return sendVerificationMailAfterSaving(db, { ...user, email: input.email });
+}
+
+export async function changeName({ db, user }: RequestContext, name: string): Promise<void> {
+  await users.updateUserName(db, user.id, name);
+}
+
+/** Sends the confirmation link again; false when the address is already confirmed. */
+export async function resendVerificationMail({ db, user }: RequestContext): Promise<boolean> {
+  if (user.email_verified_at) return false;
+  await sendVerificationMail(db, user);
+  return true;
+}
+
+/** Whether an unconfirmed address has a link out that still works (else the banner offers a new one). */
+export function verificationLinkIsOut({ db, user }: RequestContext): Promise<boolean> {
+  return hasLiveVerificationLink(db, user.id, user.email);
+}
+
+/** The account's signed-in devices, for the account page. */
+export function mySessions({ db, user }: RequestContext) {
+  return listSessions(db, user.id);
+}
+
+/** Signs out one of the account's own devices. */
+export async function endMySession({ db, user }: RequestContext, sessionId: string): Promise<void> {
+  if (!(await deleteSession(db, sessionId, user.id))) throw new NotFoundError('That session has already ended.');
+}
+
+/** Signs out every device but this one; returns how many. */
+export function endMyOtherSessions({ db, user }: RequestContext, keepSessionId: string): Promise<number> {
+  return deleteUserSessions(db, user.id, keepSessionId);
+}
+
+/** Ends a session by its id: sign-out, and the old session at a new sign-in. */
+export async function signOut(db: Kysely<Database>, sessionId: string): Promise<void> {
+  await deleteSession(db, sessionId);
+}
+
+/** A fresh install: the first account to sign up becomes the administrator. */
+export async function isFreshInstall(db: Kysely<Database>): Promise<boolean> {
+  return !(await users.hasAnyUser(db));
 }
 
 /** Makes an existing account an administrator (`grant-admin`; actorId null for the command line). False when no account uses the email. */

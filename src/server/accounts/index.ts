@@ -1,19 +1,26 @@
 // The public face of this domain: pages, Actions and other domains import only this file.
 export {
   changeEmail,
+  changeName,
   changePassword,
+  endMyOtherSessions,
+  endMySession,
   grantAdmin,
+  isFreshInstall,
+  mySessions,
   requestPasswordReset,
+  resendVerificationMail,
   resetPassword,
   sendVerificationMail,
   signIn,
+  signOut,
   signUp,
+  verificationLinkIsOut,
   verifyEmail,
 } from './accounts.ts';
-export { hasLiveVerificationLink } from './email-tokens-repo.ts';
 export { hashPassword } from './passwords.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';
-export { deleteSession, deleteUserSessions, listSessions } from './sessions-repo.ts';
+export { listSessions } from './sessions-repo.ts';
 export {
   clearSessionCookie,
   clearSignedInHint,
@@ -22,4 +29,4 @@ export {
   setSignedInHint,
   validateSessionToken,
 } from './sessions.ts';
-export { createUser, eraseAccount, findUserById, hasAnyUser, markEmailVerified, updateUserName } from './users-repo.ts';
+export { createUser, eraseAccount, findUserById, markEmailVerified } from './users-repo.ts';

@@ -2,7 +2,7 @@ import { summarizeCourse } from '#lib/course-progress.ts';
 import { requireAdmin, type PublicUser, type RequestContext } from '#server/kernel/context.ts';
 import type { Kysely } from 'kysely';
 import type { Certificate, Database } from '#db/schema.ts';
-import type { Catalog, CatalogCourse } from '#lib/catalog.ts';
+import type { CatalogCourse } from '#lib/catalog.ts';
 import * as repo from './repo.ts';
 import { findUserById } from '#server/accounts/index.ts';
 import { progressOfUser } from '#server/progress/index.ts';
@@ -76,11 +76,12 @@ export type IssueOutcome =
  * Safe to call at any time, concurrently and repeatedly: the database keeps one
  * current certificate per learner and course. Returns each completed course's state.
  */
-export async function issueEarnedCertificates(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  userId: string,
-): Promise<IssueOutcome[]> {
+export async function issueEarnedCertificates({
+  db,
+  catalog,
+  user: { id: userId },
+}: RequestContext): Promise<IssueOutcome[]> {
+  // The account is read afresh: the name printed is the one saved now, not when the session began.
   const [user, progress, current] = await Promise.all([
     findUserById(db, userId),
     progressOfUser(db, userId),
@@ -101,8 +102,7 @@ export async function issueEarnedCertificates(
 
 /** The certificate of one completed course: the current one, else issued now (once). */
 export async function issueCourseCertificate(
-  db: Kysely<Database>,
-  userId: string,
+  { db, user: { id: userId } }: RequestContext,
   course: CatalogCourse,
   completedAt: Date,
 ): Promise<IssueOutcome> {
@@ -357,12 +357,7 @@ export interface MyCertificates {
 }
 
 /** The learner's certificates, and completed courses still waiting for one (read only). */
-export async function myCertificates(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>,
-  now = new Date(),
-): Promise<MyCertificates> {
+export async function myCertificates({ db, catalog, user, now = new Date() }: RequestContext): Promise<MyCertificates> {
   const [rows, progress] = await Promise.all([
     repo.currentCertificatesOfUser(db, user.id),
     progressOfUser(db, user.id),
@@ -383,11 +378,7 @@ export async function myCertificates(
 const RECENT_MS = 14 * 86_400_000;
 
 /** What the lesson page shows once its course is complete: the certificate, or why it waits. */
-export async function certificateMoment(
-  db: Kysely<Database>,
-  user: Pick<PublicUser, 'id' | 'name' | 'email_verified_at'>,
-  courseSlug: string,
-) {
+export async function certificateMoment({ db, user }: RequestContext, courseSlug: string) {
   const row = await repo.currentCertificate(db, user.id, courseSlug);
   if (row?.revoked_at)
     return { status: 'held' as const, message: 'The certificate for this course was revoked; Certificates shows why.' };

@@ -131,12 +131,15 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       const connectionCount = { none: 0, some: 1, all: connection.lessons.length }[person.connection];
       await complete(user.id, connection, connectionCount, 5 + index);
       if (huddleCount > 0) {
-        await saveReflection(tx, user.id, {
-          courseSlug: huddles.slug,
-          lessonSlug: huddles.lessons[0]!.slug,
-          body: `(${person.name.split(' ')[0]}'s private reflection: the leader never sees this.)`,
-          revision: 1,
-        });
+        await saveReflection(
+          { db: tx, catalog, user, now },
+          {
+            courseSlug: huddles.slug,
+            lessonSlug: huddles.lessons[0]!.slug,
+            body: `(${person.name.split(' ')[0]}'s private reflection: the leader never sees this.)`,
+            revision: 1,
+          },
+        );
       }
     }
     await teamsRepo.insertAssignment(tx, {
@@ -162,6 +165,9 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
     return { password, leader: leader.email, members, teamId: team.id, memberIds };
   });
   // Certificates for the finished courses, issued as a real completion issues them (and signed).
-  for (const userId of demo.memberIds) await issueEarnedCertificates(db, catalog, userId);
+  for (const id of demo.memberIds) {
+    const user = (await users.findUserById(db, id))!;
+    await issueEarnedCertificates({ db, catalog, user, now });
+  }
   return { password: demo.password, leader: demo.leader, members: demo.members, teamId: demo.teamId };
 }

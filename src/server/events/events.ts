@@ -256,7 +256,8 @@ async function readerZones(db: Kysely<Database>, userId: string): Promise<string
 }
 
 /** Every event the person is enrolled in, with each lesson's state (Today). */
-export async function myEvents(db: Kysely<Database>, catalog: Catalog, userId: string, now = new Date()) {
+export async function myEvents({ db, catalog, user, now = new Date() }: RequestContext) {
+  const userId = user.id;
   const enrollments = await repo.enrollmentsOfUser(db, userId);
   if (enrollments.length === 0) return [];
   const [events, courses, ownZone, progress] = await Promise.all([

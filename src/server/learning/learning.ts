@@ -1,16 +1,13 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { FieldError } from '#server/kernel/errors.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '#db/schema.ts';
 import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
+import type { RequestContext } from '#server/kernel/context.ts';
 import * as progress from '#server/progress/index.ts';
 import { findReflectionForLesson } from './reflections-repo.ts';
 
 import { lessonLock } from '#server/events/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
-
-export { NotFoundError };
 
 export function findLesson(
   catalog: Catalog,
@@ -25,16 +22,14 @@ export function findLesson(
 
 /** Grades one answer, records the attempt, and returns the feedback for the chosen option. */
 export async function answerQuestion(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  userId: string,
+  { db, catalog, user }: RequestContext,
   input: { courseSlug: string; lessonSlug: string; question: number; option: number },
 ) {
   const { lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
   const question = lesson.check[input.question];
   const option = question?.options[input.option];
   if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
-  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   await progress.markStarted(db, key);
   await progress.recordCheckAttempts(db, key, [
     { question: input.question, chosenOption: input.option, correct: option.correct },
@@ -48,16 +43,15 @@ export async function answerQuestion(
  * graded first, so the page works without JavaScript.
  */
 export async function completeLesson(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  userId: string,
+  ctx: RequestContext,
   input: { courseSlug: string; lessonSlug: string; answers?: Record<number, number> },
 ) {
+  const { db, catalog, user } = ctx;
   const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
   // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
-  const locked = await lessonLock(db, catalog, userId, input.courseSlug, input.lessonSlug);
+  const locked = await lessonLock(db, catalog, user.id, input.courseSlug, input.lessonSlug);
   if (locked) throw new FieldError('check', locked);
-  const key = { userId, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
+  const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   const attempts = Object.entries(input.answers ?? {}).flatMap(([question, option]) => {
     const chosen = lesson.check[Number(question)]?.options[option];
     return chosen ? [{ question: Number(question), chosenOption: option, correct: chosen.correct }] : [];
@@ -75,10 +69,10 @@ export async function completeLesson(
     );
   }
   const row = await progress.completeLesson(db, key, course.version);
-  const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, userId));
+  const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, user.id));
   // The course is complete: its certificate is issued now (once, however often this runs).
   const certificate = courseProgress.complete
-    ? await issueCourseCertificate(db, userId, course, courseProgress.completedAt!)
+    ? await issueCourseCertificate(ctx, course, courseProgress.completedAt!)
     : undefined;
   return {
     completedAt: row.completed_at,
@@ -94,30 +88,24 @@ export function nextLesson(course: CatalogCourse, lesson: CatalogLesson): Catalo
 
 /** Records the first opening of a lesson (started-at). */
 export async function markLessonOpened(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  userId: string,
-  courseSlug: string,
-  lessonSlug: string,
+  { db, catalog, user }: RequestContext,
+  { courseSlug, lessonSlug }: { courseSlug: string; lessonSlug: string },
 ): Promise<void> {
   findLesson(catalog, courseSlug, lessonSlug);
-  await progress.markStarted(db, { userId, courseSlug, lessonSlug });
+  await progress.markStarted(db, { userId: user.id, courseSlug, lessonSlug });
 }
 
 /** What the lesson page's islands need for the signed-in learner (read-only). */
 export async function lessonState(
-  db: Kysely<Database>,
-  catalog: Catalog,
-  userId: string,
-  courseSlug: string,
-  lessonSlug: string,
+  { db, catalog, user }: RequestContext,
+  { courseSlug, lessonSlug }: { courseSlug: string; lessonSlug: string },
 ) {
   const { course } = findLesson(catalog, courseSlug, lessonSlug);
-  const key = { userId, courseSlug, lessonSlug };
+  const key = { userId: user.id, courseSlug, lessonSlug };
   const [rows, correct, reflection] = await Promise.all([
-    progress.progressOfUser(db, userId),
+    progress.progressOfUser(db, user.id),
     progress.correctlyAnswered(db, key),
-    findReflectionForLesson(db, userId, courseSlug, lessonSlug),
+    findReflectionForLesson(db, user.id, courseSlug, lessonSlug),
   ]);
   const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
   const { completedLessons, complete } = summarizeCourse(course, rows);
@@ -134,9 +122,16 @@ export async function lessonState(
   };
 }
 
+/** The learner's progress through one course, for its contents page. */
+export async function courseProgress({ db, catalog, user }: RequestContext, courseSlug: string) {
+  const course = catalog.course(courseSlug);
+  if (!course) throw new NotFoundError('That course does not exist (any more).');
+  return summarizeCourse(course, await progress.progressOfUser(db, user.id));
+}
+
 /** Everything the Today page shows. */
-export async function today(db: Kysely<Database>, catalog: Catalog, userId: string, now = new Date()) {
-  const rows = await progress.progressOfUser(db, userId);
+export async function today({ db, catalog, user, now = new Date() }: RequestContext) {
+  const rows = await progress.progressOfUser(db, user.id);
   const courses = catalog.courses.map((course) => summarizeCourse(course, rows)).filter((p) => p.lastActivity);
   const byRecent = [...courses].sort((a, b) => b.lastActivity!.getTime() - a.lastActivity!.getTime());
   const continueWith = byRecent.find((p) => !p.complete && p.next);

@@ -1,24 +1,25 @@
 import { FieldError } from '#server/kernel/errors.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '#db/schema.ts';
+import type { RequestContext } from '#server/kernel/context.ts';
 import { eraseAccount, findUserById } from '#server/accounts/index.ts';
 import { listSessions } from '#server/accounts/index.ts';
 import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
-import { listReflections } from '#server/learning/index.ts';
+import { myReflections } from '#server/learning/index.ts';
 import { currentCertificatesOfUser } from '#server/certificates/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { describeUserAgent } from '#lib/user-agent.ts';
 
 /** Everything Rounds holds about one person, as one JSON-ready object. */
-export async function exportMyData(db: Kysely<Database>, userId: string) {
+export async function exportMyData(ctx: RequestContext) {
+  const { db } = ctx;
+  const userId = ctx.user.id;
   const user = await findUserById(db, userId);
   if (!user) throw new Error('no such user');
   const [sessions, progress, attempts, reflections, certificates] = await Promise.all([
     listSessions(db, userId),
     progressOfUser(db, userId),
     checkAttemptsOfUser(db, userId),
-    listReflections(db, userId),
+    myReflections(ctx),
     currentCertificatesOfUser(db, userId),
   ]);
   return {
@@ -79,7 +80,10 @@ export async function exportMyData(db: Kysely<Database>, userId: string) {
  * events count (progress, membership, enrolment) stays under an anonymous row
  * (see `eraseAccount`). Audit entries they made stay, without their name.
  */
-export async function deleteMyAccount(db: Kysely<Database>, userId: string, confirmEmail: string): Promise<void> {
+export async function deleteMyAccount(
+  { db, user: { id: userId } }: RequestContext,
+  confirmEmail: string,
+): Promise<void> {
   const user = await findUserById(db, userId);
   if (!user) return;
   if (confirmEmail.trim().toLowerCase() !== user.email)

@@ -54,12 +54,12 @@ async function preferencesFor(db: Kysely<Database>, userIds: string[]): Promise<
   return map;
 }
 
-export async function myPreferences(db: Kysely<Database>, userId: string): Promise<ReminderPreferences> {
-  return (await preferencesFor(db, [userId])).get(userId)!;
+export async function myPreferences({ db, user }: RequestContext): Promise<ReminderPreferences> {
+  return (await preferencesFor(db, [user.id])).get(user.id)!;
 }
 
 export async function savePreferences(
-  ctx: { db: Kysely<Database>; user: { id: string } },
+  ctx: RequestContext,
   input: { timeZone: string; quietStart: number; quietEnd: number; remindersOn: boolean },
 ) {
   await repo.savePreferences(ctx.db, ctx.user.id, {
