@@ -39,6 +39,15 @@ module.exports = {
       },
     },
     {
+      name: 'ui-not-progress-record',
+      severity: 'error',
+      comment:
+        'progress/ is the record of lessons done that learning, certificates, teams and events share; ' +
+        'pages read it through a service of theirs (e.g. learning.courseProgress), never directly.',
+      from: { path: UI },
+      to: { path: '^src/server/progress/' },
+    },
+    {
       name: 'pages-platform-narrow',
       severity: 'error',
       comment:

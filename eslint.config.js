@@ -45,6 +45,10 @@ const astroImportPatterns = [
     regex: String.raw`^#db/|^(?:\.\.?/)+(?:[^#]*/)?db/`,
     message: 'no-kysely-outside-server: pages and components reach the database through src/server only.',
   },
+  {
+    regex: String.raw`${SERVER}progress/`,
+    message: "ui-not-progress-record: the progress record is other domains' data; read it through #server/learning.",
+  },
 ];
 
 export default defineConfig(

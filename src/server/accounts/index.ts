@@ -20,7 +20,6 @@ export {
 } from './accounts.ts';
 export { hashPassword } from './passwords.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';
-export { listSessions } from './sessions-repo.ts';
 export {
   clearSessionCookie,
   clearSignedInHint,
@@ -29,4 +28,6 @@ export {
   setSignedInHint,
   validateSessionToken,
 } from './sessions.ts';
+// For other domains: my-data (export, erase), certificates (the holder's current name), the demo seeder.
+export { listSessions } from './sessions-repo.ts';
 export { createUser, eraseAccount, findUserById, markEmailVerified } from './users-repo.ts';

@@ -255,6 +255,11 @@ async function readerZones(db: Kysely<Database>, userId: string): Promise<string
   return pref?.time_zone;
 }
 
+/** Whether the signed-in person has joined the event (its page then offers Today instead of the code form). */
+export async function isEnrolled({ db, user }: RequestContext, eventId: string): Promise<boolean> {
+  return (await repo.findEnrollment(db, eventId, user.id)) !== undefined;
+}
+
 /** Every event the person is enrolled in, with each lesson's state (Today). */
 export async function myEvents({ db, catalog, user, now = new Date() }: RequestContext) {
   const userId = user.id;

@@ -4,6 +4,7 @@ export {
   createEvent,
   dashboard,
   exportCsv,
+  isEnrolled,
   joinEvent,
   joinLinkOf,
   lessonLock,
@@ -18,4 +19,3 @@ export {
   setNudges,
   unsubscribeWithToken,
 } from './events.ts';
-export { findEnrollment } from './repo.ts';

@@ -8,7 +8,8 @@ export {
   sendReminders,
   unsubscribeWithToken,
 } from './reminders.ts';
-export { addMember, insertAssignment, insertInvite, insertTeam, roleInTeam } from './repo.ts';
+// Writes without checks, for the demo seeder only (it backdates what a real team would do over weeks).
+export { addMember, insertAssignment, insertInvite, insertTeam } from './repo.ts';
 export {
   type TeamPage,
   assignCourse,
@@ -16,6 +17,7 @@ export {
   createInvite,
   createTeam,
   exportCsv,
+  isMemberOf,
   joinTeam,
   leaveTeam,
   lookUpInvite,

@@ -1,7 +1,7 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { signLink, verifyLink } from '#server/platform/signed-links.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
-import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
@@ -93,7 +93,7 @@ export async function planReminders(
   if (!access.canManage) throw new ForbiddenError(LEADERS_ONLY);
   const validId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.assignmentId);
   const assignment = validId ? await teamsRepo.findAssignment(ctx.db, input.teamId, input.assignmentId) : undefined;
-  if (!assignment) throw new FieldError('assignmentId', 'That assignment was removed.');
+  if (!assignment) throw new NotFoundError('That assignment was removed.');
   const now = ctx.now ?? new Date();
   const course = ctx.catalog.course(assignment.course_slug);
   const lessons = (course?.lessons ?? []).map((l) => ({ course_slug: assignment.course_slug, lesson_slug: l.slug }));

@@ -229,6 +229,11 @@ export async function lookUpInvite(
   return { ok: true, teamId: invite.team_id, teamName: invite.team_name, teamDescription: invite.team_description };
 }
 
+/** Whether the signed-in person is already in the team (the join page then says so). */
+export async function isMemberOf({ db, user }: RequestContext, teamId: string): Promise<boolean> {
+  return (await repo.roleInTeam(db, teamId, user.id)) !== undefined;
+}
+
 /**
  * Joins the team behind a code. Joining twice changes nothing and uses no extra
  * invite use; the invite row is locked so a limited invite is never over-used.

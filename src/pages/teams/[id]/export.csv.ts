@@ -1,5 +1,5 @@
 import { contextFor } from '#server/platform/request-context.ts';
-import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import { endpointErrorResponse } from '#server/kernel/error-responses.ts';
 import type { APIRoute } from 'astro';
 import { csvDownload } from '#lib/csv.ts';
 import { exportCsv } from '#server/teams/index.ts';
@@ -13,8 +13,6 @@ export const GET: APIRoute = async ({ locals, params }) => {
     const { filename, body } = await exportCsv(await contextFor(locals.user), params.id ?? '');
     return csvDownload(filename, body);
   } catch (error) {
-    if (error instanceof NotFoundError) return text(404, error.message);
-    if (error instanceof ForbiddenError) return text(403, error.message);
-    throw error;
+    return endpointErrorResponse(error);
   }
 };

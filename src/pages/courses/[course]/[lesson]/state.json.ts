@@ -1,4 +1,4 @@
-import { NotFoundError } from '#server/kernel/errors.ts';
+import { endpointErrorResponse } from '#server/kernel/error-responses.ts';
 import type { APIRoute } from 'astro';
 import { contextFor } from '#server/platform/request-context.ts';
 import { lessonState } from '#server/learning/index.ts';
@@ -15,7 +15,6 @@ export const GET: APIRoute = async ({ params, locals }) => {
     const certificate = state.courseComplete ? await certificateMoment(ctx, params.course!) : null;
     return Response.json({ signedIn: true, ...state, certificate }, { headers });
   } catch (error) {
-    if (error instanceof NotFoundError) return Response.json({ error: error.message }, { status: 404, headers });
-    throw error;
+    return endpointErrorResponse(error, 'json', headers);
   }
 };
