@@ -151,10 +151,13 @@ export const accountActions = {
 
   deleteAccount: defineAction({
     accept: 'form',
-    input: z.object({ confirmEmail: z.string({ error: 'Type your email address to confirm.' }).max(254) }),
+    input: z.object({
+      confirmEmail: z.string({ error: 'Type your email address to confirm.' }).max(254),
+      currentPassword: currentPasswordField,
+    }),
     handler: (input, ctx) =>
       run(async () => {
-        await deleteMyAccount(await actionContext(ctx), input.confirmEmail);
+        await deleteMyAccount(await actionContext(ctx), input);
         clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
         return { deleted: true };
       }),

@@ -303,7 +303,10 @@ describe('deleting my account', () => {
     expect(before).toMatchObject({ users: 1, sessions: 2, lesson_progress: 1, reflections: 1, email_tokens: 1 });
 
     for (const attempt of [other.email, '', `${me.email}x`, me.email.replace('@', '@@')]) {
-      const error = await deleteMyAccount({ db: database.db, catalog, user: me.user }, attempt).then(
+      const error = await deleteMyAccount(
+        { db: database.db, catalog, user: me.user },
+        { confirmEmail: attempt, currentPassword: PASSWORD },
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -312,6 +315,23 @@ describe('deleting my account', () => {
     }
     expect(await countFor(me.user.id)).toEqual(before);
     expect(await countFor(other.user.id)).toMatchObject({ users: 1 });
+  });
+
+  it('refuses without the password (a session left open on a shared computer is not enough) and deletes nothing', async () => {
+    const me = await activeLearner('unattended');
+    const before = await countFor(me.user.id);
+    for (const attempt of ['', 'not my password', `${PASSWORD} `]) {
+      const error = await deleteMyAccount(
+        { db: database.db, catalog, user: me.user },
+        { confirmEmail: me.email, currentPassword: attempt },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, `password ${JSON.stringify(attempt)}`).toBeInstanceOf(FieldError);
+      expect((error as FieldError).field).toBe('currentPassword');
+    }
+    expect(await countFor(me.user.id)).toEqual(before);
   });
 
   it('with my email in any case removes everything personal in one go, and keeps what teams and events count under a name that is nobody', async () => {
@@ -343,7 +363,10 @@ describe('deleting my account', () => {
     const teamBefore = await teams.dashboard(teamCtx(world.leader), world.teamId);
     const eventBefore = await events.dashboard(teamCtx(world.organiser), world.eventSlug);
 
-    await deleteMyAccount({ db: database.db, catalog, user: me.user }, `  ${me.email.toUpperCase()}  `);
+    await deleteMyAccount(
+      { db: database.db, catalog, user: me.user },
+      { confirmEmail: `  ${me.email.toUpperCase()}  `, currentPassword: PASSWORD },
+    );
 
     // Gone: everything personal.
     expect(await countFor(me.user.id)).toEqual({
@@ -477,9 +500,12 @@ describe('deleting my account', () => {
     ).toEqual([]);
 
     // Deleting again (a retried request reaches here only without its session) changes nothing.
-    await expect(deleteMyAccount({ db: database.db, catalog, user: me.user }, me.email)).rejects.toBeInstanceOf(
-      FieldError,
-    );
+    await expect(
+      deleteMyAccount(
+        { db: database.db, catalog, user: me.user },
+        { confirmEmail: me.email, currentPassword: PASSWORD },
+      ),
+    ).rejects.toBeInstanceOf(FieldError);
     expect(await countFor(me.user.id)).toEqual({
       users: 1,
       sessions: 0,
@@ -493,9 +519,16 @@ describe('deleting my account', () => {
   it('a deleted account does not count as an account: the next sign-up on an install whose only account left becomes its administrator', async () => {
     const install = await freshDatabase();
     try {
-      const first = (await createUser(install.db, { email: uniqueEmail('first'), name: 'First', passwordHash: 'x' }))!;
+      const first = (await createUser(install.db, {
+        email: uniqueEmail('first'),
+        name: 'First',
+        passwordHash: learnerHash,
+      }))!;
       expect(first.is_admin).toBe(true);
-      await deleteMyAccount({ db: install.db, catalog, user: first }, first.email);
+      await deleteMyAccount(
+        { db: install.db, catalog, user: first },
+        { confirmEmail: first.email, currentPassword: PASSWORD },
+      );
       expect(await hasAnyUser(install.db)).toBe(false);
       const next = (await createUser(install.db, { email: uniqueEmail('next'), name: 'Next', passwordHash: 'x' }))!;
       expect(next.is_admin).toBe(true);

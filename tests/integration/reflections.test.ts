@@ -13,6 +13,8 @@ import {
 import { exportMyData } from '#server/my-data/my-data.ts';
 import { contextOf } from '../support/context.ts';
 import { testCatalog } from '../support/catalog.ts';
+import * as learning from '#server/learning/index.ts';
+import { NotFoundError } from '#server/kernel/errors.ts';
 
 const COURSE = 'patient-connection';
 const LESSONS = [
@@ -278,5 +280,37 @@ describe('reflection text', () => {
     expect(stored.body).toBe(unicode);
     expect(stored.body.normalize('NFC')).not.toBe(stored.body); // the decomposed é survived unnormalised
     expect((await listReflections(database.db, userId, '👩🏽‍⚕️')).map((r) => r.id)).toEqual([long.row.id]);
+  });
+});
+
+describe('the reflection services', () => {
+  it('write only for lessons in the catalogue, so an account holds at most one reflection per lesson', async () => {
+    const ctx = await contextOf(database.db, testCatalog(), await newUserId('bounded'));
+    const text = { body: 'A thought', revision: 1 };
+    for (const lesson of [
+      { courseSlug: COURSE, lessonSlug: 'no-such-lesson' },
+      { courseSlug: 'no-such-course', lessonSlug: LESSONS[0] },
+    ]) {
+      await expect(learning.saveReflection(ctx, { ...lesson, ...text })).rejects.toBeInstanceOf(NotFoundError);
+      // Undo of a delete puts back only what could have been saved (restore once took any name).
+      await expect(learning.restoreReflection(ctx, { ...lesson, ...text })).rejects.toBeInstanceOf(NotFoundError);
+    }
+    for (let revision = 1; revision <= 3; revision++)
+      await learning.restoreReflection(ctx, { courseSlug: COURSE, lessonSlug: LESSONS[0], body: 'Again', revision });
+    expect(await rowsOf(ctx.user.id)).toHaveLength(1);
+  });
+
+  it('delete only the owner’s reflection, and say when it was already gone', async () => {
+    const owner = await contextOf(database.db, testCatalog(), await newUserId('owner'));
+    const other = await contextOf(database.db, testCatalog(), await newUserId('other'));
+    const { row } = await learning.saveReflection(owner, {
+      courseSlug: COURSE,
+      lessonSlug: LESSONS[1],
+      body: 'Mine',
+      revision: 1,
+    });
+    await expect(learning.deleteReflection(other, row.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await learning.deleteReflection(owner, row.id)).body).toBe('Mine');
+    await expect(learning.deleteReflection(owner, row.id)).rejects.toThrow('already deleted');
   });
 });

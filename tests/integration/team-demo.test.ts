@@ -4,7 +4,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { DEMO_DOMAIN, DemoRefusedError, seedDemo } from '#server/demo/demo.ts';
 import * as teams from '#server/teams/teams.ts';
 import { findUserByEmail, createUser } from '#server/accounts/users-repo.ts';
-import { verifyPassword } from '#server/accounts/passwords.ts';
+import { hashPassword, verifyPassword } from '#server/accounts/passwords.ts';
 import { deleteMyAccount } from '#server/my-data/my-data.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 
@@ -78,9 +78,12 @@ describe('seed-demo', () => {
     const real = (await createUser(database.db, {
       email: 'gone.nurse@example.org',
       name: 'Gone Nurse',
-      passwordHash: 'x',
+      passwordHash: await hashPassword('gone nurse leaves the ward 12'),
     }))!;
-    await deleteMyAccount({ db: database.db, catalog, user: real }, real.email);
+    await deleteMyAccount(
+      { db: database.db, catalog, user: real },
+      { confirmEmail: real.email, currentPassword: 'gone nurse leaves the ward 12' },
+    );
     const demo = await seedDemo(database.db, catalog);
     const leader = (await findUserByEmail(database.db, demo.leader))!;
     // The first live account of the install is its administrator, as on a fresh one.

@@ -209,6 +209,11 @@ async function requireCurrentPassword(
     throw new FieldError(field, 'Your current password is not right.');
 }
 
+/** For a sensitive change made in another domain (deleting the account): the password, retyped. */
+export function confirmCurrentPassword({ db, user }: RequestContext, password: string): Promise<void> {
+  return requireCurrentPassword(db, user.id, password);
+}
+
 /** Sets a new password; every other session of the account ends (this one, `keepSessionId`, stays). */
 export async function changePassword(
   { db, user }: RequestContext,

@@ -3,6 +3,7 @@ export {
   changeEmail,
   changeName,
   changePassword,
+  confirmCurrentPassword,
   endMyOtherSessions,
   endMySession,
   grantAdmin,

@@ -22,7 +22,7 @@ export function myReflections({ db, user }: RequestContext, search?: string): Pr
 }
 
 /** Saves the text for a lesson; an older revision (a retry, a late request) never overwrites newer text. */
-export function saveReflection(ctx: RequestContext, input: ReflectionInput) {
+export async function saveReflection(ctx: RequestContext, input: ReflectionInput) {
   requireLesson(ctx, input.courseSlug, input.lessonSlug);
   return repo.saveReflection(ctx.db, ctx.user.id, input);
 }
@@ -35,7 +35,7 @@ export async function deleteReflection({ db, user }: RequestContext, id: string)
 }
 
 /** Undo of a delete: puts the text back unless the learner has since written a newer one. */
-export function restoreReflection(ctx: RequestContext, input: ReflectionInput): Promise<void> {
+export async function restoreReflection(ctx: RequestContext, input: ReflectionInput): Promise<void> {
   requireLesson(ctx, input.courseSlug, input.lessonSlug);
   return repo.restoreReflection(ctx.db, ctx.user.id, {
     course_slug: input.courseSlug,

@@ -1,6 +1,6 @@
 import { FieldError } from '#server/kernel/errors.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
-import { eraseAccount, findUserById } from '#server/accounts/index.ts';
+import { confirmCurrentPassword, eraseAccount, findUserById } from '#server/accounts/index.ts';
 import { listSessions } from '#server/accounts/index.ts';
 import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
 import { myReflections } from '#server/learning/index.ts';
@@ -75,18 +75,22 @@ export async function exportMyData(ctx: RequestContext) {
 }
 
 /**
- * Deletes an account after the person retypes their email, in one transaction:
+ * Deletes an account after the person retypes their email and password, in one transaction:
  * their personal data, reflections, sessions and certificates go; what teams and
  * events count (progress, membership, enrolment) stays under an anonymous row
  * (see `eraseAccount`). Audit entries they made stay, without their name.
  */
 export async function deleteMyAccount(
-  { db, user: { id: userId } }: RequestContext,
-  confirmEmail: string,
+  ctx: RequestContext,
+  input: { confirmEmail: string; currentPassword: string },
 ): Promise<void> {
+  const { db } = ctx;
+  const userId = ctx.user.id;
   const user = await findUserById(db, userId);
   if (!user) return;
-  if (confirmEmail.trim().toLowerCase() !== user.email)
+  if (input.confirmEmail.trim().toLowerCase() !== user.email)
     throw new FieldError('confirmEmail', 'Type the email address of this account exactly to confirm.');
+  // A session left open on a shared ward computer must not be enough to erase someone.
+  await confirmCurrentPassword(ctx, input.currentPassword);
   await db.transaction().execute((tx) => eraseAccount(tx, userId));
 }
