@@ -80,7 +80,7 @@ try {
 
   await page.goto(`${b.origin}/`);
   await page.getByRole('heading', { name: 'Today' }).waitFor();
-  await page.getByText('Welcome, Zoë').waitFor();
+  await page.getByText('Welcome, Zoë Ångström').waitFor();
   step('B knows the session A created');
 
   const lesson = testCatalog().courses[0]!.lessons[0]!;

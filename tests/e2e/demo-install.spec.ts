@@ -274,13 +274,22 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   await expect(phone).toHaveURL(new RegExp(`${teamUrl}\\?joined=1$`));
   await expect(phone.getByText('Welcome to Journal club.')).toBeVisible();
 
-  // Today: both teams' assignments, each with its team.
+  // Today: both teams' assignments, each with its team; the overdue one first, in words.
   await phone.goto('/');
-  const teamWork = phone.getByRole('region', { name: 'Team assignments' });
-  await expect(teamWork.getByText(new RegExp(`^${DEMO_TEAM} · due`))).toHaveCount(2);
-  await expect(teamWork.getByText(/^Journal club · due/)).toHaveCount(1);
+  const assignmentsOf = (team: string) =>
+    phone
+      .getByRole('region', { name: /^(Assigned to you|Done for your team)$/ })
+      .getByRole('listitem')
+      .filter({ hasText: team });
+  await expect(assignmentsOf(DEMO_TEAM)).toHaveCount(2);
+  await expect(assignmentsOf('Journal club')).toHaveCount(1);
+  await expect(assignmentsOf('Journal club').getByRole('link', { name: HUDDLES.title })).toBeVisible();
   await expect(
-    teamWork.getByRole('listitem').filter({ hasText: 'Journal club' }).getByRole('link', { name: HUDDLES.title }),
+    phone
+      .getByRole('region', { name: 'Assigned to you' })
+      .getByRole('listitem')
+      .first()
+      .getByText(/days overdue/),
   ).toBeVisible();
 
   // Only a leader removes an assignment: Chloé's try is refused.
@@ -300,8 +309,8 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   await expect(page.getByText('Assignment removed.')).toBeVisible();
   await expect(page.getByText('No course is assigned yet.')).toBeVisible();
   await phone.goto('/');
-  await expect(teamWork.getByText(/^Journal club · due/)).toHaveCount(0);
-  await expect(teamWork.getByText(new RegExp(`^${DEMO_TEAM} · due`))).toHaveCount(2);
+  await expect(assignmentsOf('Journal club')).toHaveCount(0);
+  await expect(assignmentsOf(DEMO_TEAM)).toHaveCount(2);
   await expect(
     phone.getByRole('region', { name: 'Completed' }).getByRole('link', { name: HUDDLES.title, exact: true }),
   ).toBeVisible();

@@ -42,7 +42,7 @@ test('a new learner starts from Today, takes a lesson and comes back to the next
   await signUp(page, newPerson('Sam Okafor', 'today'));
 
   // A new learner is welcomed and offered a first lesson.
-  await expect(page.getByRole('heading', { name: 'Welcome, Sam' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Welcome, Sam Okafor' })).toBeVisible();
   const start = page.getByRole('link', { name: /^Start · \d+ min$/ });
   await expect(start).toBeVisible();
   const state = page.waitForResponse((response) => response.url().endsWith('/state.json'));

@@ -111,7 +111,7 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
 
   // The member sees it on Today.
   await phone.goto('/');
-  await expect(phone.getByRole('heading', { name: 'Team assignments' })).toBeVisible();
+  await expect(phone.getByRole('heading', { name: 'Assigned to you' })).toBeVisible();
   await expect(phone.getByRole('link', { name: COURSE.title }).first()).toBeVisible();
 
   // A reminder: the page says who gets it, then it reaches the member's inbox.

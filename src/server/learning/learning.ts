@@ -132,7 +132,8 @@ export async function courseProgress({ db, catalog, user }: RequestContext, cour
 /** Everything the Today page shows. */
 export async function today({ db, catalog, user, now = new Date() }: RequestContext) {
   const rows = await progress.progressOfUser(db, user.id);
-  const courses = catalog.courses.map((course) => summarizeCourse(course, rows)).filter((p) => p.lastActivity);
+  const all = catalog.courses.map((course) => summarizeCourse(course, rows));
+  const courses = all.filter((p) => p.lastActivity);
   const byRecent = [...courses].sort((a, b) => b.lastActivity!.getTime() - a.lastActivity!.getTime());
   const continueWith = byRecent.find((p) => !p.complete && p.next);
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
@@ -151,5 +152,7 @@ export async function today({ db, catalog, user, now = new Date() }: RequestCont
     lessonsThisMonth,
     minutesThisMonth,
     isNew: rows.length === 0,
+    /** Every course's progress, for cards about courses not yet started (e.g. an assignment). */
+    progressOf: new Map(all.map((p) => [p.course.slug, p])),
   };
 }

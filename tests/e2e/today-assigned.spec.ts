@@ -1,0 +1,104 @@
+// Today for a member of a team, on a phone: what is assigned comes first, with its due
+// date in words and the page's one main button; the welcome suggestion steps back; and
+// "Nothing left" never shows while assigned work is open.
+import type { Page } from '@playwright/test';
+import {
+  expect,
+  findCourse,
+  latestMail,
+  linkFrom,
+  newPerson,
+  rightAnswers,
+  SAME_ORIGIN,
+  signUp,
+  test,
+  type CourseInfo,
+} from './support.ts';
+
+const DUE_TODAY = findCourse('the-practice-you-hoped-for');
+const DUE_LATER = findCourse('team-huddles');
+const NOT_ASSIGNED = findCourse('patient-connection');
+
+function isoInDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function assign(page: Page, course: CourseInfo, dueOn: string): Promise<void> {
+  const form = page.getByRole('region', { name: 'Assign a course' });
+  const option = (await form.getByRole('option', { name: course.title }).textContent())!.trim();
+  await form.getByLabel('Course', { exact: true }).selectOption({ label: option });
+  await form.getByLabel('Due date', { exact: true }).fill(dueOn);
+  await form.getByRole('button', { name: 'Assign course' }).click();
+  await expect(page.getByText('Course assigned.')).toBeVisible();
+}
+
+/** Completes every lesson of a course through the Action the lesson page posts to. */
+async function completeCourse(page: Page, course: CourseInfo): Promise<void> {
+  for (const lesson of course.lessons) {
+    const answers = Object.fromEntries(rightAnswers(lesson).map((option, index) => [`q${index}`, String(option)]));
+    const response = await page.request.post('/_actions/progress.complete', {
+      headers: SAME_ORIGIN,
+      form: { courseSlug: lesson.course, lessonSlug: lesson.slug, ...answers },
+    });
+    expect(response.status(), `complete ${lesson.slug}`).toBe(200);
+  }
+}
+
+test('a new member sees the course due today first, in words, with the one main button', async ({
+  page,
+  openContext,
+}) => {
+  test.setTimeout(120_000);
+  const leader = newPerson('Rosa Leader', 'leader');
+  await signUp(page, leader);
+  await page.goto('/teams');
+  await page.getByLabel('Team name').fill('3 East days');
+  await page.getByRole('button', { name: 'Create team' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '3 East days' })).toBeVisible();
+  const teamUrl = page.url();
+  await assign(page, DUE_TODAY, isoInDays(0));
+  await assign(page, DUE_LATER, isoInDays(3));
+  await page.getByRole('link', { name: 'Members and invites' }).click();
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  const inviteLink = (await page.locator('.invite code').first().textContent())!.trim();
+
+  const phone = await (await openContext()).newPage();
+  const member = newPerson('Ngozi Eze', 'member');
+  await signUp(phone, member);
+  await phone.goto(linkFrom((await latestMail(member.email, { subject: /Confirm your email/ })).text));
+  await phone.getByRole('button', { name: 'Confirm my email address' }).click();
+  await phone.goto(inviteLink);
+  await phone.getByRole('button', { name: 'Join 3 East days' }).click();
+  await expect(phone.getByText('Welcome to 3 East days.')).toBeVisible();
+
+  await phone.goto('/');
+  const headings = phone.getByRole('main').getByRole('heading', { level: 2 });
+  await expect(headings.first()).toHaveText('Assigned to you');
+  const cards = phone.getByRole('region', { name: 'Assigned to you' }).getByRole('listitem');
+  await expect(cards).toHaveCount(2);
+  await expect(cards.nth(0)).toContainText(DUE_TODAY.title);
+  await expect(cards.nth(0)).toContainText('due today · 3 East days');
+  await expect(cards.nth(1)).toContainText('due in 3 days');
+  // One main button: the first assignment's. The welcome suggestion is secondary.
+  const mainButtons = phone.getByRole('main').locator('a.button:not(.secondary)');
+  await expect(mainButtons).toHaveCount(1);
+  await expect(mainButtons).toHaveAccessibleName(new RegExp(`^Start · \\d+ min of ${DUE_TODAY.title}$`));
+  await expect(phone.getByText('A good place to start')).toHaveCount(0);
+  await expect(phone.getByText('When your assigned work is done, you could try:')).toBeVisible();
+
+  // Finishing a course that was not assigned leaves the assigned ones first; never "Nothing left".
+  await completeCourse(phone, NOT_ASSIGNED);
+  await completeCourse(phone, DUE_TODAY);
+  await phone.goto('/');
+  await expect(headings.first()).toHaveText('Assigned to you');
+  await expect(cards).toHaveCount(1);
+  await expect(cards.first()).toContainText(DUE_LATER.title);
+  await expect(phone.getByRole('heading', { name: 'Nothing left in your courses' })).toHaveCount(0);
+  await expect(
+    phone.getByRole('region', { name: 'Done for your team' }).getByRole('link', { name: DUE_TODAY.title }),
+  ).toBeVisible();
+
+  // The leader's dashboard still works with the assignments done and open.
+  await page.goto(teamUrl);
+  await expect(page.getByRole('row', { name: new RegExp(member.name) })).toBeVisible();
+});
