@@ -1,10 +1,27 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig, type LaunchOptions } from '@playwright/test';
 
 // End-to-end tests drive Chromium against the built server (tests/e2e/serve.ts starts it
-// with a real SMTP capture and a fresh database). One worker: the machine has two cores
-// and every test shares the one server.
+// with a real SMTP capture and a fresh database). The specs share that server and the
+// machine has two cores, so they run one at a time (each takes the ONE_AT_A_TIME lock,
+// tests/e2e/support.ts) — all but the events journey, which mostly waits for a lesson to
+// unlock at the next minute on a server of its own: it runs beside them, in a second worker.
 const PORT = Number(process.env.E2E_PORT ?? 4410);
+
+// A spec without the lock could run beside another one on the shared server: refuse to start.
+const specDir = path.join(import.meta.dirname, 'tests/e2e');
+const unlocked = readdirSync(specDir).filter(
+  (file) =>
+    file.endsWith('.spec.ts') &&
+    file !== 'events.spec.ts' &&
+    !readFileSync(path.join(specDir, file), 'utf8').includes('lock: ONE_AT_A_TIME'),
+);
+if (unlocked.length > 0) {
+  throw new Error(
+    `${unlocked.join(', ')}: add \`test.describe.configure({ lock: ONE_AT_A_TIME });\` (see tests/e2e/support.ts)`,
+  );
+}
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 // A system Chromium where Playwright's own browser cannot be downloaded.
@@ -25,7 +42,7 @@ const launchOptions: LaunchOptions = executablePath
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   retries: 0,
   reporter: 'list',
   timeout: 60_000,

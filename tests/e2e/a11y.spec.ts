@@ -10,6 +10,7 @@ import {
   latestMail,
   linkFrom,
   newPerson,
+  ONE_AT_A_TIME,
   openLesson,
   question,
   rightAnswers,
@@ -18,6 +19,8 @@ import {
   startOwnServer,
   test,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);

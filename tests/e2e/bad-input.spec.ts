@@ -12,6 +12,7 @@ import {
   latestMail,
   linkFrom,
   newPerson,
+  ONE_AT_A_TIME,
   SAME_ORIGIN,
   signIn,
   signUp,
@@ -20,6 +21,8 @@ import {
   test,
   type Person,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const LONG = 'Ana '.repeat(2_500); // 10,000 characters
 const CONTROL = 'Sam\u0007 Oka\u0000for\u200b';

@@ -14,6 +14,7 @@ import {
   latestMail,
   linkFrom,
   newPerson,
+  ONE_AT_A_TIME,
   openLesson,
   question,
   rightAnswers,
@@ -28,7 +29,7 @@ const PORT = Number(process.env.E2E_PORT ?? 4410) + 22;
 let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
 let downloads: string;
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', lock: ONE_AT_A_TIME });
 test.use({ baseURL: `http://127.0.0.1:${PORT}` });
 
 test.beforeAll(async () => {

@@ -1,6 +1,17 @@
 // The curriculum as anyone sees it (no account): catalogue, course, lesson, check
 // feedback, the pager and the huddle timer.
-import { expect, expectFeedbackShown, findCourse, question, rightOption, test, wrongOption } from './support.ts';
+import {
+  expect,
+  expectFeedbackShown,
+  findCourse,
+  ONE_AT_A_TIME,
+  question,
+  rightOption,
+  test,
+  wrongOption,
+} from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const huddles = findCourse('team-huddles');
 

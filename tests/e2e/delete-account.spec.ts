@@ -1,6 +1,8 @@
 // Deleting an account: the email and the password, retyped; a wrong password keeps
 // what was typed and says why beside the field; then the account is gone for good.
-import { expect, newPerson, signUp, submitSignIn, test } from './support.ts';
+import { expect, newPerson, ONE_AT_A_TIME, signUp, submitSignIn, test } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 test('deleting my account asks for my password, keeps the form on a mistake, then signs me out for good', async ({
   page,

@@ -6,6 +6,9 @@
 // the administrator. The shared test server's first account belongs to whichever
 // spec ran first, so this spec starts its own Rounds on a fresh database (same build,
 // same SMTP capture; startOwnServer) and signs up first there.
+//
+// Unlike every other spec it takes no ONE_AT_A_TIME lock: most of its time is spent
+// waiting for the next minute, so it runs beside the others (playwright.config.ts).
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -2,7 +2,9 @@
 // a hint cookie and a one-line script in <head> pick the link set before the body paints;
 // without JavaScript the visitor's links show.
 import type { BrowserContext, Page } from '@playwright/test';
-import { BASE_URL, expect, findLesson, newPerson, signUp, test } from './support.ts';
+import { BASE_URL, expect, findLesson, newPerson, ONE_AT_A_TIME, signUp, test } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const lesson = findLesson('patient-connection', 'let-them-finish');
 const MEMBER_LINKS = ['Today', 'Journal', 'Certificates', 'Teams', 'Account'];

@@ -4,6 +4,7 @@ import {
   expect,
   findLesson,
   newPerson,
+  ONE_AT_A_TIME,
   question,
   rightAnswers,
   rightOption,
@@ -11,6 +12,8 @@ import {
   test,
   wrongOption,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 test.use({ javaScriptEnabled: false });
 

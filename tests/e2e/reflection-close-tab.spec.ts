@@ -2,7 +2,9 @@
 // reflection is typed, the tab is closed abruptly (no beforeunload), and the lesson opened
 // again in the same browser has the text; once online, the server has it too (/journal).
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, findLesson, newPerson, openLesson, signUp, test, type LessonInfo } from './support.ts';
+import { expect, findLesson, newPerson, ONE_AT_A_TIME, openLesson, signUp, test, type LessonInfo } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 function reflectionBox(page: Page, lesson: LessonInfo) {
   return page.getByRole('textbox', { name: lesson.reflection });

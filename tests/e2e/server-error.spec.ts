@@ -7,13 +7,13 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { copyOfBuild } from '../load/harness.ts';
-import { expect, newPerson, signUp, startOwnServer, test } from './support.ts';
+import { expect, newPerson, ONE_AT_A_TIME, signUp, startOwnServer, test } from './support.ts';
 import type { Page } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 4410) + 24;
 let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', lock: ONE_AT_A_TIME });
 test.use({ baseURL: `http://127.0.0.1:${port}` });
 
 test.beforeAll(async () => {

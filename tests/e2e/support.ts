@@ -288,6 +288,15 @@ export function failOnServerErrors(page: Page): string[] {
 // ── Fixtures ────────────────────────────────────────────────────────────────
 
 /**
+ * The lock every spec but the events journey takes (`test.describe.configure({ lock })`),
+ * so that they still run one at a time: they share the suite's server, the ports of
+ * servers of their own, and some time what happens within seconds. The events journey
+ * spends minutes waiting for a lesson to unlock at the next minute, on a server of its
+ * own, so it runs beside them in Playwright's second worker.
+ */
+export const ONE_AT_A_TIME = 'one-at-a-time';
+
+/**
  * `test` with `openContext()`: another browser (a second device, a second person)
  * with the project's viewport and settings, closed after the test.
  */

@@ -8,6 +8,7 @@ import {
   expect,
   findCourse,
   newPerson,
+  ONE_AT_A_TIME,
   openLesson,
   question,
   rightAnswers,
@@ -18,6 +19,8 @@ import {
   type CourseInfo,
   type LessonInfo,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const A = findCourse('patient-connection');
 const B = findCourse('the-practice-you-hoped-for');
