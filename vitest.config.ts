@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          // Tests complete courses in milliseconds and expect certificates; the time floor
+          // has its own tests (tests/integration/lesson-time.test.ts), which set it.
+          env: { LESSON_TIME_FLOOR: '0' },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Each file gets its own database; two at a time keeps PGlite and argon2 within 2 cores.

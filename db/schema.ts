@@ -61,6 +61,8 @@ export interface LessonProgressTable {
   started_at: Timestamp;
   completed_at: Timestamp | null;
   course_version: string | null;
+  /** Time in the lesson by the server's clock, added at each completion (decision 0024). */
+  seconds_spent: Generated<number>;
 }
 
 export interface CheckAttemptsTable {
@@ -229,8 +231,12 @@ export interface CertificatesTable {
   id: string;
   code: string;
   user_id: string;
-  holder_name: string;
+  /** Null once the holder deleted their account (holder_erased_at). */
+  holder_name: string | null;
   holder_email_salt: string;
+  /** The credential's salted email hash (`sub`); after erasure kept only when revoked. */
+  holder_email_hash: string | null;
+  holder_erased_at: Timestamp | null;
   course_slug: string;
   course_title: string;
   course_version: string;
@@ -239,10 +245,20 @@ export interface CertificatesTable {
   issuer_name: string;
   issued_at: Timestamp;
   expires_at: Timestamp | null;
-  credential_jwt: string;
+  /** Null once the holder deleted their account. */
+  credential_jwt: string | null;
   revoked_at: Timestamp | null;
   revoke_reason: string | null;
   replaced_by: string | null;
+  /** Its entry in the revocation status list /certificates/status/<list>, allocated once. */
+  status_list: number;
+  status_index: number;
+}
+
+export interface CertificateStatusListsTable {
+  list: number;
+  credential_jwt: string;
+  signed_at: Timestamp;
 }
 
 export interface Database {
@@ -269,6 +285,7 @@ export interface Database {
   event_nudges: EventNudgesTable;
   signing_keys: SigningKeysTable;
   certificates: CertificatesTable;
+  certificate_status_lists: CertificateStatusListsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -5,6 +5,8 @@ import * as reminders from './2026-11-26T1901-reminders.ts';
 import * as events from './2026-11-26T1920-events.ts';
 import * as certificates from './2026-11-26T1930-certificates.ts';
 import * as deletedAccounts from './2026-11-28T0900-deleted-accounts.ts';
+import * as certificateStatus from './2026-12-10T1000-certificate-status.ts';
+import * as lessonTime from './2026-12-10T1010-lesson-time.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T1920-events': events,
   '2026-11-26T1930-certificates': certificates,
   '2026-11-28T0900-deleted-accounts': deletedAccounts,
+  '2026-12-10T1000-certificate-status': certificateStatus,
+  '2026-12-10T1010-lesson-time': lessonTime,
 };

@@ -6,6 +6,8 @@ export interface LessonState {
   signedIn: boolean;
   started?: boolean;
   completedAt?: string | null;
+  /** Completed, but with less time recorded than its contact hours need: it can be completed again. */
+  needsMoreTime?: boolean;
   correctQuestions?: number[];
   reflection?: { body: string; revision: number; updatedAt: string } | null;
   /** Lessons of the course still to do besides this one. */

@@ -125,7 +125,7 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     .select(['id', 'credential_jwt'])
     .orderBy('issued_at')
     .executeTakeFirstOrThrow();
-  return { certificateId: certificate.id, credential: certificate.credential_jwt };
+  return { certificateId: certificate.id, credential: certificate.credential_jwt! };
 }
 
 async function snapshot(database: RoundsDatabase): Promise<Snapshot> {

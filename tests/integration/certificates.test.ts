@@ -140,11 +140,11 @@ describe('on the database', () => {
     expect(row!.expires_at!.getTime()).toBe(addMonths(lastCompletion, course.recertifyMonths!).getTime());
 
     // The signed credential names the course and hashes the email with the stored salt.
-    const vc = await verifyCredential(row!.credential_jwt, await publishedKeys(database.db));
+    const vc = await verifyCredential(row!.credential_jwt!, await publishedKeys(database.db));
     expect(vc.credentialSubject.achievement.name).toBe(course.title);
     expect(vc.credentialSubject.identifier[0]!.salt).toBe(row!.holder_email_salt);
     expect(vc.credentialSubject.identifier[1]!.identityHash).toBe('Nguyễn Thị Ánh');
-    expect(decodeProtectedHeader(row!.credential_jwt).kid).toBe((await signingKey(database.db)).kid);
+    expect(decodeProtectedHeader(row!.credential_jwt!).kid).toBe((await signingKey(database.db)).kid);
 
     const view = certificates.describeCertificate(row!);
     expect(view.status).toBe('valid');

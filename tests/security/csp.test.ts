@@ -33,6 +33,7 @@ const NOT_PAGES = new Set([
   '/admin/events/[slug]/export.csv',
   '/certificates/[id].jwt',
   '/certificates/[id].pdf',
+  '/certificates/status/[list]',
   '/courses/[course]/[lesson]/state.json',
   '/events/[slug]/qr.png',
   '/events/[slug]/qr.svg',
@@ -123,6 +124,7 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/teams/[id]/remind/[assignment]': [{ path: `/teams/${w.teamId}/remind/${w.assignmentId}`, as: 'leader' }],
     '/teams/reminders/unsubscribe': [{ path: `/teams/reminders/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/verify-email': [{ path: `/verify-email?token=${BOGUS_TOKEN}`, as: 'signed out' }],
+    '/undo-email-change': [{ path: `/undo-email-change?token=${BOGUS_TOKEN}`, as: 'signed out' }],
   };
 }
 

@@ -335,6 +335,7 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
     /^\/courses(\/\[course\](\/\[lesson\](\/(state\.json|complete|reflection))?)?)?$/,
     /^\/(login|signup|logout|forgot-password|reset-password|verify-email|healthz|404|500|issuer)$/,
     /^\/certificates\/\[[^\]]+\](\.pdf|\.jwt)?$/,
+    /^\/certificates\/status\/\[list\]$/,
     /^\/\.well-known\//,
     /^\/join(\/\[[^\]]+\])?$/,
     /^\/events\/\[[^\]]+\](\/qr\.(png|svg))?$/,

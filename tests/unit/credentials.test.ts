@@ -25,6 +25,7 @@ const input: OpenBadgeCredentialInput = {
   issuedAt: new Date('2026-11-26T10:05:00Z'),
   completedOn: new Date('2026-11-26T09:30:00Z'),
   expiresAt: null,
+  status: { listUrl: 'https://rounds.example.org/certificates/status/1', index: 94_567 },
 };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -107,7 +107,7 @@ export const DELETED_ACCOUNT_NAME = 'Deleted account';
 /**
  * Deletes an account (call it in a transaction): everything personal goes — reflections,
  * sessions, check answers, mail tokens, mail waiting in the outbox, reminders and nudges,
- * reminder settings, certificates — and audit entries it made lose their actor. What
+ * reminder settings, certificates' names and credentials — and audit entries it made lose their actor. What
  * others count stays: lesson progress, team membership (as a member, no longer a
  * leader) and event enrolments (nudges off), under a row that names nobody: "Deleted
  * account", an `.invalid` address (never mailed, never signed in with), no password.
@@ -132,7 +132,18 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
     .where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id))
     .execute();
   await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
-  await db.deleteFrom('certificates').where('user_id', '=', id).execute();
+  // Certificates stay as tombstones (decision 0023): status public, name and signed credential
+  // gone; the email hash stays only on a revoked one, so the address cannot earn it afresh.
+  await db
+    .updateTable('certificates')
+    .set({
+      holder_name: null,
+      credential_jwt: null,
+      holder_erased_at: sql`now()`,
+      holder_email_hash: sql`case when revoked_at is not null then holder_email_hash end`,
+    })
+    .where('user_id', '=', id)
+    .execute();
   await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();
   // Entries about the account (e.g. grant-admin, which names the address) keep its id, not its address.
   await db

@@ -1,7 +1,7 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { requireAdmin, type PublicUser, type RequestContext } from '#server/kernel/context.ts';
 import type { Kysely } from 'kysely';
-import type { Certificate, Database } from '#db/schema.ts';
+import type { Certificate, Database, LessonProgress } from '#db/schema.ts';
 import type { CatalogCourse } from '#lib/catalog.ts';
 import * as repo from './repo.ts';
 import { findUserById } from '#server/accounts/index.ts';
@@ -10,8 +10,10 @@ import { recordAudit } from '#server/audit/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
-import { buildOpenBadgeCredential, generateIdentitySalt, signCredential } from './credentials.ts';
+import { buildOpenBadgeCredential, emailIdentityHash, generateIdentitySalt, signCredential } from './credentials.ts';
 import { signingKey } from './signing-keys.ts';
+import { buildStatusListCredential, drawStatusEntry, signStatusList, statusListUrl } from './status-list.ts';
+import { lessonsNeedingTime, listTitles } from '#lib/lesson-time.ts';
 import {
   addMonths,
   certificateStatus,
@@ -68,6 +70,43 @@ function reissueBlocked(holder: Pick<PublicUser, 'name' | 'email_verified_at'>):
   return undefined;
 }
 
+/**
+ * The completed lessons of a course whose recorded time is too short for the contact
+ * hours the certificate states (decision 0024). A course without contact hours has none.
+ */
+function lessonsTooQuick(course: CatalogCourse, progress: LessonProgress[]) {
+  if (course.contactHours <= 0) return [];
+  const seconds = new Map(
+    progress.filter((row) => row.course_slug === course.slug).map((row) => [row.lesson_slug, row.seconds_spent]),
+  );
+  return lessonsNeedingTime(course.lessons, seconds, settings().LESSON_TIME_FLOOR);
+}
+
+/** A revoked certificate of this course, issued to this address under an account since deleted. */
+async function revokedUnderDeletedAccount(db: Kysely<Database>, email: string, courseSlug: string) {
+  const rows = await repo.revokedErasedHolders(db, courseSlug);
+  return rows.some((row) => row.holder_email_hash === emailIdentityHash(email, row.holder_email_salt));
+}
+
+/** Why this learner's certificate for a completed course waits, in their words; undefined when nothing stops it. */
+async function courseHeldReason(
+  db: Kysely<Database>,
+  user: PublicUser,
+  course: CatalogCourse,
+  progress: LessonProgress[],
+): Promise<string | undefined> {
+  const personal = heldReason(user);
+  if (personal) return personal;
+  if (await revokedUnderDeletedAccount(db, user.email, course.slug)) {
+    const contact = settings().ORGANIZATION_EMAIL ? ` at ${settings().ORGANIZATION_EMAIL}` : '';
+    return `A certificate for “${course.title}” issued to this email address was revoked, so we cannot issue a new one here. If you think this is a mistake, please contact ${settings().ORGANIZATION_NAME}${contact}.`;
+  }
+  const quick = lessonsTooQuick(course, progress);
+  if (quick.length === 0) return undefined;
+  const one = quick.length === 1;
+  return `Your certificate for “${course.title}” is waiting, and your completion is saved. The certificate states ${formatContactHours(course.contactHours)} contact hours, and the time we recorded in ${one ? 'the lesson' : 'the lessons'} ${listTitles(quick.map((l) => l.title))} is shorter than ${one ? 'it takes' : 'they take'} to work through. Please spend a little more time with ${one ? 'it' : 'each of them'}: open ${one ? 'it' : 'each'} again, read it through, and press “Mark complete” again at the end. The certificate follows.`;
+}
+
 export type IssueOutcome =
   { course: CatalogCourse; certificate: Certificate } | { course: CatalogCourse; held: string };
 
@@ -89,10 +128,10 @@ export async function issueEarnedCertificates({
   ]);
   if (!user) return [];
   const completed = catalog.courses.map((course) => summarizeCourse(course, progress)).filter((p) => p.complete);
-  const held = heldReason(user);
   const outcomes: IssueOutcome[] = [];
   for (const { course, completedAt } of completed) {
     const existing = current.find((row) => row.course_slug === course.slug);
+    const held = existing ? undefined : await courseHeldReason(db, user, course, progress);
     if (existing) outcomes.push({ course, certificate: existing });
     else if (held) outcomes.push({ course, held });
     else outcomes.push({ course, certificate: await issue(db, user, course, completedAt!) });
@@ -110,7 +149,7 @@ export async function issueCourseCertificate(
   if (existing) return { course, certificate: existing };
   const user = await findUserById(db, userId);
   if (!user) throw new Error(`No user ${userId}`);
-  const held = heldReason(user);
+  const held = await courseHeldReason(db, user, course, await progressOfUser(db, userId));
   return held ? { course, held } : { course, certificate: await issue(db, user, course, completedAt) };
 }
 
@@ -147,7 +186,8 @@ async function issue(
       // Nothing inserted: a concurrent completion or a retry issued it first; that one stands.
       return inserted ?? (await repo.currentCertificate(db, user.id, course.slug))!;
     } catch (error) {
-      if (!isUniqueViolation(error) || attempt >= 4) throw error; // else the random code was taken: draw again
+      // Else the random code or status-list index was taken: draw again.
+      if (!isUniqueViolation(error) || attempt >= 9) throw error;
     }
   }
 }
@@ -162,6 +202,7 @@ async function newCertificate(
   const id = newCertificateId();
   const salt = generateIdentitySalt();
   const issuedAt = new Date();
+  const entry = drawStatusEntry(await repo.countCertificates(db));
   const credential = buildOpenBadgeCredential({
     baseUrl: config.PUBLIC_URL,
     certificateId: id,
@@ -177,6 +218,7 @@ async function newCertificate(
     issuedAt,
     completedOn: new Date(`${completion.completedOn}T00:00:00Z`),
     expiresAt: completion.expiresAt,
+    status: { listUrl: statusListUrl(config.PUBLIC_URL, entry.list), index: entry.index },
   });
   return {
     id,
@@ -184,6 +226,7 @@ async function newCertificate(
     user_id: holder.id,
     holder_name: holder.name,
     holder_email_salt: salt,
+    holder_email_hash: emailIdentityHash(holder.email, salt),
     course_slug: completion.courseSlug,
     course_title: completion.courseTitle,
     course_version: completion.courseVersion,
@@ -193,6 +236,8 @@ async function newCertificate(
     issued_at: issuedAt,
     expires_at: completion.expiresAt,
     credential_jwt: await signCredential(credential, await signingKey(db)),
+    status_list: entry.list,
+    status_index: entry.index,
   };
 }
 
@@ -206,7 +251,9 @@ export interface CertificateView {
   id: string;
   code: string;
   status: CertificateStatus;
-  holderName: string;
+  /** Null once the holder deleted their account (holderErased): the status stays public, the name does not. */
+  holderName: string | null;
+  holderErased: boolean;
   courseSlug: string;
   courseTitle: string;
   courseVersion: string;
@@ -225,6 +272,9 @@ export interface CertificateView {
   replacedById: string | null;
   linkedInUrl: string;
   holderId: string;
+  /** Where a verifier reads its revocation bit (also for certificates signed before credentials carried it). */
+  statusListUrl: string;
+  statusListIndex: number;
 }
 
 const localDay = (date: Date) => dateIn(serverTimeZone(), date);
@@ -238,6 +288,7 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
     code: row.code,
     status: certificateStatus(row, now),
     holderName: row.holder_name,
+    holderErased: row.holder_erased_at !== null,
     courseSlug: row.course_slug,
     courseTitle: row.course_title,
     courseVersion: row.course_version,
@@ -260,6 +311,8 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
       code: row.code,
     }),
     holderId: row.user_id,
+    statusListUrl: statusListUrl(base, row.status_list),
+    statusListIndex: row.status_index,
   };
 }
 
@@ -286,7 +339,8 @@ export function verificationJson(view: CertificateView) {
     code: view.code,
     status: view.status,
     valid: view.status === 'valid',
-    holder: { name: view.holderName },
+    holder: view.holderErased ? null : { name: view.holderName },
+    holderDeletedAccount: view.holderErased,
     course: { slug: view.courseSlug, title: view.courseTitle, version: view.courseVersion },
     completedOn: view.completedOn,
     contactHours: Number(view.contactHours),
@@ -297,18 +351,28 @@ export function verificationJson(view: CertificateView) {
     revokedOn: view.revokedOn,
     revocationReason: view.revokeReason,
     replacedBy: view.replacedById && `${settings().PUBLIC_URL}/certificates/${view.replacedById}`,
-    pdf: view.pdfUrl,
-    credential: view.credentialUrl,
+    pdf: view.holderErased ? null : view.pdfUrl,
+    credential: view.holderErased ? null : view.credentialUrl,
+    credentialStatus: {
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(view.statusListIndex),
+      statusListCredential: view.statusListUrl,
+    },
   };
 }
 
-/** The PDF as it stands now: a revoked, reissued or expired certificate carries a banner saying so. */
+/**
+ * The PDF as it stands now: a revoked, reissued or expired certificate carries a banner
+ * saying so. `pdf` is null once the holder deleted their account (it would print the name).
+ */
 export async function certificatePdf(
   db: Kysely<Database>,
   id: string,
-): Promise<{ pdf: Uint8Array; view: CertificateView } | undefined> {
+): Promise<{ pdf: Uint8Array | null; view: CertificateView } | undefined> {
   const view = await findCertificateView(db, id);
   if (!view) return undefined;
+  if (view.holderName === null) return { pdf: null, view };
   const config = settings();
   const day = (value: string) => new Date(`${value}T00:00:00Z`);
   const pdf = await renderCertificatePdf({
@@ -328,10 +392,44 @@ export async function certificatePdf(
   return { pdf, view };
 }
 
-/** The credential exactly as signed at issuance. */
-export async function signedCredential(db: Kysely<Database>, id: string): Promise<string | undefined> {
+/** The credential exactly as signed at issuance; `jwt` is null once the holder deleted their account. */
+export async function signedCredential(db: Kysely<Database>, id: string): Promise<{ jwt: string | null } | undefined> {
   if (!CERTIFICATE_ID.test(id)) return undefined;
-  return (await repo.findCertificate(db, id))?.credential_jwt;
+  const row = await repo.findCertificate(db, id);
+  return row && { jwt: row.credential_jwt };
+}
+
+// ---------------------------------------------------------------- revocation status lists
+
+async function signedStatusList(db: Kysely<Database>, list: number): Promise<string> {
+  const vc = buildStatusListCredential({
+    baseUrl: settings().PUBLIC_URL,
+    list,
+    issuerName: settings().ORGANIZATION_NAME,
+    revokedIndexes: await repo.revokedIndexes(db, list),
+    signedAt: new Date(),
+  });
+  return signStatusList(vc, await signingKey(db));
+}
+
+/** Signs a list again after one of its certificates was revoked (inside the revoking transaction). */
+async function resignStatusList(tx: Kysely<Database>, list: number): Promise<void> {
+  await repo.lockStatusList(tx, list);
+  await repo.saveStatusList(tx, list, await signedStatusList(tx, list), true);
+}
+
+/**
+ * The signed BitstringStatusListCredential at /certificates/status/<list>: as stored, or
+ * signed now the first time it is asked for. Undefined for a list no certificate uses.
+ */
+export async function statusListCredential(db: Kysely<Database>, list: number): Promise<string | undefined> {
+  if (!Number.isSafeInteger(list) || list < 1) return undefined;
+  const stored = await repo.findStatusList(db, list);
+  if (stored) return stored.credential_jwt;
+  if (list > Math.max(1, await repo.lastStatusList(db))) return undefined;
+  // A revocation signing it meanwhile wins: its copy is stored, this one is not.
+  await repo.saveStatusList(db, list, await signedStatusList(db, list), false);
+  return (await repo.findStatusList(db, list))!.credential_jwt;
 }
 
 /** The issuer's Open Badges Profile, served at /issuer. */
@@ -362,12 +460,12 @@ export async function myCertificates({ db, catalog, user, now = new Date() }: Re
     repo.currentCertificatesOfUser(db, user.id),
     progressOfUser(db, user.id),
   ]);
-  const held = heldReason(user);
-  const waiting = catalog.courses
-    .filter(
-      (course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug),
-    )
-    .map((course) => ({ course, reason: held }));
+  const waitingCourses = catalog.courses.filter(
+    (course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug),
+  );
+  const waiting = await Promise.all(
+    waitingCourses.map(async (course) => ({ course, reason: await courseHeldReason(db, user, course, progress) })),
+  );
   const certificates = rows.map((row) => describeCertificate(row, now));
   const recent = certificates.filter(
     (c, i) => c.status === 'valid' && now.getTime() - rows[i]!.issued_at.getTime() < RECENT_MS,
@@ -378,14 +476,16 @@ export async function myCertificates({ db, catalog, user, now = new Date() }: Re
 const RECENT_MS = 14 * 86_400_000;
 
 /** What the lesson page shows once its course is complete: the certificate, or why it waits. */
-export async function certificateMoment({ db, user }: RequestContext, courseSlug: string) {
+export async function certificateMoment({ db, catalog, user }: RequestContext, courseSlug: string) {
   const row = await repo.currentCertificate(db, user.id, courseSlug);
   if (row?.revoked_at)
     return { status: 'held' as const, message: 'The certificate for this course was revoked; Certificates shows why.' };
   if (row) return { status: 'issued' as const, url: `/certificates/${row.id}`, code: row.code };
+  const course = catalog.course(courseSlug);
+  const held = course && (await courseHeldReason(db, user, course, await progressOfUser(db, user.id)));
   return {
     status: 'held' as const,
-    message: heldReason(user) ?? 'Your certificate is not issued yet: press “Issue my certificate” under Certificates.',
+    message: held ?? 'Your certificate is not issued yet: press “Issue my certificate” under Certificates.',
   };
 }
 
@@ -428,6 +528,7 @@ export async function revokeCertificate(
   requireAdmin(ctx, ADMINS_ONLY);
   return ctx.db.transaction().execute(async (tx) => {
     const revoked = await repo.markRevoked(tx, input.id, input.reason);
+    if (revoked) await resignStatusList(tx, revoked.status_list);
     if (!revoked) {
       const row = await repo.findCertificate(tx, input.id);
       if (!row) throw new NotFoundError(NO_SUCH_CERTIFICATE);
@@ -457,6 +558,8 @@ export async function reissueCertificate(ctx: RequestContext, input: { id: strin
   const old = CERTIFICATE_ID.test(input.id) ? await repo.findCertificate(ctx.db, input.id) : undefined;
   if (!old) throw new NotFoundError(NO_SUCH_CERTIFICATE);
   if (old.replaced_by) throw new ConflictError('This certificate was already reissued.');
+  if (old.holder_erased_at)
+    throw new ConflictError('The holder deleted their account: there is nobody to reissue this certificate to.');
   const holder = await findUserById(ctx.db, old.user_id);
   if (!holder) throw new NotFoundError(NO_SUCH_CERTIFICATE);
   const blocked = reissueBlocked(holder);
@@ -493,7 +596,7 @@ export async function reissueCertificate(ctx: RequestContext, input: { id: strin
         return replacement;
       });
     } catch (error) {
-      if (!isUniqueViolation(error) || attempt >= 4) throw error;
+      if (!isUniqueViolation(error) || attempt >= 9) throw error;
     }
   }
 }

@@ -13,8 +13,8 @@ import {
 
 // Open Badges 3.0 credentials, signed as VC-JWT (OB 3.0 §8.2) with Ed25519.
 
-const ALG = 'EdDSA';
-const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+export const ALG = 'EdDSA';
+export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
 
 export interface SigningKey {
@@ -63,6 +63,7 @@ export interface OpenBadgeCredential {
   issuer: { id: string; type: ['Profile']; name: string; url: string; email?: string };
   validFrom: string;
   validUntil?: string;
+  credentialStatus?: StatusListEntry;
   credentialSubject: {
     type: ['AchievementSubject'];
     identifier: IdentityObject[];
@@ -75,6 +76,15 @@ export interface OpenBadgeCredential {
       criteria: { narrative: string };
     };
   };
+}
+
+/** Where a verifier reads the credential's revocation bit (W3C Bitstring Status List v1.0). */
+export interface StatusListEntry {
+  id: string;
+  type: 'BitstringStatusListEntry';
+  statusPurpose: 'revocation';
+  statusListIndex: string;
+  statusListCredential: string;
 }
 
 export interface OpenBadgeCredentialInput {
@@ -93,6 +103,8 @@ export interface OpenBadgeCredentialInput {
   issuedAt: Date;
   completedOn: Date;
   expiresAt: Date | null;
+  /** The certificate's entry in the revocation status list. */
+  status: { listUrl: string; index: number };
 }
 
 export function generateIdentitySalt(): string {
@@ -110,7 +122,7 @@ export function emailIdentityHash(email: string, salt: string): string {
 }
 
 /** XML Schema dateTime without milliseconds: "2026-11-26T10:05:00Z". */
-const dateTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const dateTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenBadgeCredential {
   const baseUrl = input.baseUrl.replace(/\/+$/, '');
@@ -128,6 +140,13 @@ export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenB
     },
     validFrom: dateTime(input.issuedAt),
     ...(input.expiresAt ? { validUntil: dateTime(input.expiresAt) } : {}),
+    credentialStatus: {
+      id: `${input.status.listUrl}#${input.status.index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(input.status.index),
+      statusListCredential: input.status.listUrl,
+    },
     credentialSubject: {
       type: ['AchievementSubject'],
       identifier: [

@@ -14,8 +14,10 @@ export {
   reissueCertificate,
   revokeCertificate,
   signedCredential,
+  statusListCredential,
   verificationJson,
 } from './certificates.ts';
 export { unsupportedCharacters } from './pdf.ts';
+export { STATUS_LIST_TTL_SECONDS } from './status-list.ts';
 export { certificatesIssuedForEvent, currentCertificatesOfUser } from './repo.ts';
 export { publishedKeys, rotateSigningKey, signingKey } from './signing-keys.ts';

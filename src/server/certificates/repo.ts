@@ -4,7 +4,10 @@ import type { Certificate, CertificatesTable } from '#db/schema.ts';
 import type { Insertable } from 'kysely';
 import type { JWK } from 'jose';
 
-export type NewCertificate = Omit<Insertable<CertificatesTable>, 'revoked_at' | 'revoke_reason' | 'replaced_by'>;
+export type NewCertificate = Omit<
+  Insertable<CertificatesTable>,
+  'revoked_at' | 'revoke_reason' | 'replaced_by' | 'holder_erased_at'
+>;
 
 /**
  * Inserts the learner's current certificate for a course, or nothing when they already
@@ -143,6 +146,71 @@ export async function certificatesIssuedForEvent(
     .groupBy('certificates.course_slug')
     .execute();
   return new Map(rows.map((row) => [row.course_slug, Number(row.issued)]));
+}
+
+// ---------------------------------------------------------------- revocation status lists
+
+/** Every certificate ever issued, erased holders' included: it decides which list a new one joins. */
+export async function countCertificates(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('certificates')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The newest list any certificate points at (0 when none was issued). */
+export async function lastStatusList(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('certificates')
+    .select((eb) => eb.fn.max('status_list').as('list'))
+    .executeTakeFirst();
+  return Number(row?.list ?? 0);
+}
+
+export async function revokedIndexes(db: Executor, list: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('certificates')
+    .select('status_index')
+    .where('status_list', '=', list)
+    .where('revoked_at', 'is not', null)
+    .execute();
+  return rows.map((row) => row.status_index);
+}
+
+/** Serialises re-signing one list, so two revocations at once both end up in it (inside a transaction). */
+export async function lockStatusList(db: Executor, list: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('rounds.status-list'), ${list})`.execute(db);
+}
+
+export function findStatusList(db: Executor, list: number) {
+  return db.selectFrom('certificate_status_lists').selectAll().where('list', '=', list).executeTakeFirst();
+}
+
+/** Stores a freshly signed list; `replace` false keeps one stored meanwhile (a revocation's is newer). */
+export async function saveStatusList(db: Executor, list: number, jwt: string, replace: boolean): Promise<void> {
+  await db
+    .insertInto('certificate_status_lists')
+    .values({ list, credential_jwt: jwt, signed_at: sql<Date>`now()` })
+    .onConflict((oc) =>
+      replace
+        ? oc.column('list').doUpdateSet({ credential_jwt: jwt, signed_at: sql<Date>`now()` })
+        : oc.column('list').doNothing(),
+    )
+    .execute();
+}
+
+/** Revoked certificates of a course whose holder deleted their account: their salted email hashes. */
+export function revokedErasedHolders(db: Executor, courseSlug: string) {
+  return db
+    .selectFrom('certificates')
+    .select(['holder_email_hash', 'holder_email_salt'])
+    .where('course_slug', '=', courseSlug)
+    .where('holder_erased_at', 'is not', null)
+    .where('revoked_at', 'is not', null)
+    .where('replaced_by', 'is', null)
+    .where('holder_email_hash', 'is not', null)
+    .execute();
 }
 
 // ---------------------------------------------------------------- signing keys

@@ -101,15 +101,20 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       for (const lesson of course.lessons.slice(0, count)) {
         await progress.completeLesson(tx, { userId, courseSlug: course.slug, lessonSlug: lesson.slug }, course.version);
       }
-      if (count > 0) {
-        const at = new Date(now.getTime() - daysAgo * 86_400_000);
+      const at = new Date(now.getTime() - daysAgo * 86_400_000);
+      // Each lesson took its stated minutes, as a real learner's would (the certificate counts them).
+      for (const lesson of course.lessons.slice(0, count))
         await tx
           .updateTable('lesson_progress')
-          .set({ completed_at: at, started_at: at })
+          .set({
+            completed_at: at,
+            started_at: new Date(at.getTime() - lesson.minutes * 60_000),
+            seconds_spent: lesson.minutes * 60,
+          })
           .where('user_id', '=', userId)
           .where('course_slug', '=', course.slug)
+          .where('lesson_slug', '=', lesson.slug)
           .execute();
-      }
     };
     const members: string[] = [];
     const memberIds: string[] = [];

@@ -8,6 +8,8 @@ import { findReflectionForLesson } from './reflections-repo.ts';
 import { lessonLock } from '#server/events/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
+import { settings } from '#server/platform/settings.ts';
+import { lessonsNeedingTime } from '#lib/lesson-time.ts';
 
 export function findLesson(
   catalog: Catalog,
@@ -100,7 +102,7 @@ export async function lessonState(
   { db, catalog, user }: RequestContext,
   { courseSlug, lessonSlug }: { courseSlug: string; lessonSlug: string },
 ) {
-  const { course } = findLesson(catalog, courseSlug, lessonSlug);
+  const { course, lesson } = findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId: user.id, courseSlug, lessonSlug };
   const [rows, correct, reflection] = await Promise.all([
     progress.progressOfUser(db, user.id),
@@ -109,9 +111,16 @@ export async function lessonState(
   ]);
   const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
   const { completedLessons, complete } = summarizeCourse(course, rows);
+  // Completed faster than its contact hours allow (decision 0024): "Mark complete" again records more time.
+  const floor = settings().LESSON_TIME_FLOOR;
+  const needsMoreTime =
+    row?.completed_at != null &&
+    course.contactHours > 0 &&
+    lessonsNeedingTime([lesson], new Map([[lessonSlug, row.seconds_spent]]), floor).length > 0;
   return {
     started: row !== undefined,
     completedAt: row?.completed_at ?? null,
+    needsMoreTime,
     correctQuestions: correct,
     reflection: reflection
       ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at }

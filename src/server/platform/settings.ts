@@ -27,6 +27,9 @@ const schema = z.object({
   ACCREDITATION_STATEMENT: z.string().trim().max(1000).default(''),
   // The issuer's contact address in signed credentials and at /issuer; omitted when unset.
   ORGANIZATION_EMAIL: optionalString.pipe(z.email().optional()),
+  // A certificate's contact hours need at least this fraction of each lesson's stated
+  // minutes recorded in the lesson (docs/settings.md, decision 0024); 0 turns the check off.
+  LESSON_TIME_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
 });
 
 export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };

@@ -58,12 +58,18 @@ export async function correctlyAnswered(db: Executor, key: LessonKey): Promise<n
  * Completes a lesson exactly once: the primary key allows one row per learner and
  * lesson, and completed_at / course_version keep their first value however many
  * times (or however concurrently) this runs.
+ *
+ * Each call also records the time spent in the lesson by the database's clock: from its
+ * first opening, or from the learner's latest completion of another lesson of the course
+ * if later (lessons open side by side are not counted twice), to now. A lesson completed
+ * without being opened counts 0. A later call (the learner came back to it) can only
+ * raise the time, never lower it.
  */
 export function completeLesson(
   db: Executor,
   key: LessonKey,
   courseVersion: string,
-): Promise<Pick<LessonProgress, 'completed_at' | 'course_version'> & { completed_at: Date }> {
+): Promise<Pick<LessonProgress, 'completed_at' | 'course_version' | 'seconds_spent'> & { completed_at: Date }> {
   return db
     .insertInto('lesson_progress')
     .values({
@@ -77,10 +83,16 @@ export function completeLesson(
       oc.columns(['user_id', 'course_slug', 'lesson_slug']).doUpdateSet({
         completed_at: sql<Date>`coalesce(lesson_progress.completed_at, excluded.completed_at)`,
         course_version: sql<string>`coalesce(lesson_progress.course_version, excluded.course_version)`,
+        seconds_spent: sql<number>`greatest(lesson_progress.seconds_spent, least(2147483647, floor(extract(epoch from
+          now() - greatest(lesson_progress.started_at, (
+            select max(other.completed_at) from lesson_progress other
+            where other.user_id = lesson_progress.user_id and other.course_slug = lesson_progress.course_slug
+              and other.lesson_slug <> lesson_progress.lesson_slug and other.completed_at <= now()
+          ))))))::integer`,
       }),
     )
-    .returning(['completed_at', 'course_version'])
-    .executeTakeFirstOrThrow() as Promise<{ completed_at: Date; course_version: string | null }>;
+    .returning(['completed_at', 'course_version', 'seconds_spent'])
+    .executeTakeFirstOrThrow() as Promise<{ completed_at: Date; course_version: string | null; seconds_spent: number }>;
 }
 
 export function progressOfUser(db: Executor, userId: string): Promise<LessonProgress[]> {
