@@ -8,6 +8,7 @@ import {
   latestMail,
   linkFrom,
   newPerson,
+  ONE_AT_A_TIME,
   SAME_ORIGIN,
   signIn,
   signUp,
@@ -15,6 +16,8 @@ import {
   submitSignIn,
   test,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const TODAY = `${BASE_URL}/`;
 

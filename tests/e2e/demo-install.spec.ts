@@ -13,7 +13,7 @@ import jsQR from 'jsqr';
 import type { Page } from '@playwright/test';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
-import { expect, findCourse, startOwnServer, submitSignIn, test, type LessonInfo } from './support.ts';
+import { expect, findCourse, ONE_AT_A_TIME, startOwnServer, submitSignIn, test, type LessonInfo } from './support.ts';
 import { seedDemo } from '#server/demo/demo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as events from '#server/events/events.ts';
@@ -84,7 +84,7 @@ async function prepare(db: Kysely<Database>) {
   };
 }
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', lock: ONE_AT_A_TIME });
 test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {

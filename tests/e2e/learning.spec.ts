@@ -9,6 +9,7 @@ import {
   findLesson,
   lessonAt,
   newPerson,
+  ONE_AT_A_TIME,
   openLesson,
   question,
   rightOption,
@@ -17,6 +18,8 @@ import {
   wrongOption,
   type LessonInfo,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 function reflectionBox(page: Page, lesson: LessonInfo) {
   return page.getByRole('textbox', { name: lesson.reflection });

@@ -10,12 +10,15 @@ import {
   linkFrom,
   mailTo,
   newPerson,
+  ONE_AT_A_TIME,
   openLesson,
   question,
   rightOption,
   signUp,
   test,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const COURSE = findCourse('the-practice-you-hoped-for');
 const SECOND = findCourse('team-huddles');

@@ -8,12 +8,15 @@ import {
   latestMail,
   linkFrom,
   newPerson,
+  ONE_AT_A_TIME,
   rightAnswers,
   SAME_ORIGIN,
   signUp,
   test,
   type CourseInfo,
 } from './support.ts';
+
+test.describe.configure({ lock: ONE_AT_A_TIME });
 
 const DUE_TODAY = findCourse('the-practice-you-hoped-for');
 const DUE_LATER = findCourse('team-huddles');
