@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import { listAuditEntries, recordAudit } from '#server/audit/repo.ts';
-import { createUser } from '#server/accounts/users-repo.ts';
+import { createUser, eraseAccount } from '#server/accounts/users-repo.ts';
+import { insertTeam } from '#server/teams/repo.ts';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 
 let database: RoundsDatabase;
@@ -64,5 +65,30 @@ describe('audit log', () => {
       true,
     );
     expect(await listAuditEntries(database.db, { action: 'team%' })).toEqual([]);
+  });
+
+  it('names the target as it is called now, keeping the id; a deleted account is named as such', async () => {
+    const actor = (await createUser(database.db, { email: uniqueEmail('actor'), name: 'Ada', passwordHash: 'x' }))!;
+    const member = (await createUser(database.db, { email: uniqueEmail('m'), name: 'Mo Member', passwordHash: 'x' }))!;
+    const gone = (await createUser(database.db, { email: uniqueEmail('gone'), name: 'Gone', passwordHash: 'x' }))!;
+    await eraseAccount(database.db, gone.id);
+    const team = await insertTeam(database.db, { name: '4 West', description: '', createdBy: actor.id });
+    for (const target of [`team:${team.id}`, `user:${member.id}`, `user:${gone.id}`, 'certificate:AAAA', 'team:nope'])
+      await recordAudit(database.db, {
+        actorId: actor.id,
+        action: 'label.test',
+        target,
+        details: target.startsWith('certificate:') ? { code: 'RND-7K4Q-2M9X' } : {},
+      });
+    const entries = await listAuditEntries(database.db, { action: 'label.test' });
+    expect(new Map(entries.map((e) => [e.target, e.targetLabel]))).toEqual(
+      new Map<string, string | undefined>([
+        ['team:nope', undefined],
+        ['certificate:AAAA', 'Certificate RND-7K4Q-2M9X'],
+        [`user:${gone.id}`, 'A deleted account'],
+        [`user:${member.id}`, `Mo Member (${member.email})`],
+        [`team:${team.id}`, 'Team “4 West”'],
+      ]),
+    );
   });
 });

@@ -25,6 +25,8 @@ export interface AuditEntry {
   /** The actor's name and email now; null for the CLI or a deleted account. */
   actorName: string | null;
   actorEmail: string | null;
+  /** What the target is called now ("Team “4 West”"), or undefined when it is gone or has no name. */
+  targetLabel: string | undefined;
 }
 
 /**
@@ -58,15 +60,53 @@ export async function listAuditEntries(
     );
   }
   const rows = await query.execute();
-  return rows.map((row) => ({
-    id: Number(row.id),
-    at: row.at,
-    action: row.action,
-    target: row.target,
-    details:
-      typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : (row.details ?? {}),
-    actorId: row.actor_id,
-    actorName: row.name,
-    actorEmail: row.email,
-  }));
+  const labels = await targetLabels(
+    db,
+    rows.map((row) => row.target),
+  );
+  return rows.map((row) => {
+    const details =
+      typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : (row.details ?? {});
+    // A certificate's code is in its entries' details (the certificate itself may be erased).
+    const code = row.target.startsWith('certificate:') && typeof details.code === 'string' ? details.code : undefined;
+    return {
+      id: Number(row.id),
+      at: row.at,
+      action: row.action,
+      target: row.target,
+      details,
+      actorId: row.actor_id,
+      actorName: row.name,
+      actorEmail: row.email,
+      targetLabel: labels.get(row.target) ?? (code ? `Certificate ${code}` : undefined),
+    };
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Names for targets written as "team:<id>", "event:<id>", "user:<id>": one query per kind
+ * for the whole page. The log keeps ids (names change, and a deleted account's must go);
+ * the names are looked up as they are now.
+ */
+async function targetLabels(db: Executor, targets: string[]): Promise<Map<string, string>> {
+  const idsOf = (kind: string) =>
+    [...new Set(targets.filter((t) => t.startsWith(`${kind}:`)).map((t) => t.slice(kind.length + 1)))].filter((id) =>
+      UUID.test(id),
+    );
+  const [teamIds, eventIds, userIds] = [idsOf('team'), idsOf('event'), idsOf('user')];
+  const [teams, events, users] = await Promise.all([
+    teamIds.length ? db.selectFrom('teams').select(['id', 'name']).where('id', 'in', teamIds).execute() : [],
+    eventIds.length ? db.selectFrom('events').select(['id', 'name']).where('id', 'in', eventIds).execute() : [],
+    userIds.length
+      ? db.selectFrom('users').select(['id', 'name', 'email', 'deleted_at']).where('id', 'in', userIds).execute()
+      : [],
+  ]);
+  const labels = new Map<string, string>();
+  for (const team of teams) labels.set(`team:${team.id}`, `Team “${team.name}”`);
+  for (const event of events) labels.set(`event:${event.id}`, `Event “${event.name}”`);
+  for (const user of users)
+    labels.set(`user:${user.id}`, user.deleted_at ? 'A deleted account' : `${user.name} (${user.email})`);
+  return labels;
 }
