@@ -26,7 +26,7 @@ export interface SessionsTable {
   user_agent: Generated<string>;
 }
 
-export type EmailTokenPurpose = 'verify-email' | 'reset-password';
+export type EmailTokenPurpose = 'verify-email' | 'reset-password' | 'undo-email-change';
 
 export interface EmailTokensTable {
   token_hash: string;
@@ -42,6 +42,13 @@ export interface ThrottlesTable {
   key: string;
   window_started_at: Timestamp;
   hits: number;
+}
+
+/** A password reset asked for, waiting for the job runner (which mails the link if the address has an account). */
+export interface PasswordResetRequestsTable {
+  id: Generated<string>;
+  email: string;
+  created_at: CreatedAt;
 }
 
 export interface OutboxTable {
@@ -267,6 +274,7 @@ export interface Database {
   email_tokens: EmailTokensTable;
   throttles: ThrottlesTable;
   outbox: OutboxTable;
+  password_reset_requests: PasswordResetRequestsTable;
   lesson_progress: LessonProgressTable;
   check_attempts: CheckAttemptsTable;
   reflections: ReflectionsTable;

@@ -1,5 +1,6 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { settings } from '#server/platform/settings.ts';
+import { clientIpFrom } from '#lib/client-ip.ts';
 import { db } from '#server/platform/db.ts';
 import {
   clearSessionCookie,
@@ -71,10 +72,12 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.secureCookies = secure;
   context.locals.user = null;
   context.locals.session = null;
-  const forwarded = config.TRUST_PROXY
-    ? context.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    : undefined;
-  context.locals.clientIp = forwarded || safeClientAddress(context) || 'unknown';
+  // The address our own proxy saw, never one the client wrote (src/lib/client-ip.ts).
+  context.locals.clientIp = clientIpFrom(
+    context.request.headers.get('x-forwarded-for'),
+    config.TRUST_PROXY,
+    safeClientAddress(context),
+  );
   if (context.isPrerendered) return next();
 
   const token = context.cookies.get(sessionCookieName(secure))?.value;

@@ -7,6 +7,7 @@ import * as certificates from './2026-11-26T1930-certificates.ts';
 import * as deletedAccounts from './2026-11-28T0900-deleted-accounts.ts';
 import * as certificateStatus from './2026-12-10T1000-certificate-status.ts';
 import * as lessonTime from './2026-12-10T1010-lesson-time.ts';
+import * as accountSafety from './2026-12-10T1100-account-safety.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T0900-deleted-accounts': deletedAccounts,
   '2026-12-10T1000-certificate-status': certificateStatus,
   '2026-12-10T1010-lesson-time': lessonTime,
+  '2026-12-10T1100-account-safety': accountSafety,
 };

@@ -2,7 +2,13 @@ import { defineAction, ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { db } from '#server/platform/db.ts';
 import * as accounts from '#server/accounts/index.ts';
-import { clearSessionCookie, setSessionCookie } from '#server/accounts/index.ts';
+import {
+  clearSessionCookie,
+  knownDeviceToken,
+  setKnownDeviceCookie,
+  setSessionCookie,
+} from '#server/accounts/index.ts';
+import { requestJobRun } from '#server/platform/jobs.ts';
 import { deleteMyAccount } from '#server/my-data/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
@@ -22,8 +28,9 @@ export const accountActions = {
     handler: (input, ctx) =>
       run(async () => {
         const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
-        const { token, session } = await accounts.signUp(await db(), input, request);
+        const { token, session, deviceToken } = await accounts.signUp(await db(), input, request);
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        setKnownDeviceCookie(ctx.cookies, deviceToken, ctx.locals.secureCookies);
         return { next: input.next ?? '/' };
       }),
   }),
@@ -33,11 +40,16 @@ export const accountActions = {
     input: z.object({ email: emailField, password: currentPasswordField, next: nextField }),
     handler: (input, ctx) =>
       run(async () => {
-        const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
-        const { token, session } = await accounts.signIn(await db(), input, request);
+        const request = {
+          ip: ctx.locals.clientIp,
+          userAgent: ctx.request.headers.get('user-agent') ?? '',
+          deviceToken: knownDeviceToken(ctx.cookies, ctx.locals.secureCookies),
+        };
+        const { token, session, deviceToken } = await accounts.signIn(await db(), input, request);
         // A fresh token at every sign-in; the old one (if any) is dropped.
         if (ctx.locals.session) await accounts.signOut(await db(), ctx.locals.session.id);
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        setKnownDeviceCookie(ctx.cookies, deviceToken, ctx.locals.secureCookies);
         return { next: input.next ?? '/' };
       }),
   }),
@@ -81,6 +93,8 @@ export const accountActions = {
     handler: (input, ctx) =>
       run(async () => {
         await accounts.requestPasswordReset(await db(), input.email, { ip: ctx.locals.clientIp, userAgent: '' });
+        // The link goes out from the job runner, off this request, in a moment.
+        requestJobRun();
         return { email: input.email };
       }),
   }),
@@ -91,9 +105,22 @@ export const accountActions = {
     handler: (input, ctx) =>
       run(async () => {
         const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
-        const { token, session } = await accounts.resetPassword(await db(), input, request);
+        const { token, session, deviceToken } = await accounts.resetPassword(await db(), input, request);
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
+        setKnownDeviceCookie(ctx.cookies, deviceToken, ctx.locals.secureCookies);
         return { reset: true };
+      }),
+  }),
+
+  undoEmailChange: defineAction({
+    accept: 'form',
+    input: z.object({ token: tokenField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const { resetToken } = await accounts.undoEmailChange(await db(), input.token);
+        // Every session ended, this browser's too.
+        clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
+        return { resetToken };
       }),
   }),
 
@@ -113,7 +140,8 @@ export const accountActions = {
     input: z.object({ email: emailField, currentPassword: currentPasswordField }),
     handler: (input, ctx) =>
       run(async () => {
-        const verificationMail = await accounts.changeEmail(await actionContext(ctx), input);
+        const keepSessionId = ctx.locals.session!.id;
+        const verificationMail = await accounts.changeEmail(await actionContext(ctx), { ...input, keepSessionId });
         return { saved: 'email', verificationMail };
       }),
   }),

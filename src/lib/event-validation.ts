@@ -90,7 +90,10 @@ export const dayOffsetsField = z
 export const eventCodeField = z.string({ error: 'Enter the event code.' }).transform((value, ctx) => {
   const code = normalizeEventCode(value);
   if (!code) {
-    ctx.addIssue({ code: 'custom', message: 'Event codes have 6 letters and digits, like ABC-DEF.' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Event codes have 10 letters and digits, like ABCDE-FGHJK (older ones have 6, like ABC-DEF).',
+    });
     return z.NEVER;
   }
   return code;

@@ -30,20 +30,30 @@ export function stateBadgeHtml(state: AssignmentState, detail?: string): string 
   return `<span class="team-state ${state}"><span aria-hidden="true" class="symbol">${STATE_SYMBOLS[state]}</span> ${STATE_LABELS[state]}${extra}</span>`;
 }
 
-export const INVITE_CODE_LENGTH = 8;
+// 12 symbols of 31 (~59 bits): a code that exists is never refused, however many wrong
+// ones came from the same network, so the length alone must keep guessing hopeless.
+// Invites made before (8 symbols) keep working; they are checked against the per-address
+// throttle first, as they always were (docs/decisions/0023-throttles-spare-the-owner.md).
+export const INVITE_CODE_LENGTH = 12;
+export const LEGACY_INVITE_CODE_LENGTH = 8;
 
 export function newInviteCode(random?: RandomBytes): string {
   return randomSymbols(INVITE_CODE_LENGTH, random);
 }
 
-/** What people type or paste ("abcd-efgh", " ABCD EFGH ") to the stored form, or undefined when it cannot be a code. */
+/** What people type or paste ("abcd-efgh-jkmn", " ABCD EFGH ") to the stored form, or undefined when it cannot be a code. */
 export function normalizeInviteCode(input: string): string | undefined {
-  return typedSymbols(input, INVITE_CODE_LENGTH);
+  return typedSymbols(input, INVITE_CODE_LENGTH) ?? typedSymbols(input, LEGACY_INVITE_CODE_LENGTH);
 }
 
-/** ABCD-EFGH: easier to read aloud. */
+/** Whether a code is of the short kind made before codes grew (guarded by the address throttle first). */
+export function isLegacyInviteCode(code: string): boolean {
+  return code.length === LEGACY_INVITE_CODE_LENGTH;
+}
+
+/** ABCD-EFGH-JKMN (or ABCD-EFGH): easier to read aloud. */
 export function formatInviteCode(code: string): string {
-  return `${code.slice(0, 4)}-${code.slice(4)}`;
+  return code.match(/.{1,4}/g)!.join('-');
 }
 
 export type InviteProblem = 'revoked' | 'expired' | 'used-up';
@@ -60,7 +70,7 @@ export function inviteProblem(
 
 export const INVITE_PROBLEM_MESSAGES: Record<InviteProblem | 'unknown', string> = {
   unknown:
-    'We could not find an invite with this code. Check it with the person who shared it; codes look like ABCD-EFGH.',
+    'We could not find an invite with this code. Check it with the person who shared it; codes look like ABCD-EFGH-JKMN.',
   revoked: 'This invite was withdrawn by the team’s leader. Ask them for a new one.',
   expired: 'This invite has expired. Ask the team’s leader for a new one.',
   'used-up': 'This invite has been used as many times as the leader allowed. Ask them for a new one.',

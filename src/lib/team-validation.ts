@@ -63,7 +63,10 @@ export const dateField = z
 export const inviteCodeField = z.string({ error: 'Enter the invite code.' }).transform((value, ctx) => {
   const code = normalizeInviteCode(value);
   if (!code) {
-    ctx.addIssue({ code: 'custom', message: 'Invite codes have 8 letters and digits, like ABCD-EFGH.' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Invite codes have 12 letters and digits, like ABCD-EFGH-JKMN (older ones have 8, like ABCD-EFGH).',
+    });
     return z.NEVER;
   }
   return code;

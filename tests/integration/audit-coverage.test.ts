@@ -403,6 +403,7 @@ const NOT_AUDITED: Record<string, string> = {
   'accounts.verifyEmail': 'a person’s own account',
   'accounts.requestPasswordReset': 'a person’s own account',
   'accounts.resetPassword': 'a person’s own account',
+  'accounts.undoEmailChange': 'a person’s own account',
   'accounts.changeName': 'a person’s own account',
   'accounts.changeEmail': 'a person’s own account',
   'accounts.changePassword': 'a person’s own account',

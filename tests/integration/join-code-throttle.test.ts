@@ -1,6 +1,8 @@
-// Guessing join codes is slow: unknown team and event codes count against one limit per
-// client address; once it is reached even a right code waits, from that address only,
-// until the window has passed — then the right code works again.
+// Guessing join codes is slow, and one guesser cannot block a venue: unknown team and
+// event codes count against one limit per client address and one per account; over it,
+// wrong codes wait, but a code that exists is never refused (codes are long enough for
+// that: 12 symbols for teams, 10 for events). Only the short codes made before codes grew
+// (8 and 6 symbols) still wait while their address is over the limit, as they always did.
 import type { PublicUser } from '#server/kernel/context.ts';
 import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/a
 import * as teams from '#server/teams/teams.ts';
 import * as events from '#server/events/events.ts';
 
-import { joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import { joinCodeAccountKey, joinCodeKey, RULES } from '#server/platform/throttle.ts';
 import { addDays, dateIn } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 
@@ -34,11 +36,11 @@ let ipCounter = 0;
 const freshIp = () => `10.9.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 /** What the window's end looks like after `seconds` have passed: the database's clock decides, so move the window's start back. */
-async function letTimePass(ip: string, seconds: number) {
+async function letTimePass(ip: string, seconds: number, key = joinCodeKey(ip)) {
   await database.db
     .updateTable('throttles')
     .set({ window_started_at: new Date(Date.now() - seconds * 1000) })
-    .where('key', '=', joinCodeKey(ip))
+    .where('key', '=', key)
     .execute();
 }
 
@@ -78,69 +80,106 @@ afterAll(async () => {
 });
 
 describe('join-code guesses', () => {
-  it(`${LIMIT} wrong codes (team or event) from one address, then even a right one waits, with the time to retry`, async () => {
-    const ip = freshIp();
+  it('new codes are long: 12 symbols for a team invite, 10 for an event', () => {
+    expect(teamCode).toMatch(/^[A-Z2-9]{12}$/);
+    expect(eventCode).toMatch(/^[A-Z2-9]{10}$/);
+  });
+
+  it(`${LIMIT} wrong codes from one address (a venue): wrong ones wait, with the time to retry, but right codes work for everyone there`, async () => {
+    const venue = freshIp();
     for (let i = 0; i < LIMIT; i++) {
       const lookup =
         i % 2 === 0
-          ? await teams.lookUpInvite(database.db, 'ZZZZZZZZ', ip)
-          : await events.lookUpEventCode(database.db, 'ZZZZZZ', ip);
+          ? await teams.lookUpInvite(database.db, 'ZZZZZZZZZZZZ', venue)
+          : await events.lookUpEventCode(database.db, 'ZZZZZZZZZZ', venue);
       expect(lookup).toMatchObject({ ok: false, reason: 'unknown' });
     }
-    const refused = await teams.lookUpInvite(database.db, teamCode, ip).catch((error: unknown) => error);
+    const refused = await teams.lookUpInvite(database.db, 'ZZZZZZZZZZZY', venue).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ThrottledError);
     expect((refused as ThrottledError).retryAfterSeconds).toBeGreaterThan(WINDOW - 60);
     expect((refused as ThrottledError).retryAfterSeconds).toBeLessThanOrEqual(WINDOW);
     expect((refused as ThrottledError).message).toBe(`Too many attempts. Please try again in ${WINDOW / 60} minutes.`);
-    await expect(events.lookUpEventCode(database.db, eventCode, ip)).rejects.toBeInstanceOf(ThrottledError);
-    const member = await person('Mo Member');
-    await expect(
-      teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode }),
-    ).rejects.toBeInstanceOf(ThrottledError);
-    await expect(
-      events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode }),
-    ).rejects.toBeInstanceOf(ThrottledError);
+    await expect(events.lookUpEventCode(database.db, 'ZZZZZZZZZY', venue)).rejects.toBeInstanceOf(ThrottledError);
 
-    // Only that address: another one is served.
-    expect(await teams.lookUpInvite(database.db, teamCode, freshIp())).toMatchObject({ ok: true, teamId });
-
-    // Almost at the end of the window: still refused, and the wait shown is what is left.
-    await letTimePass(ip, WINDOW - 90);
-    const later = (await teams
-      .lookUpInvite(database.db, teamCode, ip)
-      .catch((error: unknown) => error)) as ThrottledError;
-    expect(later).toBeInstanceOf(ThrottledError);
-    expect(later.retryAfterSeconds).toBeLessThanOrEqual(90);
-    expect(later.message).toBe('Too many attempts. Please try again in 2 minutes.');
-
-    // After the window, the right codes work from that address again.
-    await letTimePass(ip, WINDOW + 1);
-    expect(await teams.lookUpInvite(database.db, teamCode, ip)).toMatchObject({ ok: true, teamId });
-    expect(await teams.joinTeam({ db: database.db, catalog, user: member, clientIp: ip }, { code: teamCode })).toEqual({
-      teamId,
-      alreadyMember: false,
+    // Someone else at the venue, with the right codes: served.
+    expect(await teams.lookUpInvite(database.db, teamCode, venue)).toMatchObject({ ok: true, teamId });
+    expect(await events.lookUpEventCode(database.db, eventCode, venue)).toMatchObject({ ok: true });
+    const attendee = await person('Mo Member');
+    const ctx = { db: database.db, catalog, user: attendee, clientIp: venue };
+    expect(await teams.joinTeam(ctx, { code: teamCode })).toEqual({ teamId, alreadyMember: false });
+    expect(await events.joinEvent(ctx, { code: eventCode })).toMatchObject({
+      slug: 'spring-throttle',
+      alreadyEnrolled: false,
     });
-    expect(
-      await events.joinEvent({ db: database.db, catalog, user: member, clientIp: ip }, { code: eventCode }),
-    ).toMatchObject({ slug: 'spring-throttle', alreadyEnrolled: false });
+    // Their typo waits like the guesser's, and says so.
+    await expect(teams.joinTeam(ctx, { code: 'ZZZZZZZZZZZX' })).rejects.toBeInstanceOf(ThrottledError);
+
+    // After the window, wrong codes get the plain answer again.
+    await letTimePass(venue, WINDOW + 1);
+    expect(await teams.lookUpInvite(database.db, 'ZZZZZZZZZZZY', venue)).toMatchObject({ reason: 'unknown' });
   });
 
-  it('wrong codes typed into the join forms count too; right codes never do', async () => {
+  it(`a guesser's account is held after ${RULES.failedJoinCodePerAccount.limit} wrong codes, from any address; right codes still work`, async () => {
+    const guesser = await person('Gus Guesser');
+    const fromAnywhere = () => ({ db: database.db, catalog, user: guesser, clientIp: freshIp() });
+    for (let i = 0; i < RULES.failedJoinCodePerAccount.limit; i++) {
+      const attempt =
+        i % 2 === 0
+          ? teams.joinTeam(fromAnywhere(), { code: 'YYYYYYYYYYYY' })
+          : events.joinEvent(fromAnywhere(), { code: 'YYYYYYYYYY' });
+      await expect(attempt).rejects.toBeInstanceOf(FieldError);
+    }
+    await expect(teams.joinTeam(fromAnywhere(), { code: 'YYYYYYYYYYYX' })).rejects.toBeInstanceOf(ThrottledError);
+    await expect(events.joinEvent(fromAnywhere(), { code: 'YYYYYYYYYX' })).rejects.toBeInstanceOf(ThrottledError);
+    expect(await teams.joinTeam(fromAnywhere(), { code: teamCode })).toMatchObject({ teamId });
+    // Another account is not held.
+    const other = await person('Olive Other');
+    await expect(
+      teams.joinTeam({ db: database.db, catalog, user: other, clientIp: freshIp() }, { code: 'YYYYYYYYYYYX' }),
+    ).rejects.toBeInstanceOf(FieldError);
+    await letTimePass('', WINDOW + 1, joinCodeAccountKey(guesser.id));
+    await expect(teams.joinTeam(fromAnywhere(), { code: 'YYYYYYYYYYYX' })).rejects.toBeInstanceOf(FieldError);
+  });
+
+  it('short codes made before codes grew keep working, and wait while their address is over the limit', async () => {
+    const oldInvite = 'ABCDEFGH';
+    await database.db
+      .insertInto('team_invites')
+      .values({
+        team_id: teamId,
+        code: oldInvite,
+        created_by: leader.id,
+        expires_at: new Date(Date.now() + 86_400_000),
+      })
+      .execute();
+    const ip = freshIp();
+    expect(await teams.lookUpInvite(database.db, oldInvite, ip)).toMatchObject({ ok: true, teamId });
+    const member = await person('Lou Legacy');
+    const ctx = { db: database.db, catalog, user: member, clientIp: ip };
+    expect(await teams.joinTeam(ctx, { code: oldInvite })).toEqual({ teamId, alreadyMember: false });
+    for (let i = 0; i < LIMIT; i++) await teams.lookUpInvite(database.db, 'ZZZZZZZZ', ip);
+    await expect(teams.lookUpInvite(database.db, oldInvite, ip)).rejects.toBeInstanceOf(ThrottledError);
+    await expect(teams.joinTeam(ctx, { code: oldInvite })).rejects.toBeInstanceOf(ThrottledError);
+    // The long code is not held back.
+    expect(await teams.lookUpInvite(database.db, teamCode, ip)).toMatchObject({ ok: true });
+    await letTimePass(ip, WINDOW + 1);
+    expect(await teams.joinTeam(ctx, { code: oldInvite })).toEqual({ teamId, alreadyMember: true });
+  });
+
+  it('right codes never count, however often they are used', async () => {
     const ip = freshIp();
     const member = await person('Pat Member');
     const ctx = { db: database.db, catalog, user: member, clientIp: ip };
-    // Right codes, many times (joining twice is harmless): never throttled.
     for (let i = 0; i < LIMIT + 5; i++) {
       await teams.lookUpInvite(database.db, teamCode, ip);
       await teams.joinTeam(ctx, { code: teamCode });
     }
-    for (let i = 0; i < LIMIT; i++) {
-      const attempt =
-        i % 2 === 0 ? teams.joinTeam(ctx, { code: 'YYYYYYYY' }) : events.joinEvent(ctx, { code: 'YYYYYY' });
-      await expect(attempt).rejects.toBeInstanceOf(FieldError);
-    }
-    await expect(teams.joinTeam(ctx, { code: teamCode })).rejects.toBeInstanceOf(ThrottledError);
-    await letTimePass(ip, WINDOW + 1);
-    expect(await teams.joinTeam(ctx, { code: teamCode })).toEqual({ teamId, alreadyMember: true });
+    expect(
+      await database.db
+        .selectFrom('throttles')
+        .select('key')
+        .where('key', 'in', [joinCodeKey(ip), joinCodeAccountKey(member.id)])
+        .execute(),
+    ).toEqual([]);
   });
 });

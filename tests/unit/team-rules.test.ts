@@ -13,10 +13,13 @@ import {
 import { neutralizeCell, toCsv } from '#lib/csv.ts';
 
 describe('invite codes', () => {
-  it('are 8 unambiguous characters and survive being typed loosely', () => {
+  it('are 12 unambiguous characters (older ones 8) and survive being typed loosely', () => {
     const code = newInviteCode();
-    expect(code).toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
+    expect(code).toMatch(/^[A-HJKMNP-Z2-9]{12}$/);
+    expect(formatInviteCode(code)).toMatch(/^.{4}-.{4}-.{4}$/);
     expect(normalizeInviteCode(` ${formatInviteCode(code).toLowerCase()} `)).toBe(code);
+    expect(normalizeInviteCode('abcd-efgh')).toBe('ABCDEFGH');
+    expect(formatInviteCode('ABCDEFGH')).toBe('ABCD-EFGH');
     expect(normalizeInviteCode('ABCD-EFG0')).toBeUndefined(); // 0 is never used
     expect(normalizeInviteCode('ABC')).toBeUndefined();
   });

@@ -5,6 +5,8 @@ import type { Database } from '#db/schema.ts';
 import { settings } from '#server/platform/settings.ts';
 import { decoyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
+import { knownDeviceId, newKnownDeviceToken } from './known-devices.ts';
+import { queueResetRequest, takeResetRequests } from './reset-requests-repo.ts';
 import { hashToHex, randomToken } from '#server/kernel/tokens.ts';
 import * as users from './users-repo.ts';
 import { deleteSession, deleteUserSessions, listSessions } from './sessions-repo.ts';
@@ -14,18 +16,29 @@ import {
   hasLiveVerificationLink,
   insertEmailToken,
   voidEmailTokens,
+  voidEmailTokensAfter,
 } from './email-tokens-repo.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
-import { clearThrottle, consume, refundThrottle, RULES } from '#server/platform/throttle.ts';
+import {
+  allowed,
+  clearThrottle,
+  consume,
+  refundThrottle,
+  RULES,
+  type ThrottleRule,
+} from '#server/platform/throttle.ts';
 import { recordAudit } from '#server/audit/index.ts';
 
 export interface RequestInfo {
   ip: string;
   userAgent: string;
+  /** The known-device cookie, when the browser sent one (known-devices.ts). */
+  deviceToken?: string;
 }
 
 const VERIFY_LIFETIME = 48 * 60 * 60 * 1000;
 const RESET_LIFETIME = 30 * 60 * 1000;
+const UNDO_EMAIL_CHANGE_LIFETIME = 7 * 24 * 60 * 60 * 1000;
 
 export async function checkNewPassword(password: string, userInputs: string[]): Promise<void> {
   const problem = await passwordProblem(password, userInputs);
@@ -86,7 +99,7 @@ export async function signUp(
     return { user: created, ...(await createSession(tx, created.id, request.userAgent)) };
   });
   const verificationMail = await sendVerificationMailAfterSaving(db, user);
-  return { user, token, session, verificationMail };
+  return { user, token, session, verificationMail, deviceToken: await newKnownDeviceToken(db, user.id) };
 }
 
 export async function sendVerificationMail(
@@ -106,7 +119,8 @@ export async function sendVerificationMail(
   const mail = composeMail({
     to: user.email,
     subject: 'Confirm your email for Rounds',
-    greeting: `Hello ${user.name},`,
+    // No name: whoever asks chooses it, and the first line must be Rounds speaking.
+    greeting: 'Hello,',
     paragraphs: [
       'Please confirm this is your email address. You can keep learning meanwhile; we need a confirmed address before we put your name on a certificate or add you to a team.',
       'The link works for 48 hours.',
@@ -132,28 +146,65 @@ export async function verifyEmail(db: Kysely<Database>, token: string): Promise<
 }
 
 export async function signIn(db: Kysely<Database>, input: { email: string; password: string }, request: RequestInfo) {
-  const accountKey = `sign-in:account:${input.email}`;
-  const ipKey = `sign-in:ip:${request.ip}`;
-  // Count the attempt before checking the password, so a parallel burst cannot outrun the limit.
-  await consume(db, accountKey, RULES.failedSignInPerAccount);
-  await consume(db, ipKey, RULES.failedSignInPerIp);
   const user = await users.findUserByEmail(db, input.email);
+  const deviceId = user && request.deviceToken ? await knownDeviceId(db, user.id, request.deviceToken) : undefined;
+  // A device this account signed in on before counts alone, so guessers elsewhere never lock
+  // the owner out; anyone else counts per account and address, per account, and per address.
+  const counted: [key: string, rule: ThrottleRule][] = deviceId
+    ? [[`sign-in:device:${deviceId}`, RULES.failedSignInPerKnownDevice]]
+    : [
+        [`sign-in:account-ip:${input.email}:${request.ip}`, RULES.failedSignInPerAccountAndIp],
+        [`sign-in:account:${input.email}`, RULES.failedSignInPerAccount],
+        [`sign-in:ip:${request.ip}`, RULES.failedSignInPerIp],
+      ];
+  // Count the attempt before checking the password, so a parallel burst cannot outrun the limit.
+  for (const [key, rule] of counted) await consume(db, key, rule);
   // Verify against a decoy when the account is unknown: same work, same answer.
   const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
   if (!user || !valid)
     throw new FieldError('password', 'That email and password do not match. Check both and try again.');
   // A successful sign-in is not a failed attempt.
-  await clearThrottle(db, accountKey);
-  await refundThrottle(db, ipKey);
-  return createSession(db, user.id, request.userAgent);
+  await clearThrottle(db, counted[0]![0]);
+  for (const [key] of counted.slice(1)) await refundThrottle(db, key);
+  const deviceToken = deviceId ? request.deviceToken! : await newKnownDeviceToken(db, user.id);
+  return { ...(await createSession(db, user.id, request.userAgent)), deviceToken };
 }
 
+/**
+ * Queues a reset link and returns. The request does the same work whether or not the
+ * address has an account (two throttle counts and at most one insert), and no mail goes
+ * out on it: the job runner looks the address up and sends (sendRequestedPasswordResets).
+ * Within the cool-down after one, more requests for the address send nothing: the link
+ * already mailed still works, so an owner is never refused because someone else asked.
+ */
 export async function requestPasswordReset(db: Kysely<Database>, email: string, request: RequestInfo): Promise<void> {
   await consume(db, `mail:ip:${request.ip}`, RULES.mailPerIp);
-  // Counted for unknown addresses too, so the answers never tell which addresses have accounts.
-  await consume(db, `mail:address:${email}`, RULES.mailPerAddress);
+  if (!(await allowed(db, `reset:address:${email}`, RULES.resetMailPerAddress))) return;
+  await queueResetRequest(db, email);
+}
+
+/** The job: mails a link for every queued reset whose address has an account. Returns how many went out. */
+export async function sendRequestedPasswordResets(db: Kysely<Database>, now = new Date()): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const batch = await takeResetRequests(db, 50);
+    if (!batch.length) return sent;
+    for (const { email, created_at } of batch) {
+      // A link that would arrive after it expired is not worth sending.
+      if (now.getTime() - created_at.getTime() > RESET_LIFETIME) continue;
+      try {
+        if (await mailResetLink(db, email)) sent += 1;
+      } catch (error) {
+        // Dropped, not retried: the person sees no mail and asks again.
+        console.error('[mail] a password reset link could not be sent:', error);
+      }
+    }
+  }
+}
+
+async function mailResetLink(db: Kysely<Database>, email: string): Promise<boolean> {
   const user = await users.findUserByEmail(db, email);
-  if (!user) return;
+  if (!user) return false;
   const token = randomToken(20);
   await insertEmailToken(db, {
     tokenHash: hashToHex(token),
@@ -167,7 +218,7 @@ export async function requestPasswordReset(db: Kysely<Database>, email: string, 
     composeMail({
       to: user.email,
       subject: 'Reset your Rounds password',
-      greeting: `Hello ${user.name},`,
+      greeting: 'Hello,',
       paragraphs: [
         'Someone asked to reset the password of your Rounds account. If it was you, choose a new password with the link below. It works once, for 30 minutes.',
         'Resetting signs you out on every other device.',
@@ -176,6 +227,7 @@ export async function requestPasswordReset(db: Kysely<Database>, email: string, 
       footer: 'If you did not ask for this, ignore this message: your password stays as it is.',
     }),
   );
+  return true;
 }
 
 export async function resetPassword(
@@ -194,7 +246,10 @@ export async function resetPassword(
     await voidEmailTokens(tx, user.id, 'reset-password');
     await deleteUserSessions(tx, user.id);
     await clearThrottle(tx, `sign-in:account:${user.email}`);
-    return createSession(tx, user.id, request.userAgent);
+    return {
+      ...(await createSession(tx, user.id, request.userAgent)),
+      deviceToken: await newKnownDeviceToken(tx, user.id),
+    };
   });
 }
 
@@ -225,19 +280,97 @@ export async function changePassword(
   await deleteUserSessions(db, user.id, input.keepSessionId);
 }
 
-/** Changes the address (and voids links to the old one) first; the new address's link follows. */
+/**
+ * Changes the address. Every link mailed to the old address dies (a reset link above all),
+ * every other session ends, and the old address is told, with a link that puts it back
+ * (undoEmailChange). Then the new address gets its confirmation link.
+ */
 export async function changeEmail(
-  { db, user }: RequestContext,
-  input: { email: string; currentPassword: string },
+  { db, user, clientIp }: RequestContext & { clientIp: string },
+  input: { email: string; currentPassword: string; keepSessionId: string },
 ): Promise<VerificationMailOutcome> {
   if (input.email === user.email) return { sent: true };
   await requireCurrentPassword(db, user.id, input.currentPassword);
+  // Each change mails two addresses: held per account and per network address before anything changes.
+  await consume(db, `mail:account:${user.id}`, RULES.mailPerAccount);
+  await consume(db, `mail:ip:${clientIp}`, RULES.mailPerIp);
+  const undoToken = randomToken(20);
   await db.transaction().execute(async (tx) => {
     const changed = await users.updateUserEmail(tx, user.id, input.email);
     if (!changed) throw new FieldError('email', 'This email cannot be used for your account. Try another address.');
     await voidEmailTokens(tx, user.id, 'verify-email');
+    await voidEmailTokens(tx, user.id, 'reset-password');
+    await insertEmailToken(tx, {
+      tokenHash: hashToHex(undoToken),
+      userId: user.id,
+      purpose: 'undo-email-change',
+      email: user.email,
+      expiresAt: new Date(Date.now() + UNDO_EMAIL_CHANGE_LIFETIME),
+    });
+    await deleteUserSessions(tx, user.id, input.keepSessionId);
   });
+  await mailEmailChangeNotice(db, { oldEmail: user.email, newEmail: input.email, undoToken });
   return sendVerificationMailAfterSaving(db, { ...user, email: input.email });
+}
+
+async function mailEmailChangeNotice(
+  db: Kysely<Database>,
+  change: { oldEmail: string; newEmail: string; undoToken: string },
+): Promise<void> {
+  try {
+    await sendMail(
+      db,
+      composeMail({
+        to: change.oldEmail,
+        subject: 'The email address of your Rounds account was changed',
+        greeting: 'Hello,',
+        paragraphs: [
+          `The email address of your Rounds account was just changed from this address to ${change.newEmail}. Every other device was signed out.`,
+          'If you made this change, there is nothing to do. If you did not, put this address back with the link below. It works once, for 7 days; it signs out every device and then asks you for a new password.',
+        ],
+        action: {
+          label: 'Put my old address back',
+          url: `${settings().PUBLIC_URL}/undo-email-change?token=${change.undoToken}`,
+        },
+        footer: 'Rounds sends nothing more to this address unless you put it back.',
+      }),
+    );
+  } catch (error) {
+    // The change is saved either way; the new address gets its link.
+    console.error('[mail] the notice of an email change could not be sent:', error);
+  }
+}
+
+/**
+ * The undo link mailed to an old address: puts it back (confirmed), voids every link and
+ * every later undo link, ends every session, and returns a fresh reset link's token so the
+ * person chooses a new password at once (whoever changed the address may know the old one).
+ * An earlier undo link beats a later one: the original owner's always wins.
+ */
+export async function undoEmailChange(db: Kysely<Database>, token: string): Promise<{ resetToken: string }> {
+  return db.transaction().execute(async (tx) => {
+    const used = await consumeEmailToken(tx, hashToHex(token), 'undo-email-change');
+    if (!used)
+      throw new FieldError('token', 'This link has expired or was already used. Sign in, or reset your password.');
+    if (!(await users.restoreUserEmail(tx, used.user_id, used.email)))
+      throw new FieldError(
+        'token',
+        'We cannot put this address back: another account uses it now. Write to your Rounds administrator.',
+      );
+    await voidEmailTokens(tx, used.user_id, 'verify-email');
+    await voidEmailTokens(tx, used.user_id, 'reset-password');
+    await voidEmailTokensAfter(tx, used.user_id, 'undo-email-change', used.created_at);
+    await deleteUserSessions(tx, used.user_id);
+    const resetToken = randomToken(20);
+    await insertEmailToken(tx, {
+      tokenHash: hashToHex(resetToken),
+      userId: used.user_id,
+      purpose: 'reset-password',
+      email: used.email,
+      expiresAt: new Date(Date.now() + RESET_LIFETIME),
+    });
+    return { resetToken };
+  });
 }
 
 export async function changeName({ db, user }: RequestContext, name: string): Promise<void> {
@@ -247,6 +380,7 @@ export async function changeName({ db, user }: RequestContext, name: string): Pr
 /** Sends the confirmation link again; false when the address is already confirmed. */
 export async function resendVerificationMail({ db, user }: RequestContext): Promise<boolean> {
   if (user.email_verified_at) return false;
+  await consume(db, `mail:account:${user.id}`, RULES.mailPerAccount);
   await sendVerificationMail(db, user);
   return true;
 }

@@ -31,7 +31,7 @@ export function consumeEmailToken(db: Executor, tokenHash: string, purpose: Emai
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', sql<Date>`now()`)
-    .returning(['user_id', 'email'])
+    .returning(['user_id', 'email', 'created_at'])
     .executeTakeFirst();
 }
 
@@ -54,6 +54,23 @@ export async function voidEmailTokens(db: Executor, userId: string, purpose: Ema
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
+    .execute();
+}
+
+/** Voids a user's unused tokens of one purpose made after `createdAt` (undo links to later addresses). */
+export async function voidEmailTokensAfter(
+  db: Executor,
+  userId: string,
+  purpose: EmailTokenPurpose,
+  createdAt: Date,
+): Promise<void> {
+  await db
+    .updateTable('email_tokens')
+    .set({ used_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('created_at', '>', createdAt)
     .execute();
 }
 

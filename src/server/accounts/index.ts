@@ -12,14 +12,17 @@ export {
   requestPasswordReset,
   resendVerificationMail,
   resetPassword,
+  sendRequestedPasswordResets,
   sendVerificationMail,
   signIn,
   signOut,
   signUp,
+  undoEmailChange,
   verificationLinkIsOut,
   verifyEmail,
 } from './accounts.ts';
 export { hashPassword } from './passwords.ts';
+export { knownDeviceToken, setKnownDeviceCookie } from './known-devices.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';
 export {
   clearSessionCookie,

@@ -78,6 +78,28 @@ export async function updateUserEmail(db: Executor, id: string, email: string): 
   return result.numUpdatedRows > 0n;
 }
 
+/**
+ * Puts back an address the account had (the undo link mailed to it), as confirmed: the
+ * link proved the person reads it. False when another account took it meanwhile or the
+ * account was deleted.
+ */
+export async function restoreUserEmail(db: Executor, id: string, email: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ email, email_verified_at: sql`now()` })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('users as other').select('other.id').where('other.email', '=', email).where('other.id', '!=', id),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export async function updateUserPassword(db: Executor, id: string, passwordHash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }

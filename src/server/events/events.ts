@@ -12,10 +12,10 @@ import { progressOfUser } from '#server/progress/index.ts';
 import { certificatesIssuedForEvent } from '#server/certificates/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
-import { consume, ensureNotThrottled, joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { toCsv } from '#lib/csv.ts';
-import { EVENT_CODE_MESSAGES, isEventSlug, newEventCode, slugify } from '#lib/event-rules.ts';
+import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
 import {
   formatUnlock,
@@ -175,22 +175,24 @@ export async function joinLinkOf(
   return { url: `${settings().PUBLIC_URL}/join/${event.join_code}`, slug: event.slug };
 }
 
-const JOIN_FAILURES = RULES.failedJoinCodePerIp;
-
 export type EventCodeLookup =
   { ok: true; event: repo.EventRow } | { ok: false; reason: 'unknown' | 'closed'; message: string };
 
-/** What /join/<code> shows for an event code. Unknown codes count against the same per-address limit as team codes. */
+/**
+ * What /join/<code> shows for an event code. Unknown codes count against the same
+ * per-address limit as team codes; a code that exists is never refused (short codes made
+ * before codes grew excepted), so one guesser cannot block a venue's attendees.
+ */
 export async function lookUpEventCode(
   db: Kysely<Database>,
   code: string | undefined,
   clientIp: string,
 ): Promise<EventCodeLookup> {
-  const key = joinCodeKey(clientIp);
-  await ensureNotThrottled(db, key, JOIN_FAILURES);
+  const counters = joinCodeCounters(clientIp);
+  if (!code || isLegacyEventCode(code)) await ensureNoneThrottled(db, counters);
   const event = code ? await repo.findEventByCode(db, code) : undefined;
   if (!event) {
-    await consume(db, key, JOIN_FAILURES);
+    await consumeAll(db, counters);
     return { ok: false, reason: 'unknown', message: EVENT_CODE_MESSAGES.unknown };
   }
   if (event.join_closed_at) return { ok: false, reason: 'closed', message: EVENT_CODE_MESSAGES.closed };
@@ -199,11 +201,11 @@ export async function lookUpEventCode(
 
 /** Enrolls the signed-in person. Enrolling twice is harmless (even after joining closed). */
 export async function joinEvent(ctx: RequestContext & { clientIp: string }, input: { code: string }) {
-  const key = joinCodeKey(ctx.clientIp);
-  await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
+  const counters = joinCodeCounters(ctx.clientIp, ctx.user.id);
+  if (isLegacyEventCode(input.code)) await ensureNoneThrottled(ctx.db, counters);
   const event = await repo.findEventByCode(ctx.db, input.code);
   if (!event) {
-    await consume(ctx.db, key, JOIN_FAILURES);
+    await consumeAll(ctx.db, counters);
     throw new FieldError('code', EVENT_CODE_MESSAGES.unknown);
   }
   const existing = await repo.findEnrollment(ctx.db, event.id, ctx.user.id);
@@ -484,11 +486,11 @@ export async function runEventNudges(
           subject: `New lesson open: ${lesson.title}`,
           greeting: `Hello ${candidate.name},`,
           paragraphs: [
-            `The next lesson of ${event.name} is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
+            `The next lesson of the event “${event.name}” is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
             lesson.summary,
           ],
           action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
-          footer: `You get this because you joined ${event.name} on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
+          footer: `You get this because you joined the event “${event.name}” on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
           unsubscribeUrl,
         });
         await send(db, mail);

@@ -3,15 +3,18 @@ import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
 import { runDueReminders } from '#server/teams/index.ts';
 import { runEventNudges } from '#server/events/index.ts';
+import { sendRequestedPasswordResets } from '#server/accounts/index.ts';
 
-// Background work: due team reminders and event nudges. Each job is idempotent and
+// Background work: requested password-reset links, due team reminders and event nudges. Each job is idempotent and
 // safe to run from several processes at once (rows are claimed in the database),
 // so the server's timer and `npm run rounds -- run-jobs` can overlap freely.
 
 export async function runJobs(db: Kysely<Database>, catalog: Catalog, now = new Date()) {
+  // Reset links first: someone is waiting for one now.
+  const resets = await sendRequestedPasswordResets(db, now);
   const reminders = await runDueReminders(db, catalog, now);
   const nudges = await runEventNudges(db, catalog, now);
-  return { reminders, nudges };
+  return { resets, reminders, nudges };
 }
 
 // The process's one runner, found by the bundled app (a separate copy of this module)

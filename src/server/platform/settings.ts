@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { trustedProxyCount } from '#lib/client-ip.ts';
 
 // Every setting Rounds reads, declared and validated once. Start-up stops with the
 // setting's name when a value is wrong.
@@ -18,10 +19,13 @@ const schema = z.object({
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   MAIL_FROM: z.string().trim().min(3).default('Rounds <rounds@localhost>'),
   LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  // How many reverse proxies stand in front of Rounds (true = 1); see docs/settings.md.
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
+    .trim()
+    .regex(/^(true|false|[0-9])$/, 'use false, true (one proxy) or the number of proxies, 1–9')
     .default('false')
-    .transform((value) => value === 'true'),
+    .transform(trustedProxyCount),
   ORGANIZATION_NAME: z.string().trim().min(1).max(200).default('Rounds'),
   ORGANIZATION_ADDRESS: z.string().trim().max(300).default(''),
   ACCREDITATION_STATEMENT: z.string().trim().max(1000).default(''),

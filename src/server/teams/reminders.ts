@@ -263,21 +263,21 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
         const base = settings().PUBLIC_URL;
         const next = progress!.next ?? course!.lessons[0]!;
         const unsubscribeUrl = `${base}/teams/reminders/unsubscribe?token=${await unsubscribeToken(db, reminder.user_id)}`;
-        const asker = reminder.requested_by_name
-          ? `${reminder.requested_by_name} from ${reminder.team_name}`
-          : reminder.team_name;
+        // Team and leader names are typed by people: quoted and named as theirs, never the start of Rounds' words.
+        const askedBy = reminder.requested_by_name ? `, asked for by ${reminder.requested_by_name}` : '';
         const mail = composeMail({
           to: reminder.email,
           subject: `A friendly reminder: ${course!.title}`,
           greeting: `Hello ${reminder.name},`,
           paragraphs: [
-            `${asker} asked us to send you a gentle reminder about “${course!.title}”, due ${dateFormat.format(new Date(`${reminder.due_on}T00:00:00Z`))}.`,
+            `Your team asked us to send you a gentle reminder about “${course!.title}”, due ${dateFormat.format(new Date(`${reminder.due_on}T00:00:00Z`))}.`,
             progress!.done > 0
               ? `You have done ${progress!.done} of ${progress!.total} lessons. The next one, “${next.title}”, takes about ${next.minutes} minutes.`
               : `The first lesson, “${next.title}”, takes about ${next.minutes} minutes.`,
+            `Team: “${reminder.team_name}”${askedBy}.`,
           ],
           action: { label: 'Open my next lesson', url: `${base}${lessonUrl(next)}` },
-          footer: `You get this because you are in ${reminder.team_name} on Rounds. To stop reminders from any team, open this link: ${unsubscribeUrl}`,
+          footer: `You get this because you are in the team “${reminder.team_name}” on Rounds. To stop reminders from any team, open this link: ${unsubscribeUrl}`,
           unsubscribeUrl,
         });
         await sendMail(db, mail);

@@ -7,12 +7,13 @@ import type { Executor } from '#server/platform/db.ts';
 import * as repo from './repo.ts';
 import { recordAudit } from '#server/audit/index.ts';
 
-import { consume, ensureNotThrottled, joinCodeKey, RULES } from '#server/platform/throttle.ts';
+import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
 import {
   countStates,
   dateIn,
   INVITE_PROBLEM_MESSAGES,
   inviteProblem,
+  isLegacyInviteCode,
   newInviteCode,
   serverTimeZone,
   STATE_ORDER,
@@ -158,8 +159,6 @@ export async function leaveTeam(ctx: RequestContext, input: { teamId: string }) 
 
 // ---------------------------------------------------------------- invites
 
-const JOIN_FAILURES = RULES.failedJoinCodePerIp;
-
 export async function createInvite(
   ctx: RequestContext,
   input: { teamId: string; days: number; maxUses: number | null },
@@ -210,18 +209,23 @@ export type InviteLookup =
   | { ok: true; teamId: string; teamName: string; teamDescription: string }
   | { ok: false; message: string; reason: 'unknown' | 'revoked' | 'expired' | 'used-up' };
 
-/** What /join/<code> shows (anyone holding the code may see the team's name). Failed lookups are throttled per address. */
+/**
+ * What /join/<code> shows (anyone holding the code may see the team's name). Unknown codes
+ * count against the address; a code that exists is never refused, however many wrong ones
+ * came from the same network (a venue shares one address) — except the short codes made
+ * before codes grew, which wait while the address is over its limit.
+ */
 export async function lookUpInvite(
   db: Kysely<Database>,
   code: string | undefined,
   clientIp: string,
   now = new Date(),
 ): Promise<InviteLookup> {
-  const key = joinCodeKey(clientIp);
-  await ensureNotThrottled(db, key, JOIN_FAILURES);
+  const counters = joinCodeCounters(clientIp);
+  if (!code || isLegacyInviteCode(code)) await ensureNoneThrottled(db, counters);
   const invite = code ? await repo.findInviteByCode(db, code) : undefined;
   if (!invite) {
-    await consume(db, key, JOIN_FAILURES);
+    await consumeAll(db, counters);
     return { ok: false, reason: 'unknown', message: INVITE_PROBLEM_MESSAGES.unknown };
   }
   const problem = inviteProblem(invite, now);
@@ -241,8 +245,8 @@ export async function isMemberOf({ db, user }: RequestContext, teamId: string): 
 export async function joinTeam(ctx: RequestContext & { clientIp: string }, input: { code: string }) {
   if (!ctx.user.email_verified_at) throw new ForbiddenError(CONFIRM_EMAIL_FIRST);
   const now = ctx.now ?? new Date();
-  const key = joinCodeKey(ctx.clientIp);
-  await ensureNotThrottled(ctx.db, key, JOIN_FAILURES);
+  const counters = joinCodeCounters(ctx.clientIp, ctx.user.id);
+  if (isLegacyInviteCode(input.code)) await ensureNoneThrottled(ctx.db, counters);
   const outcome = await ctx.db.transaction().execute(async (tx) => {
     const invite = await repo.findInviteByCode(tx, input.code, true);
     if (!invite) return { problem: 'unknown' as const };
@@ -254,7 +258,7 @@ export async function joinTeam(ctx: RequestContext & { clientIp: string }, input
     return { teamId: invite.team_id, alreadyMember: false };
   });
   if ('problem' in outcome) {
-    if (outcome.problem === 'unknown') await consume(ctx.db, key, JOIN_FAILURES);
+    if (outcome.problem === 'unknown') await consumeAll(ctx.db, counters);
     throw new FieldError('code', INVITE_PROBLEM_MESSAGES[outcome.problem!]);
   }
   return outcome;
