@@ -23,7 +23,33 @@ import {
   test,
   type Person,
 } from './support.ts';
-import type { Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { gunzipSync } from 'node:zlib';
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+
+/**
+ * A verifier's revocation check, by the standards alone: the credential's signature, its
+ * credentialStatus, the signed status list it names (against the same JWKS), the bit.
+ */
+async function revocationBit(request: APIRequestContext, certificateUrl: string): Promise<number> {
+  const jwks = createLocalJWKSet(
+    (await (await request.get(new URL('/.well-known/jwks.json', certificateUrl).href)).json()) as { keys: JWK[] },
+  );
+  const { payload: vc } = await jwtVerify(await (await request.get(`${certificateUrl}.jwt`)).text(), jwks);
+  const status = vc.credentialStatus as { type: string; statusListIndex: string; statusListCredential: string };
+  expect(status.type).toBe('BitstringStatusListEntry');
+  const listResponse = await request.get(status.statusListCredential);
+  expect(listResponse.headers()['content-type']).toBe('application/vc+jwt');
+  expect(listResponse.headers()['cache-control']).toMatch(/max-age=\d+/);
+  const { payload: list } = await jwtVerify(await listResponse.text(), jwks);
+  expect(list.type).toContain('BitstringStatusListCredential');
+  const { encodedList, statusPurpose } = list.credentialSubject as { encodedList: string; statusPurpose: string };
+  expect(statusPurpose).toBe('revocation');
+  const bits = gunzipSync(Buffer.from(encodedList.replace(/^u/, ''), 'base64url'));
+  expect(bits.length).toBeGreaterThanOrEqual(16_384);
+  const index = Number(status.statusListIndex);
+  return (bits[index >> 3]! >> (7 - (index % 8))) & 1;
+}
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 22;
 let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
@@ -150,6 +176,7 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await expect(verifier.getByRole('heading', { level: 1, name: /Valid certificate/ })).toBeVisible();
   await expect(verifier.getByText(code!).first()).toBeVisible();
   await expectAccessible(verifier);
+  expect(await revocationBit(verifier.request, printedUrl!)).toBe(0);
 
   // The administrator finds it by its code and revokes it with a reason.
   await admin.goto('/admin');
@@ -175,6 +202,8 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await expect(verifier.getByRole('heading', { level: 1, name: /Revoked certificate/ })).toBeVisible();
   await expect(verifier.getByText('Issued in error: the course was not completed by this person.')).toBeVisible();
   await expectAccessible(verifier);
+  // And machines that check the credential's status list see it too.
+  expect(await revocationBit(verifier.request, printedUrl!)).toBe(1);
 });
 
 test('without JavaScript: the last lesson leads to Certificates, which says what a certificate is waiting for', async ({

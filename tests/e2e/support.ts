@@ -348,6 +348,8 @@ export async function startOwnServer<T = undefined>(
     PUBLIC_URL: baseUrl,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     ROUNDS_SKIP_BUILD: '1',
+    // Journeys complete courses in seconds and expect certificates (docs/settings.md).
+    LESSON_TIME_FLOOR: '0',
   };
   let dataDir: string | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
