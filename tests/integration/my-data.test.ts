@@ -88,6 +88,8 @@ async function personalExtras(userId: string, email: string): Promise<Record<str
         .selectFrom('certificates')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('user_id', '=', userId)
+        // A certificate stays as a tombstone without name or credential (decision 0023).
+        .where((eb) => eb.or([eb('holder_name', 'is not', null), eb('credential_jwt', 'is not', null)]))
         .executeTakeFirstOrThrow(),
     ),
     team_reminders: n(
@@ -384,7 +386,12 @@ describe('deleting my account', () => {
       reminder_preferences: 0,
       outbox: 0,
     });
-    expect(await findCertificateView(database.db, world.certificateId)).toBeUndefined();
+    // The certificate's status stays public; the name does not (decision 0023).
+    expect(await findCertificateView(database.db, world.certificateId)).toMatchObject({
+      status: 'valid',
+      holderName: null,
+      holderErased: true,
+    });
     for (const token of me.tokens) expect(await validateSessionToken(database.db, token)).toBeNull();
     // Kept: one row that names nobody and can never sign in or be mailed.
     const tombstone = await database.db
