@@ -3,7 +3,7 @@
 // Event codes are ten symbols (ABCDE-FGHJK); team invite codes are twelve (ABCD-EFGH-JKMN).
 // Codes made before they grew (events six, teams eight) keep working. The length alone
 // tells which table a code belongs to, so one form at /join finds either and the two can
-// never collide. Why this long: docs/decisions/0023-throttles-spare-the-owner.md.
+// never collide. Why this long: docs/decisions/0025-throttles-spare-the-owner.md.
 import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 
 export const EVENT_CODE_LENGTH = 10;

@@ -33,7 +33,7 @@ export function stateBadgeHtml(state: AssignmentState, detail?: string): string 
 // 12 symbols of 31 (~59 bits): a code that exists is never refused, however many wrong
 // ones came from the same network, so the length alone must keep guessing hopeless.
 // Invites made before (8 symbols) keep working; they are checked against the per-address
-// throttle first, as they always were (docs/decisions/0023-throttles-spare-the-owner.md).
+// throttle first, as they always were (docs/decisions/0025-throttles-spare-the-owner.md).
 export const INVITE_CODE_LENGTH = 12;
 export const LEGACY_INVITE_CODE_LENGTH = 8;
 

@@ -11,7 +11,7 @@ export interface ThrottleRule {
 }
 
 // Limits live in the database, so they hold across restarts and app processes. Why these
-// keys and numbers: docs/decisions/0023-throttles-spare-the-owner.md.
+// keys and numbers: docs/decisions/0025-throttles-spare-the-owner.md.
 export const RULES = {
   // Failed sign-ins count per account *and* address (where a guesser sits), with a looser
   // ceiling per account (guessers on many addresses) and one per address (spraying many
