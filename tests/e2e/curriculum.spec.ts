@@ -2,6 +2,7 @@
 // feedback, the pager and the huddle timer.
 import {
   expect,
+  checkAnswer,
   expectFeedbackShown,
   findCourse,
   ONE_AT_A_TIME,
@@ -35,9 +36,9 @@ test('browse a course, answer the check, move on to the next lesson', async ({ p
   const q1 = question(page, first!, 0);
   const wrong = wrongOption(first!, 0);
   const right = rightOption(first!, 0);
-  await q1.getByLabel(wrong.text, { exact: true }).check();
+  await checkAnswer(q1, wrong.text);
   await expectFeedbackShown(q1, `Not this one. ${wrong.feedback}`);
-  await q1.getByLabel(right.text, { exact: true }).check();
+  await checkAnswer(q1, right.text);
   await expectFeedbackShown(q1, `Correct. ${right.feedback}`);
   await expect(q1.getByText(wrong.feedback)).not.toBeVisible();
 

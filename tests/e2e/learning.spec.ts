@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import {
   BASE_URL,
   expect,
+  checkAnswer,
   expectFeedbackShown,
   findCourse,
   findLesson,
@@ -46,7 +47,7 @@ test('a new learner starts from Today, takes a lesson and comes back to the next
 
   // A new learner is welcomed and offered a first lesson.
   await expect(page.getByRole('heading', { name: 'Welcome, Sam Okafor' })).toBeVisible();
-  const start = page.getByRole('link', { name: /^Start · \d+ min$/ });
+  const start = page.getByRole('link', { name: /^Start · \d+ min of / });
   await expect(start).toBeVisible();
   const state = page.waitForResponse((response) => response.url().endsWith('/state.json'));
   await start.click();
@@ -60,13 +61,13 @@ test('a new learner starts from Today, takes a lesson and comes back to the next
 
   // Question 1: wrong first, then right.
   const q1 = question(page, lesson, 0);
-  await q1.getByLabel(wrongOption(lesson, 0).text, { exact: true }).check();
+  await checkAnswer(q1, wrongOption(lesson, 0).text);
   await expectFeedbackShown(q1, `Not this one. ${wrongOption(lesson, 0).feedback}`);
-  await q1.getByLabel(rightOption(lesson, 0).text, { exact: true }).check();
+  await checkAnswer(q1, rightOption(lesson, 0).text);
   await expectFeedbackShown(q1, `Correct. ${rightOption(lesson, 0).feedback}`);
   for (let index = 1; index < lesson.check.length; index++) {
     const group = question(page, lesson, index);
-    await group.getByLabel(rightOption(lesson, index).text, { exact: true }).check();
+    await checkAnswer(group, rightOption(lesson, index).text);
     await expectFeedbackShown(group, `Correct. ${rightOption(lesson, index).feedback}`);
   }
 
@@ -287,7 +288,8 @@ test('the journal refuses an edit over 10,000 characters next to the field, keep
   await expect(editor).toHaveValue(over);
   await expect(editor).toHaveAttribute('aria-invalid', 'true');
   await expect(editor).toHaveAccessibleDescription(
-    new RegExp(`Up to 10,000 characters\\. ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    // The hint (the limit, and to leave out what identifies a patient), then the error.
+    new RegExp(`^Up to 10,000 characters\\. .+ ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
   );
   // Nothing was saved: the journal still shows the earlier text.
   await expect(shown(page, original)).toBeVisible();

@@ -256,6 +256,12 @@ export function question(page: Page, lesson: LessonInfo, index: number): Locator
   return page.getByRole('group', { name: lesson.check[index]!.question });
 }
 
+/** Chooses an option of a check question and presses its "Check answer", as a learner does. */
+export async function checkAnswer(group: Locator, optionText: string): Promise<void> {
+  await group.getByLabel(optionText, { exact: true }).check();
+  await group.getByRole('button', { name: 'Check answer' }).click();
+}
+
 /**
  * Asserts that a check feedback text is shown to the eye (not only to screen
  * readers through the visually hidden live region, which is 1 px tall).
