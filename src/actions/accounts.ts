@@ -140,8 +140,9 @@ export const accountActions = {
     input: z.object({ email: emailField, currentPassword: currentPasswordField }),
     handler: (input, ctx) =>
       run(async () => {
+        const context = await actionContext(ctx); // refuses a signed-out request before the session is read
         const keepSessionId = ctx.locals.session!.id;
-        const verificationMail = await accounts.changeEmail(await actionContext(ctx), { ...input, keepSessionId });
+        const verificationMail = await accounts.changeEmail(context, { ...input, keepSessionId });
         return { saved: 'email', verificationMail };
       }),
   }),
@@ -151,8 +152,9 @@ export const accountActions = {
     input: z.object({ currentPassword: currentPasswordField, password: passwordField }),
     handler: (input, ctx) =>
       run(async () => {
+        const context = await actionContext(ctx); // refuses a signed-out request before the session is read
         const keepSessionId = ctx.locals.session!.id;
-        await accounts.changePassword(await actionContext(ctx), { ...input, keepSessionId });
+        await accounts.changePassword(context, { ...input, keepSessionId });
         return { saved: 'password' };
       }),
   }),

@@ -189,7 +189,7 @@ test.describe('accounts', () => {
     }
   });
 
-  test('eleven wrong passwords lock sign-in for that account, even with the right one', async ({
+  test('eleven wrong passwords hold that browser back, even with the right one; the owner’s own browser still gets in', async ({
     page,
     openContext,
   }) => {
@@ -216,6 +216,39 @@ test.describe('accounts', () => {
     await expect(page.getByRole('alert')).toContainText(/try again in \d+ minutes?/i);
     await expect(page).not.toHaveURL(TODAY);
     await expect(page.getByLabel('Email', { exact: true })).toHaveValue(person.email);
+
+    // The owner's browser signed in before (the same network here): the right password gets in.
+    await signOut(owner);
+    await signIn(owner, person);
+  });
+
+  test('changing the email tells the old address, whose link puts it back and asks for a new password', async ({
+    page,
+  }) => {
+    const person = newPerson('Aroha Ngata', 'moved');
+    await signUp(page, person);
+    await page.goto('/account');
+    const newEmail = person.email.replace('@', '.new@');
+    await page.getByLabel('New email').fill(newEmail);
+    await page.locator('#email-currentPassword').fill(person.password);
+    await page.getByRole('button', { name: 'Change email' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Email changed' })).toContainText('told your old address');
+
+    const notice = await latestMail(person.email, { subject: /was changed/i });
+    expect(notice.text.split('\n')[0]).toBe('Hello,');
+    expect(notice.text).toContain(newEmail);
+    const undo = linkFrom(notice.text.slice(notice.text.indexOf('Put my old address back')));
+    expect(undo.startsWith(`${BASE_URL}/undo-email-change?token=`)).toBe(true);
+    await page.goto(undo);
+    await expect(page.getByRole('heading', { level: 1, name: 'Put your old email address back' })).toBeVisible();
+    await page.getByRole('button', { name: 'Put my old address back' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Choose a new password' })).toBeVisible();
+    const newPassword = strongPassword();
+    await page.getByLabel('New password').fill(newPassword);
+    await page.getByRole('button', { name: 'Save new password' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+    await page.goto('/account');
+    await expect(page.getByText(person.email).first()).toBeVisible();
   });
 
   test('forgot password: the emailed link sets a new one and signs out every other session', async ({

@@ -100,6 +100,9 @@ describe('mail over SMTP', () => {
     const user = (await users.createUser(database.db, { email, name: 'Zoë Ødegård', passwordHash: 'x' }))!;
 
     await accounts.requestPasswordReset(database.db, email, { ip: '203.0.113.7', userAgent: '' });
+    // Nothing goes over SMTP while the request is answered: the job runner sends it.
+    expect(received).toHaveLength(0);
+    expect(await accounts.sendRequestedPasswordResets(database.db)).toBe(1);
 
     expect(received).toHaveLength(1);
     const [message] = received;
@@ -111,7 +114,8 @@ describe('mail over SMTP', () => {
     expect(parsed.subject).toMatch(/reset/i);
     expect(typeof parsed.text).toBe('string');
     expect(typeof parsed.html).toBe('string');
-    expect(parsed.text).toContain('Hello Zoë Ødegård,');
+    // The greeting names nobody: a name is chosen by whoever made the account.
+    expect(parsed.text!.split('\n')[0]).toBe('Hello,');
 
     const linkPattern = new RegExp(
       `${PUBLIC_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/reset-password\\?token=([a-z0-9]+)`,
@@ -138,6 +142,7 @@ describe('mail over SMTP', () => {
   it('sends nothing for an address without an account', async () => {
     received = [];
     await accounts.requestPasswordReset(database.db, uniqueEmail('nobody'), { ip: '203.0.113.8', userAgent: '' });
+    expect(await accounts.sendRequestedPasswordResets(database.db)).toBe(0);
     expect(received).toEqual([]);
     expect(await outboxCount()).toBe(0);
   });
