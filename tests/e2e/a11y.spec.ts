@@ -39,6 +39,8 @@ async function audit(page: Page, label: string, testInfo: TestInfo): Promise<str
   const h1s = await page.getByRole('heading', { level: 1 }).count();
   if (h1s !== 1) problems.push(`${label}: ${h1s} h1 headings (want exactly one)`);
 
+  problems.push(...(await unstyledControls(page)).map((control) => `${label}: ${control} lacks the house style`));
+
   const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   const findings: Finding[] = results.violations.map((v) => ({
     id: v.id,
@@ -55,6 +57,26 @@ async function audit(page: Page, label: string, testInfo: TestInfo): Promise<str
     console.log(`[${testInfo.project.name}] ${label}: ${minor.length} minor axe finding(s)\n${lines}`);
   }
   return problems;
+}
+
+/**
+ * Text-like inputs, selects and text areas that look like the browser's defaults (small,
+ * square) instead of the house style (at least 44 px tall, rounded): what an input that
+ * names no `type` looked like before the stylesheet covered it.
+ */
+async function unstyledControls(page: Page): Promise<string[]> {
+  return page.locator('input, select, textarea').evaluateAll((controls) =>
+    controls
+      .filter((control) => {
+        const skip = ['radio', 'checkbox', 'hidden', 'submit', 'button', 'reset', 'range', 'color', 'file', 'image'];
+        if (control instanceof HTMLInputElement && skip.includes(control.type)) return false;
+        const box = control.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) return false; // not shown (a closed <details>)
+        const style = getComputedStyle(control);
+        return box.height < 44 || parseFloat(style.borderTopLeftRadius) < 4;
+      })
+      .map((control) => `<${control.tagName.toLowerCase()} name="${control.getAttribute('name') ?? ''}">`),
+  );
 }
 
 async function expectAccessible(page: Page, label: string, testInfo: TestInfo): Promise<void> {
