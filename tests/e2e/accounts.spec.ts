@@ -60,7 +60,8 @@ test.describe('accounts', () => {
 
     // Confirm with the link from the real email.
     const mail = await latestMail(person.email, { subject: /confirm/i });
-    expect(mail.text).toContain('Nguyễn Thị Ánh');
+    // Greeted without a name: whoever asks for the mail chooses the name (issue 15).
+    expect(mail.text.split('\n')[0]).toBe('Hello,');
     const link = linkFrom(mail.text);
     expect(link.startsWith(`${BASE_URL}/verify-email?token=`)).toBe(true);
     await page.goto(link);

@@ -127,7 +127,7 @@ async function createEvent(
   await expect(page.getByText('Event created.')).toBeVisible();
   const slug = new URL(page.url()).pathname.split('/').pop()!;
   const code = (await page.locator('strong.code').first().textContent())!.trim();
-  expect(code).toMatch(/^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
+  expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
   return { slug, code };
 }
 
@@ -242,6 +242,17 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
   await expect(futureCard.getByRole('link', { name: course.lessons[0]!.title, exact: true })).toHaveCount(0);
   await expect(futureCard.locator('li').first()).toContainText(/Unlocks \w{3} \d{1,2} \w{3}, 7:00/);
   await expect(futureCard.getByText('Locked · Unlocks')).toHaveCount(course.lessons.length);
+
+  // A locked lesson says so at its top, with when it opens (reading stays open); so does the course page.
+  await page.goto(course.lessons[2]!.url);
+  await expect(page.locator('article .notice[role="status"]').first()).toContainText(/opens on .+You can read it now/);
+  await page.goto(`/courses/${course.slug}`);
+  const lessonItem = (index: number) =>
+    page.getByRole('listitem').filter({ has: page.getByRole('link', { name: course.lessons[index]!.title }) });
+  await expect(lessonItem(2)).toContainText('Locked');
+  await expect(lessonItem(2)).toContainText(/opens on/);
+  await expect(lessonItem(0)).not.toContainText('Locked');
+  await page.goto('/');
 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'events-today-phone.png'), fullPage: true });
