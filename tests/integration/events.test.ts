@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 describe('organising an event', () => {
-  it('lets only administrators create one, with a six-symbol code and a unique web address', async () => {
+  it('lets only administrators create one, with a ten-symbol code and a unique web address', async () => {
     const learner = await person('Learner');
     await expect(
       events.createEvent(ctx(learner), {
@@ -80,7 +80,7 @@ describe('organising an event', () => {
       }),
     ).rejects.toBeInstanceOf(ForbiddenError);
     const created = await createEvent({ slug: 'taken-slug' });
-    expect(created.code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    expect(created.code).toMatch(/^[A-HJ-NP-Z2-9]{10}$/);
     const again = createEvent({ slug: 'taken-slug' });
     await expect(again).rejects.toBeInstanceOf(FieldError);
     await expect(again).rejects.toMatchObject({ field: 'slug' });
