@@ -9,6 +9,8 @@ export interface LessonState {
   /** Completed, but with less time recorded than its contact hours need: it can be completed again. */
   needsMoreTime?: boolean;
   correctQuestions?: number[];
+  /** A lesson of a joined event that has not opened yet: when it opens (it can be read). */
+  locked?: string | null;
   reflection?: { body: string; revision: number; updatedAt: string } | null;
   /** Lessons of the course still to do besides this one. */
   otherLessonsLeft?: number;

@@ -325,6 +325,9 @@ test('an administrator reads the audit log and filters it by action; a leader an
   openContext,
 }) => {
   await signInAs(page, 'leader');
+  // Administrators find their tools in the header.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
   await page.goto('/admin/audit');
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   const row = (action: string) =>
@@ -334,7 +337,8 @@ test('an administrator reads the audit log and filters it by action; a leader an
     const entry = row(action).filter({ hasText: 'Ben Čapek' }).first();
     await expect(entry, action).toBeVisible();
     await expect(entry.getByRole('cell').nth(1)).toHaveText(`Ben Čapek (${email('ben')})`);
-    await expect(entry.getByRole('cell').nth(3)).toHaveText(/^team:[0-9a-f-]{36}$/);
+    // The target by its name, with the id beneath.
+    await expect(entry.getByRole('cell').nth(3)).toHaveText(/^Team “.+”\s*team:[0-9a-f-]{36}$/);
     await expect(entry.getByRole('cell').nth(0)).toHaveText(/\d{4}/);
   }
   await expect(row('demo.seed').getByRole('cell').nth(1)).toHaveText('Operator (command line)');
@@ -364,6 +368,7 @@ test('an administrator reads the audit log and filters it by action; a leader an
     expect(response!.status(), local).toBe(403);
     await expect(other.getByText('Only administrators can see the audit log.')).toBeVisible();
     await expect(other.getByRole('table')).toHaveCount(0);
+    await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);
   }
 });
 

@@ -330,8 +330,24 @@ export async function lessonLock(
   lessonSlug: string,
   now = new Date(),
 ): Promise<string | undefined> {
+  return (await courseLocks(db, catalog, userId, courseSlug, now)).get(lessonSlug);
+}
+
+/**
+ * Why each still-locked lesson of a course cannot be completed yet by this learner (the
+ * lessons missing from the map are open): the same three queries however many lessons
+ * and events. A lesson is locked only while every joined event that has it holds it back.
+ */
+export async function courseLocks(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  userId: string,
+  courseSlug: string,
+  now = new Date(),
+): Promise<Map<string, string>> {
+  const locks = new Map<string, string>();
   const enrollments = await repo.enrollmentsWithCourse(db, userId, courseSlug);
-  if (enrollments.length === 0) return undefined;
+  if (enrollments.length === 0) return locks;
   const events = new Map(
     (
       await repo.eventsByIds(

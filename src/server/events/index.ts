@@ -1,6 +1,7 @@
 // The public face of this domain: pages, Actions and other domains import only this file.
 export {
   closeJoining,
+  courseLocks,
   createEvent,
   dashboard,
   exportCsv,

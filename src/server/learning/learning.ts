@@ -5,7 +5,7 @@ import type { RequestContext } from '#server/kernel/context.ts';
 import * as progress from '#server/progress/index.ts';
 import { findReflectionForLesson } from './reflections-repo.ts';
 
-import { lessonLock } from '#server/events/index.ts';
+import { courseLocks, lessonLock } from '#server/events/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
 import { settings } from '#server/platform/settings.ts';
@@ -104,10 +104,11 @@ export async function lessonState(
 ) {
   const { course, lesson } = findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId: user.id, courseSlug, lessonSlug };
-  const [rows, correct, reflection] = await Promise.all([
+  const [rows, correct, reflection, locked] = await Promise.all([
     progress.progressOfUser(db, user.id),
     progress.correctlyAnswered(db, key),
     findReflectionForLesson(db, user.id, courseSlug, lessonSlug),
+    lessonLock(db, catalog, user.id, courseSlug, lessonSlug),
   ]);
   const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
   const { completedLessons, complete } = summarizeCourse(course, rows);
@@ -122,6 +123,8 @@ export async function lessonState(
     completedAt: row?.completed_at ?? null,
     needsMoreTime,
     correctQuestions: correct,
+    /** Why a lesson of a joined event cannot be completed yet (it can be read), or null. */
+    locked: locked ?? null,
     reflection: reflection
       ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at }
       : null,
@@ -135,7 +138,12 @@ export async function lessonState(
 export async function courseProgress({ db, catalog, user }: RequestContext, courseSlug: string) {
   const course = catalog.course(courseSlug);
   if (!course) throw new NotFoundError('That course does not exist (any more).');
-  return summarizeCourse(course, await progress.progressOfUser(db, user.id));
+  const [rows, locks] = await Promise.all([
+    progress.progressOfUser(db, user.id),
+    courseLocks(db, catalog, user.id, courseSlug),
+  ]);
+  /** Lessons a joined event has not opened yet, with when they open. */
+  return { ...summarizeCourse(course, rows), locks };
 }
 
 /** Everything the Today page shows. */
