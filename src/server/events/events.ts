@@ -357,25 +357,28 @@ export async function courseLocks(
     ).map((e) => [e.id, e]),
   );
   const courses = await repo.coursesOfEvents(db, [...events.keys()]);
-  let reason: string | undefined;
   let readerZone: Promise<string | undefined> | undefined; // read once, and only for a locked lesson
-  for (const enrollment of enrollments) {
-    const event = events.get(enrollment.event_id);
-    if (!event) continue;
-    const index = eventLessons(catalog, courses.get(event.id) ?? []).findIndex(
-      (l) => l.course.slug === courseSlug && l.lesson.slug === lessonSlug,
-    );
-    if (index < 0) return undefined;
-    const release = lessonRelease(scheduleOf(event), index, pauseOf(enrollment), now);
-    if (release.state === 'unlocked') return undefined;
-    if (release.state === 'paused')
-      reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
-    else {
-      const zone = (await (readerZone ??= readerZones(db, userId))) ?? event.time_zone;
-      reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
+  lessons: for (const lesson of catalog.course(courseSlug)?.lessons ?? []) {
+    let reason: string | undefined;
+    for (const enrollment of enrollments) {
+      const event = events.get(enrollment.event_id);
+      if (!event) continue;
+      const index = eventLessons(catalog, courses.get(event.id) ?? []).findIndex(
+        (l) => l.course.slug === courseSlug && l.lesson.slug === lesson.slug,
+      );
+      if (index < 0) continue lessons;
+      const release = lessonRelease(scheduleOf(event), index, pauseOf(enrollment), now);
+      if (release.state === 'unlocked') continue lessons;
+      if (release.state === 'paused')
+        reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
+      else {
+        const zone = (await (readerZone ??= readerZones(db, userId))) ?? event.time_zone;
+        reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
+      }
     }
+    if (reason) locks.set(lesson.slug, reason);
   }
-  return reason;
+  return locks;
 }
 
 // ---------------------------------------------------------------- unsubscribe links
