@@ -142,13 +142,15 @@ describe('assignments and states', () => {
     await expect(
       teams.assignCourse(ctx(leader), { teamId, courseSlug: other.slug, dueOn: addDays(today, -1), note: '' }),
     ).rejects.toThrow(/today or a later/);
+    // In progress from the first completed lesson; a lesson only opened is not progress.
+    for (const member of [started, late])
+      await progress.completeLesson(
+        database.db,
+        { userId: member.id, courseSlug: course.slug, lessonSlug: course.lessons[0]!.slug },
+        course.version,
+      );
     await progress.markStarted(database.db, {
-      userId: started.id,
-      courseSlug: course.slug,
-      lessonSlug: course.lessons[0]!.slug,
-    });
-    await progress.markStarted(database.db, {
-      userId: late.id,
+      userId: fresh.id,
       courseSlug: course.slug,
       lessonSlug: course.lessons[0]!.slug,
     });

@@ -359,7 +359,8 @@ export async function assignmentStates(
         case
           when t.total > 0 and pr.done = t.total then 'completed'
           when coalesce(x.due_on, p.team_due_on) < ${today}::date then 'overdue'
-          when pr.user_id is not null then 'in-progress'
+          -- Opening a lesson is not progress: a member is in progress from their first completed lesson.
+          when coalesce(pr.done, 0) > 0 then 'in-progress'
           else 'not-started'
         end as state
       from pairs p
