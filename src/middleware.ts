@@ -11,6 +11,7 @@ import {
 } from '#server/accounts/index.ts';
 import { SIGNED_IN_HINT_COOKIE } from '#lib/signed-in-hint.ts';
 import { isDatabaseUnavailable, serviceUnavailableResponse } from '#server/kernel/unavailable.ts';
+import { refuseUnreadableBodies } from '#server/kernel/body-refusals.ts';
 import { server as actions } from './actions/index.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -65,6 +66,9 @@ const formBodiedActions = defineMiddleware((context, next) => {
     { status: 415 },
   );
 });
+
+/** A body refused as too large (413) or that does not parse (400): said in words, never a 500. */
+const unreadableBodies = defineMiddleware(refuseUnreadableBodies);
 
 const session = defineMiddleware(async (context, next) => {
   const config = settings();
@@ -121,7 +125,8 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   const response = await next();
   const headers = response.headers;
   const csp = headers.get('content-security-policy');
-  if (csp && !csp.includes('frame-ancestors')) headers.set('content-security-policy', `${csp}; frame-ancestors 'none'`);
+  if (csp && !csp.includes('frame-ancestors'))
+    headers.set('content-security-policy', `${csp.replace(/[;\s]+$/, '')}; frame-ancestors 'none'`);
   if (!context.isPrerendered && !headers.has('cache-control')) headers.set('cache-control', 'private, no-store');
   return response;
 });
@@ -131,6 +136,7 @@ export const onRequest = sequence(
   databaseOutage,
   knownActionsOnly,
   sameOriginWrites,
+  unreadableBodies,
   formBodiedActions,
   session,
 );

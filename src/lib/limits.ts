@@ -7,3 +7,32 @@ export function reflectionTooLongMessage(length: number): string {
   const n = (value: number) => value.toLocaleString('en');
   return `Too long to save: ${n(length)} characters, ${n(length - REFLECTION_MAX)} over the limit of ${n(REFLECTION_MAX)}. Shorten it and save again; your text is kept below.`;
 }
+
+// Request bodies (enforced by the HTTP server, src/server/platform/request-body.ts, before
+// anything reads them). A form posted without script is urlencoded: one character of the
+// text can take 9 bytes (a 3-byte UTF-8 character as `%E4%BD%A0`; the limits count UTF-16
+// units, so an emoji is 2 units for 12 bytes). The limits leave room for text somewhat over
+// a field's limit to reach the field's own message ("Too long to save: …").
+
+/** Any request that carries no long text: every form but a reflection (the longest field, an event's welcome message, is 1,000 characters). */
+export const FORM_BODY_MAX = 32 * 1024;
+/** A reflection (REFLECTION_MAX characters, 9 bytes each at worst) and the form's other fields. */
+export const REFLECTION_BODY_MAX = REFLECTION_MAX * 9 + 4 * 1024;
+
+/** The Actions whose forms carry a reflection; every other request may send FORM_BODY_MAX. */
+const BODY_MAX_BY_ACTION: Record<string, number> = {
+  'reflections.save': REFLECTION_BODY_MAX,
+  'reflections.restore': REFLECTION_BODY_MAX,
+};
+
+/** The largest body a request to this Action (or to anything else, `null`) may send. */
+export function bodyMaxFor(actionName: string | null): number {
+  return (
+    (actionName !== null && Object.hasOwn(BODY_MAX_BY_ACTION, actionName) && BODY_MAX_BY_ACTION[actionName]) ||
+    FORM_BODY_MAX
+  );
+}
+
+/** What a form says when what was sent is over its limit: nothing was read, so nothing typed can be put back. */
+export const BODY_TOO_LARGE_MESSAGE =
+  'Too long to send: what you typed is over this form’s limit, so nothing was saved and it could not be kept here. Go back to copy your text, shorten it and send it again.';

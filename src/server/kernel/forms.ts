@@ -21,14 +21,17 @@ export async function formState(
   result: SafeResult<ActionError, unknown> | undefined,
 ): Promise<FormState> {
   const values: Record<string, string> = {};
-  if (result?.error && request.method === 'POST') {
+  // A body refused as too large was never read (the HTTP server dropped it): there is
+  // nothing to put back, and reading it again is what must not happen.
+  const refused = (result?.error as { code?: string } | undefined)?.code === 'CONTENT_TOO_LARGE';
+  if (result?.error && request.method === 'POST' && !refused) {
     try {
       const data = await request.clone().formData();
       // A NUL cannot live in HTML (the parser turns it into U+FFFD): the rest comes back as typed.
       for (const [key, value] of data)
         if (typeof value === 'string' && !NEVER_ECHO.test(key)) values[key] = value.replace(/\u0000/g, '');
     } catch {
-      // Body already consumed or not a form: nothing to restore.
+      // Not a form (the error says why): nothing to restore.
     }
   }
   if (!result?.error) return { errors: {}, values, succeeded: Boolean(result && !result.error) };

@@ -3,8 +3,16 @@ import net from 'node:net';
 import type { Settings } from './settings.ts';
 import { serveStatic, type loadStaticFiles } from './static-files.ts';
 import { loggedPath } from '#lib/logged-path.ts';
+import { actionNamed, bodyLimitFor, declaredTooLarge, leaveRestUnread, hasBody, readBody } from './request-body.ts';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+/** The Node adapter's handler (middleware mode); `locals` become the request's `Astro.locals`. */
+type Handler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  /** Called when no on-demand route matches; without it the adapter answers its 404. */
+  next?: () => void,
+  locals?: Partial<App.Locals>,
+) => void;
 
 // Headers every response gets, including the build's static files (prerendered
 // pages carry their CSP in a <meta>, where frame-ancestors is not allowed).
@@ -15,6 +23,9 @@ const STATIC_HEADERS: [string, string][] = [
   ['content-security-policy', "frame-ancestors 'none'"],
   ['permissions-policy', 'camera=(), microphone=(), geolocation=()'],
 ];
+
+/** Browsers keep to https for a year once they have seen this over https (ignored over http). */
+const HSTS: [string, string] = ['strict-transport-security', 'max-age=31536000; includeSubDomains'];
 
 /** One line per request: method, path (see loggedPath), status, ms. */
 function logRequest(
@@ -56,15 +67,56 @@ export function createRoundsServer(
 ) {
   const unfinished = new Set<http.ServerResponse>();
   let closing = false;
-  const server = http.createServer((req, res) => {
+  const headers = config.PUBLIC_URL.startsWith('https:') ? [...STATIC_HEADERS, HSTS] : STATIC_HEADERS;
+
+  /** The build's files from memory, everything else through Astro (with the body read, below). */
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!serveStatic(staticFiles, req, res)) handler(req, res);
+  }
+
+  function tooLarge(res: http.ServerResponse, limit: number): void {
+    res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`Request body too large: this address takes at most ${limit.toLocaleString('en')} bytes.`);
+  }
+
+  /**
+   * A body over the route's limit is never read. An Action's call still goes to Astro, with
+   * no body, so that an island gets Astro's JSON error and a page's form says what happened
+   * (src/server/kernel/body-refusals.ts); anything else gets the 413 here.
+   */
+  function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+    leaveRestUnread(req, res);
+    if (actionNamed(req.url) === null) return tooLarge(res, limit);
+    Object.assign(req, { body: Buffer.alloc(0) });
+    req.headers['content-length'] = '0';
+    delete req.headers['transfer-encoding'];
+    // No page of its own here (e.g. a prerendered one): the 413 from here.
+    handler(req, res, () => tooLarge(res, limit), { refusedBody: { limit } });
+  }
+
+  function onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const startedAt = process.hrtime.bigint();
-    for (const [name, value] of STATIC_HEADERS) res.setHeader(name, value);
+    for (const [name, value] of headers) res.setHeader(name, value);
     // Shutting down: answer, then close the connection so the client sends nothing more on it.
     if (closing) res.shouldKeepAlive = false;
     unfinished.add(res);
     res.on('close', () => unfinished.delete(res));
     res.on('finish', () => logRequest(config.LOG_FORMAT, req, res, startedAt));
-    if (!serveStatic(staticFiles, req, res)) handler(req, res);
+    if (!hasBody(req)) return route(req, res);
+    const limit = bodyLimitFor(req.url);
+    void readBody(req, limit).then((outcome) => {
+      if (outcome.kind === 'too-large') refuseBody(req, res, limit);
+      // The adapter takes a body already read from `req.body`.
+      else if (outcome.kind === 'read') route(Object.assign(req, { body: outcome.body }), res);
+    });
+  }
+
+  const server = http.createServer(onRequest);
+  // `Expect: 100-continue` (curl, for bodies over 1 MB): a body over the limit is refused
+  // before the client sends it.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!declaredTooLarge(req, bodyLimitFor(req.url))) res.writeContinue();
+    onRequest(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
