@@ -31,6 +31,10 @@ export default defineConfig({
     checkOrigin: false,
     // Astro hashes the scripts it bundles; an `is:inline` script must be allowed by its own hash.
     csp: {
+      // Beyond scripts and styles: nothing from elsewhere, no plugins, no <base> that moves
+      // relative URLs, and forms post only here. (frame-ancestors cannot go in a <meta>: the
+      // HTTP server and src/middleware.ts send it as a header.)
+      directives: ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"],
       scriptDirective: { hashes: [`sha256-${createHash('sha256').update(SIGNED_IN_HINT_SCRIPT).digest('base64')}`] },
     },
   },

@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testCatalog } from '../support/catalog.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../faults/browser-outage.ts';
-import { buildWorld, discoverRoutes, signUp, type TestUser, type World } from './support.ts';
+import { buildWorld, discoverRoutes, PASSWORD, signUp, type TestUser, type World } from './support.ts';
 
 const origin = inject('origin');
 const catalog = testCatalog();
@@ -240,6 +240,48 @@ describe('no CSP violation and no page error in Chromium, on every page', () => 
     const page = await newPage(learner.cookie);
     await page.goto(`/courses/${course.slug}/${lesson.slug}`);
     await page.getByText('It saves as you type.').waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
+
+  it('a form posts and redirects under the policy (form-action), without script', async () => {
+    const context = await browser.newContext({ baseURL: origin, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
+    });
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(learner.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname !== '/login');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('the policy refuses what it should: other origins, plugins, <base>, forms posted elsewhere', async () => {
+    const page = await newPage();
+    await page.goto('/login');
+    await page.evaluate(() => {
+      const base = document.createElement('base');
+      base.href = 'https://elsewhere.example/';
+      document.head.append(base);
+      const object = document.createElement('object');
+      object.data = 'https://elsewhere.example/x.swf';
+      document.body.append(object);
+      const image = document.createElement('img');
+      image.src = 'https://elsewhere.example/pixel.png';
+      document.body.append(image);
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = 'https://elsewhere.example/collect';
+      document.body.append(form);
+      form.submit();
+    });
+    await page.waitForTimeout(500);
+    const events = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+    for (const directive of ['base-uri', 'object-src', 'img-src', 'form-action'])
+      expect(events.join('\n'), directive).toContain(`violation: ${directive}`);
     await page.context().close();
   });
 

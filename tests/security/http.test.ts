@@ -190,6 +190,18 @@ describe('security headers', () => {
     // The script policy: in the header for on-demand pages, in a <meta> for prerendered ones.
     const meta = /<meta http-equiv="content-security-policy" content="([^"]+)"/i.exec(reply.text)?.[1] ?? '';
     expect(`${csp} ${meta}`).toMatch(/script-src [^;]*'sha(256|384|512)-/);
+    // Nothing from elsewhere, no plugins, no <base>, forms post only here.
+    for (const directive of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"])
+      expect(`${csp}; ${meta}`, `${path}: ${directive}`).toContain(directive);
+  });
+
+  it('HSTS when PUBLIC_URL is https, on pages and files alike; not over plain http', async () => {
+    for (const path of ['/login', '/courses', '/favicon.svg', '/healthz']) {
+      const secure = await http(secureOrigin, 'GET', path);
+      expect(header(secure, 'strict-transport-security'), path).toBe('max-age=31536000; includeSubDomains');
+      const plain = await http(origin, 'GET', path);
+      expect(header(plain, 'strict-transport-security'), path).toBe('');
+    }
   });
 
   it('personal pages are never cached by shared caches', async () => {
