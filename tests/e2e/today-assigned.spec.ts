@@ -104,4 +104,23 @@ test('a new member sees the course due today first, in words, with the one main 
   // The leader's dashboard still works with the assignments done and open.
   await page.goto(teamUrl);
   await expect(page.getByRole('row', { name: new RegExp(member.name) })).toBeVisible();
+
+  // A personal due date the server refuses (a five-digit year, which a date field lets through):
+  // the form stays open with the error beside the date, and the choices are kept.
+  await page.getByText('A personal due date for one member').click();
+  const personal = page.locator('details.personal-due');
+  const secondOption = (await personal.getByRole('option', { name: new RegExp(DUE_LATER.title) }).textContent())!;
+  await personal.getByLabel('Course', { exact: true }).selectOption({ label: secondOption.trim() });
+  await personal.getByLabel('Member', { exact: true }).selectOption({ label: member.name });
+  await personal.getByLabel('Their due date', { exact: true }).fill('20255-12-01');
+  await personal.getByRole('button', { name: 'Save personal date' }).click();
+  await expect(personal).toHaveAttribute('open', '');
+  const date = personal.getByLabel('Their due date', { exact: true });
+  await expect(date).toHaveAttribute('aria-invalid', 'true');
+  await expect(date).toHaveAccessibleDescription(/YYYY-MM-DD/);
+  await expect(date).toHaveValue('20255-12-01');
+  await expect(personal.getByLabel('Member', { exact: true })).toHaveValue(
+    (await personal.getByRole('option', { name: member.name }).getAttribute('value'))!,
+  );
+  await expect(personal.getByLabel('Course', { exact: true }).locator('option:checked')).toHaveText(secondOption);
 });
