@@ -62,6 +62,8 @@ test('a new member sees the course due today first, in words, with the one main 
   await assign(page, DUE_TODAY, isoInDays(0));
   await assign(page, DUE_LATER, isoInDays(3));
   await page.getByRole('link', { name: 'Members and invites' }).click();
+  // The team's only leader is not offered to step down to member.
+  await expect(page.getByRole('button', { name: /^Make member/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Create invite' }).click();
   const inviteLink = (await page.locator('.invite code').first().textContent())!.trim();
 
