@@ -7,6 +7,7 @@ export async function isOneClickUnsubscribe(request: Request): Promise<boolean> 
   if (request.method !== 'POST') return false;
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return false;
+  // At most FORM_BODY_MAX bytes: the HTTP server refuses a larger body unread (request-body.ts).
   const form = await request
     .clone()
     .formData()
