@@ -67,6 +67,11 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   const confirm = await latestMail(member.email, { subject: /Confirm your email/ });
   await phone.goto(linkFrom(confirm.text));
   await phone.getByRole('button', { name: 'Confirm my email address' }).click();
+  // Confirming leads back to the team being joined; Today says so too, above everything else.
+  await expect(phone.getByRole('link', { name: 'Finish joining your team' })).toHaveAttribute(
+    'href',
+    /^\/join\/[A-Z0-9]+$/,
+  );
   await phone.goto('/');
   await phone.getByRole('link', { name: 'Finish joining the team you were invited to' }).click();
   await phone.getByRole('button', { name: 'Join Ward 7 nights' }).click();
