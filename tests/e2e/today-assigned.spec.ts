@@ -106,6 +106,9 @@ test('a new member sees the course due today first, in words, with the one main 
   // The leader's dashboard still works with the assignments done and open.
   await page.goto(teamUrl);
   await expect(page.getByRole('row', { name: new RegExp(member.name) })).toBeVisible();
+  // Who is behind comes before the form to assign more.
+  const top = async (name: string) => (await page.getByRole('heading', { level: 2, name }).boundingBox())!.y;
+  expect(await top('Who is where')).toBeLessThan(await top('Assign a course'));
 
   // A personal due date the server refuses (a five-digit year, which a date field lets through):
   // the form stays open with the error beside the date, and the choices are kept.
