@@ -111,7 +111,7 @@ beforeAll(async () => {
   const team = await post(other, '/_actions/teams.create', { name: 'Night shift', description: '' });
   teamId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(team.text)![0];
   const invite = await post(other, '/_actions/teams.createInvite', { teamId, days: '7', maxUses: '' });
-  inviteCode = /"([A-Z0-9]{8})"/.exec(invite.text)![1]!;
+  inviteCode = /"([A-Z0-9]{12})"/.exec(invite.text)![1]!;
   expect((await post(author, '/_actions/teams.join', { code: inviteCode })).status).toBe(200);
   const assigned = await post(other, '/_actions/teams.assign', {
     teamId,
@@ -138,7 +138,7 @@ beforeAll(async () => {
   });
   expect(event.status, event.text).toBe(200);
   eventSlug = 'privacy-symposium';
-  const eventCode = /"([A-Z0-9]{3}-?[A-Z0-9]{3})"/.exec(event.text)![1]!;
+  const eventCode = /"([A-Z0-9]{5}-?[A-Z0-9]{5})"/.exec(event.text)![1]!;
   expect((await post(author, '/_actions/events.join', { code: eventCode })).status).toBe(200);
 
   // The author opens the lesson, answers, and writes.

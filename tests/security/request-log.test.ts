@@ -167,8 +167,8 @@ describe.each(['text', 'json'] as const)('the request log (LOG_FORMAT=%s)', (for
       body: form({ teamId, days: '7', maxUses: '' }),
     });
     expect(invite.status).toBe(200);
-    secrets.inviteCode = /"([A-Z0-9]{8})"/.exec(invite.text)![1]!;
-    secrets.inviteCodeAsShown = `${secrets.inviteCode.slice(0, 4)}-${secrets.inviteCode.slice(4)}`;
+    secrets.inviteCode = /"([A-Z0-9]{12})"/.exec(invite.text)![1]!;
+    secrets.inviteCodeAsShown = secrets.inviteCode.match(/.{4}/g)!.join('-');
     expect((await send('GET', `/join/${secrets.inviteCode}`, '/join/:code', { cookie })).status).toBe(200);
     // Typed as shown, in any case: redirected to the canonical link.
     expect(
