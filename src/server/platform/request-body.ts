@@ -6,10 +6,12 @@ import type http from 'node:http';
 import { bodyMaxFor } from '#lib/limits.ts';
 
 /**
- * After refusing a body and answering, how long the connection stays open before we cut it:
- * closing while the client still sends resets the connection, and a client that has not yet
- * read the answer loses it. Meanwhile nothing more is read (TCP holds the client back):
- * even reading to drop it cost ~30 MB of garbage buffers over 300 refused 100 MB bodies.
+ * After refusing a body, how long the connection stays open once the answer is out.
+ * Nothing more is read (TCP holds the client back; reading the rest only to drop it cost
+ * ~30 MB of garbage buffers over 300 refused 100 MB bodies), and the answer says
+ * `Connection: close`, so the connection cannot be reused. Closing it at once, with the
+ * body still arriving, would reset it, and a client that had not read the answer yet
+ * would lose it.
  */
 const LINGER_MS = 2000;
 
@@ -69,12 +71,17 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Body
   });
 }
 
-/** Reads no more of a refused body, and closes the connection LINGER_MS after the answer. */
+/** Reads no more of a refused body; the answer closes the connection, LINGER_MS after it went out. */
 export function leaveRestUnread(req: http.IncomingMessage, res: http.ServerResponse): void {
   req.pause();
   // Counts as reading it ourselves: Node would otherwise read the rest, to drop it, after the answer.
   req.read(0);
-  res.once('finish', () => {
-    if (!req.complete) setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
-  });
+  res.shouldKeepAlive = false;
+  // Node ends and closes a `Connection: close` socket as soon as the answer is out: end it
+  // then (the client sees the answer is complete), close it later.
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
 }
