@@ -118,6 +118,8 @@ export interface TeamMembersTable {
   user_id: string;
   role: TeamRole;
   joined_at: CreatedAt;
+  /** A leader counted in the team's numbers (they take its courses too); members always are. */
+  learns_with_team: Generated<boolean>;
 }
 
 export interface TeamInvitesTable {

@@ -8,6 +8,7 @@ import * as deletedAccounts from './2026-11-28T0900-deleted-accounts.ts';
 import * as certificateStatus from './2026-12-10T1000-certificate-status.ts';
 import * as lessonTime from './2026-12-10T1010-lesson-time.ts';
 import * as accountSafety from './2026-12-10T1100-account-safety.ts';
+import * as leadersLearn from './2026-12-10T1200-leaders-learn.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-10T1000-certificate-status': certificateStatus,
   '2026-12-10T1010-lesson-time': lessonTime,
   '2026-12-10T1100-account-safety': accountSafety,
+  '2026-12-10T1200-leaders-learn': leadersLearn,
 };

@@ -47,6 +47,15 @@ export const teamActions = {
     handler: (input, ctx) => run(async () => teams.setMemberRole(await actionContext(ctx), input)),
   }),
 
+  learnWithTeam: defineAction({
+    accept: 'form',
+    input: z.object({ teamId, learns: z.enum(['yes', 'no'], 'Choose yes or no.') }),
+    handler: (input, ctx) =>
+      run(async () =>
+        teams.learnWithTeam(await actionContext(ctx), { teamId: input.teamId, learns: input.learns === 'yes' }),
+      ),
+  }),
+
   removeMember: defineAction({
     accept: 'form',
     input: z.object({ teamId, userId }),

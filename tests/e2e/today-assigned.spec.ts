@@ -106,6 +106,13 @@ test('a new member sees the course due today first, in words, with the one main 
   // The leader's dashboard still works with the assignments done and open.
   await page.goto(teamUrl);
   await expect(page.getByRole('row', { name: new RegExp(member.name) })).toBeVisible();
+  // The leader is not counted in her own team's numbers unless she takes the courses with it.
+  await expect(page.getByText('As a leader you are not counted in these numbers.')).toBeVisible();
+  await expect(page.getByRole('row', { name: new RegExp(leader.name) })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Take the courses with my team' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(leader.name) })).toBeVisible();
+  await page.getByRole('button', { name: 'Stop taking the courses with the team' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(leader.name) })).toHaveCount(0);
   // Who is behind comes before the form to assign more.
   const top = async (name: string) => (await page.getByRole('heading', { level: 2, name }).boundingBox())!.y;
   expect(await top('Who is where')).toBeLessThan(await top('Assign a course'));

@@ -187,6 +187,16 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'teams.learnWithTeam': {
+    service: 'teams.learnWithTeam',
+    prepare: async () => {
+      const { teamId } = await team();
+      return {
+        act: () => teams.learnWithTeam(ctx(leader), { teamId, learns: true }),
+        expect: { actorId: leader.id, action: 'team.leader-learns', target: `team:${teamId}` },
+      };
+    },
+  },
   'teams.removeMember': {
     service: 'teams.removeMember',
     prepare: async () => {

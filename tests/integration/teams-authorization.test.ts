@@ -135,6 +135,10 @@ const ACTION_RULES: Record<string, Rule> = {
     expect: LEADER_ONLY,
     run: signedIn((u) => teams.setMemberRole(ctxOf(u), { teamId, userId: people.member.id, role: 'member' })),
   },
+  learnWithTeam: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.learnWithTeam(ctxOf(u), { teamId, learns: true })),
+  },
   removeMember: {
     expect: LEADER_ONLY,
     run: signedIn((u) => teams.removeMember(ctxOf(u), { teamId, userId: '00000000-0000-4000-8000-000000000000' })),

@@ -171,14 +171,23 @@ describe('assignments and states', () => {
     expect(cell(fresh.id).state).toBe('overdue');
     expect(cell(early.id).state).toBe('completed');
     expect(cell(onLeave.id)).toMatchObject({ state: 'not-started', extended: true, dueOn: addDays(today, 30) });
-    // Overdue: fresh, started, late and the leader (leaders are members too).
+    // Overdue: fresh, started and late. The leader is not counted: she has not chosen to take the course.
     expect(after.assignments[0]!.counts).toMatchObject({
       completed: 1,
-      overdue: 4,
+      overdue: 3,
       'not-started': 1,
       'in-progress': 0,
-      total: 6,
+      total: 5,
     });
+    expect(after.members.map((m) => m.userId)).not.toContain(leader.id);
+    expect(await teams.myAssignments(ctx(leader))).toEqual([]);
+    // Once she takes the courses with her team, she counts, and sees the assignment on Today.
+    await teams.learnWithTeam(ctx(leader), { teamId, learns: true });
+    const withLeader = await teams.dashboard(ctx(leader, later), teamId);
+    expect(withLeader.assignments[0]!.counts).toMatchObject({ overdue: 4, total: 6 });
+    expect(await teams.myAssignments(ctx(leader))).toHaveLength(1);
+    // The choice is a leader's: a member always takes the courses.
+    await expect(teams.learnWithTeam(ctx(fresh), { teamId, learns: false })).rejects.toBeInstanceOf(ForbiddenError);
 
     // The member sees it on Today, with their own state.
     const mine = await teams.myAssignments(ctx(started));
@@ -225,7 +234,7 @@ describe('assignments and states', () => {
     const view = await teams.dashboard(ctx(leader), teamId);
     expect(view.assignments.map((a) => a.id)).toEqual([kept.assignmentId]);
     expect(view.members.every((m) => !(assignmentId in m.cells))).toBe(true);
-    for (const someone of [member, bystander, leader])
+    for (const someone of [member, bystander])
       expect((await teams.myAssignments(ctx(someone))).map((a) => a.assignmentId)).toEqual([kept.assignmentId]);
     // The member's lessons stay done.
     const done = (await progress.progressOfUser(database.db, member.id)).filter(
@@ -312,6 +321,7 @@ describe('assignments and states', () => {
   it('exports CSV with a BOM, ISO dates and neutralised formulas', async () => {
     const leader = await person('=HYPERLINK("http://evil")');
     const { teamId } = await teams.createTeam(ctx(leader), { name: 'Équipe +1', description: '' });
+    await teams.learnWithTeam(ctx(leader), { teamId, learns: true }); // so she is a row of her team's export
     await teams.assignCourse(ctx(leader), {
       teamId,
       courseSlug: course.slug,
@@ -351,7 +361,7 @@ describe('the dashboard at scale', () => {
       transformResult: async (args) => args.result,
     });
     const view = await teams.dashboard({ db: counting, catalog, user: leader }, teamId);
-    expect(view.members).toHaveLength(61);
+    expect(view.members).toHaveLength(60); // the leader leads: she is not a row
     expect(Object.keys(view.members[5]!.cells)).toHaveLength(3);
     expect(seen.length).toBeLessThanOrEqual(6);
   });

@@ -123,6 +123,8 @@ export async function seedDemo(db: Kysely<Database>, catalog: Catalog, now = new
       members.push(user.email);
       memberIds.push(user.id);
       await teamsRepo.addMember(tx, team.id, user.id, index === 1 ? 'leader' : 'member');
+      // Ben co-leads and takes the courses with the team; Dana only leads.
+      if (index === 1) await teamsRepo.setLearnsWithTeam(tx, team.id, user.id, true);
       const huddleCount = { none: 0, some: 2, all: huddles.lessons.length, early: huddles.lessons.length }[
         person.huddles
       ];

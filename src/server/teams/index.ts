@@ -9,7 +9,7 @@ export {
   unsubscribeWithToken,
 } from './reminders.ts';
 // Writes without checks, for the demo seeder only (it backdates what a real team would do over weeks).
-export { addMember, insertAssignment, insertInvite, insertTeam } from './repo.ts';
+export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTeam } from './repo.ts';
 export {
   type TeamPage,
   assignCourse,
@@ -19,6 +19,7 @@ export {
   exportCsv,
   isMemberOf,
   joinTeam,
+  learnWithTeam,
   leaveTeam,
   lookUpInvite,
   manageView,

@@ -54,6 +54,19 @@ export async function roleInTeam(db: Executor, teamId: string, userId: string): 
 }
 
 /** Adds a member; false when they were already in the team (their role is kept). */
+/** A leader's choice to take the team's courses with it (and so be counted). False if not a leader. */
+export async function setLearnsWithTeam(db: Executor, teamId: string, userId: string, learns: boolean) {
+  const row = await db
+    .updateTable('team_members')
+    .set({ learns_with_team: learns })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('role', '=', 'leader')
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function addMember(db: Executor, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
   const row = await db
     .insertInto('team_members')
@@ -106,6 +119,7 @@ export function listMembers(db: Executor, teamId: string) {
       shownEmail.as('email'),
       'team_members.role',
       'team_members.joined_at',
+      'team_members.learns_with_team',
       sql<boolean>`users.deleted_at is not null`.as('account_deleted'),
     ])
     .where('team_members.team_id', '=', teamId)
@@ -338,6 +352,8 @@ export async function assignmentStates(
       from team_assignments a
       join team_members m on m.team_id = a.team_id
       where ${byTeam ? sql`a.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
+        -- Leaders count only when they take the team's courses with it.
+        and (m.role = 'member' or m.learns_with_team)
     ),
     -- Driven by the members' own rows through the primary key, not a scan of all progress.
     progress as (

@@ -121,6 +121,23 @@ export async function setMemberRole(ctx: RequestContext, input: { teamId: string
   });
 }
 
+/**
+ * A leader chooses whether to take the team's courses with it: only then do they see its
+ * assignments on Today and count in its numbers (a leader is not behind on her own team).
+ */
+export async function learnWithTeam(ctx: RequestContext, input: { teamId: string; learns: boolean }) {
+  await requireTeam(ctx, input.teamId);
+  const changed = await repo.setLearnsWithTeam(ctx.db, input.teamId, ctx.user.id, input.learns);
+  if (!changed) throw new ForbiddenError('Members always take the team’s courses; this choice is for its leaders.');
+  await recordAudit(ctx.db, {
+    actorId: ctx.user.id,
+    action: 'team.leader-learns',
+    target: `team:${input.teamId}`,
+    details: { learns: input.learns },
+  });
+  return { teamId: input.teamId, learns: input.learns };
+}
+
 export async function removeMember(ctx: RequestContext, input: { teamId: string; userId: string }) {
   await requireLeader(ctx, input.teamId);
   if (input.userId === ctx.user.id)
@@ -430,8 +447,10 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     ),
     teamToday(ctx.now),
   );
+  // Leaders who do not take the courses with the team are not in its numbers or its grid.
+  const counted = members.filter((m) => m.role === 'member' || m.learns_with_team);
   const byMember = new Map<string, DashboardMember>(
-    members.map((m) => [
+    counted.map((m) => [
       m.user_id,
       { userId: m.user_id, name: m.name, email: m.email, role: m.role, joinedAt: m.joined_at, cells: {} },
     ]),
@@ -468,6 +487,8 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     members: [...byMember.values()],
     assignments: dashboardAssignments,
     today: teamToday(ctx.now),
+    /** Whether the person looking (a leader) takes the courses with the team. */
+    viewerLearns: members.find((m) => m.user_id === ctx.user.id)?.learns_with_team ?? false,
   };
 }
 
