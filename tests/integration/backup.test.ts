@@ -24,6 +24,8 @@ import { saveReflection } from '#server/learning/reflections-repo.ts';
 import { completeLesson, recordCheckAttempts } from '#server/progress/repo.ts';
 import { findUserById, setAdmin } from '#server/accounts/users-repo.ts';
 import * as events from '#server/events/events.ts';
+import { requestPasswordReset } from '#server/accounts/accounts.ts';
+import { statusListCredential } from '#server/certificates/certificates.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
@@ -60,6 +62,9 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     expiresAt: new Date(Date.now() + 3600_000),
   });
   await hitThrottle(db, 'sign-in:ip:10.0.0.1', 900);
+  // A reset request still queued for the job, and the signed certificate status list.
+  await requestPasswordReset(db, learners[1]!.email, { ip: '10.0.0.2', userAgent: '' });
+  await statusListCredential(db, 1);
 
   const leaderRow = await db
     .selectFrom('users')
