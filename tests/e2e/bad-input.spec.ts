@@ -180,7 +180,7 @@ test('the join code on the landing page: empty, 10,000 characters, markup, contr
     // The code page says what a code looks like, next to the field, with the code kept.
     await expectFieldError(
       page.getByLabel('Invite code'),
-      /Codes have 8 letters and digits/,
+      /Codes have 12 letters and digits.*\(teams\), or 10.*\(events\)/,
       value.replace(/[\n\r]/g, ''),
     );
   }
