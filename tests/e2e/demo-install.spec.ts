@@ -256,12 +256,7 @@ test('a member joins a second team through sign-in, sees both teams on Today, an
   await expect(page.getByText('Course assigned.')).toBeVisible();
   await page.getByRole('link', { name: 'Members and invites' }).click();
   await page.getByRole('button', { name: 'Create invite' }).click();
-  const link = (
-    await page
-      .getByText(/\/join\/[A-Z0-9]{12}$/)
-      .first()
-      .innerText()
-  ).trim();
+  const link = await page.getByLabel('Invite link').first().inputValue();
   const code = /([A-Z0-9]{12})$/.exec(link)![1]!;
 
   // Chloé, signed out, follows the link, signs in with her existing account and lands in the team.

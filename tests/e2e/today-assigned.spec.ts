@@ -65,7 +65,12 @@ test('a new member sees the course due today first, in words, with the one main 
   // The team's only leader is not offered to step down to member.
   await expect(page.getByRole('button', { name: /^Make member/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Create invite' }).click();
-  const inviteLink = (await page.locator('.invite code').first().textContent())!.trim();
+  const inviteLink = await page.getByLabel('Invite link').first().inputValue();
+  // One tap copies it (the link is also there to select by hand).
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy link' }).first().click();
+  await expect(page.getByText('Link copied.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(inviteLink);
 
   const phone = await (await openContext()).newPage();
   const member = newPerson('Ngozi Eze', 'member');
