@@ -173,6 +173,14 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
     .set({ target: `user:${id}` })
     .where('target', '=', user.email)
     .execute();
+  // A deleted account cannot lead. A leader who took the courses with the team stays in its
+  // numbers, as a member; one who only led leaves it (she was never counted).
+  await db
+    .deleteFrom('team_members')
+    .where('user_id', '=', id)
+    .where('role', '=', 'leader')
+    .where('learns_with_team', '=', false)
+    .execute();
   await db.updateTable('team_members').set({ role: 'member' }).where('user_id', '=', id).execute();
   await db
     .updateTable('event_enrollments')

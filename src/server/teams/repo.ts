@@ -77,10 +77,17 @@ export async function addMember(db: Executor, teamId: string, userId: string, ro
   return row !== undefined;
 }
 
+/**
+ * A member made co-leader keeps taking the courses (and counting) until she chooses
+ * otherwise; their progress does not drop out of the team's numbers by a change of role.
+ */
 export async function setMemberRole(db: Executor, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
   const result = await db
     .updateTable('team_members')
-    .set({ role })
+    .set({
+      role,
+      learns_with_team: role === 'leader' ? sql<boolean>`role = 'member' or learns_with_team` : false,
+    })
     .where('team_id', '=', teamId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
