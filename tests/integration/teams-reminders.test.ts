@@ -86,6 +86,11 @@ describe('reminders', () => {
     const anaMail = await outboxFor(ana.email);
     expect(anaMail).toHaveLength(1);
     expect(anaMail[0]!.text_body).toContain(`/courses/${course.slug}/${course.lessons[0]!.slug}`);
+    // The team's name is the leader's text: quoted and named as the team's, after Rounds' own words.
+    const lines = anaMail[0]!.text_body.split('\n').filter((line) => line.trim());
+    expect(lines.findIndex((line) => line.includes('Night shift'))).toBeGreaterThan(1);
+    expect(anaMail[0]!.text_body).toContain('Team: “Night shift”');
+    expect(anaMail[0]!.subject).not.toContain('Night shift');
     expect(await outboxFor(ben.email)).toHaveLength(0);
     expect(await outboxFor(cai.email)).toHaveLength(0);
 
