@@ -22,7 +22,8 @@ export default defineConfig({
   // Our own server (bin/start.ts) wraps the adapter's handler for logging, graceful shutdown
   // and the build's static files, which it serves from memory (src/server/platform/static-files.ts).
   adapter: node({ mode: 'middleware' }),
-  integrations: [curriculumCheck, mdx(), svelte()],
+  // discloseVersion: off, so lesson pages do not load a module that only announces Svelte's version.
+  integrations: [curriculumCheck, mdx(), svelte({ compilerOptions: { discloseVersion: false } })],
   server: { port: 4321 },
   security: {
     // Cross-site writes are refused by our middleware (src/middleware.ts), for every content

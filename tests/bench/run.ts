@@ -130,7 +130,14 @@ log(
 // ── app and baseline ────────────────────────────────────────────────────────
 const logFile = path.join(outDir, `server-${kind}.log`);
 // BENCH_APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=tests/.output/bench/prof") go to the app's node only (server.ts).
-const appEnv = { DATABASE_URL, DATA_DIR: dataDir, LOG_FORMAT: 'text' };
+// LESSON_TIME_FLOOR 0: the certificate rows complete courses in a second (docs/settings.md).
+process.env.LESSON_TIME_FLOOR ??= '0';
+const appEnv = {
+  DATABASE_URL,
+  DATA_DIR: dataDir,
+  LOG_FORMAT: 'text',
+  LESSON_TIME_FLOOR: process.env.LESSON_TIME_FLOOR,
+};
 const app: RunningApp = await startApp({ env: appEnv, processes: PROCESSES, logFile, appDir: benchAppDir });
 const rssAtStart = app.rss().total;
 log(

@@ -161,7 +161,8 @@ function statusSummary(result: RunResult): string {
  * address, 200 sign-ins in flight at once trip the per-address limit of failed sign-ins
  * (an attempt counts until its password has been checked).
  */
-export const LEARNER_SERVER_ENV = { TRUST_PROXY: 'true' };
+// Scripted learners finish lessons in seconds: LESSON_TIME_FLOOR 0 keeps their certificates (docs/settings.md).
+export const LEARNER_SERVER_ENV = { TRUST_PROXY: 'true', LESSON_TIME_FLOOR: '0' };
 const HARD_EXTRA_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Learners arrive over this long (a realistic ramp; 200 argon2 sign-ins at once would only measure the hash). */
