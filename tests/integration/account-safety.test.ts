@@ -4,6 +4,7 @@
 // does the same work whether or not the address has an account.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import { caught } from '../support/caught.ts';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
@@ -42,15 +43,6 @@ async function linkIn(email: string, path: string): Promise<string> {
     if (match) return match[1]!;
   }
   throw new Error(`no ${path} link mailed to ${email}`);
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 beforeAll(async () => {

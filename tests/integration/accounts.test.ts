@@ -1,6 +1,7 @@
 import { FieldError, ThrottledError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
+import { caught } from '../support/caught.ts';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import * as accounts from '#server/accounts/accounts.ts';
@@ -58,15 +59,6 @@ async function countRows(table: 'users' | 'sessions' | 'outbox' | 'email_tokens'
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 beforeAll(async () => {

@@ -16,7 +16,6 @@ import {
   hasLiveVerificationLink,
   insertEmailToken,
   voidEmailTokens,
-  voidEmailTokensAfter,
 } from './email-tokens-repo.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import {
@@ -359,7 +358,7 @@ export async function undoEmailChange(db: Kysely<Database>, token: string): Prom
       );
     await voidEmailTokens(tx, used.user_id, 'verify-email');
     await voidEmailTokens(tx, used.user_id, 'reset-password');
-    await voidEmailTokensAfter(tx, used.user_id, 'undo-email-change', used.created_at);
+    await voidEmailTokens(tx, used.user_id, 'undo-email-change', used.created_at);
     await deleteUserSessions(tx, used.user_id);
     const resetToken = randomToken(20);
     await insertEmailToken(tx, {

@@ -46,32 +46,24 @@ export function findLiveEmailToken(db: Executor, tokenHash: string, purpose: Ema
     .executeTakeFirst();
 }
 
-/** Voids a user's unused tokens of one purpose (e.g. older reset links after a reset). */
-export async function voidEmailTokens(db: Executor, userId: string, purpose: EmailTokenPurpose): Promise<void> {
-  await db
-    .updateTable('email_tokens')
-    .set({ used_at: sql`now()` })
-    .where('user_id', '=', userId)
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .execute();
-}
-
-/** Voids a user's unused tokens of one purpose made after `createdAt` (undo links to later addresses). */
-export async function voidEmailTokensAfter(
+/**
+ * Voids a user's unused tokens of one purpose (e.g. older reset links after a reset); with
+ * `madeAfter`, only those made after it (undo links to later addresses).
+ */
+export async function voidEmailTokens(
   db: Executor,
   userId: string,
   purpose: EmailTokenPurpose,
-  createdAt: Date,
+  madeAfter?: Date,
 ): Promise<void> {
-  await db
+  let query = db
     .updateTable('email_tokens')
     .set({ used_at: sql`now()` })
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('created_at', '>', createdAt)
-    .execute();
+    .where('used_at', 'is', null);
+  if (madeAfter) query = query.where('created_at', '>', madeAfter);
+  await query.execute();
 }
 
 /** Whether an unused, unexpired confirmation link for this address is out (it may have been throttled or failed to send). */
