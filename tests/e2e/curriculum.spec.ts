@@ -97,3 +97,60 @@ test('the huddle timer runs, pauses, skips and resets', async ({ page }) => {
   await expect(start).toBeVisible();
   await expect(timer.getByRole('status')).toHaveText('Timer reset.');
 });
+
+test('on a phone the huddle timer keeps the screen on, stays in view and chimes only when asked', async ({ page }) => {
+  // Count buzzes: Chromium has navigator.vibrate but a headless phone cannot feel it.
+  await page.addInitScript(() => {
+    const w = window as unknown as { buzzes: number };
+    w.buzzes = 0;
+    navigator.vibrate = () => {
+      w.buzzes++;
+      return true;
+    };
+  });
+  const buzzes = () => page.evaluate(() => (window as unknown as { buzzes: number }).buzzes);
+  const lesson = huddles.lessons.find((l) => l.title === 'The ten-minute huddle')!;
+  await page.goto(lesson.url);
+  const timer = page.getByRole('region', { name: /Huddle guide/ });
+  await timer.scrollIntoViewIfNeeded();
+  const start = timer.getByRole('button', { name: 'Start huddle timer' });
+  const pause = timer.getByRole('button', { name: 'Pause' });
+  await expect(async () => {
+    if (!(await pause.isVisible())) await start.click({ timeout: 2_000 });
+    await expect(pause).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+
+  // Screen Wake Lock: held while running, let go on pause.
+  const awake = timer.getByText('The screen stays on while the timer runs.');
+  await expect(awake).toBeVisible();
+
+  // The clock stays on screen whichever agenda item is being read.
+  const clock = timer.getByText(/left in the huddle$/);
+  const viewport = page.viewportSize()!;
+  for (const item of await timer.getByRole('listitem').all()) {
+    for (const block of ['end', 'center'] as const) {
+      await item.evaluate((el, where) => el.scrollIntoView({ block: where }), block);
+      const box = (await clock.boundingBox())!;
+      expect(box.y, `clock in view with an item at the ${block}`).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+    }
+  }
+
+  // Cues are off until asked for; one tap turns them on (with a sample) and it is remembered.
+  const cues = timer.getByLabel('Chime and vibrate at each new item');
+  await expect(cues).not.toBeChecked();
+  await timer.getByRole('button', { name: 'Next item' }).click();
+  await expect(timer.getByRole('status')).toHaveText('Next: Flow and staffing.');
+  expect(await buzzes(), 'silent by default').toBe(0);
+  await cues.check();
+  expect(await buzzes(), 'a sample when turned on').toBe(1);
+  await timer.getByRole('button', { name: 'Next item' }).click();
+  await expect(timer.getByRole('status')).toHaveText('Next: Wins and gratitude.');
+  expect(await buzzes(), 'a buzz at the new item').toBe(2);
+
+  await pause.click();
+  await expect(awake).toBeHidden();
+  await page.reload();
+  await timer.scrollIntoViewIfNeeded();
+  await expect(cues).toBeChecked();
+});
