@@ -5,7 +5,9 @@
 import type { Page } from '@playwright/test';
 import {
   BASE_URL,
+  checkAnswer,
   expect,
+  expectFeedbackShown,
   findCourse,
   newPerson,
   ONE_AT_A_TIME,
@@ -167,4 +169,27 @@ test('Today shows where to continue, progress per course, a completed course and
   await page.goto('/');
   await expect(courseCard(page, A)).toContainText(`2 of ${A.lessons.length} lessons`);
   await expect(page.getByRole('region', { name: 'This month' })).toContainText(`You finished ${all.length} lessons`);
+});
+
+test('Continue reopens a lesson at its check when the learner had begun answering it', async ({ page }) => {
+  await signUp(page, newPerson());
+  const [first, second] = C.lessons as [LessonInfo, LessonInfo];
+  await completeInPage(page, first);
+
+  // Only opened: Continue starts at the top of the lesson.
+  await openLesson(page, second.url);
+  await page.goto('/');
+  const continueCard = page.getByRole('region', { name: 'Continue where you left off' });
+  await expect(continueCard.getByRole('link', { name: /^Continue/ })).toHaveAttribute('href', second.url);
+
+  // One question answered: the reading is behind her, so Continue opens at the check.
+  await openLesson(page, second.url);
+  await checkAnswer(question(page, second, 0), rightOption(second, 0).text);
+  await expectFeedbackShown(question(page, second, 0), `Correct. ${rightOption(second, 0).feedback}`);
+  await page.goto('/');
+  await expect(continueCard.getByText('You were at its knowledge check.')).toBeVisible();
+  await continueCard.getByRole('link', { name: /^Continue/ }).click();
+  await expect(page).toHaveURL(`${BASE_URL}${second.url}#check`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Knowledge check' })).toBeInViewport();
+  await expect(page.getByRole('heading', { level: 1, name: second.title })).not.toBeInViewport();
 });

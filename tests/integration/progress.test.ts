@@ -28,6 +28,33 @@ afterAll(async () => {
   await database?.close();
 });
 
+describe('Today', () => {
+  it('reopens a lesson at its check once a question in it is answered, until the lesson is completed', async () => {
+    const learner = await newLearner();
+    const key = `${course.slug}/${lesson.slug}`;
+    await learning.markLessonOpened(ctx(learner), { courseSlug: course.slug, lessonSlug: lesson.slug });
+    expect((await learning.today(ctx(learner))).atCheck.has(key), 'only opened: from the top').toBe(false);
+
+    const wrong = lesson.check[0]!.options.findIndex((o) => !o.correct);
+    await learning.answerQuestion(ctx(learner), {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      question: 0,
+      option: wrong,
+    });
+    const view = await learning.today(ctx(learner));
+    expect(view.continueWith?.lesson.slug).toBe(lesson.slug);
+    expect(view.atCheck.has(key), 'a wrong answer counts as being at the check').toBe(true);
+
+    await learning.completeLesson(ctx(learner), {
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      answers: correctAnswers(),
+    });
+    expect((await learning.today(ctx(learner))).atCheck.has(key)).toBe(false);
+  });
+});
+
 describe('completing a lesson', () => {
   it('refuses until every question has been answered correctly, then completes', async () => {
     const learner = await newLearner();

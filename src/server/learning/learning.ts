@@ -148,7 +148,12 @@ export async function courseProgress({ db, catalog, user }: RequestContext, cour
 
 /** Everything the Today page shows. */
 export async function today({ db, catalog, user, now = new Date() }: RequestContext) {
-  const rows = await progress.progressOfUser(db, user.id);
+  const [rows, answered] = await Promise.all([
+    progress.progressOfUser(db, user.id),
+    progress.lessonsWithAnswers(db, user.id),
+  ]);
+  const keyOf = (row: { course_slug: string; lesson_slug: string }) => `${row.course_slug}/${row.lesson_slug}`;
+  const completedKeys = new Set(rows.filter((r) => r.completed_at).map(keyOf));
   const all = catalog.courses.map((course) => summarizeCourse(course, rows));
   const courses = all.filter((p) => p.lastActivity);
   const byRecent = [...courses].sort((a, b) => b.lastActivity!.getTime() - a.lastActivity!.getTime());
@@ -169,6 +174,8 @@ export async function today({ db, catalog, user, now = new Date() }: RequestCont
     lessonsThisMonth,
     minutesThisMonth,
     isNew: rows.length === 0,
+    /** Unfinished lessons whose check the learner has begun ("course/lesson"): they reopen at the check. */
+    atCheck: new Set(answered.map(keyOf).filter((key) => !completedKeys.has(key))),
     /** Every course's progress, for cards about courses not yet started (e.g. an assignment). */
     progressOf: new Map(all.map((p) => [p.course.slug, p])),
   };

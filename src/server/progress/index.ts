@@ -3,6 +3,7 @@ export {
   checkAttemptsOfUser,
   completeLesson,
   correctlyAnswered,
+  lessonsWithAnswers,
   markStarted,
   progressOfUser,
   recordCheckAttempts,

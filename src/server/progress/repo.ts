@@ -95,6 +95,16 @@ export function completeLesson(
     .executeTakeFirstOrThrow() as Promise<{ completed_at: Date; course_version: string | null; seconds_spent: number }>;
 }
 
+/** The lessons in whose check this learner has answered at least one question, rightly or not. */
+export function lessonsWithAnswers(db: Executor, userId: string) {
+  return db
+    .selectFrom('check_attempts')
+    .select(['course_slug', 'lesson_slug'])
+    .distinct()
+    .where('user_id', '=', userId)
+    .execute();
+}
+
 export function progressOfUser(db: Executor, userId: string): Promise<LessonProgress[]> {
   return db.selectFrom('lesson_progress').selectAll().where('user_id', '=', userId).execute();
 }
