@@ -673,14 +673,17 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     const key = `${course.slug}/${lesson.slug}`;
     const completed = enrollees.filter((e) => perUser.get(e.user_id)?.done.has(key)).length;
     const opens = lessonRelease(schedule, index, { pausedAt: null, pausedTotalMs: 0 }, now);
+    const kept = index < (schedule.keptOpen?.count ?? 0);
     return {
       course,
       lesson,
       completed,
-      opensLabel: formatUnlock(
-        opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt,
-        event.time_zone,
-      ),
+      opensLabel: kept
+        ? 'Open (it had opened before the schedule changed)'
+        : formatUnlock(
+            opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt,
+            event.time_zone,
+          ),
       open: opens.state === 'unlocked',
     };
   });
@@ -726,6 +729,7 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     coursesDone,
     people,
     lessonCount: lessons.length,
+    schedule,
   };
 }
 
