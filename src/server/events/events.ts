@@ -212,11 +212,9 @@ export async function updateEvent(ctx: RequestContext, input: EventChanges & { e
   const keptOpen = scheduleChanged.length
     ? { count: releasedLessonCount(before, lessonCount, now), since: now }
     : undefined;
+  const words = { name: event.name, location: event.location, welcomeMessage: event.welcome_message };
   const changed = [
-    ...(['name', 'location', 'welcomeMessage'] as const).filter(
-      (field) =>
-        input[field] !== { name: event.name, location: event.location, welcomeMessage: event.welcome_message }[field],
-    ),
+    ...(['name', 'location', 'welcomeMessage'] as const).filter((field) => input[field] !== words[field]),
     ...scheduleChanged,
   ];
   if (changed.length === 0) return { slug: event.slug, changed };

@@ -179,8 +179,12 @@ export async function updateEvent(db: Executor, eventId: string, changes: EventC
       first_unlock_days: changes.firstUnlockDays,
       interval_days: changes.intervalDays,
       day_offsets: changes.dayOffsets ? JSON.stringify(changes.dayOffsets) : null,
+      // Never fewer than before, even when two edits cross.
       ...(changes.keptOpen
-        ? { lessons_kept_open: changes.keptOpen.count, schedule_changed_at: changes.keptOpen.since }
+        ? {
+            lessons_kept_open: sql<number>`greatest(lessons_kept_open, ${changes.keptOpen.count})`,
+            schedule_changed_at: changes.keptOpen.since,
+          }
         : {}),
     })
     .where('id', '=', eventId)
