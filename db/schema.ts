@@ -194,6 +194,11 @@ export interface EventsTable {
   day_offsets: ColumnType<number[] | null, string | null | undefined, string | null>;
   join_code: string;
   join_closed_at: Timestamp | null;
+  /** Archived: off the active list, closed to joining, no emails; learning records stay. */
+  archived_at: Timestamp | null;
+  /** The first this many lessons stay open whatever the schedule says (released before it was last changed). */
+  lessons_kept_open: Generated<number>;
+  schedule_changed_at: Timestamp | null;
   created_by: string | null;
   created_at: CreatedAt;
 }

@@ -58,6 +58,37 @@ export const eventActions = {
       ),
   }),
 
+  update: defineAction({
+    accept: 'form',
+    input: z.object({
+      eventId,
+      name: eventNameField,
+      eventDate: dateField,
+      timeZone: timeZoneField,
+      location: locationField,
+      welcomeMessage: welcomeField,
+      unlockTime: clockField,
+      firstUnlockDays: firstUnlockDaysField,
+      intervalDays: intervalDaysField,
+      dayOffsets: dayOffsetsField,
+    }),
+    handler: (input, ctx) =>
+      run(async () =>
+        events.updateEvent(await actionContext(ctx), {
+          eventId: input.eventId,
+          name: input.name,
+          eventDate: input.eventDate,
+          timeZone: input.timeZone,
+          location: input.location,
+          welcomeMessage: input.welcomeMessage,
+          unlockMinute: input.unlockTime,
+          firstUnlockDays: input.firstUnlockDays,
+          intervalDays: input.intervalDays,
+          dayOffsets: input.dayOffsets,
+        }),
+      ),
+  }),
+
   regenerateCode: defineAction({
     accept: 'form',
     input: z.object({ eventId }),
@@ -68,6 +99,30 @@ export const eventActions = {
     accept: 'form',
     input: z.object({ eventId }),
     handler: (input, ctx) => run(async () => events.closeJoining(await actionContext(ctx), input)),
+  }),
+
+  reopenJoining: defineAction({
+    accept: 'form',
+    input: z.object({ eventId }),
+    handler: (input, ctx) => run(async () => events.reopenJoining(await actionContext(ctx), input)),
+  }),
+
+  /** Archiving asks for a ticked confirmation; unarchiving does not. */
+  archive: defineAction({
+    accept: 'form',
+    input: z.object({
+      eventId,
+      confirm: z.literal('yes', 'Tick the box to confirm archiving this event.'),
+    }),
+    handler: (input, ctx) =>
+      run(async () => events.setArchived(await actionContext(ctx), { eventId: input.eventId, archived: true })),
+  }),
+
+  unarchive: defineAction({
+    accept: 'form',
+    input: z.object({ eventId }),
+    handler: (input, ctx) =>
+      run(async () => events.setArchived(await actionContext(ctx), { eventId: input.eventId, archived: false })),
   }),
 
   join: defineAction({

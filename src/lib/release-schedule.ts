@@ -28,6 +28,12 @@ export interface ReleaseSchedule {
    * continue from its last offset every intervalDays.
    */
   dayOffsets?: number[] | null;
+  /**
+   * Set once the schedule was changed: the first `count` lessons had been released by
+   * then and stay open for everyone, whatever the new schedule says (only future
+   * releases move). `since` is when the change was made.
+   */
+  keptOpen?: { count: number; since: Date } | null;
 }
 
 /** A learner's pauses: the total time paused so far, and when the current pause began. */
@@ -146,17 +152,31 @@ export type LessonRelease =
  * event, so everything already released is open to them.
  */
 export function lessonRelease(schedule: ReleaseSchedule, index: number, pause: PauseState, now: Date): LessonRelease {
-  const shifted = shiftByPause(schedule, baseUnlockAt(schedule, index), pause.pausedTotalMs);
-  if (pause.pausedAt && shifted.getTime() > pause.pausedAt.getTime()) return { state: 'paused' };
-  if (shifted.getTime() <= now.getTime()) return { state: 'unlocked', unlockedAt: shifted };
-  return { state: 'locked', unlocksAt: shifted };
+  const unlockedAt = unlockAtFor(schedule, index, pause);
+  if (!unlockedAt) return { state: 'paused' };
+  if (unlockedAt.getTime() <= now.getTime()) return { state: 'unlocked', unlockedAt };
+  return { state: 'locked', unlocksAt: unlockedAt };
 }
 
 /** The moment a lesson unlocks for this learner, or null while they are paused and it is not yet open. */
 export function unlockAtFor(schedule: ReleaseSchedule, index: number, pause: PauseState): Date | null {
   const shifted = shiftByPause(schedule, baseUnlockAt(schedule, index), pause.pausedTotalMs);
+  const kept = schedule.keptOpen;
+  // Released before the schedule changed: open for everyone, paused or not.
+  if (kept && index < kept.count) return shifted.getTime() < kept.since.getTime() ? shifted : kept.since;
   if (pause.pausedAt && shifted.getTime() > pause.pausedAt.getTime()) return null;
   return shifted;
+}
+
+/**
+ * How many lessons (from the start of the sequence) the event has released to everyone
+ * by `now`: those a schedule change must keep open. Unlock times never decrease along
+ * the sequence, so the released ones are always a prefix.
+ */
+export function releasedLessonCount(schedule: ReleaseSchedule, lessonCount: number, now: Date): number {
+  let count = 0;
+  while (count < lessonCount && lessonRelease(schedule, count, NO_PAUSE, now).state === 'unlocked') count++;
+  return count;
 }
 
 function shiftByPause(schedule: ReleaseSchedule, base: Date, pausedTotalMs: number): Date {
@@ -194,6 +214,17 @@ export function formatUnlock(at: Date, timeZone: string): string {
 /** A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.' */
 export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number): string {
   if (lessonCount === 0) return '';
+  const kept = Math.min(schedule.keptOpen?.count ?? 0, lessonCount);
+  if (kept === lessonCount) return lessonCount === 1 ? 'The lesson is open.' : 'All the lessons are open.';
+  if (kept > 0) {
+    const next = formatUnlock(baseUnlockAt(schedule, kept), schedule.timeZone);
+    const open = kept === 1 ? 'The first lesson is open' : `The first ${kept} lessons are open`;
+    const then =
+      lessonCount - kept > 1 && !schedule.dayOffsets?.length
+        ? `, then ${schedule.intervalDays === 1 ? 'one every day' : `one every ${schedule.intervalDays} days`}`
+        : '';
+    return `${open}; the next opens on ${next}${then}.`;
+  }
   const first = formatUnlock(baseUnlockAt(schedule, 0), schedule.timeZone);
   if (schedule.dayOffsets && schedule.dayOffsets.length > 0) {
     const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), schedule.timeZone);

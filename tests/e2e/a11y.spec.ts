@@ -299,6 +299,7 @@ test.describe('dark colour scheme', () => {
       ['team members and invites', `${teamUrl}/manage`],
       ['event page', eventUrl],
       ['event dashboard', eventAdminUrl],
+      ['event edit form', `${eventAdminUrl}/edit`],
       ['administration', '/admin'],
     ] as const) {
       expect((await page.goto(path))?.status(), path).toBe(200);

@@ -482,8 +482,6 @@ test.describe('event create', () => {
       { label: 'Date of the event', value: '', message: /Choose a date/ },
       { label: 'Date of the event', value: '2027-13-01', message: /does not exist/ },
       { label: 'Date of the event', value: HTML, message: /YYYY-MM-DD/ },
-      { label: 'Time zone of the event', value: 'Mars/Olympus', message: /Choose a time zone from the list/ },
-      { label: 'Time zone of the event', value: LONG, message: /Choose a time zone from the list/ },
       { label: 'Location (optional)', value: LONG, message: /at most 200 characters/ },
       { label: 'Location (optional)', value: CONTROL, message: /invisible control characters/ },
       { label: 'Welcome message (optional)', value: LONG, message: /1,000 characters/ },

@@ -321,6 +321,60 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'events.update': {
+    service: 'events.updateEvent',
+    prepare: async () => {
+      const { eventId } = await event();
+      return {
+        act: () =>
+          events.updateEvent(ctx(admin), {
+            eventId,
+            name: 'Renamed symposium',
+            eventDate: addDays(dateIn('UTC'), 2),
+            timeZone: 'UTC',
+            location: '',
+            welcomeMessage: '',
+            unlockMinute: 8 * 60,
+            firstUnlockDays: 1,
+            intervalDays: 2,
+            dayOffsets: null,
+          }),
+        expect: { actorId: admin.id, action: 'event.update', target: `event:${eventId}` },
+      };
+    },
+  },
+  'events.reopenJoining': {
+    service: 'events.reopenJoining',
+    prepare: async () => {
+      const { eventId } = await event();
+      await events.closeJoining(ctx(admin), { eventId });
+      return {
+        act: () => events.reopenJoining(ctx(admin), { eventId }),
+        expect: { actorId: admin.id, action: 'event.reopen-joining', target: `event:${eventId}` },
+      };
+    },
+  },
+  'events.archive': {
+    service: 'events.setArchived',
+    prepare: async () => {
+      const { eventId } = await event();
+      return {
+        act: () => events.setArchived(ctx(admin), { eventId, archived: true }),
+        expect: { actorId: admin.id, action: 'event.archive', target: `event:${eventId}` },
+      };
+    },
+  },
+  'events.unarchive': {
+    service: 'events.setArchived',
+    prepare: async () => {
+      const { eventId } = await event();
+      await events.setArchived(ctx(admin), { eventId, archived: true });
+      return {
+        act: () => events.setArchived(ctx(admin), { eventId, archived: false }),
+        expect: { actorId: admin.id, action: 'event.unarchive', target: `event:${eventId}` },
+      };
+    },
+  },
   'certificates.revoke': {
     service: 'certificates.revokeCertificate',
     prepare: async () => {
@@ -448,6 +502,7 @@ const READS = [
   'certificates.certificateForAdmin',
   'events.listEvents',
   'events.dashboard',
+  'events.eventForEditing',
   'teams.manageView',
 ];
 

@@ -221,3 +221,15 @@ describe('nudges when a lesson unlocks', () => {
     expect(await mailCount(joiner.email, course.lessons[2]!.title)).toBe(1);
   });
 });
+
+describe('an archived event', () => {
+  it('sends no lesson emails until it is unarchived', async () => {
+    const { eventId, people } = await eventWith(1);
+    await events.setArchived(ctx(admin), { eventId, archived: true });
+    await events.runEventNudges(database.db, catalog, new Date('2030-01-02T12:00:00Z'));
+    expect(await mailCount(people[0]!.email)).toBe(0);
+    await events.setArchived(ctx(admin), { eventId, archived: false });
+    await events.runEventNudges(database.db, catalog, new Date('2030-01-02T12:00:00Z'));
+    expect(await mailCount(people[0]!.email, lesson1.title)).toBe(1);
+  });
+});

@@ -1,10 +1,12 @@
 import type { PublicUser } from '#server/kernel/context.ts';
-import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import { ConflictError, FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import { listAuditEntries } from '#server/audit/repo.ts';
 import * as events from '#server/events/events.ts';
 import * as learning from '#server/learning/learning.ts';
 import * as reminders from '#server/teams/reminders.ts';
@@ -260,5 +262,196 @@ describe('the organiser’s dashboard', () => {
       nudges: 'on',
     });
     expect(csv.body).not.toMatch(/reflection/i);
+  });
+});
+
+describe('editing an event', () => {
+  const unchanged = async (eventId: string) => {
+    const row = await database.db.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow();
+    return {
+      eventId,
+      name: row.name,
+      eventDate: row.event_date,
+      timeZone: row.time_zone,
+      location: row.location,
+      welcomeMessage: row.welcome_message,
+      unlockMinute: row.unlock_minute,
+      firstUnlockDays: row.first_unlock_days,
+      intervalDays: row.interval_days,
+      dayOffsets: row.day_offsets,
+    };
+  };
+
+  it('changes name, welcome and location; the web address and code stay; only administrators may', async () => {
+    const { eventId, slug, code } = await createEvent();
+    const learner = await person('Curious learner');
+    const edit = {
+      ...(await unchanged(eventId)),
+      name: 'Spring Symposium',
+      welcomeMessage: 'Hello again',
+      location: 'Hall C',
+    };
+    await expect(events.updateEvent(ctx(learner), edit)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await events.updateEvent(ctx(admin), edit)).toEqual({
+      slug,
+      changed: ['name', 'location', 'welcomeMessage'],
+    });
+    const view = (await events.publicEvent(database.db, catalog, slug))!;
+    expect(view.event).toMatchObject({ name: 'Spring Symposium', welcome_message: 'Hello again', location: 'Hall C' });
+    expect(view.event.join_code).toBe(code);
+    expect(view.schedule.keptOpen).toBeNull(); // the schedule did not change
+    const [entry] = await listAuditEntries(database.db, { limit: 1 });
+    expect(entry).toMatchObject({ action: 'event.update', target: `event:${eventId}` });
+    // Submitting the same form again changes and logs nothing.
+    expect(await events.updateEvent(ctx(admin), edit)).toEqual({ slug, changed: [] });
+    expect((await listAuditEntries(database.db, { limit: 1 }))[0]!.id).toBe(entry!.id);
+    await expect(events.updateEvent(ctx(admin), { ...edit, dayOffsets: [1, 2, 3, 4, 5, 6, 7] })).rejects.toMatchObject({
+      field: 'dayOffsets',
+    });
+    await expect(
+      events.updateEvent(ctx(admin), { ...edit, eventId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('moving the schedule later keeps already-released lessons open for everyone; only future ones move', async () => {
+    // Three days ago in Berlin: lesson 1 (day +1) is open, lesson 2 (day +4) opens tomorrow.
+    const { code, eventId, slug } = await createEvent();
+    const before = await person('Early joiner');
+    await events.joinEvent(ctx(before), { code });
+    await events.pauseSchedule(ctx(before), { eventId }); // paused: lesson 1 was open before the pause
+    const moved = addDays(dateIn('Europe/Berlin'), 10);
+    await events.updateEvent(ctx(admin), { ...(await unchanged(eventId)), eventDate: moved, unlockMinute: 9 * 60 });
+
+    const after = await person('Late joiner');
+    await events.joinEvent(ctx(after), { code });
+    for (const p of [before, after]) {
+      const [view] = await events.myEvents(ctx(p));
+      expect(view!.lessons[0]!.state, p.name).toBe('unlocked');
+      expect(view!.lessons[1]!.state, p.name).not.toBe('unlocked');
+    }
+    const [late] = await events.myEvents(ctx(after));
+    expect(late!.lessons[1]!.unlocksLabel).toMatch(/, 9:00$/); // day +4 of the new date, at the new time
+    expect(late!.lessons[1]!.unlocksAt!.getTime()).toBeGreaterThan(Date.now() + 13 * 86_400_000);
+    // The server agrees: lesson 1 can be completed, lesson 2 not yet.
+    await learning.completeLesson(ctx(after), {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+      answers: answers(0),
+    });
+    await expect(
+      learning.completeLesson(ctx(after), {
+        courseSlug: course.slug,
+        lessonSlug: course.lessons[1]!.slug,
+        answers: answers(1),
+      }),
+    ).rejects.toBeInstanceOf(FieldError);
+    const view = (await events.publicEvent(database.db, catalog, slug))!;
+    expect(view.schedule.keptOpen?.count).toBe(1);
+    const [entry] = await listAuditEntries(database.db, { limit: 1 });
+    expect(entry!.details).toMatchObject({ changed: ['eventDate', 'unlockMinute'], lessonsKeptOpen: 1 });
+
+    // A second change keeps them open too (nothing else has been released since).
+    await events.updateEvent(ctx(admin), { ...(await unchanged(eventId)), eventDate: addDays(moved, 5) });
+    const [again] = await events.myEvents(ctx(after));
+    expect(again!.lessons.map((l) => l.state)).toEqual(['unlocked', 'locked', 'locked', 'locked', 'locked', 'locked']);
+  });
+
+  it('moving the schedule earlier releases the lessons whose new dates have passed', async () => {
+    const { code, eventId } = await createEvent();
+    const ida = await person('Ida');
+    await events.joinEvent(ctx(ida), { code });
+    await events.updateEvent(ctx(admin), {
+      ...(await unchanged(eventId)),
+      eventDate: addDays(dateIn('Europe/Berlin'), -30),
+    });
+    const [view] = await events.myEvents(ctx(ida));
+    expect(view!.lessons.every((l) => l.state === 'unlocked')).toBe(true);
+  });
+});
+
+describe('closing joining and archiving', () => {
+  it('closes and reopens joining with the same code; people already enrolled keep learning', async () => {
+    const { code, eventId } = await createEvent();
+    const jo = await person('Jo');
+    await events.joinEvent(ctx(jo), { code });
+    await events.closeJoining(ctx(admin), { eventId });
+    const kim = await person('Kim');
+    await expect(events.joinEvent(ctx(kim), { code })).rejects.toThrow(/Joining this event has closed/);
+    expect(await events.lookUpEventCode(database.db, code, '10.8.8.8')).toMatchObject({ ok: false, reason: 'closed' });
+    const [jos] = await events.myEvents(ctx(jo));
+    expect(jos!.lessons[0]!.state).toBe('unlocked');
+    await expect(events.reopenJoining(ctx(jo), { eventId })).rejects.toBeInstanceOf(ForbiddenError);
+    await events.reopenJoining(ctx(admin), { eventId });
+    expect(await events.joinEvent(ctx(kim), { code })).toMatchObject({ alreadyEnrolled: false });
+  });
+
+  it('archiving hides the event from the active list and refuses joining; learning records stay; unarchiving undoes it', async () => {
+    const { code, eventId, slug } = await createEvent({ name: 'Archived Symposium' });
+    const lou = await person('Lou');
+    await markEmailVerified(database.db, lou.id, lou.email);
+    await events.joinEvent(ctx(lou), { code });
+    await learning.completeLesson(ctx(lou), {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+      answers: answers(0),
+    });
+    await expect(events.setArchived(ctx(lou), { eventId, archived: true })).rejects.toBeInstanceOf(ForbiddenError);
+    await events.setArchived(ctx(admin), { eventId, archived: true });
+    await events.setArchived(ctx(admin), { eventId, archived: true }); // twice: harmless
+    expect((await events.listEvents(ctx(admin))).map((e) => e.id)).not.toContain(eventId);
+    expect((await events.listEvents(ctx(admin), { archived: true })).map((e) => e.id)).toEqual([eventId]);
+
+    const max = await person('Max');
+    await expect(events.joinEvent(ctx(max), { code })).rejects.toThrow(/Joining this event has closed/);
+    expect(await events.lookUpEventCode(database.db, code, '10.7.7.7')).toMatchObject({ ok: false, reason: 'closed' });
+    expect(await events.joinLinkOf(database.db, slug)).toBe('closed');
+    expect((await events.publicEvent(database.db, catalog, slug))!.joinOpen).toBe(false);
+    await expect(events.reopenJoining(ctx(admin), { eventId })).rejects.toBeInstanceOf(ConflictError);
+
+    // Lou keeps her lessons and her completion; the dashboard still counts it.
+    const [view] = await events.myEvents(ctx(lou));
+    expect(view!.done).toBe(1);
+    expect((await events.dashboard(ctx(admin), slug)).funnel[0]!.completed).toBe(1);
+
+    await events.setArchived(ctx(admin), { eventId, archived: false });
+    expect((await events.listEvents(ctx(admin))).map((e) => e.id)).toContain(eventId);
+    expect(await events.joinEvent(ctx(max), { code })).toMatchObject({ alreadyEnrolled: false });
+  });
+});
+
+describe('the dashboard counts what happened since joining', () => {
+  it('leaves out a nurse who completed the course (and got its certificate) before joining the event', async () => {
+    const { code, slug } = await createEvent({ eventDate: addDays(dateIn('Europe/Berlin'), -30) });
+    const nurse = await person('Nurse from a team');
+    await markEmailVerified(database.db, nurse.id, nurse.email);
+    for (let i = 0; i < course.lessons.length; i++)
+      await learning.completeLesson(ctx(nurse), {
+        courseSlug: course.slug,
+        lessonSlug: course.lessons[i]!.slug,
+        answers: answers(i),
+      });
+    // She finished it last week, with her team, and joins the event today.
+    await sql`update lesson_progress set started_at = started_at - interval '7 days', completed_at = completed_at - interval '7 days' where user_id = ${nurse.id}`.execute(
+      database.db,
+    );
+    await sql`update certificates set issued_at = issued_at - interval '7 days' where user_id = ${nurse.id}`.execute(
+      database.db,
+    );
+    await events.joinEvent(ctx(nurse), { code });
+    const newcomer = await person('Newcomer');
+    await events.joinEvent(ctx(newcomer), { code });
+    await learning.completeLesson(ctx(newcomer), {
+      courseSlug: course.slug,
+      lessonSlug: course.lessons[0]!.slug,
+      answers: answers(0),
+    });
+
+    const view = await events.dashboard(ctx(admin), slug);
+    expect(view.enrolled).toBe(2);
+    expect(view.funnel.map((f) => f.completed)).toEqual([1, 0, 0, 0, 0, 0]);
+    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 0, certificates: 0 }]);
+    expect(view.activeLastWeek).toBe(1);
+    const nurseRow = view.people.find((p) => p.name === 'Nurse from a team')!;
+    expect(nurseRow).toMatchObject({ lessonsDone: 0, lastActive: null, coursesCompleted: [] });
   });
 });

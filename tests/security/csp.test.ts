@@ -71,6 +71,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/admin/events': [{ path: '/admin/events', as: 'admin' }],
     '/admin/events/new': [{ path: '/admin/events/new', as: 'admin' }],
     '/admin/events/[slug]': [{ path: `/admin/events/${w.eventSlug}`, as: 'admin' }],
+    '/admin/events/[slug]/edit': [
+      { path: `/admin/events/${w.eventSlug}/edit`, as: 'admin' },
+      { path: `/admin/events/${w.eventSlug}/edit`, as: 'learner', status: 403 },
+    ],
     '/certificates': [
       { path: '/certificates', as: 'holder' },
       { path: '/certificates', as: 'learner' },

@@ -357,6 +357,10 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'events.create': 'admin',
   'events.regenerateCode': 'admin',
   'events.closeJoining': 'admin',
+  'events.reopenJoining': 'admin',
+  'events.update': 'admin',
+  'events.archive': 'admin',
+  'events.unarchive': 'admin',
   'teams.update': 'leader',
   'teams.setRole': 'leader',
   'teams.removeMember': 'leader',
@@ -396,6 +400,7 @@ describe("fuzzing administrators' and leaders' Actions with their sessions and r
       unlockTime: '07:00',
       firstUnlockDays: '1',
       intervalDays: '2',
+      confirm: 'yes',
       dueOn: '2031-03-01',
     };
     const cookie = role === 'admin' ? world.admin.cookie : world.leader.cookie;

@@ -9,6 +9,7 @@ import {
   NO_PAUSE,
   offsetMs,
   parseDayOffsets,
+  releasedLessonCount,
   releases,
   resume,
   unlockAtFor,
@@ -284,6 +285,42 @@ describe('a learner: late joins and pauses', () => {
     // Lesson 2 (24 Mar 07:00 CET) → 25 Mar 19:00 CET.
     expect(unlockAtFor(s, 1, pause)).toEqual(at('2026-03-25T18:00:00Z'));
     expect(resume(pause, at('2026-04-01T00:00:00Z'))).toBe(pause);
+  });
+});
+
+describe('a changed schedule', () => {
+  const before = schedule({ eventDate: '2026-01-01', firstUnlockDays: 1, intervalDays: 3 }); // 2, 5, 8, 11 Jan
+  const changedAt = at('2026-01-06T12:00:00Z'); // lessons 1 and 2 released
+
+  it('counts the lessons released so far, as a prefix', () => {
+    expect(releasedLessonCount(before, 6, changedAt)).toBe(2);
+    expect(releasedLessonCount(before, 6, at('2026-01-01T00:00:00Z'))).toBe(0);
+    expect(releasedLessonCount(before, 3, at('2027-01-01T00:00:00Z'))).toBe(3);
+  });
+
+  it('keeps released lessons open for everyone (paused too) when the event moves later; only future ones move', () => {
+    const later: ReleaseSchedule = {
+      ...before,
+      eventDate: '2026-01-20',
+      keptOpen: { count: releasedLessonCount(before, 6, changedAt), since: changedAt },
+    };
+    const now = at('2026-01-07T00:00:00Z');
+    expect(lessonRelease(later, 0, NO_PAUSE, now)).toEqual({ state: 'unlocked', unlockedAt: changedAt });
+    expect(lessonRelease(later, 1, NO_PAUSE, now)).toEqual({ state: 'unlocked', unlockedAt: changedAt });
+    expect(lessonRelease(later, 2, NO_PAUSE, now)).toEqual({ state: 'locked', unlocksAt: at('2026-01-27T07:00:00Z') });
+    const paused: PauseState = { pausedAt: at('2026-01-01T12:00:00Z'), pausedTotalMs: 0 };
+    expect(lessonRelease(later, 1, paused, now).state).toBe('unlocked');
+    expect(lessonRelease(later, 2, paused, now).state).toBe('paused');
+    expect(describeSchedule(later, 6)).toBe(
+      'The first 2 lessons are open; the next opens on Tue 27 Jan, 7:00, then one every 3 days.',
+    );
+    expect(describeSchedule(later, 2)).toBe('All the lessons are open.');
+  });
+
+  it('keeps the original unlock time of a kept lesson that the new schedule also releases earlier', () => {
+    const earlier: ReleaseSchedule = { ...before, eventDate: '2025-12-01', keptOpen: { count: 2, since: changedAt } };
+    expect(unlockAtFor(earlier, 0, NO_PAUSE)).toEqual(at('2025-12-02T07:00:00Z'));
+    expect(lessonRelease(earlier, 5, NO_PAUSE, changedAt).state).toBe('unlocked'); // moved into the past: open now
   });
 });
 

@@ -128,7 +128,7 @@ export function markReplaced(db: Executor, id: string, replacementId: string): P
     .executeTakeFirst();
 }
 
-/** Current, unrevoked certificates per course held by the event's enrolled people. */
+/** Current, unrevoked certificates per course held by the event's enrolled people, earned since they enrolled. */
 export async function certificatesIssuedForEvent(
   db: Executor,
   eventId: string,
@@ -143,6 +143,18 @@ export async function certificatesIssuedForEvent(
     .where('certificates.course_slug', 'in', courseSlugs)
     .where('certificates.replaced_by', 'is', null)
     .where('certificates.revoked_at', 'is', null)
+    // Earned since joining: no certificate for the course (a reissued one's first included) before enrolment.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('certificates as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.user_id', '=', 'certificates.user_id')
+            .whereRef('earlier.course_slug', '=', 'certificates.course_slug')
+            .whereRef('earlier.issued_at', '<', 'event_enrollments.enrolled_at'),
+        ),
+      ),
+    )
     .groupBy('certificates.course_slug')
     .execute();
   return new Map(rows.map((row) => [row.course_slug, Number(row.issued)]));

@@ -20,11 +20,12 @@ import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#l
 import {
   formatUnlock,
   lessonRelease,
+  releasedLessonCount,
   unlockAtFor,
   type PauseState,
   type ReleaseSchedule,
 } from '#lib/release-schedule.ts';
-import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
+import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.ts';
 
 const DAY = 86_400_000;
 
@@ -39,6 +40,7 @@ export function scheduleOf(event: repo.EventRow): ReleaseSchedule {
     firstUnlockDays: event.first_unlock_days,
     intervalDays: event.interval_days,
     dayOffsets: event.day_offsets,
+    keptOpen: event.schedule_changed_at ? { count: event.lessons_kept_open, since: event.schedule_changed_at } : null,
   };
 }
 
@@ -134,9 +136,118 @@ export async function closeJoining(ctx: RequestContext, input: { eventId: string
   return { closed: true };
 }
 
-export async function listEvents(ctx: RequestContext) {
+/** Opens joining again with the same code (an archived event stays closed until unarchived). */
+export async function reopenJoining(ctx: RequestContext, input: { eventId: string }) {
+  const event = await requireEvent(ctx, input.eventId);
+  if (event.archived_at) throw new ConflictError('This event is archived. Unarchive it first to open joining again.');
+  await repo.reopenJoining(ctx.db, event.id);
+  await recordAudit(ctx.db, { actorId: ctx.user.id, action: 'event.reopen-joining', target: `event:${event.id}` });
+  return { closed: false };
+}
+
+/**
+ * Archives an event: off the active list, closed to joining, no more lesson emails.
+ * Enrolments, progress and certificates stay as they are; unarchiving brings it back.
+ */
+export async function setArchived(ctx: RequestContext, input: { eventId: string; archived: boolean }) {
+  const event = await requireEvent(ctx, input.eventId);
+  await repo.setArchived(ctx.db, event.id, input.archived);
+  await recordAudit(ctx.db, {
+    actorId: ctx.user.id,
+    action: input.archived ? 'event.archive' : 'event.unarchive',
+    target: `event:${event.id}`,
+  });
+  return { slug: event.slug, archived: input.archived };
+}
+
+/** What an organiser may change after creating an event: everything but its courses and web address. */
+export type EventChanges = Omit<EventInput, 'slug' | 'courses'>;
+
+const SCHEDULE_FIELDS = [
+  'eventDate',
+  'timeZone',
+  'unlockMinute',
+  'firstUnlockDays',
+  'intervalDays',
+  'dayOffsets',
+] as const;
+
+/**
+ * Edits an event. The web address and courses stay (shared QR codes and links keep
+ * working; lesson positions keep their meaning). When the schedule changes, every
+ * lesson the event had already released stays open for everyone; only lessons not
+ * released yet move to the new dates.
+ */
+export async function updateEvent(ctx: RequestContext, input: EventChanges & { eventId: string }) {
+  const event = await requireEvent(ctx, input.eventId);
+  const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
+  const lessonCount = eventLessons(ctx.catalog, courseSlugs).length;
+  if (input.dayOffsets && input.dayOffsets.length > lessonCount) {
+    throw new FieldError(
+      'dayOffsets',
+      `These courses have ${lessonCount} lessons; list at most ${lessonCount} days (one per lesson).`,
+    );
+  }
+  const before = scheduleOf(event);
+  const after = {
+    eventDate: input.eventDate,
+    timeZone: input.timeZone,
+    unlockMinute: input.unlockMinute,
+    firstUnlockDays: input.firstUnlockDays,
+    intervalDays: input.intervalDays,
+    dayOffsets: input.dayOffsets,
+  };
+  const current = {
+    eventDate: before.eventDate,
+    timeZone: before.timeZone,
+    unlockMinute: before.unlockMinute,
+    firstUnlockDays: before.firstUnlockDays,
+    intervalDays: before.intervalDays,
+    dayOffsets: before.dayOffsets ?? null,
+  };
+  const scheduleChanged = SCHEDULE_FIELDS.filter(
+    (field) => JSON.stringify(after[field]) !== JSON.stringify(current[field]),
+  );
+  const now = ctx.now ?? new Date();
+  const keptOpen = scheduleChanged.length
+    ? { count: releasedLessonCount(before, lessonCount, now), since: now }
+    : undefined;
+  const words = { name: event.name, location: event.location, welcomeMessage: event.welcome_message };
+  const changed = [
+    ...(['name', 'location', 'welcomeMessage'] as const).filter((field) => input[field] !== words[field]),
+    ...scheduleChanged,
+  ];
+  if (changed.length === 0) return { slug: event.slug, changed };
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.updateEvent(tx, event.id, { ...input, keptOpen });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'event.update',
+      target: `event:${event.id}`,
+      details: { changed, ...(keptOpen ? { lessonsKeptOpen: keptOpen.count } : {}) },
+    });
+  });
+  return { slug: event.slug, changed };
+}
+
+/** The event as its edit form shows it. */
+export async function eventForEditing(ctx: RequestContext, slug: string) {
   requireAdmin(ctx, ADMINS_ONLY);
-  const events = await repo.listEvents(ctx.db);
+  const event = isEventSlug(slug) ? await repo.findEventBySlug(ctx.db, slug) : undefined;
+  if (!event) throw new NotFoundError(NO_SUCH_EVENT);
+  const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
+  const lessonCount = eventLessons(ctx.catalog, courseSlugs).length;
+  return {
+    event,
+    courseTitles: courseSlugs.map((s) => ctx.catalog.course(s)?.title ?? s),
+    lessonCount,
+    releasedCount: releasedLessonCount(scheduleOf(event), lessonCount, ctx.now ?? new Date()),
+  };
+}
+
+export async function listEvents(ctx: RequestContext, options: { archived?: boolean } = {}) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const events = await repo.listEvents(ctx.db, options.archived ?? false);
   const courses = await repo.coursesOfEvents(
     ctx.db,
     events.map((e) => e.id),
@@ -160,7 +271,7 @@ export async function publicEvent(db: Kysely<Database>, catalog: Catalog, slug: 
     courses,
     lessonCount: eventLessons(catalog, courseSlugs).length,
     schedule: scheduleOf(event),
-    joinOpen: event.join_closed_at === null,
+    joinOpen: event.join_closed_at === null && event.archived_at === null,
   };
 }
 
@@ -171,7 +282,7 @@ export async function joinLinkOf(
 ): Promise<{ url: string; slug: string } | 'not-found' | 'closed'> {
   const event = isEventSlug(slug) ? await repo.findEventBySlug(db, slug) : undefined;
   if (!event) return 'not-found';
-  if (event.join_closed_at) return 'closed';
+  if (event.join_closed_at || event.archived_at) return 'closed';
   return { url: `${settings().PUBLIC_URL}/join/${event.join_code}`, slug: event.slug };
 }
 
@@ -195,7 +306,8 @@ export async function lookUpEventCode(
     await consumeAll(db, counters);
     return { ok: false, reason: 'unknown', message: EVENT_CODE_MESSAGES.unknown };
   }
-  if (event.join_closed_at) return { ok: false, reason: 'closed', message: EVENT_CODE_MESSAGES.closed };
+  if (event.join_closed_at || event.archived_at)
+    return { ok: false, reason: 'closed', message: EVENT_CODE_MESSAGES.closed };
   return { ok: true, event };
 }
 
@@ -210,7 +322,7 @@ export async function joinEvent(ctx: RequestContext & { clientIp: string }, inpu
   }
   const existing = await repo.findEnrollment(ctx.db, event.id, ctx.user.id);
   if (existing) return { slug: event.slug, name: event.name, alreadyEnrolled: true };
-  if (event.join_closed_at) throw new FieldError('code', EVENT_CODE_MESSAGES.closed);
+  if (event.join_closed_at || event.archived_at) throw new FieldError('code', EVENT_CODE_MESSAGES.closed);
   const { created } = await repo.enroll(ctx.db, event.id, ctx.user.id);
   return { slug: event.slug, name: event.name, alreadyEnrolled: !created };
 }
@@ -545,10 +657,13 @@ export async function dashboard(ctx: RequestContext, slug: string) {
   const lessons = eventLessons(ctx.catalog, courseSlugs);
   const schedule = scheduleOf(event);
   const weekAgo = now.getTime() - 7 * DAY;
+  // Only what happened since each person enrolled counts (the repo leaves out earlier completions).
+  const enrolledAt = new Map(enrollees.map((e) => [e.user_id, e.enrolled_at.getTime()]));
   const perUser = new Map<string, { lastActive: number; done: Set<string> }>();
   for (const row of progress) {
     const entry = perUser.get(row.user_id) ?? { lastActive: 0, done: new Set<string>() };
-    entry.lastActive = Math.max(entry.lastActive, row.started_at.getTime(), row.completed_at?.getTime() ?? 0);
+    const started = row.started_at.getTime() >= (enrolledAt.get(row.user_id) ?? 0) ? row.started_at.getTime() : 0;
+    entry.lastActive = Math.max(entry.lastActive, started, row.completed_at?.getTime() ?? 0);
     if (row.completed_at) entry.done.add(`${row.course_slug}/${row.lesson_slug}`);
     perUser.set(row.user_id, entry);
   }
@@ -556,14 +671,17 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     const key = `${course.slug}/${lesson.slug}`;
     const completed = enrollees.filter((e) => perUser.get(e.user_id)?.done.has(key)).length;
     const opens = lessonRelease(schedule, index, { pausedAt: null, pausedTotalMs: 0 }, now);
+    const kept = index < (schedule.keptOpen?.count ?? 0);
     return {
       course,
       lesson,
       completed,
-      opensLabel: formatUnlock(
-        opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt,
-        event.time_zone,
-      ),
+      opensLabel: kept
+        ? 'Open (it had opened before the schedule changed)'
+        : formatUnlock(
+            opens.state === 'unlocked' ? opens.unlockedAt : (opens as { unlocksAt: Date }).unlocksAt,
+            event.time_zone,
+          ),
       open: opens.state === 'unlocked',
     };
   });
@@ -609,6 +727,7 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     coursesDone,
     people,
     lessonCount: lessons.length,
+    schedule,
   };
 }
 

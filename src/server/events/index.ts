@@ -4,6 +4,7 @@ export {
   courseLocks,
   createEvent,
   dashboard,
+  eventForEditing,
   exportCsv,
   isEnrolled,
   joinEvent,
@@ -15,8 +16,12 @@ export {
   pauseSchedule,
   publicEvent,
   regenerateCode,
+  reopenJoining,
   resumeSchedule,
   runEventNudges,
+  setArchived,
   setNudges,
   unsubscribeWithToken,
+  updateEvent,
 } from './events.ts';
+export type { EventChanges } from './events.ts';

@@ -18,6 +18,9 @@ const EVENT_COLUMNS = [
   'day_offsets',
   'join_code',
   'join_closed_at',
+  'archived_at',
+  'lessons_kept_open',
+  'schedule_changed_at',
   'created_at',
 ] as const;
 
@@ -35,6 +38,9 @@ export interface EventRow {
   day_offsets: number[] | null;
   join_code: string;
   join_closed_at: Date | null;
+  archived_at: Date | null;
+  lessons_kept_open: number;
+  schedule_changed_at: Date | null;
   created_at: Date;
 }
 
@@ -116,7 +122,7 @@ export async function coursesOfEvents(db: Executor, eventIds: string[]): Promise
   return map;
 }
 
-export function listEvents(db: Executor) {
+export function listEvents(db: Executor, archived: boolean) {
   return db
     .selectFrom('events')
     .select([
@@ -128,6 +134,7 @@ export function listEvents(db: Executor) {
           .whereRef('event_enrollments.event_id', '=', 'events.id')
           .as('enrolled'),
     ])
+    .where('events.archived_at', archived ? 'is not' : 'is', null)
     .orderBy('events.event_date', 'desc')
     .orderBy('events.name')
     .execute();
@@ -143,6 +150,58 @@ export async function setJoinCode(db: Executor, eventId: string, code: string): 
     .where('id', '=', eventId)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+export interface EventChanges {
+  name: string;
+  eventDate: string;
+  timeZone: string;
+  location: string;
+  welcomeMessage: string;
+  unlockMinute: number;
+  firstUnlockDays: number;
+  intervalDays: number;
+  dayOffsets: number[] | null;
+  /** Set when the schedule changed: lessons released by then stay open. */
+  keptOpen?: { count: number; since: Date };
+}
+
+export async function updateEvent(db: Executor, eventId: string, changes: EventChanges): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({
+      name: changes.name,
+      event_date: changes.eventDate,
+      time_zone: changes.timeZone,
+      location: changes.location,
+      welcome_message: changes.welcomeMessage,
+      unlock_minute: changes.unlockMinute,
+      first_unlock_days: changes.firstUnlockDays,
+      interval_days: changes.intervalDays,
+      day_offsets: changes.dayOffsets ? JSON.stringify(changes.dayOffsets) : null,
+      // Never fewer than before, even when two edits cross.
+      ...(changes.keptOpen
+        ? {
+            lessons_kept_open: sql<number>`greatest(lessons_kept_open, ${changes.keptOpen.count})`,
+            schedule_changed_at: changes.keptOpen.since,
+          }
+        : {}),
+    })
+    .where('id', '=', eventId)
+    .execute();
+}
+
+export async function reopenJoining(db: Executor, eventId: string): Promise<void> {
+  await db.updateTable('events').set({ join_closed_at: null }).where('id', '=', eventId).execute();
+}
+
+/** Archives (keeping the first archiving time) or unarchives. */
+export async function setArchived(db: Executor, eventId: string, archived: boolean): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({ archived_at: archived ? sql<Date>`coalesce(archived_at, now())` : null })
+    .where('id', '=', eventId)
+    .execute();
 }
 
 export async function closeJoining(db: Executor, eventId: string): Promise<boolean> {
@@ -277,7 +336,11 @@ export function enrolleesOfEvent(db: Executor, eventId: string) {
   );
 }
 
-/** Lesson progress of an event's enrollees in the event's courses (states and times only). */
+/**
+ * Lesson progress of an event's enrollees in the event's courses (states and times
+ * only), as far as it happened since each person enrolled: a lesson completed before
+ * joining is not the event's completion, and a lesson only started before is not activity.
+ */
 export function progressOfEnrollees(db: Executor, eventId: string, courseSlugs: string[]) {
   if (courseSlugs.length === 0) return Promise.resolve([]);
   return db
@@ -288,10 +351,18 @@ export function progressOfEnrollees(db: Executor, eventId: string, courseSlugs: 
       'lesson_progress.course_slug',
       'lesson_progress.lesson_slug',
       'lesson_progress.started_at',
-      'lesson_progress.completed_at',
+      sql<Date | null>`case when lesson_progress.completed_at >= event_enrollments.enrolled_at then lesson_progress.completed_at end`.as(
+        'completed_at',
+      ),
     ])
     .where('event_enrollments.event_id', '=', eventId)
     .where('lesson_progress.course_slug', 'in', courseSlugs)
+    .where((eb) =>
+      eb.or([
+        eb('lesson_progress.started_at', '>=', eb.ref('event_enrollments.enrolled_at')),
+        eb('lesson_progress.completed_at', '>=', eb.ref('event_enrollments.enrolled_at')),
+      ]),
+    )
     .execute();
 }
 
@@ -336,6 +407,7 @@ export async function nudgeCandidates(db: Executor, now: Date): Promise<NudgeCan
     join users u on u.id = e.user_id
     left join reminder_preferences p on p.user_id = e.user_id
     where e.nudges_off_at is null
+      and ev.archived_at is null
       and u.deleted_at is null
       and ev.event_date >= (${now}::timestamptz - interval '400 days')::date
     order by e.enrolled_at, e.id
