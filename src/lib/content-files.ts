@@ -95,6 +95,7 @@ export function loadCurriculum(contentDir: string): CourseFile[] {
   const forRules: CourseForRules[] = courses.map((course) => ({
     file: course.file,
     slug: course.slug,
+    contactHours: course.data.contactHours,
     lessons: course.lessons.map((lesson) => ({
       file: lesson.file,
       slug: lesson.slug,

@@ -19,6 +19,14 @@ export function expectedMinutes(wordCount: number, questionCount: number): numbe
   return wordCount / WORDS_PER_MINUTE + questionCount * MINUTES_PER_QUESTION;
 }
 
+/** Contact hours: 60 minutes of stated lesson time is one hour, rounded down to a quarter hour. */
+export const MINUTES_PER_CONTACT_HOUR = 60;
+
+/** The contact hours a course of `statedMinutes` (its lessons' minutes added up) may claim. */
+export function contactHoursFor(statedMinutes: number): number {
+  return Math.floor((statedMinutes / MINUTES_PER_CONTACT_HOUR) * 4) / 4;
+}
+
 function words(text: string): string[] {
   return (
     text
@@ -67,6 +75,7 @@ export interface LessonForRules {
 export interface CourseForRules {
   file: string;
   slug: string;
+  contactHours: number;
   lessons: LessonForRules[];
 }
 
@@ -76,6 +85,11 @@ export function curriculumProblems(courses: CourseForRules[], seedRuns: Set<stri
   const lessonFiles = new Map<string, string>();
   for (const course of courses) {
     if (course.lessons.length === 0) problems.push(`${course.file}: lessons: the course has no lessons`);
+    const statedMinutes = course.lessons.reduce((sum, lesson) => sum + lesson.minutes, 0);
+    if (course.lessons.length > 0 && course.contactHours !== contactHoursFor(statedMinutes))
+      problems.push(
+        `${course.file}: contactHours: says ${course.contactHours} but ${statedMinutes} minutes of lessons give ${contactHoursFor(statedMinutes)} (${MINUTES_PER_CONTACT_HOUR} minutes = 1 hour, rounded down to a quarter hour)`,
+      );
     for (const lesson of course.lessons) {
       const earlier = lessonFiles.get(lesson.slug);
       if (earlier) problems.push(`${lesson.file}: slug: "${lesson.slug}" is also used by ${earlier}`);

@@ -167,6 +167,7 @@ export interface CourseInfo {
   slug: string;
   url: string;
   title: string;
+  contactHours: number;
   lessons: LessonInfo[];
 }
 
@@ -189,7 +190,10 @@ export function curriculum(): CourseInfo[] {
     .map((entry) => entry.name)
     .sort()
     .map((slug) => {
-      const course = parseYaml(readFileSync(path.join(contentDir, slug, 'course.yaml'), 'utf8')) as { title: string };
+      const course = parseYaml(readFileSync(path.join(contentDir, slug, 'course.yaml'), 'utf8')) as {
+        title: string;
+        contactHours: number;
+      };
       const files = readdirSync(path.join(contentDir, slug))
         .filter((file) => LESSON_FILE.test(file))
         .sort();
@@ -201,7 +205,7 @@ export function curriculum(): CourseInfo[] {
         const lessonSlug = LESSON_FILE.exec(file)![2]!;
         return { ...data, course: slug, slug: lessonSlug, url: `/courses/${slug}/${lessonSlug}`, position: index + 1 };
       });
-      return { slug, url: `/courses/${slug}`, title: course.title, lessons };
+      return { slug, url: `/courses/${slug}`, title: course.title, contactHours: course.contactHours, lessons };
     });
   return cachedCourses;
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCurriculum } from '#lib/content-files.ts';
-import { bodyWordCount, copiedRuns, curriculumProblems, expectedMinutes, runFingerprints } from '#lib/lesson-rules.ts';
+import {
+  bodyWordCount,
+  contactHoursFor,
+  copiedRuns,
+  curriculumProblems,
+  expectedMinutes,
+  runFingerprints,
+} from '#lib/lesson-rules.ts';
 import { lessonSchema, courseSchema } from '#lib/content-schema.ts';
 import { optionOrder } from '#lib/option-order.ts';
 import { TEN_MINUTE_HUDDLE } from '#lib/huddle.ts';
@@ -101,6 +108,7 @@ describe('the rules catch broken lessons', () => {
         {
           file: 'content/a/course.yaml',
           slug: 'a',
+          contactHours: 0,
           lessons: [
             {
               file: 'content/a/01-x.mdx',
@@ -123,6 +131,7 @@ describe('the rules catch broken lessons', () => {
         {
           file: 'content/b/course.yaml',
           slug: 'b',
+          contactHours: 0,
           lessons: [
             {
               file: 'content/b/01-x.mdx',
@@ -134,7 +143,7 @@ describe('the rules catch broken lessons', () => {
             },
           ],
         },
-        { file: 'content/c/course.yaml', slug: 'c', lessons: [] },
+        { file: 'content/c/course.yaml', slug: 'c', contactHours: 0.5, lessons: [] },
       ],
       runFingerprints(source),
     );
@@ -146,6 +155,37 @@ describe('the rules catch broken lessons', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: needs a <NextShift> box/));
     expect(problems).toContainEqual('content/c/course.yaml: lessons: the course has no lessons');
     expect(problems.filter((p) => p.startsWith('content/a/01-x.mdx'))).toEqual([]);
+  });
+
+  it('gives 60 minutes of stated lesson time one contact hour, rounded down to a quarter hour', () => {
+    expect(contactHoursFor(14)).toBe(0);
+    expect(contactHoursFor(15)).toBe(0.25);
+    expect(contactHoursFor(29)).toBe(0.25);
+    expect(contactHoursFor(30)).toBe(0.5);
+    expect(contactHoursFor(44)).toBe(0.5);
+    expect(contactHoursFor(60)).toBe(1);
+    expect(contactHoursFor(100)).toBe(1.5);
+  });
+
+  it('rejects a course whose contact hours do not follow the minutes of its lessons, naming the file and field', () => {
+    const lesson = (file: string, minutes: number) => ({
+      file,
+      slug: file,
+      minutes,
+      questionCount: 2,
+      body: `${Array.from({ length: (minutes - 1) * 200 }, (_, i) => `word${i}`).join(' ')} <NextShift>do</NextShift>`,
+      frontmatterText: '',
+    });
+    const course = (contactHours: number) => ({
+      file: 'content/d/course.yaml',
+      slug: 'd',
+      contactHours,
+      lessons: [lesson('d1', 5), lesson('d2', 5), lesson('d3', 5), lesson('d4', 4), lesson('d5', 5)],
+    });
+    expect(curriculumProblems([course(0.5)], new Set())).toEqual([
+      'content/d/course.yaml: contactHours: says 0.5 but 24 minutes of lessons give 0.25 (60 minutes = 1 hour, rounded down to a quarter hour)',
+    ]);
+    expect(curriculumProblems([course(0.25)], new Set())).toEqual([]);
   });
 
   it('counts words without MDX imports and tags', () => {
