@@ -29,10 +29,16 @@ export const courseSchema = z.object({
   recertifyMonths: z.number().int().min(1).max(120).optional(),
 });
 
+// The lesson page puts "Correct." or "Not this one." before the feedback; a verdict of the
+// author's own would say it twice.
+const VERDICT_OPENING = /^(correct|right|not quite|not this one|wrong|no|yes)\s*[.,!:—–-]/i;
+
 const option = z.object({
   text: text(300),
   correct: z.boolean().default(false),
-  feedback: text(600),
+  feedback: text(600).refine((feedback) => !VERDICT_OPENING.test(feedback), {
+    message: 'feedback must not open with a verdict ("Right.", "Not quite."): the page adds one',
+  }),
 });
 
 const question = z

@@ -88,6 +88,19 @@ describe('the rules catch broken lessons', () => {
     expect(result.error!.issues[0]!.path).toEqual(['check', 0, 'options']);
   });
 
+  it('rejects feedback that opens with its own verdict, which the page already shows', () => {
+    for (const opening of ['Not quite. ', 'Right. ', 'Correct — ', 'No. ']) {
+      const broken = structuredClone(valid);
+      broken.check[0]!.options[0]!.feedback = `${opening}${valid.check[0]!.options[0]!.feedback}`;
+      const result = lessonSchema.safeParse(broken);
+      expect(result.success, opening).toBe(false);
+      expect(result.error!.issues[0]!.path).toEqual(['check', 0, 'options', 0, 'feedback']);
+    }
+    const fine = structuredClone(valid);
+    fine.check[0]!.options[0]!.feedback = 'Nobody is sure; the study was small.';
+    expect(lessonSchema.safeParse(fine).success).toBe(true);
+  });
+
   it('rejects minutes outside 2-7, a missing reflection, and too few objectives', () => {
     expect(lessonSchema.safeParse({ ...valid, minutes: 9 }).success).toBe(false);
     expect(lessonSchema.safeParse({ ...valid, reflection: undefined }).success).toBe(false);
