@@ -337,6 +337,7 @@ export async function nudgeCandidates(db: Executor, now: Date): Promise<NudgeCan
     left join reminder_preferences p on p.user_id = e.user_id
     where e.nudges_off_at is null
       and u.deleted_at is null
+      and u.deactivated_at is null
       and ev.event_date >= (${now}::timestamptz - interval '400 days')::date
     order by e.enrolled_at, e.id
   `.execute(db);

@@ -240,15 +240,17 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
       const progress = course ? summarizeCourse(course, await progressOfUser(db, reminder.user_id)) : undefined;
       const skip = reminder.account_deleted
         ? 'account deleted'
-        : !reminder.still_member
-          ? 'left the team'
-          : !pref.remindersOn
-            ? 'unsubscribed'
-            : !course
-              ? 'course withdrawn'
-              : progress!.complete
-                ? 'completed'
-                : undefined;
+        : reminder.account_deactivated
+          ? 'account deactivated'
+          : !reminder.still_member
+            ? 'left the team'
+            : !pref.remindersOn
+              ? 'unsubscribed'
+              : !course
+                ? 'course withdrawn'
+                : progress!.complete
+                  ? 'completed'
+                  : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;
