@@ -334,6 +334,10 @@ describe('deactivating an account', () => {
     const at = new Date('2033-02-03T10:00:00Z');
     expect((await reminders.sendReminders({ ...ctx(leader), now: at }, { teamId, assignmentId })).queued).toBe(2);
     await people.deactivateAccount(ctx(admin), { userId: off.id });
+    const plan = await reminders.planReminders({ ...ctx(leader), now: at }, { teamId, assignmentId });
+    expect(plan.notReminded).toContainEqual(
+      expect.objectContaining({ name: 'Off Member', reason: 'Account deactivated' }),
+    );
     await reminders.runDueReminders(database.db, catalog, at);
     expect(await outboxFor(kept.email)).toHaveLength(1);
     expect(await outboxFor(off.email)).toEqual([]);

@@ -9,7 +9,7 @@ import { knownDeviceId, newKnownDeviceToken } from './known-devices.ts';
 import { queueResetRequest, takeResetRequests } from './reset-requests-repo.ts';
 import { hashToHex, randomToken } from '#server/kernel/tokens.ts';
 import * as users from './users-repo.ts';
-import { isDeactivated, recordSignIn } from './people-repo.ts';
+import { isDeactivated } from './people-repo.ts';
 import { deleteSession, deleteUserSessions, listSessions } from './sessions-repo.ts';
 import {
   consumeEmailToken,
@@ -171,7 +171,6 @@ export async function signIn(db: Kysely<Database>, input: { email: string; passw
   await clearThrottle(db, counted[0]![0]);
   for (const [key] of counted.slice(1)) await refundThrottle(db, key);
   const deviceToken = deviceId ? request.deviceToken! : await newKnownDeviceToken(db, user.id);
-  await recordSignIn(db, user.id);
   return { ...(await createSession(db, user.id, request.userAgent)), deviceToken };
 }
 
