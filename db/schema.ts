@@ -14,6 +14,10 @@ export interface UsersTable {
   created_at: CreatedAt;
   /** Set when the person deleted their account: the row stays, anonymised, for teams' and events' counts. */
   deleted_at: Timestamp | null;
+  /** Set while an administrator has deactivated the account: no sign-in, no mail; its records stay. */
+  deactivated_at: Timestamp | null;
+  /** The last successful sign-in (null before this was recorded, or never). */
+  last_signed_in_at: Timestamp | null;
 }
 
 export interface SessionsTable {

@@ -3,6 +3,7 @@ import { progressActions, reflectionActions } from './learning.ts';
 import { teamActions } from './teams.ts';
 import { eventActions } from './events.ts';
 import { certificateActions } from './certificates.ts';
+import { peopleActions } from './people.ts';
 
 export const server = {
   accounts: accountActions,
@@ -11,4 +12,5 @@ export const server = {
   teams: teamActions,
   events: eventActions,
   certificates: certificateActions,
+  people: peopleActions,
 };

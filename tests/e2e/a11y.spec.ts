@@ -218,7 +218,7 @@ test.describe('dark colour scheme', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed in: Today, a lesson, journal, account, certificates, a team dashboard, an event', async ({
+  test('signed in: Today, a lesson, journal, account, certificates, a team dashboard, an event, people', async ({
     page,
   }, testInfo) => {
     test.setTimeout(180_000);
@@ -281,6 +281,11 @@ test.describe('dark colour scheme', () => {
     const eventAdminUrl = new URL(page.url()).pathname;
     const eventUrl = eventAdminUrl.replace('/admin', '');
 
+    // This account's own page among People (the only account on this server).
+    await page.goto('/admin/people');
+    await page.getByRole('link', { name: 'Chidinma Okeke' }).click();
+    const personUrl = new URL(page.url()).pathname;
+
     await page.goto('/certificates');
     const certificateLink = page.getByRole('link', { name: /verification page|verify/i }).first();
     const certificateUrl = (await certificateLink.count())
@@ -301,6 +306,8 @@ test.describe('dark colour scheme', () => {
       ['event dashboard', eventAdminUrl],
       ['event edit form', `${eventAdminUrl}/edit`],
       ['administration', '/admin'],
+      ['people', '/admin/people'],
+      ['a person, for an administrator', personUrl],
     ] as const) {
       expect((await page.goto(path))?.status(), path).toBe(200);
       problems.push(...(await audit(page, `dark ${label}`, testInfo)));

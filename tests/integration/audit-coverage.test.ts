@@ -16,6 +16,7 @@ import { listAuditEntries } from '#server/audit/repo.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import * as progress from '#server/progress/repo.ts';
 import * as accounts from '#server/accounts/accounts.ts';
+import * as people from '#server/accounts/people.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as events from '#server/events/events.ts';
@@ -419,6 +420,47 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'people.grantAdmin': {
+    service: 'people.grantAdminRole',
+    prepare: async () => {
+      const someone = await person('Pia Promoted');
+      return {
+        act: () => people.grantAdminRole(ctx(admin), { userId: someone.id }),
+        expect: { actorId: admin.id, action: 'admin.grant', target: `user:${someone.id}` },
+      };
+    },
+  },
+  'people.removeAdmin': {
+    service: 'people.removeAdminRole',
+    prepare: async () => {
+      const someone = await person('Rex Removed', { admin: true });
+      return {
+        act: () => people.removeAdminRole(ctx(admin), { userId: someone.id }),
+        expect: { actorId: admin.id, action: 'admin.remove', target: `user:${someone.id}` },
+      };
+    },
+  },
+  'people.deactivate': {
+    service: 'people.deactivateAccount',
+    prepare: async () => {
+      const someone = await person('Dan Deactivated');
+      return {
+        act: () => people.deactivateAccount(ctx(admin), { userId: someone.id }),
+        expect: { actorId: admin.id, action: 'account.deactivate', target: `user:${someone.id}` },
+      };
+    },
+  },
+  'people.reactivate': {
+    service: 'people.reactivateAccount',
+    prepare: async () => {
+      const someone = await person('Rae Reactivated');
+      await people.deactivateAccount(ctx(admin), { userId: someone.id });
+      return {
+        act: () => people.reactivateAccount(ctx(admin), { userId: someone.id }),
+        expect: { actorId: admin.id, action: 'account.reactivate', target: `user:${someone.id}` },
+      };
+    },
+  },
   // The operator's commands: no signed-in actor.
   'cli.grant-admin': {
     service: 'accounts.grantAdmin',
@@ -504,6 +546,8 @@ const READS = [
   'events.dashboard',
   'events.eventForEditing',
   'teams.manageView',
+  'people.listPeople',
+  'people.personForAdmin',
 ];
 
 beforeAll(async () => {

@@ -415,6 +415,36 @@ describe('admin pages', () => {
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.text).not.toContain('Only administrators can see the audit log.');
   });
+
+  it('people and their Actions are for administrators only: 403 for anyone else, and nothing changes', async () => {
+    const learner = await signUp(origin, 'notadminpeople');
+    const admin = inject('admin');
+    const asAdmin = (path: string) =>
+      http(origin, 'GET', path, { cookie: admin.cookie, headers: { accept: 'text/html' } });
+    const found = await asAdmin(`/admin/people?q=${encodeURIComponent(learner.email)}`);
+    expect(found.status).toBe(200);
+    const learnerId = /href="\/admin\/people\/([0-9a-f-]{36})"/.exec(found.text)?.[1];
+    expect(learnerId, 'the administrator finds the learner').toBeDefined();
+    for (const path of ['/admin/people', `/admin/people/${learnerId}`]) {
+      const reply = await http(origin, 'GET', path, { cookie: learner.cookie, headers: { accept: 'text/html' } });
+      expect(reply.status, path).toBe(403);
+      expect(reply.text, path).toContain('Only administrators can use these pages.');
+      expect(reply.text, path).not.toContain(admin.email);
+      expect(reply.text, path).not.toMatch(/Search people|Make administrator|Deactivate account/);
+    }
+    // The learner tries each Action on their own account: refused, before anything changes.
+    for (const name of ['grantAdmin', 'removeAdmin', 'deactivate', 'reactivate']) {
+      const reply = await http(origin, 'POST', `/_actions/people.${name}`, {
+        headers: { origin, 'content-type': FORM },
+        body: form({ userId: learnerId! }),
+        cookie: learner.cookie,
+      });
+      expect(reply.status, name).toBe(403);
+    }
+    const after = await asAdmin(`/admin/people/${learnerId}`);
+    expect(after.text).toMatch(/<dd[^>]*>Member<\/dd>/);
+    expect(after.text).toMatch(/<dd[^>]*>Active<\/dd>/);
+  });
 });
 
 describe('throttles hold', () => {

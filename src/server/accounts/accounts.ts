@@ -1,4 +1,4 @@
-import { FieldError, NotFoundError, ThrottledError } from '#server/kernel/errors.ts';
+import { FieldError, ForbiddenError, NotFoundError, ThrottledError } from '#server/kernel/errors.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
@@ -9,6 +9,7 @@ import { knownDeviceId, newKnownDeviceToken } from './known-devices.ts';
 import { queueResetRequest, takeResetRequests } from './reset-requests-repo.ts';
 import { hashToHex, randomToken } from '#server/kernel/tokens.ts';
 import * as users from './users-repo.ts';
+import { isDeactivated } from './people-repo.ts';
 import { deleteSession, deleteUserSessions, listSessions } from './sessions-repo.ts';
 import {
   consumeEmailToken,
@@ -35,6 +36,8 @@ export interface RequestInfo {
   deviceToken?: string;
 }
 
+export const DEACTIVATED =
+  'This account is deactivated, so it cannot sign in. Contact your Rounds administrator if you need it again.';
 const VERIFY_LIFETIME = 48 * 60 * 60 * 1000;
 const RESET_LIFETIME = 30 * 60 * 1000;
 const UNDO_EMAIL_CHANGE_LIFETIME = 7 * 24 * 60 * 60 * 1000;
@@ -162,6 +165,8 @@ export async function signIn(db: Kysely<Database>, input: { email: string; passw
   const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
   if (!user || !valid)
     throw new FieldError('password', 'That email and password do not match. Check both and try again.');
+  // Said only after the right password, so it tells a guesser nothing about which accounts exist.
+  if (user.deactivated_at) throw new ForbiddenError(DEACTIVATED);
   // A successful sign-in is not a failed attempt.
   await clearThrottle(db, counted[0]![0]);
   for (const [key] of counted.slice(1)) await refundThrottle(db, key);
@@ -203,7 +208,8 @@ export async function sendRequestedPasswordResets(db: Kysely<Database>, now = ne
 
 async function mailResetLink(db: Kysely<Database>, email: string): Promise<boolean> {
   const user = await users.findUserByEmail(db, email);
-  if (!user) return false;
+  // A deactivated account gets no mail; a reset would not let it in anyway.
+  if (!user || user.deactivated_at) return false;
   const token = randomToken(20);
   await insertEmailToken(db, {
     tokenHash: hashToHex(token),
@@ -240,6 +246,8 @@ export async function resetPassword(
     if (!used) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
     const user = await users.findUserById(tx, used.user_id);
     if (!user) throw new FieldError('password', 'This reset link has expired or was already used. Ask for a new one.');
+    // A new password does not reactivate an account: only an administrator does.
+    if (await isDeactivated(tx, user.id)) throw new ForbiddenError(DEACTIVATED);
     await checkNewPassword(input.password, [user.email, user.name]);
     await users.updateUserPassword(tx, user.id, passwordHash);
     await voidEmailTokens(tx, user.id, 'reset-password');

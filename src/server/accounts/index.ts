@@ -21,6 +21,17 @@ export {
   verificationLinkIsOut,
   verifyEmail,
 } from './accounts.ts';
+export {
+  deactivateAccount,
+  grantAdminRole,
+  LAST_ADMIN,
+  listPeople,
+  PEOPLE_PAGE_SIZE,
+  personForAdmin,
+  reactivateAccount,
+  removeAdminRole,
+  type Person,
+} from './people.ts';
 export { hashPassword } from './passwords.ts';
 export { knownDeviceToken, setKnownDeviceCookie } from './known-devices.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';

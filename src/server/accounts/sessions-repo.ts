@@ -19,25 +19,29 @@ export function insertSession(
 
 /** A session with the public columns of its user, in one round trip (this runs on every request). */
 export function findSessionWithUser(db: Executor, id: string) {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([
-      'sessions.id',
-      'sessions.secret_hash',
-      'sessions.user_id',
-      'sessions.expires_at',
-      'sessions.created_at',
-      'sessions.last_seen_at',
-      'users.email',
-      'users.name',
-      'users.email_verified_at',
-      'users.is_admin',
-      'users.created_at as user_created_at',
-    ])
-    .where('sessions.id', '=', id)
-    .where('users.deleted_at', 'is', null)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select([
+        'sessions.id',
+        'sessions.secret_hash',
+        'sessions.user_id',
+        'sessions.expires_at',
+        'sessions.created_at',
+        'sessions.last_seen_at',
+        'users.email',
+        'users.name',
+        'users.email_verified_at',
+        'users.is_admin',
+        'users.created_at as user_created_at',
+      ])
+      .where('sessions.id', '=', id)
+      .where('users.deleted_at', 'is', null)
+      // Deactivating deletes the sessions; this also stops one a sign-in created at that very moment.
+      .where('users.deactivated_at', 'is', null)
+      .executeTakeFirst()
+  );
 }
 
 export async function touchSession(db: Executor, id: string, expiresAt: Date): Promise<void> {

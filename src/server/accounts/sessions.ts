@@ -3,6 +3,7 @@ import type { AstroCookies } from 'astro';
 import type { Executor } from '#server/platform/db.ts';
 import { randomToken, hashSecret, secretMatches } from '#server/kernel/tokens.ts';
 import { deleteSession, findSessionWithUser, insertSession, touchSession } from './sessions-repo.ts';
+import { recordSignIn } from './people-repo.ts';
 
 import type { Session } from '#db/schema.ts';
 import { SIGNED_IN_HINT_COOKIE } from '#lib/signed-in-hint.ts';
@@ -32,6 +33,8 @@ export async function createSession(db: Executor, userId: string, userAgent: str
     expiresAt: nextExpiry(new Date(), Date.now()),
     userAgent: userAgent.slice(0, 300),
   });
+  // Every new session is a sign-in (signing up and resetting a password sign in too): the people list shows the last.
+  await recordSignIn(db, userId);
   return { token: `${id}.${secret}`, session };
 }
 

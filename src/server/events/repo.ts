@@ -409,6 +409,7 @@ export async function nudgeCandidates(db: Executor, now: Date): Promise<NudgeCan
     where e.nudges_off_at is null
       and ev.archived_at is null
       and u.deleted_at is null
+      and u.deactivated_at is null
       and ev.event_date >= (${now}::timestamptz - interval '400 days')::date
     order by e.enrolled_at, e.id
   `.execute(db);

@@ -111,6 +111,7 @@ export interface DueReminder {
   requested_by_name: string | null;
   still_member: boolean;
   account_deleted: boolean;
+  account_deactivated: boolean;
 }
 
 /** How long a claimed reminder is left to its runner before another may retake it (a runner that crashed). */
@@ -140,7 +141,8 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
     select c.id, c.user_id, u.email, u.name, c.assignment_id, a.course_slug, a.team_id, t.name as team_name,
       coalesce(x.due_on, a.due_on) as due_on, rb.name as requested_by_name,
       exists (select 1 from team_members m where m.team_id = a.team_id and m.user_id = c.user_id) as still_member,
-      (u.deleted_at is not null) as account_deleted
+      (u.deleted_at is not null) as account_deleted,
+      (u.deactivated_at is not null) as account_deactivated
     from claimed c
     join users u on u.id = c.user_id
     join team_assignments a on a.id = c.assignment_id

@@ -104,6 +104,7 @@ export async function planReminders(
       ...r,
       user_name: members.get(r.user_id)?.name ?? '',
       account_deleted: members.get(r.user_id)?.account_deleted ?? false,
+      account_deactivated: members.get(r.user_id)?.account_deactivated ?? false,
     }))
     .sort((a, b) => a.user_name.localeCompare(b.user_name));
   const recent = new Map(
@@ -132,6 +133,8 @@ export async function planReminders(
       plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'That is you' });
     else if (row.account_deleted)
       plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deleted' });
+    else if (row.account_deactivated)
+      plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Account deactivated' });
     else if (row.state === 'completed')
       plan.notReminded.push({ userId: row.user_id, name: row.user_name, reason: 'Already completed' });
     else if (recent.has(row.user_id))
@@ -240,15 +243,17 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
       const progress = course ? summarizeCourse(course, await progressOfUser(db, reminder.user_id)) : undefined;
       const skip = reminder.account_deleted
         ? 'account deleted'
-        : !reminder.still_member
-          ? 'left the team'
-          : !pref.remindersOn
-            ? 'unsubscribed'
-            : !course
-              ? 'course withdrawn'
-              : progress!.complete
-                ? 'completed'
-                : undefined;
+        : reminder.account_deactivated
+          ? 'account deactivated'
+          : !reminder.still_member
+            ? 'left the team'
+            : !pref.remindersOn
+              ? 'unsubscribed'
+              : !course
+                ? 'course withdrawn'
+                : progress!.complete
+                  ? 'completed'
+                  : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;

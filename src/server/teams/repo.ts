@@ -128,6 +128,7 @@ export function listMembers(db: Executor, teamId: string) {
       'team_members.joined_at',
       'team_members.learns_with_team',
       sql<boolean>`users.deleted_at is not null`.as('account_deleted'),
+      sql<boolean>`users.deactivated_at is not null`.as('account_deactivated'),
     ])
     .where('team_members.team_id', '=', teamId)
     .orderBy('users.name')
