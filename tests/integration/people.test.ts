@@ -21,6 +21,7 @@ import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as events from '#server/events/events.ts';
 import { addDays } from '#lib/team-rules.ts';
+import { deleteMyAccount } from '#server/my-data/my-data.ts';
 
 const catalog = testCatalog();
 const PASSWORD = 'violet harbour tractor quilt 92';
@@ -160,6 +161,27 @@ describe('the administrator role', () => {
       expect(await activeAdmins(own)).toEqual([other.id]);
       // And then she can no longer act as one, whatever her session said.
       expect(await caught(people.grantAdminRole(ctx(solo, own), { userId: solo.id }))).toBeInstanceOf(ForbiddenError);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('is never lost by the last active administrator deleting her own account while others remain', async () => {
+    const own = await freshDatabase();
+    try {
+      const solo = await person('Only Admin', { db: own, admin: true });
+      await person('A Nurse', { db: own });
+      await onlyAdmins(own, [solo.id]);
+      const refused = await caught(
+        deleteMyAccount(ctx(solo, own), { confirmEmail: solo.email, currentPassword: PASSWORD }),
+      );
+      expect(refused).toBeInstanceOf(ConflictError);
+      expect((refused as Error).message).toMatch(/only active administrator/);
+      expect(await findUserById(own.db, solo.id)).toBeDefined();
+      // With a second administrator she may go.
+      const other = await person('Next Admin', { db: own, admin: true });
+      await deleteMyAccount(ctx(solo, own), { confirmEmail: solo.email, currentPassword: PASSWORD });
+      expect(await activeAdmins(own)).toEqual([other.id]);
     } finally {
       await own.close();
     }

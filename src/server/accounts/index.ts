@@ -29,6 +29,7 @@ export {
   PEOPLE_PAGE_SIZE,
   personForAdmin,
   reactivateAccount,
+  refuseToEraseLastAdmin,
   removeAdminRole,
   type Person,
 } from './people.ts';

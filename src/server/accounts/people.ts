@@ -5,6 +5,7 @@ import type { Executor } from '#server/platform/db.ts';
 import * as repo from './people-repo.ts';
 import { deleteUserSessions } from './sessions-repo.ts';
 import { voidEmailTokens } from './email-tokens-repo.ts';
+import { hasAnyUser } from './users-repo.ts';
 
 // Administrators manage people: who is an administrator, and which accounts are
 // deactivated. There is always at least one active administrator, and every change is
@@ -111,6 +112,19 @@ export async function deactivateAccount(ctx: RequestContext, input: { userId: st
       details: { sessionsEnded: sessions },
     });
   });
+}
+
+/**
+ * Refuses to erase the only active administrator's account while others remain (call it
+ * inside the erasing transaction: the lock makes a concurrent role change wait). On an
+ * install left with no account, the next sign-up becomes its administrator again.
+ */
+export async function refuseToEraseLastAdmin(tx: Executor, userId: string): Promise<void> {
+  const activeAdmins = await repo.lockActiveAdmins(tx);
+  if (activeAdmins.length === 1 && activeAdmins[0] === userId && (await hasAnyUser(tx, userId)))
+    throw new ConflictError(
+      'You are the only active administrator. Make someone else an administrator before deleting your account.',
+    );
 }
 
 /** Lets a deactivated account sign in again (with its password as it was). */

@@ -52,9 +52,10 @@ export async function createUser(
     .executeTakeFirst();
 }
 
-export async function hasAnyUser(db: Executor): Promise<boolean> {
-  const row = await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst();
-  return row !== undefined;
+export async function hasAnyUser(db: Executor, except?: string): Promise<boolean> {
+  let query = db.selectFrom('users').select('id').where('deleted_at', 'is', null);
+  if (except) query = query.where('id', '<>', except);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
 export async function updateUserName(db: Executor, id: string, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { FieldError } from '#server/kernel/errors.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
-import { confirmCurrentPassword, eraseAccount, findUserById } from '#server/accounts/index.ts';
+import { confirmCurrentPassword, eraseAccount, findUserById, refuseToEraseLastAdmin } from '#server/accounts/index.ts';
 import { listSessions } from '#server/accounts/index.ts';
 import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
 import { myReflections } from '#server/learning/index.ts';
@@ -92,5 +92,8 @@ export async function deleteMyAccount(
     throw new FieldError('confirmEmail', 'Type the email address of this account exactly to confirm.');
   // A session left open on a shared ward computer must not be enough to erase someone.
   await confirmCurrentPassword(ctx, input.currentPassword);
-  await db.transaction().execute((tx) => eraseAccount(tx, userId));
+  await db.transaction().execute(async (tx) => {
+    await refuseToEraseLastAdmin(tx, userId);
+    await eraseAccount(tx, userId);
+  });
 }
