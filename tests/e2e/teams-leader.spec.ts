@@ -181,7 +181,9 @@ test('on a phone the dashboard shows members first, filters behind a button; a r
   await note.fill(tooLong);
   await expect(page.getByText(`${tooLong.length - 300} characters too many`)).toBeVisible();
   await page.getByRole('button', { name: 'Send reminder to 1 person' }).click();
-  await expect(note).toHaveAccessibleDescription(new RegExp(`Keep the note to 300 characters; it has ${tooLong.length}`));
+  await expect(note).toHaveAccessibleDescription(
+    new RegExp(`Keep the note to 300 characters; it has ${tooLong.length}`),
+  );
   await expect(note).toHaveValue(tooLong);
   expect((await mailTo(member.email)).filter((m) => /friendly reminder/.test(m.subject))).toHaveLength(0);
   const words = 'We talk it through at Thursday’s huddle <3';
@@ -210,7 +212,9 @@ test('on a phone the dashboard shows members first, filters behind a button; a r
   // Brought back: all as it was.
   await archived.getByRole('button', { name: 'Unarchive Ward 5 days' }).click();
   await expect(page.getByText('The team is back')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Your teams' }).getByRole('link', { name: 'Ward 5 days' })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Your teams' }).getByRole('link', { name: 'Ward 5 days' }),
+  ).toBeVisible();
   await phone.goto('/');
   await expect(phone.getByRole('link', { name: COURSE.title }).first()).toBeVisible();
   expect(errors).toEqual([]);
@@ -235,7 +239,9 @@ test('the team dashboard on a phone in dark mode, filters closed', async ({ page
   expect(box.y + box.height).toBeLessThanOrEqual(page.viewportSize()!.height);
   await shoot(page, 'team-dashboard-phone-dark');
   await page.goto(`${teamUrl}/manage`);
-  await page.getByRole('img', { name: /QR code for the invite link/ }).evaluate((img) => img.scrollIntoView({ block: 'center' }));
+  await page
+    .getByRole('img', { name: /QR code for the invite link/ })
+    .evaluate((img) => img.scrollIntoView({ block: 'center' }));
   await shoot(page, 'team-invite-qr-phone-dark');
   // And on a desktop, where the filters may be opened beside the grid.
   await page.setViewportSize({ width: 1280, height: 900 });

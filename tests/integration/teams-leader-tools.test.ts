@@ -139,9 +139,7 @@ describe('archiving a team', () => {
     await reminders.sendReminders(ctx(leader), { teamId, assignmentId });
     expect((await teams.myAssignments(ctx(member))).map((a) => a.teamId)).toContain(teamId);
 
-    await expect(teams.setTeamArchived(ctx(member), { teamId, archived: true })).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
+    await expect(teams.setTeamArchived(ctx(member), { teamId, archived: true })).rejects.toBeInstanceOf(ForbiddenError);
     await teams.setTeamArchived(ctx(leader), { teamId, archived: true });
 
     expect((await teams.myAssignments(ctx(member))).map((a) => a.teamId)).not.toContain(teamId);

@@ -1,7 +1,7 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { signLink, verifyLink } from '#server/platform/signed-links.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
-import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import { NotFoundError } from '#server/kernel/errors.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
@@ -245,14 +245,14 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
         : reminder.team_archived
           ? 'team archived'
           : !reminder.still_member
-          ? 'left the team'
-          : !pref.remindersOn
-            ? 'unsubscribed'
-            : !course
-              ? 'course withdrawn'
-              : progress!.complete
-                ? 'completed'
-                : undefined;
+            ? 'left the team'
+            : !pref.remindersOn
+              ? 'unsubscribed'
+              : !course
+                ? 'course withdrawn'
+                : progress!.complete
+                  ? 'completed'
+                  : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;

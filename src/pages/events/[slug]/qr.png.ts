@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { qrPngResponse } from '#server/platform/qr.ts';
+import { qrPngResponse } from '#lib/qr.ts';
 import { db } from '#server/platform/db.ts';
 import { joinLinkOf } from '#server/events/index.ts';
 

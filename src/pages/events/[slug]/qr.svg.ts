@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { qrSvgResponse } from '#server/platform/qr.ts';
+import { qrSvgResponse } from '#lib/qr.ts';
 import { db } from '#server/platform/db.ts';
 import { joinLinkOf } from '#server/events/index.ts';
 

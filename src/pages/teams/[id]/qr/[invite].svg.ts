@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { contextFor } from '#server/platform/request-context.ts';
 import { endpointErrorResponse } from '#server/kernel/error-responses.ts';
-import { qrSvgResponse } from '#server/platform/qr.ts';
+import { qrSvgResponse } from '#lib/qr.ts';
 import { inviteLink } from '#server/teams/index.ts';
 
 /** A live invite's link as a QR code, to print or show on a phone: for the team's leaders. */

@@ -22,6 +22,10 @@ export async function qrPngResponse(url: string, filename: string): Promise<Resp
 function qrResponse(body: BodyInit, type: string, filename: string): Response {
   // No caching beyond revalidation: a regenerated or withdrawn code must show at once.
   return new Response(body, {
-    headers: { 'content-type': type, 'cache-control': 'no-cache', 'content-disposition': `inline; filename="${filename}"` },
+    headers: {
+      'content-type': type,
+      'cache-control': 'no-cache',
+      'content-disposition': `inline; filename="${filename}"`,
+    },
   });
 }
