@@ -185,6 +185,8 @@ test('on a phone the dashboard shows members first, filters behind a button; a r
     new RegExp(`Keep the note to 300 characters; it has ${tooLong.length}`),
   );
   await expect(note).toHaveValue(tooLong);
+  await note.evaluate((box) => box.scrollIntoView({ block: 'center' }));
+  await shoot(page, 'team-reminder-note-too-long-phone');
   expect((await mailTo(member.email)).filter((m) => /friendly reminder/.test(m.subject))).toHaveLength(0);
   const words = 'We talk it through at Thursday’s huddle <3';
   await note.fill(words);
