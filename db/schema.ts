@@ -113,6 +113,18 @@ export interface TeamsTable {
   description: Generated<string>;
   created_by: string | null;
   created_at: CreatedAt;
+  /** Set when a leader or administrator archived the team: hidden from Today and the team lists, no reminders. */
+  archived_at: Timestamp | null;
+}
+
+/** An invitation mailed to an address: one row per team and address, so a list sent twice mails nobody twice. */
+export interface TeamEmailInvitationsTable {
+  team_id: string;
+  email: string;
+  invited_by: string | null;
+  /** Null while no mail went out (the send failed). */
+  last_sent_at: Timestamp | null;
+  created_at: CreatedAt;
 }
 
 export type TeamRole = 'leader' | 'member';
@@ -176,6 +188,8 @@ export interface TeamRemindersTable {
   last_error: string | null;
   delivered_at: Timestamp | null;
   skipped_reason: string | null;
+  /** The leader's own words, shown in the mail as theirs ('' for none). */
+  note: Generated<string>;
 }
 
 export interface ReminderSigningKeyTable {
@@ -293,6 +307,7 @@ export interface Database {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   team_invites: TeamInvitesTable;
+  team_email_invitations: TeamEmailInvitationsTable;
   team_assignments: TeamAssignmentsTable;
   assignment_extensions: AssignmentExtensionsTable;
   reminder_preferences: ReminderPreferencesTable;

@@ -10,12 +10,14 @@ import {
   clockField,
   courseField,
   dateField,
+  emailListField,
   idField,
   inviteCodeField,
   inviteDaysField,
   maxUsesField,
   noteField,
   optionalDateField,
+  reminderNoteField,
   teamDescriptionField,
   teamNameField,
   timeZoneField,
@@ -74,6 +76,27 @@ export const teamActions = {
     handler: (input, ctx) => run(async () => teams.createInvite(await actionContext(ctx), input)),
   }),
 
+  inviteByEmail: defineAction({
+    accept: 'form',
+    input: z.object({ teamId, emails: emailListField }),
+    handler: (input, ctx) =>
+      run(async () => teams.inviteByEmail(await actionContext(ctx), { teamId: input.teamId, ...input.emails })),
+  }),
+
+  archive: defineAction({
+    accept: 'form',
+    input: z.object({ teamId }),
+    handler: (input, ctx) =>
+      run(async () => teams.setTeamArchived(await actionContext(ctx), { teamId: input.teamId, archived: true })),
+  }),
+
+  unarchive: defineAction({
+    accept: 'form',
+    input: z.object({ teamId }),
+    handler: (input, ctx) =>
+      run(async () => teams.setTeamArchived(await actionContext(ctx), { teamId: input.teamId, archived: false })),
+  }),
+
   revokeInvite: defineAction({
     accept: 'form',
     input: z.object({ teamId, inviteId: idField('invite') }),
@@ -112,7 +135,7 @@ export const teamActions = {
 
   sendReminders: defineAction({
     accept: 'form',
-    input: z.object({ teamId, assignmentId }),
+    input: z.object({ teamId, assignmentId, note: reminderNoteField }),
     handler: (input, ctx) =>
       run(async () => {
         const queued = await reminders.sendReminders(await actionContext(ctx), input);

@@ -118,3 +118,86 @@ export const optionalDateField = z
   .nullish()
   .transform((value) => value?.trim() || null)
   .pipe(dateField.nullable());
+
+/** How many addresses one "Invite by email" submission may hold. */
+export const MAX_INVITES_PER_SUBMISSION = 50;
+
+const anEmail = z.email().max(254);
+
+/**
+ * A pasted list of addresses, as people copy them from a mail app or a spreadsheet:
+ * separated by commas, semicolons, spaces or new lines, "Name <address>" or a bare address.
+ * Addresses are lowercased (as accounts store them) and each kept once.
+ */
+export function parseEmailList(text: string): { addresses: string[]; invalid: string[]; repeated: number } {
+  const addresses: string[] = [];
+  const invalid: string[] = [];
+  let repeated = 0;
+  const keep = (candidate: string) => {
+    const address = candidate
+      .replace(/^mailto:/i, '')
+      .replace(/^["'(]+|["'),.]+$/g, '')
+      .toLowerCase();
+    if (!anEmail.safeParse(address).success) invalid.push(candidate);
+    else if (addresses.includes(address)) repeated += 1;
+    else addresses.push(address);
+  };
+  for (const piece of text.split(/[,;\n\r]+/)) {
+    const entry = piece.trim();
+    if (!entry) continue;
+    const bracketed = /<([^<>]*)>/.exec(entry);
+    if (bracketed) {
+      keep(bracketed[1]!.trim());
+      continue;
+    }
+    // Words without an @ beside an address are its owner's name ("Ana Lopez ana@example.org").
+    const words = entry.split(/\s+/);
+    const withAt = words.filter((word) => word.includes('@'));
+    if (withAt.length === 0) invalid.push(entry);
+    else withAt.forEach(keep);
+  }
+  return { addresses, invalid, repeated };
+}
+
+export const emailListField = z
+  .string({ error: 'Paste at least one email address.' })
+  .max(20_000, 'That list is too long. Send at most 50 addresses at a time.')
+  .transform((value, ctx) => {
+    const list = parseEmailList(value);
+    const problem =
+      list.invalid.length > 0
+        ? `${list.invalid.length === 1 ? 'This is not an email address' : 'These are not email addresses'}: ${list.invalid.slice(0, 10).join(', ')}${list.invalid.length > 10 ? ` and ${list.invalid.length - 10} more` : ''}. Correct or remove ${list.invalid.length === 1 ? 'it' : 'them'}; nothing was sent.`
+        : list.addresses.length === 0
+          ? 'Paste at least one email address.'
+          : list.addresses.length > MAX_INVITES_PER_SUBMISSION
+            ? `Send at most ${MAX_INVITES_PER_SUBMISSION} invitations at a time; this list has ${list.addresses.length}. Send the rest next.`
+            : undefined;
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return { addresses: list.addresses, repeated: list.repeated };
+  });
+
+/** How long a reminder's personal note may be. */
+export const REMINDER_NOTE_MAX = 300;
+
+export const reminderNoteField = z
+  .string()
+  .nullish()
+  .transform((value, ctx) => {
+    // Browsers send a textarea's line breaks as CRLF: one character each, as the counter shows.
+    const note = cleanText((value ?? '').replace(/\r\n?/g, '\n'));
+    if (note.length > REMINDER_NOTE_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Keep the note to ${REMINDER_NOTE_MAX} characters; it has ${note.length}.`,
+      });
+      return z.NEVER;
+    }
+    if (CONTROL_CHARACTERS.test(note)) {
+      ctx.addIssue({ code: 'custom', message: 'The note contains invisible control characters; please retype it.' });
+      return z.NEVER;
+    }
+    return note;
+  });

@@ -271,6 +271,17 @@ test.describe('dark colour scheme', () => {
       .fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
     await assign.getByRole('button', { name: 'Assign course' }).click();
     await expect(page.getByText('Course assigned.')).toBeVisible();
+    const remindUrl = await page.getByRole('link', { name: 'Send a reminder…' }).first().getAttribute('href');
+    // An invite, so the Members page shows its QR code; an archived team for the Teams page's list.
+    await page.goto(`${teamUrl}/manage`);
+    await page.getByRole('button', { name: 'Create invite' }).click();
+    await expect(page.getByRole('img', { name: /QR code for the invite link/ })).toBeVisible();
+    await page.goto('/teams');
+    await page.getByLabel('Team name').fill('Ward 1 (closed)');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('Archive Ward 1 (closed)…').click();
+    await page.getByRole('button', { name: 'Yes, archive Ward 1 (closed)' }).click();
+    await expect(page.getByRole('region', { name: 'Archived teams' })).toBeVisible();
 
     // An event (this account is the administrator).
     await page.goto('/admin/events/new');
@@ -301,7 +312,8 @@ test.describe('dark colour scheme', () => {
       ['course with progress', course.url],
       ['teams', '/teams'],
       ['team dashboard', teamUrl],
-      ['team members and invites', `${teamUrl}/manage`],
+      ['team members and invites, with an invite and its QR code', `${teamUrl}/manage`],
+      ['team reminder, with a note box', remindUrl!],
       ['event page', eventUrl],
       ['event dashboard', eventAdminUrl],
       ['event edit form', `${eventAdminUrl}/edit`],

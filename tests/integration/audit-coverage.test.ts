@@ -19,6 +19,7 @@ import * as accounts from '#server/accounts/accounts.ts';
 import * as people from '#server/accounts/people.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as invitations from '#server/teams/invitations.ts';
 import * as events from '#server/events/events.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
@@ -277,6 +278,37 @@ const AUDITED: Record<string, Audited> = {
       return {
         act: () => teams.removeAssignment(ctx(leader), { teamId, assignmentId }),
         expect: { actorId: leader.id, action: 'team.unassign', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.inviteByEmail': {
+    service: 'invitations.inviteByEmail',
+    prepare: async () => {
+      const { teamId } = await team();
+      return {
+        act: () => invitations.inviteByEmail(ctx(leader), { teamId, addresses: [uniqueEmail()], repeated: 0 }),
+        expect: { actorId: leader.id, action: 'team.invite-by-email', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.archive': {
+    service: 'teams.setTeamArchived',
+    prepare: async () => {
+      const { teamId } = await team();
+      return {
+        act: () => teams.setTeamArchived(ctx(admin), { teamId, archived: true }),
+        expect: { actorId: admin.id, action: 'team.archive', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.unarchive': {
+    service: 'teams.setTeamArchived',
+    prepare: async () => {
+      const { teamId } = await team();
+      await teams.setTeamArchived(ctx(leader), { teamId, archived: true });
+      return {
+        act: () => teams.setTeamArchived(ctx(leader), { teamId, archived: false }),
+        expect: { actorId: leader.id, action: 'team.unarchive', target: `team:${teamId}` },
       };
     },
   },
@@ -548,6 +580,8 @@ const READS = [
   'teams.manageView',
   'people.listPeople',
   'people.personForAdmin',
+  'teams.inviteLink',
+  'reminders.planReminders',
 ];
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as invitations from '#server/teams/invitations.ts';
 
 import { addDays } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
@@ -110,6 +111,10 @@ const PAGE_RULES: Record<string, Rule> = {
     run: signedIn((u) => reminders.planReminders(ctxOf(u), { teamId, assignmentId })),
   },
   'teams/[id]/huddle.astro': { expect: ANY_MEMBER, run: signedIn((u) => teams.memberView(ctxOf(u), teamId)) },
+  'teams/[id]/qr/[invite].svg.ts': {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => teams.inviteLink(ctxOf(u), { teamId, inviteId })),
+  },
   'teams/[id]/export.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => teams.exportCsv(ctxOf(u), teamId)) },
   'teams/reminders/unsubscribe.astro': {
     expect: PUBLIC,
@@ -147,6 +152,23 @@ const ACTION_RULES: Record<string, Rule> = {
   createInvite: {
     expect: LEADER_ONLY,
     run: signedIn((u) => teams.createInvite(ctxOf(u), { teamId, days: 1, maxUses: 1 })),
+  },
+  inviteByEmail: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => invitations.inviteByEmail(ctxOf(u), { teamId, addresses: [uniqueEmail()], repeated: 0 })),
+  },
+  // Administrators may archive any team (and bring it back); members may not.
+  archive: {
+    expect: LEADER_OR_ADMIN,
+    run: signedIn((u) => teams.setTeamArchived(ctxOf(u), { teamId, archived: true })),
+  },
+  // Archived, the team is hidden from its members altogether.
+  unarchive: {
+    expect: { ...LEADER_OR_ADMIN, member: 'not-found' },
+    run: signedIn(async (u) => {
+      await teams.setTeamArchived(ctxOf(people.leader), { teamId, archived: true });
+      return teams.setTeamArchived(ctxOf(u), { teamId, archived: false });
+    }),
   },
   revokeInvite: { expect: LEADER_ONLY, run: signedIn((u) => teams.revokeInvite(ctxOf(u), { teamId, inviteId })) },
   join: { expect: ANY_SIGNED_IN, run: signedIn((u) => teams.joinTeam(ctxOf(u), { code })) },

@@ -35,6 +35,10 @@ export const RULES = {
   // before codes grew, which wait while their address is over the limit.
   failedJoinCodePerIp: { limit: 30, windowSeconds: 15 * 60 },
   failedJoinCodePerAccount: { limit: 10, windowSeconds: 15 * 60 },
+  // Team invitations by email: per leader an hour (a ward of 50, twice over), and per
+  // recipient a day across every team, so no one can be made to flood a stranger's inbox.
+  inviteMailPerAccount: { limit: 100, windowSeconds: 60 * 60 },
+  inviteMailPerAddress: { limit: 3, windowSeconds: 24 * 60 * 60 },
 } satisfies Record<string, ThrottleRule>;
 
 /** The throttle key of failed join-code lookups per address (team invites and event codes share it). */

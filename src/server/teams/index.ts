@@ -10,6 +10,7 @@ export {
 } from './reminders.ts';
 // Writes without checks, for the demo seeder only (it backdates what a real team would do over weeks).
 export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTeam } from './repo.ts';
+export { type EmailInviteResult, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
   type TeamPage,
   assignCourse,
@@ -17,6 +18,7 @@ export {
   createInvite,
   createTeam,
   exportCsv,
+  inviteLink,
   isMemberOf,
   joinTeam,
   learnWithTeam,
@@ -31,6 +33,7 @@ export {
   revokeInvite,
   setMemberDueDate,
   setMemberRole,
+  setTeamArchived,
   teamPage,
   teamToday,
   updateTeam,

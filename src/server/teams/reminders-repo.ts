@@ -81,7 +81,14 @@ export async function lockAssignmentReminders(db: Executor, assignmentId: string
 
 export async function enqueueReminders(
   db: Executor,
-  rows: { assignmentId: string; userId: string; requestedBy: string; requestedAt: Date; deliverAfter: Date }[],
+  rows: {
+    assignmentId: string;
+    userId: string;
+    requestedBy: string;
+    requestedAt: Date;
+    deliverAfter: Date;
+    note: string;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await db
@@ -93,6 +100,7 @@ export async function enqueueReminders(
         requested_by: r.requestedBy,
         requested_at: r.requestedAt,
         deliver_after: r.deliverAfter,
+        note: r.note,
       })),
     )
     .execute();
@@ -109,7 +117,9 @@ export interface DueReminder {
   team_name: string;
   due_on: string;
   requested_by_name: string | null;
+  note: string;
   still_member: boolean;
+  team_archived: boolean;
   account_deleted: boolean;
   account_deactivated: boolean;
 }
@@ -136,10 +146,11 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
       update team_reminders r
       set attempts = r.attempts + 1, deliver_after = ${now}::timestamptz + make_interval(mins => ${CLAIM_LEASE_MINUTES})
       from due where r.id = due.id
-      returning r.id, r.user_id, r.assignment_id, r.requested_by
+      returning r.id, r.user_id, r.assignment_id, r.requested_by, r.note
     )
     select c.id, c.user_id, u.email, u.name, c.assignment_id, a.course_slug, a.team_id, t.name as team_name,
-      coalesce(x.due_on, a.due_on) as due_on, rb.name as requested_by_name,
+      coalesce(x.due_on, a.due_on) as due_on, rb.name as requested_by_name, c.note,
+      (t.archived_at is not null) as team_archived,
       exists (select 1 from team_members m where m.team_id = a.team_id and m.user_id = c.user_id) as still_member,
       (u.deleted_at is not null) as account_deleted,
       (u.deactivated_at is not null) as account_deactivated

@@ -1,7 +1,7 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { signLink, verifyLink } from '#server/platform/signed-links.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
-import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
+import { NotFoundError } from '#server/kernel/errors.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
@@ -13,7 +13,7 @@ import { recordAudit } from '#server/audit/index.ts';
 import { settings } from '#server/platform/settings.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 
-import { LEADERS_ONLY, NO_SUCH_TEAM, teamAccess, teamToday } from './teams.ts';
+import { requireLeader, teamToday } from './teams.ts';
 import {
   DEFAULT_QUIET_END,
   DEFAULT_QUIET_START,
@@ -88,9 +88,7 @@ export async function planReminders(
   ctx: RequestContext,
   input: { teamId: string; assignmentId: string },
 ): Promise<ReminderPlan> {
-  const access = await teamAccess(ctx.db, ctx.user, input.teamId);
-  if (!access.role && !access.isAdmin) throw new NotFoundError(NO_SUCH_TEAM);
-  if (!access.canManage) throw new ForbiddenError(LEADERS_ONLY);
+  await requireLeader(ctx, input.teamId);
   const validId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.assignmentId);
   const assignment = validId ? await teamsRepo.findAssignment(ctx.db, input.teamId, input.assignmentId) : undefined;
   if (!assignment) throw new NotFoundError('That assignment was removed.');
@@ -160,7 +158,10 @@ export async function planReminders(
  * two leaders pressing at once queue each member once; the 24-hour rule is read
  * inside that lock.
  */
-export async function sendReminders(ctx: RequestContext, input: { teamId: string; assignmentId: string }) {
+export async function sendReminders(
+  ctx: RequestContext,
+  input: { teamId: string; assignmentId: string; note?: string },
+) {
   const now = ctx.now ?? new Date();
   return ctx.db.transaction().execute(async (tx) => {
     await repo.lockAssignmentReminders(tx, input.assignmentId);
@@ -173,6 +174,7 @@ export async function sendReminders(ctx: RequestContext, input: { teamId: string
         requestedBy: ctx.user.id,
         requestedAt: now,
         deliverAfter: r.deliverAfter,
+        note: input.note ?? '',
       })),
     );
     if (plan.recipients.length)
@@ -180,7 +182,7 @@ export async function sendReminders(ctx: RequestContext, input: { teamId: string
         actorId: ctx.user.id,
         action: 'team.remind',
         target: `team:${input.teamId}`,
-        details: { assignmentId: input.assignmentId, count: plan.recipients.length },
+        details: { assignmentId: input.assignmentId, count: plan.recipients.length, withNote: Boolean(input.note) },
       });
     return { queued: plan.recipients.length, names: plan.recipients.map((r) => r.name) };
   });
@@ -245,15 +247,17 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
         ? 'account deleted'
         : reminder.account_deactivated
           ? 'account deactivated'
-          : !reminder.still_member
-            ? 'left the team'
-            : !pref.remindersOn
-              ? 'unsubscribed'
-              : !course
-                ? 'course withdrawn'
-                : progress!.complete
-                  ? 'completed'
-                  : undefined;
+          : reminder.team_archived
+            ? 'team archived'
+            : !reminder.still_member
+              ? 'left the team'
+              : !pref.remindersOn
+                ? 'unsubscribed'
+                : !course
+                  ? 'course withdrawn'
+                  : progress!.complete
+                    ? 'completed'
+                    : undefined;
       if (skip) {
         await repo.markSkipped(db, reminder.id, skip);
         result.skipped += 1;
@@ -280,6 +284,10 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
               ? `You have done ${progress!.done} of ${progress!.total} lessons. The next one, “${next.title}”, takes about ${next.minutes} minutes.`
               : `The first lesson, “${next.title}”, takes about ${next.minutes} minutes.`,
             `Team: “${reminder.team_name}”${askedBy}.`,
+            // The leader's own words, plain text (the HTML part escapes them), after Rounds' and named as theirs.
+            ...(reminder.note
+              ? [`A note from ${reminder.requested_by_name ?? 'your team leader'}, in their words: “${reminder.note}”`]
+              : []),
           ],
           action: { label: 'Open my next lesson', url: `${base}${lessonUrl(next)}` },
           footer: `You get this because you are in the team “${reminder.team_name}” on Rounds. To stop reminders from any team, open this link: ${unsubscribeUrl}`,

@@ -11,6 +11,7 @@ export interface TeamSummary {
   description: string;
   role: TeamRole | null;
   member_count: number;
+  archived_at: Date | null;
 }
 
 export function insertTeam(db: Executor, values: { name: string; description: string; createdBy: string }) {
@@ -24,9 +25,20 @@ export function insertTeam(db: Executor, values: { name: string; description: st
 export function findTeam(db: Executor, id: string) {
   return db
     .selectFrom('teams')
-    .select(['id', 'name', 'description', 'created_at'])
+    .select(['id', 'name', 'description', 'created_at', 'archived_at'])
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** Archives or unarchives; false when the team already was in that state. */
+export async function setTeamArchived(db: Executor, id: string, archived: boolean): Promise<boolean> {
+  const result = await db
+    .updateTable('teams')
+    .set({ archived_at: archived ? sql<Date>`now()` : null })
+    .where('id', '=', id)
+    .where('archived_at', archived ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** Locks the team row for the rest of the transaction (membership changes that must keep a leader). */
@@ -142,7 +154,14 @@ export function teamsOfUser(db: Executor, userId: string): Promise<TeamSummary[]
   return db
     .selectFrom('teams')
     .innerJoin('team_members', 'team_members.team_id', 'teams.id')
-    .select(['teams.id', 'teams.name', 'teams.description', 'team_members.role', memberCount.as('member_count')])
+    .select([
+      'teams.id',
+      'teams.name',
+      'teams.description',
+      'team_members.role',
+      memberCount.as('member_count'),
+      'teams.archived_at',
+    ])
     .where('team_members.user_id', '=', userId)
     .orderBy('teams.name')
     .execute();
@@ -155,7 +174,14 @@ export function allTeams(db: Executor, userId: string): Promise<TeamSummary[]> {
     .leftJoin('team_members', (join) =>
       join.onRef('team_members.team_id', '=', 'teams.id').on('team_members.user_id', '=', userId),
     )
-    .select(['teams.id', 'teams.name', 'teams.description', 'team_members.role', memberCount.as('member_count')])
+    .select([
+      'teams.id',
+      'teams.name',
+      'teams.description',
+      'team_members.role',
+      memberCount.as('member_count'),
+      'teams.archived_at',
+    ])
     .orderBy('teams.name')
     .execute();
 }
@@ -203,7 +229,8 @@ export function findInviteByCode(db: Executor, code: string, lock = false) {
       'team_invites.expires_at',
       'team_invites.max_uses',
       'team_invites.uses',
-      'team_invites.revoked_at',
+      // An archived team's codes are withdrawn with it (and work again if it is unarchived).
+      sql<Date | null>`coalesce(team_invites.revoked_at, teams.archived_at)`.as('revoked_at'),
     ])
     .where('team_invites.code', '=', code);
   if (lock) query = query.forUpdate(['team_invites']);
@@ -226,6 +253,46 @@ export async function revokeInvite(db: Executor, teamId: string, inviteId: strin
     .where('id', '=', inviteId)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+// ---- invitations by email ----
+
+/**
+ * Takes the right to mail this address an invitation now: true when it was never mailed,
+ * or last mailed before `resendAfter`. The row is the guard: two submissions of one list
+ * at once mail each address once.
+ */
+export async function claimEmailInvitation(
+  db: Executor,
+  values: { teamId: string; email: string; invitedBy: string; resendAfter: Date },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('team_email_invitations')
+    .values({ team_id: values.teamId, email: values.email, invited_by: values.invitedBy, last_sent_at: sql`now()` })
+    .onConflict((oc) =>
+      oc
+        .columns(['team_id', 'email'])
+        .doUpdateSet({ last_sent_at: sql`now()`, invited_by: values.invitedBy })
+        .where((eb) =>
+          eb.or([
+            eb('team_email_invitations.last_sent_at', 'is', null),
+            eb('team_email_invitations.last_sent_at', '<', values.resendAfter),
+          ]),
+        ),
+    )
+    .returning('email')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The mail did not go out: the address may be mailed again at once. */
+export async function releaseEmailInvitation(db: Executor, teamId: string, email: string): Promise<void> {
+  await db
+    .updateTable('team_email_invitations')
+    .set({ last_sent_at: null })
+    .where('team_id', '=', teamId)
+    .where('email', '=', email)
+    .execute();
 }
 
 // ---- assignments ----
@@ -359,7 +426,13 @@ export async function assignmentStates(
       select a.team_id, a.id as assignment_id, a.course_slug, a.due_on as team_due_on, m.user_id
       from team_assignments a
       join team_members m on m.team_id = a.team_id
-      where ${byTeam ? sql`a.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
+      where ${
+        byTeam
+          ? sql`a.team_id = ${filter.teamId}`
+          : // A person's own list (Today) leaves out archived teams.
+            sql`m.user_id = ${(filter as { userId: string }).userId}
+              and not exists (select 1 from teams t where t.id = a.team_id and t.archived_at is not null)`
+      }
         -- Leaders count only when they take the team's courses with it.
         and (m.role = 'member' or m.learns_with_team)
     ),

@@ -21,10 +21,12 @@ import {
   type StateCounts,
 } from '#lib/team-rules.ts';
 import { toCsv } from '#lib/csv.ts';
+import { settings } from '#server/platform/settings.ts';
 import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 
 export const NO_SUCH_TEAM = 'That team does not exist, or you are not in it.';
 export const LEADERS_ONLY = 'Only the team’s leaders can do that.';
+export const TEAM_ARCHIVED = 'This team is archived. Unarchive it from the Teams page to change it.';
 /** A join cannot happen before the person's email is confirmed. */
 const CONFIRM_EMAIL_FIRST =
   'Please confirm your email address first: we need a confirmed address before adding you to a team.';
@@ -44,12 +46,16 @@ async function requireTeam(ctx: RequestContext, teamId: string) {
   if (!team) throw new NotFoundError(NO_SUCH_TEAM);
   const access = await teamAccess(ctx.db, ctx.user, teamId);
   if (!access.role && !access.isAdmin) throw new NotFoundError(NO_SUCH_TEAM);
+  // An archived team is gone for its members; its leaders and administrators still find it.
+  if (team.archived_at && !access.canManage && !access.isAdmin) throw new NotFoundError(NO_SUCH_TEAM);
   return { team, access };
 }
 
-async function requireLeader(ctx: RequestContext, teamId: string) {
+/** A leader of a team that is not archived: every change to a team but archiving goes through here. */
+export async function requireLeader(ctx: RequestContext, teamId: string) {
   const found = await requireTeam(ctx, teamId);
   if (!found.access.canManage) throw new ForbiddenError(LEADERS_ONLY);
+  if (found.team.archived_at) throw new ForbiddenError(TEAM_ARCHIVED);
   return found;
 }
 
@@ -99,6 +105,26 @@ export async function updateTeam(ctx: RequestContext, input: { teamId: string; n
     });
   });
   return { teamId: input.teamId };
+}
+
+/**
+ * Archives a team (its leaders, or an administrator) or brings it back. Archived, it leaves
+ * its members' Today and the team lists, its codes stop working and its reminders stop;
+ * members keep their progress, certificates and reflections, which were never the team's.
+ */
+export async function setTeamArchived(ctx: RequestContext, input: { teamId: string; archived: boolean }) {
+  const { access } = await requireTeam(ctx, input.teamId);
+  if (!access.canManage && !access.isAdmin) throw new ForbiddenError(LEADERS_ONLY);
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.setTeamArchived(tx, input.teamId, input.archived)))
+      throw new FieldError('teamId', input.archived ? 'This team is already archived.' : 'This team is not archived.');
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: input.archived ? 'team.archive' : 'team.unarchive',
+      target: `team:${input.teamId}`,
+    });
+  });
+  return { teamId: input.teamId, archived: input.archived };
 }
 
 export async function setMemberRole(ctx: RequestContext, input: { teamId: string; userId: string; role: TeamRole }) {
@@ -176,35 +202,41 @@ export async function leaveTeam(ctx: RequestContext, input: { teamId: string }) 
 
 // ---------------------------------------------------------------- invites
 
+/** Inserts an invite with a fresh code (retrying the rare code already taken); the caller audits it. */
+export async function insertNewInvite(
+  db: Executor,
+  values: { teamId: string; createdBy: string; expiresAt: Date; maxUses: number | null },
+): Promise<{ inviteId: string; code: string }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = newInviteCode();
+    const inviteId = await repo.insertInvite(db, { ...values, code });
+    if (inviteId) return { inviteId, code };
+  }
+  throw new Error('could not find a free invite code');
+}
+
 export async function createInvite(
   ctx: RequestContext,
   input: { teamId: string; days: number; maxUses: number | null },
 ) {
   await requireLeader(ctx, input.teamId);
   const now = ctx.now ?? new Date();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const code = newInviteCode();
-    const created = await ctx.db.transaction().execute(async (tx) => {
-      const inviteId = await repo.insertInvite(tx, {
-        teamId: input.teamId,
-        code,
-        createdBy: ctx.user.id,
-        expiresAt: new Date(now.getTime() + input.days * 86_400_000),
-        maxUses: input.maxUses,
-      });
-      // The code itself stays out of the log: it is the key to the team.
-      if (inviteId)
-        await recordAudit(tx, {
-          actorId: ctx.user.id,
-          action: 'team.create-invite',
-          target: `team:${input.teamId}`,
-          details: { inviteId, days: input.days, maxUses: input.maxUses },
-        });
-      return inviteId;
+  return ctx.db.transaction().execute(async (tx) => {
+    const { inviteId, code } = await insertNewInvite(tx, {
+      teamId: input.teamId,
+      createdBy: ctx.user.id,
+      expiresAt: new Date(now.getTime() + input.days * 86_400_000),
+      maxUses: input.maxUses,
     });
-    if (created) return { code };
-  }
-  throw new Error('could not find a free invite code');
+    // The code itself stays out of the log: it is the key to the team.
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'team.create-invite',
+      target: `team:${input.teamId}`,
+      details: { inviteId, days: input.days, maxUses: input.maxUses },
+    });
+    return { code };
+  });
 }
 
 export async function revokeInvite(ctx: RequestContext, input: { teamId: string; inviteId: string }) {
@@ -220,6 +252,17 @@ export async function revokeInvite(ctx: RequestContext, input: { teamId: string;
     });
   });
   return { revoked: true };
+}
+
+/** A live invite's link, for its QR code (leaders only: the code is the key to the team). */
+export async function inviteLink(ctx: RequestContext, input: { teamId: string; inviteId: string }) {
+  await requireLeader(ctx, input.teamId);
+  const invite = UUID.test(input.inviteId)
+    ? (await repo.listInvites(ctx.db, input.teamId)).find((i) => i.id === input.inviteId)
+    : undefined;
+  if (!invite || inviteProblem(invite, ctx.now ?? new Date()))
+    throw new NotFoundError('That invite does not work any more. Create a new one.');
+  return { code: invite.code, url: `${settings().PUBLIC_URL}/join/${invite.code}` };
 }
 
 export type InviteLookup =
@@ -621,10 +664,20 @@ export async function myAssignments(
     .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.title.localeCompare(b.title));
 }
 
+/**
+ * The Teams page: active teams the person is in; the archived ones they lead (or, for an
+ * administrator, every archived team) to bring back; and for administrators the others.
+ */
 export async function myTeams(ctx: RequestContext) {
-  const mine = await repo.teamsOfUser(ctx.db, ctx.user.id);
+  const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
   const all = ctx.user.is_admin ? await repo.allTeams(ctx.db, ctx.user.id) : [];
-  return { mine, others: all.filter((t) => !t.role) };
+  return {
+    mine: teams.filter((t) => !t.archived_at),
+    archived: ctx.user.is_admin
+      ? all.filter((t) => t.archived_at)
+      : teams.filter((t) => t.archived_at && t.role === 'leader'),
+    others: all.filter((t) => !t.role && !t.archived_at),
+  };
 }
 
 export async function manageView(ctx: RequestContext, teamId: string) {

@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import QRCode from 'qrcode';
+import { qrPngResponse } from '#lib/qr.ts';
 import { db } from '#server/platform/db.ts';
 import { joinLinkOf } from '#server/events/index.ts';
 
-// The join link as a 1200 px PNG: sharp on a full-height slide at 1080p.
+// The join link as a QR code for a slide (PNG).
 export const GET: APIRoute = async ({ params }) => {
   const event = await joinLinkOf(await db(), params.slug ?? '');
   if (event === 'not-found')
@@ -13,12 +13,5 @@ export const GET: APIRoute = async ({ params }) => {
       status: 410,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
-  const png = await QRCode.toBuffer(event.url, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 1200 });
-  return new Response(new Uint8Array(png), {
-    headers: {
-      'content-type': 'image/png',
-      'cache-control': 'no-cache',
-      'content-disposition': `inline; filename="${event.slug}-join.png"`,
-    },
-  });
+  return qrPngResponse(event.url, `${event.slug}-join`);
 };

@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import QRCode from 'qrcode';
+import { qrSvgResponse } from '#lib/qr.ts';
 import { db } from '#server/platform/db.ts';
 import { joinLinkOf } from '#server/events/index.ts';
 
-// The join link as a QR code for a slide: vector, scales to any projector.
+// The join link as a QR code for a slide (vector).
 export const GET: APIRoute = async ({ params }) => {
   const event = await joinLinkOf(await db(), params.slug ?? '');
   if (event === 'not-found')
@@ -13,18 +13,5 @@ export const GET: APIRoute = async ({ params }) => {
       status: 410,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
-  const svg = await QRCode.toString(event.url, {
-    type: 'svg',
-    errorCorrectionLevel: 'M',
-    margin: 4,
-    color: { dark: '#000000', light: '#ffffff' },
-  });
-  // No caching beyond revalidation: a regenerated code must show at once.
-  return new Response(svg, {
-    headers: {
-      'content-type': 'image/svg+xml',
-      'cache-control': 'no-cache',
-      'content-disposition': `inline; filename="${event.slug}-join.svg"`,
-    },
-  });
+  return qrSvgResponse(event.url, `${event.slug}-join`);
 };

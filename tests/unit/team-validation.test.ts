@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  emailListField,
+  MAX_INVITES_PER_SUBMISSION,
+  parseEmailList,
+  REMINDER_NOTE_MAX,
+  reminderNoteField,
+} from '#lib/team-validation.ts';
+
+describe('a pasted list of email addresses', () => {
+  it('takes commas, semicolons, spaces, new lines and "Name <address>", lowercased, each once', () => {
+    const list = parseEmailList(
+      'ana@example.org, Ben@Example.org;cai@example.org\r\n  "Dee Dunn" <dee@example.org>\nEli Ek eli@example.org ana@example.org\n\n',
+    );
+    expect(list).toEqual({
+      addresses: ['ana@example.org', 'ben@example.org', 'cai@example.org', 'dee@example.org', 'eli@example.org'],
+      invalid: [],
+      repeated: 1,
+    });
+  });
+
+  it('lists what is not an address, as typed', () => {
+    expect(parseEmailList('ana@example.org, bob at example, carl@, Dee <dee@>').invalid).toEqual([
+      'bob at example',
+      'carl@',
+      'dee@',
+    ]);
+  });
+
+  it('refuses invalid entries, an empty list and more than the maximum with a message for the field', () => {
+    const message = (value: string) => emailListField.safeParse(value).error?.issues[0]?.message;
+    expect(message('ana@example.org, nope')).toBe(
+      'This is not an email address: nope. Correct or remove it; nothing was sent.',
+    );
+    expect(message(' , \n')).toBe('Paste at least one email address.');
+    const many = Array.from({ length: MAX_INVITES_PER_SUBMISSION + 1 }, (_, i) => `p${i}@example.org`).join('\n');
+    expect(message(many)).toMatch(/at most 50 invitations at a time; this list has 51/);
+    expect(emailListField.parse('ana@example.org ana@example.org')).toEqual({
+      addresses: ['ana@example.org'],
+      repeated: 1,
+    });
+  });
+});
+
+describe('a reminder note', () => {
+  it('is optional, trimmed, counts a line break once and refuses more than the limit', () => {
+    expect(reminderNoteField.parse(null)).toBe('');
+    expect(reminderNoteField.parse('  See you\r\nat the huddle  ')).toBe('See you\nat the huddle');
+    expect(reminderNoteField.safeParse('x'.repeat(REMINDER_NOTE_MAX)).success).toBe(true);
+    expect(reminderNoteField.safeParse('x'.repeat(REMINDER_NOTE_MAX + 1)).error?.issues[0]?.message).toBe(
+      `Keep the note to ${REMINDER_NOTE_MAX} characters; it has ${REMINDER_NOTE_MAX + 1}.`,
+    );
+  });
+});
