@@ -14,6 +14,8 @@ export interface UsersTable {
   created_at: CreatedAt;
   /** Set when the person deleted their account: the row stays, anonymised, for teams' and events' counts. */
   deleted_at: Timestamp | null;
+  /** IANA zone (or 'UTC') every time is shown in for this person: pages, emails, quiet hours, unlock dates. */
+  time_zone: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -154,7 +156,6 @@ export interface AssignmentExtensionsTable {
 
 export interface ReminderPreferencesTable {
   user_id: string;
-  time_zone: string;
   quiet_start_minute: number;
   quiet_end_minute: number;
   unsubscribed_at: Timestamp | null;

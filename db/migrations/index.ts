@@ -9,6 +9,7 @@ import * as certificateStatus from './2026-12-10T1000-certificate-status.ts';
 import * as lessonTime from './2026-12-10T1010-lesson-time.ts';
 import * as accountSafety from './2026-12-10T1100-account-safety.ts';
 import * as leadersLearn from './2026-12-10T1200-leaders-learn.ts';
+import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-10T1010-lesson-time': lessonTime,
   '2026-12-10T1100-account-safety': accountSafety,
   '2026-12-10T1200-leaders-learn': leadersLearn,
+  '2026-12-12T1000-account-time-zone': accountTimeZone,
 };

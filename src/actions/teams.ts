@@ -18,7 +18,6 @@ import {
   optionalDateField,
   teamDescriptionField,
   teamNameField,
-  timeZoneField,
 } from '#lib/team-validation.ts';
 
 // Every team mutation. Each handler checks the signed-in person here and the
@@ -125,7 +124,6 @@ export const teamActions = {
   savePreferences: defineAction({
     accept: 'form',
     input: z.object({
-      timeZone: timeZoneField,
       quietStart: clockField,
       quietEnd: clockField,
       remindersOn: z.literal('on').nullish(),
@@ -133,7 +131,6 @@ export const teamActions = {
     handler: (input, ctx) =>
       run(async () =>
         reminders.savePreferences(await actionContext(ctx), {
-          timeZone: input.timeZone,
           quietStart: input.quietStart,
           quietEnd: input.quietEnd,
           remindersOn: input.remindersOn === 'on',

@@ -191,12 +191,15 @@ export function formatUnlock(at: Date, timeZone: string): string {
   return `${get('weekday')} ${get('day')} ${get('month')}, ${clock.hour}:${String(clock.minute).padStart(2, '0')}`;
 }
 
-/** A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.' */
-export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number): string {
+/**
+ * A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.',
+ * in the reader's time zone (the event's for a visitor who is not signed in).
+ */
+export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number, readerZone = schedule.timeZone): string {
   if (lessonCount === 0) return '';
-  const first = formatUnlock(baseUnlockAt(schedule, 0), schedule.timeZone);
+  const first = formatUnlock(baseUnlockAt(schedule, 0), readerZone);
   if (schedule.dayOffsets && schedule.dayOffsets.length > 0) {
-    const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), schedule.timeZone);
+    const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), readerZone);
     return lessonCount === 1
       ? `The lesson opens on ${first}.`
       : `The first lesson opens on ${first}; the last on ${last}.`;

@@ -182,7 +182,7 @@ async function teamAndEvent(me: PublicUser) {
   });
   await reminders.savePreferences(
     { db: database.db, catalog, user: verified },
-    { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
+    { quietStart: 0, quietEnd: 0, remindersOn: true },
   );
   // Far in the future, so it is still waiting when the account is deleted.
   await database.db

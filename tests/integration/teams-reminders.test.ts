@@ -60,7 +60,7 @@ describe('reminders', () => {
     // Ben is asleep: quiet all day except 12:00-12:01 UTC.
     await reminders.savePreferences(
       { db: database.db, catalog, user: ben },
-      { timeZone: 'UTC', quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true },
+      { quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true },
     );
     const noon = new Date('2030-01-10T10:00:00Z');
     const plan = await reminders.planReminders(ctx(leader, noon), { teamId, assignmentId });
