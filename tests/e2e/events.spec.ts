@@ -112,7 +112,7 @@ async function createEvent(
   await page.goto('/admin/events/new');
   await page.getByLabel('Event name').fill(values.name);
   await page.getByLabel('Date of the event').fill(values.date);
-  await page.getByLabel('Time zone of the event').fill(values.zone);
+  await page.getByLabel('Time zone of the event').selectOption(values.zone);
   await page.getByLabel('Location (optional)').fill('Main hall');
   await page
     .getByLabel('Welcome message (optional)')
