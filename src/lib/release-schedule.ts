@@ -195,7 +195,11 @@ export function formatUnlock(at: Date, timeZone: string): string {
  * A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.',
  * in the reader's time zone (the event's for a visitor who is not signed in).
  */
-export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number, readerZone = schedule.timeZone): string {
+export function describeSchedule(
+  schedule: ReleaseSchedule,
+  lessonCount: number,
+  readerZone = schedule.timeZone,
+): string {
   if (lessonCount === 0) return '';
   const first = formatUnlock(baseUnlockAt(schedule, 0), readerZone);
   if (schedule.dayOffsets && schedule.dayOffsets.length > 0) {

@@ -124,6 +124,7 @@ test('an unknown zone posted to Account is refused beside the field, and nothing
   const field = page.getByLabel('Your time zone');
   await expect(field).toHaveAttribute('aria-invalid', 'true');
   await expect(field).toHaveAccessibleDescription(/We do not know that time zone\. Choose one from the list/);
+  await expect(field, 'the list shows the zone saved so far').toHaveValue('America/Chicago');
   await shoot(page, 'account-refused');
   await page.goto('/account');
   await expect(page.getByLabel('Your time zone')).toHaveValue('America/Chicago');

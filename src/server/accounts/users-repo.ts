@@ -3,7 +3,15 @@ import type { Executor } from '#server/platform/db.ts';
 import type { User } from '#db/schema.ts';
 import type { PublicUser } from '#server/kernel/context.ts';
 
-const PUBLIC_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'is_admin', 'created_at', 'time_zone as timeZone'] as const;
+const PUBLIC_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'email_verified_at',
+  'is_admin',
+  'created_at',
+  'time_zone as timeZone',
+] as const;
 
 /** A live account by its address (a deleted account has none, so nobody signs in to it or resets its password). */
 export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
