@@ -259,6 +259,7 @@ describe('exporting my data', () => {
       emailVerifiedAt: null,
       isAdmin: stored.is_admin,
       createdAt: stored.created_at,
+      timeZone: 'UTC',
     });
 
     expect(data.sessions).toHaveLength(2);
