@@ -34,16 +34,21 @@ async function expectOneOf(locator: Locator, readings: string[]): Promise<void> 
   ).toBe(true);
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, device = 'phone'): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: path.join(SHOTS, `${name}-phone-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${device}-${scheme}.png`), fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-test('a Chicago phone signs up in Chicago time, sees it everywhere, and changes it on Account', async ({ page }) => {
+const DESKTOP = { viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 };
+
+test('a Chicago phone signs up in Chicago time, sees it everywhere, and changes it on Account', async ({
+  page,
+  openContext,
+}) => {
   const serverErrors = failOnServerErrors(page);
   const start = Date.now();
   const person = newPerson('Maya Chicago', 'tz');
@@ -98,6 +103,18 @@ test('a Chicago phone signs up in Chicago time, sees it everywhere, and changes 
   await expect(page.getByRole('status').filter({ hasText: 'Your time zone is saved: America/Chicago.' })).toBeVisible();
   await page.goto('/account');
   await shoot(page, 'account');
+
+  // The same pages on a desktop browser.
+  const desktop = await (
+    await openContext({ ...DESKTOP, storageState: await page.context().storageState() })
+  ).newPage();
+  await desktop.goto('/account');
+  await expect(desktop.getByLabel('Your time zone')).toHaveValue('America/Chicago');
+  await shoot(desktop, 'account', 'desktop');
+  const visitor = await (await openContext(DESKTOP)).newPage();
+  await visitor.goto('/signup');
+  await expect(visitor.getByLabel('Your time zone')).toHaveValue('America/Chicago');
+  await shoot(visitor, 'signup', 'desktop');
   expect(serverErrors).toEqual([]);
 });
 
