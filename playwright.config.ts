@@ -53,6 +53,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     browserName: 'chromium',
     launchOptions,
+    // Sign-up takes the browser's time zone: the same one on every machine, unless a spec sets another.
+    timezoneId: 'UTC',
   },
   projects: [
     {

@@ -18,6 +18,8 @@ export interface UsersTable {
   deactivated_at: Timestamp | null;
   /** The last successful sign-in (null before this was recorded, or never). */
   last_signed_in_at: Timestamp | null;
+  /** IANA zone (or 'UTC') every time is shown in for this person: pages, emails, quiet hours, unlock dates. */
+  time_zone: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -170,7 +172,6 @@ export interface AssignmentExtensionsTable {
 
 export interface ReminderPreferencesTable {
   user_id: string;
-  time_zone: string;
   quiet_start_minute: number;
   quiet_end_minute: number;
   unsubscribed_at: Timestamp | null;

@@ -12,6 +12,7 @@ import * as leadersLearn from './2026-12-10T1200-leaders-learn.ts';
 import * as eventEditing from './2026-12-12T1100-event-editing.ts';
 import * as accountDeactivation from './2026-12-12T1200-account-deactivation.ts';
 import * as teamArchiveInvitationsNotes from './2026-12-12T1300-team-archive-invitations-notes.ts';
+import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12T1100-event-editing': eventEditing,
   '2026-12-12T1200-account-deactivation': accountDeactivation,
   '2026-12-12T1300-team-archive-invitations-notes': teamArchiveInvitationsNotes,
+  '2026-12-12T1000-account-time-zone': accountTimeZone,
 };

@@ -12,7 +12,14 @@ import { requestJobRun } from '#server/platform/jobs.ts';
 import { deleteMyAccount } from '#server/my-data/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
-import { currentPasswordField, emailField, nameField, passwordField, tokenField } from '#lib/validation.ts';
+import {
+  currentPasswordField,
+  emailField,
+  nameField,
+  passwordField,
+  timeZoneField,
+  tokenField,
+} from '#lib/validation.ts';
 import { safeNextPath } from '#lib/safe-next.ts';
 
 const nextField = z
@@ -24,11 +31,22 @@ const nextField = z
 export const accountActions = {
   signUp: defineAction({
     accept: 'form',
-    input: z.object({ name: nameField, email: emailField, password: passwordField, next: nextField }),
+    input: z.object({
+      name: nameField,
+      email: emailField,
+      password: passwordField,
+      // Filled in from the browser's own zone; UTC when nothing came (changed later under Account).
+      timeZone: timeZoneField.nullish(),
+      next: nextField,
+    }),
     handler: (input, ctx) =>
       run(async () => {
         const request = { ip: ctx.locals.clientIp, userAgent: ctx.request.headers.get('user-agent') ?? '' };
-        const { token, session, deviceToken } = await accounts.signUp(await db(), input, request);
+        const { token, session, deviceToken } = await accounts.signUp(
+          await db(),
+          { ...input, timeZone: input.timeZone ?? 'UTC' },
+          request,
+        );
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
         setKnownDeviceCookie(ctx.cookies, deviceToken, ctx.locals.secureCookies);
         return { next: input.next ?? '/' };
@@ -132,6 +150,17 @@ export const accountActions = {
         await accounts.changeName(await actionContext(ctx), input.name);
         // The page shows it at once (locals.user was read before the change).
         return { saved: 'name', name: input.name };
+      }),
+  }),
+
+  changeTimeZone: defineAction({
+    accept: 'form',
+    input: z.object({ timeZone: timeZoneField }),
+    handler: (input, ctx) =>
+      run(async () => {
+        await accounts.changeTimeZone(await actionContext(ctx), input.timeZone);
+        // The page shows it at once (locals.user was read before the change).
+        return { saved: 'timeZone', timeZone: input.timeZone };
       }),
   }),
 

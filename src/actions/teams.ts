@@ -20,7 +20,6 @@ import {
   reminderNoteField,
   teamDescriptionField,
   teamNameField,
-  timeZoneField,
 } from '#lib/team-validation.ts';
 
 // Every team mutation. Each handler checks the signed-in person here and the
@@ -148,7 +147,6 @@ export const teamActions = {
   savePreferences: defineAction({
     accept: 'form',
     input: z.object({
-      timeZone: timeZoneField,
       quietStart: clockField,
       quietEnd: clockField,
       remindersOn: z.literal('on').nullish(),
@@ -156,7 +154,6 @@ export const teamActions = {
     handler: (input, ctx) =>
       run(async () =>
         reminders.savePreferences(await actionContext(ctx), {
-          timeZone: input.timeZone,
           quietStart: input.quietStart,
           quietEnd: input.quietEnd,
           remindersOn: input.remindersOn === 'on',

@@ -1,16 +1,21 @@
+import { formatInZone, zoneLabel } from './time-format.ts';
+
 /** Escapes Markdown syntax so a reflection reads back exactly as typed, never as markup. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
 }
 
+/** The journal as one Markdown file, its times in the owner's time zone. */
 export function journalMarkdown(
   owner: string,
   entries: { title: string; prompt: string; text: string; updatedAt: Date }[],
+  timeZone: string,
+  now = new Date(),
 ): string {
   const parts = [
     `# Journal of ${escapeMarkdown(owner)}`,
     '',
-    `Exported from Rounds on ${new Date().toISOString().slice(0, 10)}.`,
+    `Exported from Rounds on ${formatInZone(now, timeZone, 'date')}. Times are in ${zoneLabel(timeZone)}.`,
     '',
   ];
   for (const entry of entries) {
@@ -19,7 +24,7 @@ export function journalMarkdown(
     parts.push(
       escapeMarkdown(entry.text).split(/\r?\n/).join('  \n'),
       '',
-      `_Last changed ${entry.updatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC_`,
+      `_Last changed ${formatInZone(entry.updatedAt, timeZone)}_`,
       '',
     );
   }

@@ -211,13 +211,20 @@ export function formatUnlock(at: Date, timeZone: string): string {
   return `${get('weekday')} ${get('day')} ${get('month')}, ${clock.hour}:${String(clock.minute).padStart(2, '0')}`;
 }
 
-/** A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.' */
-export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number): string {
+/**
+ * A schedule in words for the event page: 'The first lesson opens on …, then one every 3 days.',
+ * in the reader's time zone (the event's for a visitor who is not signed in).
+ */
+export function describeSchedule(
+  schedule: ReleaseSchedule,
+  lessonCount: number,
+  readerZone = schedule.timeZone,
+): string {
   if (lessonCount === 0) return '';
   const kept = Math.min(schedule.keptOpen?.count ?? 0, lessonCount);
   if (kept === lessonCount) return lessonCount === 1 ? 'The lesson is open.' : 'All the lessons are open.';
   if (kept > 0) {
-    const next = formatUnlock(baseUnlockAt(schedule, kept), schedule.timeZone);
+    const next = formatUnlock(baseUnlockAt(schedule, kept), readerZone);
     const open = kept === 1 ? 'The first lesson is open' : `The first ${kept} lessons are open`;
     const then =
       lessonCount - kept > 1 && !schedule.dayOffsets?.length
@@ -225,9 +232,9 @@ export function describeSchedule(schedule: ReleaseSchedule, lessonCount: number)
         : '';
     return `${open}; the next opens on ${next}${then}.`;
   }
-  const first = formatUnlock(baseUnlockAt(schedule, 0), schedule.timeZone);
+  const first = formatUnlock(baseUnlockAt(schedule, 0), readerZone);
   if (schedule.dayOffsets && schedule.dayOffsets.length > 0) {
-    const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), schedule.timeZone);
+    const last = formatUnlock(baseUnlockAt(schedule, lessonCount - 1), readerZone);
     return lessonCount === 1
       ? `The lesson opens on ${first}.`
       : `The first lesson opens on ${first}; the last on ${last}.`;

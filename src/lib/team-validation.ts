@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { isValidTimeZone, normalizeInviteCode, parseMinute } from './team-rules.ts';
+import { normalizeInviteCode, parseMinute } from './team-rules.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
@@ -96,12 +96,7 @@ export const maxUsesField = z
     return uses;
   });
 
-export const timeZoneField = z
-  .string({ error: 'Choose your time zone.' })
-  .trim()
-  .min(1, 'Choose your time zone.')
-  .max(64, 'Choose a time zone from the list, e.g. Europe/Berlin.')
-  .refine(isValidTimeZone, 'Choose a time zone from the list, e.g. Europe/Berlin.');
+export { timeZoneField } from './validation.ts';
 
 export const clockField = z.string({ error: 'Enter a time like 21:00.' }).transform((value, ctx) => {
   const minute = parseMinute(value);

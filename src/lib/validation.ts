@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { isKnownTimeZone } from './time-format.ts';
 
 // Field rules shared by every form, so a name or an email means the same thing everywhere.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
@@ -55,3 +56,10 @@ export const tokenField = z
   .min(10, 'This link is not complete. Open it again from your email.')
   .max(200, 'This link is not valid. Ask for a new one.')
   .regex(/^[a-z0-9]+$/, 'This link is not valid. Ask for a new one.');
+
+/** An IANA zone from the list we offer (or 'UTC'), exactly as the list writes it. */
+export const timeZoneField = z
+  .string({ error: 'Choose a time zone.' })
+  .trim()
+  .min(1, 'Choose a time zone.')
+  .refine(isKnownTimeZone, 'We do not know that time zone. Choose one from the list, e.g. America/Chicago.');

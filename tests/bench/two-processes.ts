@@ -167,7 +167,7 @@ try {
     });
     await reminders.savePreferences(
       { db, catalog: testCatalog(), user: (await findUserById(db, memberRow.id))! },
-      { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
+      { quietStart: 0, quietEnd: 0, remindersOn: true },
     );
     assert.equal((await reminders.sendReminders(ctx, { teamId, assignmentId })).queued, 1);
     const runJobs = () =>

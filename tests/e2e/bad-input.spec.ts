@@ -512,6 +512,14 @@ test.describe('event create', () => {
       if (label !== 'Event name') await expect(page.getByLabel('Event name')).toHaveValue('Spring Symposium');
       await expect(page.getByRole('checkbox', { name: course.title }), 'the chosen course stays chosen').toBeChecked();
     }
+    // The time zone is a list; a zone not on it (an old page, a script) is refused beside it.
+    await open();
+    await page.getByLabel('Time zone of the event', { exact: true }).evaluate((select: HTMLSelectElement) => {
+      select.options[select.selectedIndex]!.value = 'Mars/Olympus';
+    });
+    expect((await submit(page, 'Create event')).status()).toBe(400);
+    await expectFieldError(page.getByLabel('Time zone of the event', { exact: true }), /We do not know that time zone/);
+    await expect(page.getByLabel('Event name')).toHaveValue('Spring Symposium');
     // No course chosen.
     await page.goto('/admin/events/new');
     await page.getByLabel('Event name').fill('No courses');

@@ -134,7 +134,6 @@ async function createEvent(
 // ── the journey ─────────────────────────────────────────────────────────────
 
 test('an attendee joins by code on a phone, sees lessons unlocked and locked, and a nudge opens the right lesson', async ({
-  page,
   openContext,
 }) => {
   test.setTimeout(300_000);
@@ -193,7 +192,9 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
   const png = await organiser.request.get(`/events/${past.slug}/qr.png`);
   expect(png.headers()['content-type']).toBe('image/png');
 
-  // The attendee, signed out on a phone: types the code from the slide on the home page.
+  // The attendee, signed out on a phone set to the event's zone (their account takes it at sign-up, and
+  // with it their quiet hours, which must not hold the nudge back): types the code from the slide.
+  const page = await (await openContext({ timezoneId: zone })).newPage();
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.getByLabel('Have a code from an event or your team?').fill('zzz-zzz');
@@ -227,7 +228,7 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
   await page.getByRole('button', { name: `Join Winter Summit ${tag}` }).click();
   await expect(page.getByText(`Welcome to Winter Summit ${tag}!`)).toBeVisible();
 
-  // Today: past event — lessons 1 and 2 open, 3 to 6 locked with their dates (the event's zone).
+  // Today: past event — lessons 1 and 2 open, 3 to 6 locked with their dates (the attendee's zone).
   const pastCard = page.getByRole('article', { name: `Spring Symposium ${tag}` });
   const futureCard = page.getByRole('article', { name: `Winter Summit ${tag}` });
   await expect(pastCard.getByRole('link', { name: course.lessons[0]!.title, exact: true })).toBeVisible();
@@ -238,9 +239,16 @@ test('an attendee joins by code on a phone, sees lessons unlocked and locked, an
     `, ${Math.floor(unlockMinute / 60)}:${String(unlockMinute % 60).padStart(2, '0')}`,
   );
   await expect(pastCard.getByText(course.lessons[2]!.summary)).toBeVisible();
-  // Future event: everything locked; the first lesson opens the day after it at 7:00.
+  // Future event: everything locked; the first lesson opens the day after it at 7:00 Berlin time, shown in
+  // the attendee's own zone.
+  const berlinSeven = [1, 2]
+    .map((offset) => new Date(Date.parse(`${addDays(here.date, 15)}T07:00:00Z`) - offset * 3_600_000))
+    .find((at) => localNow('Europe/Berlin', at).minute === 7 * 60)!;
+  const shown = localNow(zone, berlinSeven).minute;
   await expect(futureCard.getByRole('link', { name: course.lessons[0]!.title, exact: true })).toHaveCount(0);
-  await expect(futureCard.locator('li').first()).toContainText(/Unlocks \w{3} \d{1,2} \w{3}, 7:00/);
+  await expect(futureCard.locator('li').first()).toContainText(
+    new RegExp(`Unlocks \\w{3} \\d{1,2} \\w{3}, ${Math.floor(shown / 60)}:${String(shown % 60).padStart(2, '0')}`),
+  );
   await expect(futureCard.getByText('Locked · Unlocks')).toHaveCount(course.lessons.length);
 
   // A locked lesson says so at its top, with when it opens (reading stays open); so does the course page.

@@ -312,7 +312,7 @@ export const ONE_AT_A_TIME = 'one-at-a-time';
  */
 export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) => Promise<BrowserContext> }>({
   openContext: async (
-    { browser, baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale },
+    { browser, baseURL, viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled, locale, timezoneId },
     use,
   ) => {
     const contexts: BrowserContext[] = [];
@@ -325,6 +325,7 @@ export const test = base.extend<{ openContext: (extra?: BrowserContextOptions) =
         deviceScaleFactor,
         javaScriptEnabled,
         locale,
+        timezoneId,
         ...extra,
       });
       contexts.push(context);

@@ -543,6 +543,7 @@ const NOT_AUDITED: Record<string, string> = {
   'accounts.resetPassword': 'a person’s own account',
   'accounts.undoEmailChange': 'a person’s own account',
   'accounts.changeName': 'a person’s own account',
+  'accounts.changeTimeZone': 'a person’s own account',
   'accounts.changeEmail': 'a person’s own account',
   'accounts.changePassword': 'a person’s own account',
   'accounts.revokeSession': 'a person’s own session',

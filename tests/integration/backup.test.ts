@@ -100,7 +100,7 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   });
   await reminders.savePreferences(
     { db, catalog, user: (await findUserById(db, member.user_id))! },
-    { timeZone: 'UTC', quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true },
+    { quietStart: 22 * 60, quietEnd: 7 * 60, remindersOn: true },
   );
   await reminders.sendReminders(ctx, { teamId: team.team_id, assignmentId: assignment.id });
   await reminders.runDueReminders(db, catalog, new Date(Date.now() + 26 * 3600_000));

@@ -6,6 +6,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import * as events from '#server/events/events.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import { changeTimeZone } from '#server/accounts/accounts.ts';
 import { sendMail } from '#server/platform/mail.ts';
 import type { OutgoingMail } from '#server/platform/outbox-repo.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
@@ -186,9 +187,9 @@ describe('nudges when a lesson unlocks', () => {
   it('waits for the end of quiet hours; skips unconfirmed addresses and the backlog of late joiners', async () => {
     const { people, code } = await eventWith(1);
     const [night] = people as [PublicUser];
-    // Quiet 06:00-09:00 in Berlin (05:00-08:00 UTC in winter).
+    // Quiet 06:00-09:00 in Berlin, the account's zone (05:00-08:00 UTC in winter).
+    await changeTimeZone(ctx(night), 'Europe/Berlin');
     await reminders.savePreferences(ctx(night), {
-      timeZone: 'Europe/Berlin',
       quietStart: 6 * 60,
       quietEnd: 9 * 60,
       remindersOn: true,

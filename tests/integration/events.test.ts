@@ -9,7 +9,7 @@ import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/a
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as events from '#server/events/events.ts';
 import * as learning from '#server/learning/learning.ts';
-import * as reminders from '#server/teams/reminders.ts';
+import { changeTimeZone } from '#server/accounts/accounts.ts';
 
 import { addDays, dateIn } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
@@ -122,30 +122,29 @@ describe('organising an event', () => {
 
 describe('a learner in an event', () => {
   it('sees released lessons unlocked and later ones locked with a date in their own time zone', async () => {
-    const { code } = await createEvent(); // event 3 days ago: lesson 1 (day +1) open, lesson 2 (day +4) locked
-    const dee = await person('Dee');
+    const { code } = await createEvent(); // Berlin, event 3 days ago: lesson 1 (day +1) open, lesson 2 (day +4) locked
+    let dee = await person('Dee');
+    await changeTimeZone(ctx(dee), 'Europe/Berlin');
+    dee = (await findUserById(database.db, dee.id))!;
     await events.joinEvent(ctx(dee), { code });
     const [view] = await events.myEvents(ctx(dee));
     expect(view!.lessons.map((l) => l.state)).toEqual(['unlocked', 'locked', 'locked', 'locked', 'locked', 'locked']);
     expect(view!.timeZone).toBe('Europe/Berlin');
-    expect(view!.zoneIsOwn).toBe(false);
     expect(view!.lessons[1]!.unlocksLabel).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, 7:00$/);
 
-    // With their own time zone (set on the Teams reminder settings), dates are shown in it.
-    await reminders.savePreferences(ctx(dee), {
-      timeZone: 'America/New_York',
-      quietStart: 21 * 60,
-      quietEnd: 7 * 60,
-      remindersOn: true,
-    });
+    // Their account's time zone, whatever the event's: 7:00 in Berlin is 1:00 in New York.
+    await changeTimeZone(ctx(dee), 'America/New_York');
+    dee = (await findUserById(database.db, dee.id))!;
     const [own] = await events.myEvents(ctx(dee));
-    expect(own!.zoneIsOwn).toBe(true);
+    expect(own!.timeZone).toBe('America/New_York');
     expect(own!.lessons[1]!.unlocksLabel).toMatch(/, 1:00$/);
+    const locks = await events.courseLocks(database.db, catalog, dee, course.slug);
+    expect([...locks.values()][0]).toMatch(/, 1:00 \(America\/New York\)/);
   });
 
   it('cannot complete a locked lesson (the server refuses, with the date), but can complete an unlocked one', async () => {
     const { code } = await createEvent();
-    const eli = await person('Eli');
+    const eli = { ...(await person('Eli')), timeZone: 'Europe/Berlin' }; // as her session would carry it
     await events.joinEvent(ctx(eli), { code });
     const locked = learning.completeLesson(ctx(eli), {
       courseSlug: course.slug,

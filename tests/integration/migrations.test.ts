@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '#server/platform/db.ts';
 import { migrations } from '#db/migrations/index.ts';
@@ -35,6 +36,34 @@ describe('migrations', () => {
       await b.close();
       await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
       await admin.destroy();
+    }
+  });
+
+  it('give every account the time zone it chose for reminders, else UTC', async () => {
+    const old = openDatabase({});
+    try {
+      const migrator = new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } });
+      const before = Object.keys(migrations).filter((name) => name < '2026-12-12T1000-account-time-zone');
+      expect((await migrator.migrateTo(before.at(-1)!)).error).toBeUndefined();
+      const insert = (email: string) =>
+        sql<{ id: string }>`insert into users (email, name, password_hash) values (${email}, 'N', 'x') returning id`
+          .execute(old.db)
+          .then((r) => r.rows[0]!.id);
+      const chicago = await insert('chicago@example.org');
+      const never = await insert('never@example.org');
+      await sql`insert into reminder_preferences (user_id, time_zone, quiet_start_minute, quiet_end_minute)
+        values (${chicago}, 'America/Chicago', 1260, 420)`.execute(old.db);
+      await migrateToLatest(old.db);
+      const zones = await sql<{ id: string; time_zone: string }>`select id, time_zone from users`.execute(old.db);
+      expect(Object.fromEntries(zones.rows.map((r) => [r.id, r.time_zone]))).toEqual({
+        [chicago]: 'America/Chicago',
+        [never]: 'UTC',
+      });
+      const prefs = await sql<{ quiet_start_minute: number }>`select * from reminder_preferences`.execute(old.db);
+      expect(prefs.rows).toEqual([expect.not.objectContaining({ time_zone: expect.anything() })]);
+      expect(prefs.rows[0]!.quiet_start_minute).toBe(1260);
+    } finally {
+      await old.close();
     }
   });
 });

@@ -182,7 +182,7 @@ async function teamAndEvent(me: PublicUser) {
   });
   await reminders.savePreferences(
     { db: database.db, catalog, user: verified },
-    { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true },
+    { quietStart: 0, quietEnd: 0, remindersOn: true },
   );
   // Far in the future, so it is still waiting when the account is deleted.
   await database.db
@@ -259,6 +259,7 @@ describe('exporting my data', () => {
       emailVerifiedAt: null,
       isAdmin: stored.is_admin,
       createdAt: stored.created_at,
+      timeZone: 'UTC',
     });
 
     expect(data.sessions).toHaveLength(2);

@@ -27,7 +27,7 @@ describe('seed-demo', () => {
     expect(await verifyPassword(leader.password_hash, demo.password)).toBe(true);
     expect(demo.members).toHaveLength(8);
 
-    const view = await teams.dashboard({ db, catalog, user: leader }, demo.teamId);
+    const view = await teams.dashboard({ db, catalog, user: { ...leader, timeZone: leader.time_zone } }, demo.teamId);
     expect(view.members).toHaveLength(8); // Dana leads without taking the courses; Ben co-leads and takes them
     const states = new Set(view.members.flatMap((member) => Object.values(member.cells).map((cell) => cell.state)));
     expect([...states].sort()).toEqual(['completed', 'in-progress', 'not-started', 'overdue']);

@@ -205,9 +205,7 @@ const ACTION_RULES: Record<string, Rule> = {
   },
   savePreferences: {
     expect: ANY_SIGNED_IN,
-    run: signedIn((u) =>
-      reminders.savePreferences(ctxOf(u), { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true }),
-    ),
+    run: signedIn((u) => reminders.savePreferences(ctxOf(u), { quietStart: 0, quietEnd: 0, remindersOn: true })),
   },
   unsubscribe: {
     expect: PUBLIC,

@@ -9,6 +9,7 @@ import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as remindersRepo from '#server/teams/reminders-repo.ts';
 import { addDays } from '#lib/team-rules.ts';
+import { changeTimeZone } from '#server/accounts/accounts.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 
 let database: RoundsDatabase;
@@ -60,7 +61,7 @@ describe('reminders', () => {
     // Ben is asleep: quiet all day except 12:00-12:01 UTC.
     await reminders.savePreferences(
       { db: database.db, catalog, user: ben },
-      { timeZone: 'UTC', quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true },
+      { quietStart: 12 * 60 + 1, quietEnd: 12 * 60, remindersOn: true },
     );
     const noon = new Date('2030-01-10T10:00:00Z');
     const plan = await reminders.planReminders(ctx(leader, noon), { teamId, assignmentId });
@@ -151,5 +152,45 @@ describe('reminders', () => {
     const rows = await remindersRepo.remindersOfUser(database.db, ana.id);
     expect(rows.at(-1)).toMatchObject({ attempts: 2, last_error: null });
     expect(rows.at(-1)!.delivered_at).not.toBeNull();
+  });
+});
+
+describe('reminders in the member’s own time zone', () => {
+  // 2030-01-10 09:43 UTC is 03:43 in Chicago (UTC-6 in winter): inside the default quiet hours there, 21:00-07:00.
+  const chicagoNight = new Date('2030-01-10T09:43:00Z');
+  const chicagoSeven = new Date('2030-01-10T13:00:00Z');
+
+  it('holds a reminder for a Chicago account during its local quiet hours and sends it at 07:00 Chicago time', async () => {
+    const { leader, teamId, assignmentId, ana, ben } = await setup();
+    await changeTimeZone(ctx(ana), 'America/Chicago');
+    const plan = await reminders.planReminders(ctx(leader, chicagoNight), { teamId, assignmentId });
+    expect(plan.recipients.find((r) => r.name === 'Ana')).toMatchObject({
+      waitsForQuietHours: true,
+      deliverAfter: chicagoSeven,
+    });
+    expect(plan.recipients.find((r) => r.name === 'Ben')).toMatchObject({ waitsForQuietHours: false }); // UTC: 09:43
+
+    await reminders.sendReminders(ctx(leader, chicagoNight), { teamId, assignmentId });
+    await reminders.runDueReminders(database.db, catalog, chicagoNight);
+    expect(await outboxFor(ana.email)).toHaveLength(0);
+    expect(await outboxFor(ben.email)).toHaveLength(1);
+    await reminders.runDueReminders(database.db, catalog, new Date(chicagoSeven.getTime() - 60_000));
+    expect(await outboxFor(ana.email)).toHaveLength(0);
+    await reminders.runDueReminders(database.db, catalog, chicagoSeven);
+    expect(await outboxFor(ana.email)).toHaveLength(1);
+  });
+
+  it('checks quiet hours again at send time, in the zone the account has by then', async () => {
+    const { leader, teamId, assignmentId, ana } = await setup();
+    // Queued while Ana's account was on UTC (09:43 there: sent at once) ...
+    await reminders.sendReminders(ctx(leader, chicagoNight), { teamId, assignmentId });
+    // ... then she set her account to Chicago before the job ran: it waits for her morning.
+    await changeTimeZone(ctx(ana), 'America/Chicago');
+    expect(await reminders.runDueReminders(database.db, catalog, chicagoNight)).toMatchObject({ postponed: 1 });
+    expect(await outboxFor(ana.email)).toHaveLength(0);
+    const [row] = await remindersRepo.remindersOfUser(database.db, ana.id);
+    expect(row!.deliver_after).toEqual(chicagoSeven);
+    await reminders.runDueReminders(database.db, catalog, chicagoSeven);
+    expect(await outboxFor(ana.email)).toHaveLength(1);
   });
 });

@@ -67,11 +67,17 @@ describe('escaping', () => {
     expect(escapeMarkdown('**bold** <b>x</b> [link](http://a)')).toBe(
       String.raw`\*\*bold\*\* \<b\>x\</b\> \[link\]\(http://a\)`,
     );
-    expect(
-      journalMarkdown('Ana', [
-        { title: 'T', prompt: 'P', text: 'line 1\nline 2', updatedAt: new Date('2026-01-02T03:04:00Z') },
-      ]),
-    ).toContain('line 1  \nline 2');
+    const markdown = journalMarkdown(
+      'Ana',
+      [{ title: 'T', prompt: 'P', text: 'line 1\nline 2', updatedAt: new Date('2026-01-02T03:04:00Z') }],
+      'America/Chicago',
+      new Date('2026-01-03T01:00:00Z'),
+    );
+    expect(markdown).toContain('line 1  \nline 2');
+    // In the owner's zone: 03:04 UTC on the 2nd is 21:04 on the 1st in Chicago.
+    expect(markdown).toContain('Exported from Rounds on 2 January 2026. Times are in America/Chicago.');
+    expect(markdown).toContain('_Last changed 1 Jan 2026, 21:04_');
+    expect(markdown).not.toContain('UTC');
   });
   it('escapes HTML', () =>
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;'));

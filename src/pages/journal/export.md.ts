@@ -19,6 +19,7 @@ export const GET: APIRoute = async ({ locals }) => {
         updatedAt: r.updated_at,
       };
     }),
+    locals.user.timeZone,
   );
   return new Response(markdown, {
     headers: {

@@ -81,14 +81,19 @@ async function sendVerificationMailAfterSaving(
 /** Creates the account and its first session together (both or neither), then mails the confirmation link. */
 export async function signUp(
   db: Kysely<Database>,
-  input: { name: string; email: string; password: string },
+  input: { name: string; email: string; password: string; timeZone?: string },
   request: RequestInfo,
 ) {
   await checkNewPassword(input.password, [input.email, input.name]);
   await consume(db, `sign-up:ip:${request.ip}`, RULES.signUpPerIp);
   const passwordHash = await hashPassword(input.password);
   const { user, token, session } = await db.transaction().execute(async (tx) => {
-    const created = await users.createUser(tx, { email: input.email, name: input.name, passwordHash });
+    const created = await users.createUser(tx, {
+      email: input.email,
+      name: input.name,
+      passwordHash,
+      timeZone: input.timeZone,
+    });
     if (!created) {
       throw new FieldError(
         'email',
@@ -382,6 +387,11 @@ export async function undoEmailChange(db: Kysely<Database>, token: string): Prom
 
 export async function changeName({ db, user }: RequestContext, name: string): Promise<void> {
   await users.updateUserName(db, user.id, name);
+}
+
+/** The zone every time is shown in for this person (already checked against the list by the Action). */
+export async function changeTimeZone({ db, user }: RequestContext, timeZone: string): Promise<void> {
+  await users.updateUserTimeZone(db, user.id, timeZone);
 }
 
 /** Sends the confirmation link again; false when the address is already confirmed. */

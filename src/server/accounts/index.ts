@@ -3,6 +3,7 @@ export {
   changeEmail,
   changeName,
   changePassword,
+  changeTimeZone,
   confirmCurrentPassword,
   endMyOtherSessions,
   endMySession,

@@ -35,6 +35,7 @@ export function findSessionWithUser(db: Executor, id: string) {
         'users.email_verified_at',
         'users.is_admin',
         'users.created_at as user_created_at',
+        'users.time_zone',
       ])
       .where('sessions.id', '=', id)
       .where('users.deleted_at', 'is', null)

@@ -60,6 +60,7 @@ export async function validateSessionToken(db: Executor, token: string): Promise
     email_verified_at: session.email_verified_at,
     is_admin: session.is_admin,
     created_at: session.user_created_at,
+    timeZone: session.time_zone,
   };
   return {
     session: {

@@ -3,7 +3,15 @@ import type { Executor } from '#server/platform/db.ts';
 import type { User } from '#db/schema.ts';
 import type { PublicUser } from '#server/kernel/context.ts';
 
-const PUBLIC_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'is_admin', 'created_at'] as const;
+const PUBLIC_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'email_verified_at',
+  'is_admin',
+  'created_at',
+  'time_zone as timeZone',
+] as const;
 
 /** A live account by its address (a deleted account has none, so nobody signs in to it or resets its password). */
 export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
@@ -32,11 +40,11 @@ export function passwordHashOf(db: Executor, id: string): Promise<string | undef
  * Creates a user; the first account of an install becomes admin (deleted accounts do
  * not count, so an install whose only account was deleted starts afresh). Returns
  * undefined when the email is taken. The advisory lock makes "first" exact even
- * when two sign-ups race on a fresh install.
+ * when two sign-ups race on a fresh install. No time zone given: UTC.
  */
 export async function createUser(
   db: Executor,
-  values: { email: string; name: string; passwordHash: string },
+  values: { email: string; name: string; passwordHash: string; timeZone?: string },
 ): Promise<PublicUser | undefined> {
   await sql`select pg_advisory_xact_lock(hashtext('rounds.create-user'))`.execute(db);
   return db
@@ -45,6 +53,7 @@ export async function createUser(
       email: values.email,
       name: values.name,
       password_hash: values.passwordHash,
+      time_zone: values.timeZone,
       is_admin: sql<boolean>`not exists (select 1 from users where deleted_at is null)`,
     })
     .onConflict((oc) => oc.column('email').doNothing())
@@ -60,6 +69,10 @@ export async function hasAnyUser(db: Executor, except?: string): Promise<boolean
 
 export async function updateUserName(db: Executor, id: string, name: string): Promise<void> {
   await db.updateTable('users').set({ name }).where('id', '=', id).execute();
+}
+
+export async function updateUserTimeZone(db: Executor, id: string, timeZone: string): Promise<void> {
+  await db.updateTable('users').set({ time_zone: timeZone }).where('id', '=', id).execute();
 }
 
 /** Changes the address and marks it unverified; false when another account has it. */

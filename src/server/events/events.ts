@@ -6,7 +6,7 @@ import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
 import { lessonUrl } from '#lib/catalog.ts';
 
 import * as repo from './repo.ts';
-import { preferencesOf } from '#server/teams/index.ts';
+import { zoneLabel } from '#lib/time-format.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { progressOfUser } from '#server/progress/index.ts';
 import { certificatesIssuedForEvent } from '#server/certificates/index.ts';
@@ -363,12 +363,6 @@ export interface EventLessonView {
   unlocksAt?: Date;
 }
 
-/** The time zone a person reads dates in: their own (reminder settings) when set, else the event's. */
-async function readerZones(db: Kysely<Database>, userId: string): Promise<string | undefined> {
-  const [pref] = await preferencesOf(db, [userId]);
-  return pref?.time_zone;
-}
-
 /** Whether the signed-in person has joined the event (its page then offers Today instead of the code form). */
 export async function isEnrolled({ db, user }: RequestContext, eventId: string): Promise<boolean> {
   return (await repo.findEnrollment(db, eventId, user.id)) !== undefined;
@@ -379,7 +373,7 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
   const userId = user.id;
   const enrollments = await repo.enrollmentsOfUser(db, userId);
   if (enrollments.length === 0) return [];
-  const [events, courses, ownZone, progress] = await Promise.all([
+  const [events, courses, progress] = await Promise.all([
     repo.eventsByIds(
       db,
       enrollments.map((e) => e.event_id),
@@ -388,7 +382,6 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
       db,
       enrollments.map((e) => e.event_id),
     ),
-    readerZones(db, userId),
     progressOfUser(db, userId),
   ]);
   const completed = new Set(progress.filter((p) => p.completed_at).map((p) => `${p.course_slug}/${p.lesson_slug}`));
@@ -396,7 +389,7 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
   return enrollments.map((enrollment) => {
     const event = byId.get(enrollment.event_id)!;
     const schedule = scheduleOf(event);
-    const zone = ownZone ?? event.time_zone;
+    const zone = user.timeZone; // unlock times in the attendee's own zone
     const pause = pauseOf(enrollment);
     const lessons: EventLessonView[] = eventLessons(catalog, courses.get(event.id) ?? []).map(
       ({ course, lesson }, index) => {
@@ -419,7 +412,6 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
       event,
       enrollment,
       timeZone: zone,
-      zoneIsOwn: ownZone !== undefined,
       paused: enrollment.paused_at !== null,
       nudgesOn: enrollment.nudges_off_at === null,
       lessons,
@@ -437,12 +429,12 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
 export async function lessonLock(
   db: Kysely<Database>,
   catalog: Catalog,
-  userId: string,
+  reader: { id: string; timeZone: string },
   courseSlug: string,
   lessonSlug: string,
   now = new Date(),
 ): Promise<string | undefined> {
-  return (await courseLocks(db, catalog, userId, courseSlug, now)).get(lessonSlug);
+  return (await courseLocks(db, catalog, reader, courseSlug, now)).get(lessonSlug);
 }
 
 /**
@@ -453,12 +445,12 @@ export async function lessonLock(
 export async function courseLocks(
   db: Kysely<Database>,
   catalog: Catalog,
-  userId: string,
+  reader: { id: string; timeZone: string },
   courseSlug: string,
   now = new Date(),
 ): Promise<Map<string, string>> {
   const locks = new Map<string, string>();
-  const enrollments = await repo.enrollmentsWithCourse(db, userId, courseSlug);
+  const enrollments = await repo.enrollmentsWithCourse(db, reader.id, courseSlug);
   if (enrollments.length === 0) return locks;
   const events = new Map(
     (
@@ -469,7 +461,6 @@ export async function courseLocks(
     ).map((e) => [e.id, e]),
   );
   const courses = await repo.coursesOfEvents(db, [...events.keys()]);
-  let readerZone: Promise<string | undefined> | undefined; // read once, and only for a locked lesson
   lessons: for (const lesson of catalog.course(courseSlug)?.lessons ?? []) {
     let reason: string | undefined;
     for (const enrollment of enrollments) {
@@ -484,8 +475,8 @@ export async function courseLocks(
       if (release.state === 'paused')
         reason ??= `Your ${event.name} schedule is paused. Resume it on Today to open this lesson.`;
       else {
-        const zone = (await (readerZone ??= readerZones(db, userId))) ?? event.time_zone;
-        reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zone.replace(/_/g, ' ')}). You can read it now; marking it complete waits until then.`;
+        const zone = reader.timeZone;
+        reason ??= `This lesson of ${event.name} opens on ${formatUnlock(release.unlocksAt, zone)} (${zoneLabel(zone)}). You can read it now; marking it complete waits until then.`;
       }
     }
     if (reason) locks.set(lesson.slug, reason);
@@ -590,7 +581,7 @@ export async function runEventNudges(
     });
     if (due.length === 0 || !candidate.email_verified) continue;
     const quiet = {
-      timeZone: candidate.time_zone ?? event.time_zone,
+      timeZone: candidate.time_zone,
       startMinute: candidate.quiet_start_minute ?? DEFAULT_QUIET_START,
       endMinute: candidate.quiet_end_minute ?? DEFAULT_QUIET_END,
     };

@@ -389,19 +389,19 @@ export interface NudgeCandidate {
   enrolled_at: Date;
   paused_at: Date | null;
   paused_total_ms: number;
-  time_zone: string | null;
+  time_zone: string;
   quiet_start_minute: number | null;
   quiet_end_minute: number | null;
 }
 
 /**
  * Enrollments that may get nudges: nudges on, the event's first unlock not more
- * than a year ago. Joined with each person's reminder preferences (time zone, quiet hours).
+ * than a year ago. Joined with each person's time zone and reminder preferences (quiet hours).
  */
 export async function nudgeCandidates(db: Executor, now: Date): Promise<NudgeCandidate[]> {
   const result = await sql<NudgeCandidate>`
     select e.id as enrollment_id, e.event_id, e.user_id, u.email, u.name, (u.email_verified_at is not null) as email_verified,
-      e.enrolled_at, e.paused_at, e.paused_total_ms, p.time_zone, p.quiet_start_minute, p.quiet_end_minute
+      e.enrolled_at, e.paused_at, e.paused_total_ms, u.time_zone, p.quiet_start_minute, p.quiet_end_minute
     from event_enrollments e
     join events ev on ev.id = e.event_id
     join users u on u.id = e.user_id

@@ -4,7 +4,10 @@ import type { Catalog } from '#lib/catalog.ts';
 import { ForbiddenError } from './errors.ts';
 
 /** The signed-in person as pages and services see them: never the password hash. */
-export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'email_verified_at' | 'is_admin' | 'created_at'>;
+export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'email_verified_at' | 'is_admin' | 'created_at'> & {
+  /** The account's IANA time zone (or 'UTC'): every time shown to this person is in it. */
+  timeZone: string;
+};
 
 /**
  * What every service that acts for a person takes first: the database, the curriculum,

@@ -51,7 +51,7 @@ export async function completeLesson(
   const { db, catalog, user } = ctx;
   const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
   // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
-  const locked = await lessonLock(db, catalog, user.id, input.courseSlug, input.lessonSlug);
+  const locked = await lessonLock(db, catalog, user, input.courseSlug, input.lessonSlug);
   if (locked) throw new FieldError('check', locked);
   const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   const attempts = Object.entries(input.answers ?? {}).flatMap(([question, option]) => {
@@ -108,7 +108,7 @@ export async function lessonState(
     progress.progressOfUser(db, user.id),
     progress.correctlyAnswered(db, key),
     findReflectionForLesson(db, user.id, courseSlug, lessonSlug),
-    lessonLock(db, catalog, user.id, courseSlug, lessonSlug),
+    lessonLock(db, catalog, user, courseSlug, lessonSlug),
   ]);
   const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
   const { completedLessons, complete } = summarizeCourse(course, rows);
@@ -140,7 +140,7 @@ export async function courseProgress({ db, catalog, user }: RequestContext, cour
   if (!course) throw new NotFoundError('That course does not exist (any more).');
   const [rows, locks] = await Promise.all([
     progress.progressOfUser(db, user.id),
-    courseLocks(db, catalog, user.id, courseSlug),
+    courseLocks(db, catalog, user, courseSlug),
   ]);
   /** Lessons a joined event has not opened yet, with when they open. */
   return { ...summarizeCourse(course, rows), locks };

@@ -30,6 +30,7 @@ export async function exportMyData(ctx: RequestContext) {
       emailVerifiedAt: user.email_verified_at,
       isAdmin: user.is_admin,
       createdAt: user.created_at,
+      timeZone: user.timeZone,
     },
     sessions: sessions.map((s) => ({
       device: describeUserAgent(s.user_agent),

@@ -3,33 +3,33 @@ import type { Executor } from '#server/platform/db.ts';
 
 // Reminder preferences and the reminder queue (one row per reminder = one job).
 
+/** Each person's account time zone with their reminder settings (null where they never saved any). */
 export function preferencesOf(db: Executor, userIds: string[]) {
   if (userIds.length === 0) return Promise.resolve([]);
   return db
-    .selectFrom('reminder_preferences')
-    .select(['user_id', 'time_zone', 'quiet_start_minute', 'quiet_end_minute', 'unsubscribed_at'])
-    .where('user_id', 'in', userIds)
+    .selectFrom('users as u')
+    .leftJoin('reminder_preferences as p', 'p.user_id', 'u.id')
+    .select(['u.id as user_id', 'u.time_zone', 'p.quiet_start_minute', 'p.quiet_end_minute', 'p.unsubscribed_at'])
+    .where('u.id', 'in', userIds)
     .execute();
 }
 
 export async function savePreferences(
   db: Executor,
   userId: string,
-  values: { timeZone: string; quietStartMinute: number; quietEndMinute: number; remindersOn: boolean },
+  values: { quietStartMinute: number; quietEndMinute: number; remindersOn: boolean },
 ): Promise<void> {
   const unsubscribed = values.remindersOn ? null : sql<Date>`now()`;
   await db
     .insertInto('reminder_preferences')
     .values({
       user_id: userId,
-      time_zone: values.timeZone,
       quiet_start_minute: values.quietStartMinute,
       quiet_end_minute: values.quietEndMinute,
       unsubscribed_at: unsubscribed,
     })
     .onConflict((oc) =>
       oc.column('user_id').doUpdateSet({
-        time_zone: values.timeZone,
         quiet_start_minute: values.quietStartMinute,
         quiet_end_minute: values.quietEndMinute,
         unsubscribed_at: values.remindersOn ? null : sql<Date>`coalesce(reminder_preferences.unsubscribed_at, now())`,
@@ -43,13 +43,12 @@ export async function savePreferences(
 export async function unsubscribe(
   db: Executor,
   userId: string,
-  defaults: { timeZone: string; quietStartMinute: number; quietEndMinute: number },
+  defaults: { quietStartMinute: number; quietEndMinute: number },
 ): Promise<void> {
   await db
     .insertInto('reminder_preferences')
     .values({
       user_id: userId,
-      time_zone: defaults.timeZone,
       quiet_start_minute: defaults.quietStartMinute,
       quiet_end_minute: defaults.quietEndMinute,
       unsubscribed_at: sql<Date>`now()`,

@@ -1,4 +1,5 @@
 import { summarizeCourse } from '#lib/course-progress.ts';
+import { formatCalendarDate } from '#lib/time-format.ts';
 import { signLink, verifyLink } from '#server/platform/signed-links.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
@@ -19,35 +20,28 @@ import {
   DEFAULT_QUIET_START,
   inQuietHours,
   nextSendTime,
-  serverTimeZone,
   type AssignmentState,
   type QuietHours,
 } from '#lib/team-rules.ts';
 
 const DAY = 86_400_000;
 
+/** Quiet hours are read in the person's account time zone (`timeZone`), as every time they see. */
 export interface ReminderPreferences extends QuietHours {
   remindersOn: boolean;
 }
 
-export function defaultPreferences(): ReminderPreferences {
-  return {
-    timeZone: serverTimeZone(),
-    startMinute: DEFAULT_QUIET_START,
-    endMinute: DEFAULT_QUIET_END,
-    remindersOn: true,
-  };
-}
-
+/** Settings for people who never saved any: quiet 21:00-07:00 in their own zone, reminders on. */
 async function preferencesFor(db: Kysely<Database>, userIds: string[]): Promise<Map<string, ReminderPreferences>> {
   const rows = await repo.preferencesOf(db, userIds);
   const map = new Map<string, ReminderPreferences>();
-  for (const id of userIds) map.set(id, defaultPreferences());
+  for (const id of userIds)
+    map.set(id, { timeZone: 'UTC', startMinute: DEFAULT_QUIET_START, endMinute: DEFAULT_QUIET_END, remindersOn: true });
   for (const row of rows) {
     map.set(row.user_id, {
       timeZone: row.time_zone,
-      startMinute: row.quiet_start_minute,
-      endMinute: row.quiet_end_minute,
+      startMinute: row.quiet_start_minute ?? DEFAULT_QUIET_START,
+      endMinute: row.quiet_end_minute ?? DEFAULT_QUIET_END,
       remindersOn: row.unsubscribed_at === null,
     });
   }
@@ -60,10 +54,9 @@ export async function myPreferences({ db, user }: RequestContext): Promise<Remin
 
 export async function savePreferences(
   ctx: RequestContext,
-  input: { timeZone: string; quietStart: number; quietEnd: number; remindersOn: boolean },
+  input: { quietStart: number; quietEnd: number; remindersOn: boolean },
 ) {
   await repo.savePreferences(ctx.db, ctx.user.id, {
-    timeZone: input.timeZone,
     quietStartMinute: input.quietStart,
     quietEndMinute: input.quietEnd,
     remindersOn: input.remindersOn,
@@ -199,13 +192,8 @@ export function unsubscribeToken(db: Kysely<Database>, userId: string): Promise<
 export async function unsubscribeWithToken(db: Kysely<Database>, token: string): Promise<boolean> {
   const userId = await verifyLink(db, UNSUBSCRIBE, token);
   if (!userId) return false;
-  const defaults = defaultPreferences();
   await repo
-    .unsubscribe(db, userId, {
-      timeZone: defaults.timeZone,
-      quietStartMinute: defaults.startMinute,
-      quietEndMinute: defaults.endMinute,
-    })
+    .unsubscribe(db, userId, { quietStartMinute: DEFAULT_QUIET_START, quietEndMinute: DEFAULT_QUIET_END })
     .catch((error: unknown) => {
       // The account was deleted since: nothing left to unsubscribe.
       if (String((error as { code?: string }).code) !== '23503') throw error;
@@ -229,12 +217,6 @@ export interface RunResult {
  */
 export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, now = new Date()): Promise<RunResult> {
   const result: RunResult = { sent: 0, skipped: 0, postponed: 0, failed: 0 };
-  const dateFormat = new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
   for (;;) {
     const batch = await repo.claimDueReminders(db, now, 50);
     if (batch.length === 0) return result;
@@ -279,7 +261,7 @@ export async function runDueReminders(db: Kysely<Database>, catalog: Catalog, no
           subject: `A friendly reminder: ${course!.title}`,
           greeting: `Hello ${reminder.name},`,
           paragraphs: [
-            `Your team asked us to send you a gentle reminder about “${course!.title}”, due ${dateFormat.format(new Date(`${reminder.due_on}T00:00:00Z`))}.`,
+            `Your team asked us to send you a gentle reminder about “${course!.title}”, due ${formatCalendarDate(reminder.due_on)}.`,
             progress!.done > 0
               ? `You have done ${progress!.done} of ${progress!.total} lessons. The next one, “${next.title}”, takes about ${next.minutes} minutes.`
               : `The first lesson, “${next.title}”, takes about ${next.minutes} minutes.`,
