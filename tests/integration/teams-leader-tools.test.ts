@@ -39,7 +39,7 @@ async function teamWithMember(name = 'Night shift') {
   const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
   await teams.joinTeam(ctx(member), { code });
   // No quiet hours: a reminder goes out whenever the test runs.
-  await reminders.savePreferences(ctx(member), { timeZone: 'UTC', quietStart: 0, quietEnd: 0, remindersOn: true });
+  await reminders.savePreferences(ctx(member), { quietStart: 0, quietEnd: 0, remindersOn: true });
   const { assignmentId } = await teams.assignCourse(ctx(leader), {
     teamId,
     courseSlug: course.slug,
