@@ -28,6 +28,7 @@ import { requestPasswordReset } from '#server/accounts/accounts.ts';
 import { statusListCredential } from '#server/certificates/certificates.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
+import * as invitations from '#server/teams/invitations.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
 import { root, seedLearners, startServer } from '../load/harness.ts';
 import { testCatalog } from '../support/catalog.ts';
@@ -104,6 +105,8 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   );
   await reminders.sendReminders(ctx, { teamId: team.team_id, assignmentId: assignment.id });
   await reminders.runDueReminders(db, catalog, new Date(Date.now() + 26 * 3600_000));
+  // An invitation mailed to someone not yet in the team.
+  await invitations.inviteByEmail(ctx, { teamId: team.team_id, addresses: ['newcomer@example.org'], repeated: 0 });
   // An event (audit-logged), learners enrolled, and the nudge of its first lesson sent.
   const course = catalog.course('team-huddles')!;
   const { code } = await events.createEvent(ctx, {
