@@ -341,6 +341,35 @@ describe('assignments and states', () => {
   });
 });
 
+describe('due dates in the time zone of the person looking', () => {
+  it('a course due on 7 December is due today for a Chicago nurse at 21:00 her time, already overdue in UTC', async () => {
+    const { leader, teamId, members } = await teamWithMembers(1);
+    const nurse = members[0]!;
+    const dueOn = '2026-12-07';
+    const beforeDue = new Date('2026-12-01T12:00:00Z');
+    const { assignmentId } = await teams.assignCourse(ctx(leader, beforeDue), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn,
+      note: '',
+    });
+    const eveningInChicago = new Date('2026-12-08T03:00:00Z'); // 7 Dec, 21:00 in Chicago
+    const stateFor = async (user: PublicUser) =>
+      (await teams.myAssignments(ctx(user, eveningInChicago))).find((a) => a.assignmentId === assignmentId)!.state;
+    expect(await stateFor({ ...nurse, timeZone: 'America/Chicago' })).toBe('not-started');
+    expect(await stateFor({ ...nurse, timeZone: 'UTC' })).toBe('overdue');
+    // A leader in Chicago may still set a due date of "today", her today.
+    await expect(
+      teams.setMemberDueDate(ctx({ ...leader, timeZone: 'America/Chicago' }, eveningInChicago), {
+        teamId,
+        assignmentId,
+        userId: nurse.id,
+        dueOn,
+      }),
+    ).resolves.not.toThrow();
+  });
+});
+
 describe('the dashboard at scale', () => {
   it('uses the same few queries for 1 member as for 60', async () => {
     const { leader, teamId } = await teamWithMembers(60);

@@ -89,7 +89,9 @@ export async function planReminders(
   const course = ctx.catalog.course(assignment.course_slug);
   const lessons = (course?.lessons ?? []).map((l) => ({ course_slug: assignment.course_slug, lesson_slug: l.slug }));
   const members = new Map((await teamsRepo.listMembers(ctx.db, input.teamId)).map((m) => [m.user_id, m]));
-  const states = (await teamsRepo.assignmentStates(ctx.db, { teamId: input.teamId }, lessons, teamToday(now)))
+  const states = (
+    await teamsRepo.assignmentStates(ctx.db, { teamId: input.teamId }, lessons, teamToday(now, ctx.user.timeZone))
+  )
     .filter((r) => r.assignment_id === assignment.id)
     .map((r) => ({
       ...r,

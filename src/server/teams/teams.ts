@@ -59,9 +59,12 @@ export async function requireLeader(ctx: RequestContext, teamId: string) {
   return found;
 }
 
-/** The calendar date that decides "overdue": the deployment's local date. */
-export function teamToday(now = new Date()): string {
-  return dateIn(serverTimeZone(), now);
+/**
+ * The calendar date that decides "due today" and "overdue": in the time zone of the person
+ * looking (their account's); the deployment's own zone where nobody is (the demo seed).
+ */
+export function teamToday(now = new Date(), timeZone = serverTimeZone()): string {
+  return dateIn(timeZone, now);
 }
 
 function courseLessons(catalog: Catalog, slugs: Iterable<string>): repo.CourseLessons {
@@ -332,8 +335,8 @@ function requireCourse(catalog: Catalog, slug: string): CatalogCourse {
   return course;
 }
 
-function requireNotPast(date: string, field: string, now: Date) {
-  if (date < teamToday(now)) throw new FieldError(field, 'Choose today or a later date.');
+function requireNotPast(date: string, field: string, ctx: RequestContext) {
+  if (date < teamToday(ctx.now, ctx.user.timeZone)) throw new FieldError(field, 'Choose today or a later date.');
 }
 
 export async function assignCourse(
@@ -342,7 +345,7 @@ export async function assignCourse(
 ) {
   await requireLeader(ctx, input.teamId);
   requireCourse(ctx.catalog, input.courseSlug);
-  requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  requireNotPast(input.dueOn, 'dueOn', ctx);
   const id = await repo.insertAssignment(ctx.db, {
     teamId: input.teamId,
     courseSlug: input.courseSlug,
@@ -376,7 +379,7 @@ export async function changeDueDate(
   input: { teamId: string; assignmentId: string; dueOn: string },
 ) {
   const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
-  requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  requireNotPast(input.dueOn, 'dueOn', ctx);
   await ctx.db.transaction().execute(async (tx) => {
     await repo.setAssignmentDue(tx, input.teamId, input.assignmentId, input.dueOn);
     await recordAudit(tx, {
@@ -397,7 +400,7 @@ export async function setMemberDueDate(
   const assignment = await requireAssignment(ctx, input.teamId, input.assignmentId);
   if (!(await repo.roleInTeam(ctx.db, input.teamId, input.userId)))
     throw new FieldError('userId', 'That person is no longer in the team.');
-  if (input.dueOn !== null) requireNotPast(input.dueOn, 'dueOn', ctx.now ?? new Date());
+  if (input.dueOn !== null) requireNotPast(input.dueOn, 'dueOn', ctx);
   await ctx.db.transaction().execute(async (tx) => {
     if (input.dueOn === null) await repo.clearExtension(tx, input.assignmentId, input.userId);
     else await repo.setExtension(tx, input.assignmentId, input.userId, input.dueOn);
@@ -488,7 +491,7 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
       ctx.catalog,
       assignments.map((a) => a.course_slug),
     ),
-    teamToday(ctx.now),
+    teamToday(ctx.now, ctx.user.timeZone),
   );
   // Leaders who do not take the courses with the team are not in its numbers or its grid.
   const counted = members.filter((m) => m.role === 'member' || m.learns_with_team);
@@ -529,7 +532,7 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     access,
     members: [...byMember.values()],
     assignments: dashboardAssignments,
-    today: teamToday(ctx.now),
+    today: teamToday(ctx.now, ctx.user.timeZone),
     /** Whether the person looking (a leader) takes the courses with the team. */
     viewerLearns: members.find((m) => m.user_id === ctx.user.id)?.learns_with_team ?? false,
   };
@@ -625,7 +628,7 @@ export interface MyAssignment {
 
 /** Every assignment of every team the person is in, with their own state (Today). */
 export async function myAssignments(
-  ctx: Omit<RequestContext, 'user'> & { user: { id: string } },
+  ctx: Omit<RequestContext, 'user'> & { user: { id: string; timeZone: string } },
 ): Promise<MyAssignment[]> {
   const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
   if (teams.length === 0) return [];
@@ -642,7 +645,7 @@ export async function myAssignments(
     ctx.db,
     { userId: ctx.user.id },
     allCourseLessons(ctx.catalog),
-    teamToday(ctx.now),
+    teamToday(ctx.now, ctx.user.timeZone),
   );
   return rows
     .map((row) => {
