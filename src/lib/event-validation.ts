@@ -1,24 +1,23 @@
 import { z } from 'astro/zod';
 import { parseDayOffsets } from './release-schedule.ts';
 import { SLUG_PATTERN, normalizeEventCode } from './event-rules.ts';
+import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 
 export { clockField, dateField, timeZoneField } from './team-validation.ts';
 
 // Field rules for event forms; the messages are shown next to the field. Optional
 // fields are nullish: Astro passes an empty form field as null.
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
-const clean = (value: string) => value.normalize('NFC').trim();
 
 export const eventNameField = z
   .string({ error: 'Give the event a name.' })
-  .transform((value) => clean(value).replace(/\s+/g, ' '))
+  .transform((value) => cleanText(value).replace(/\s+/g, ' '))
   .pipe(
     z
       .string()
       .min(1, 'Give the event a name.')
       .max(120, 'Use at most 120 characters for the name.')
       .refine(
-        (value) => !CONTROL_CHARACTERS.test(value),
+        (value) => !HIDDEN_CHARACTERS.test(value),
         'The name contains invisible control characters; please retype it.',
       ),
   );
@@ -27,7 +26,7 @@ export const eventNameField = z
 export const eventSlugField = z
   .string()
   .nullish()
-  .transform((value) => clean(value ?? '').toLowerCase())
+  .transform((value) => cleanText(value ?? '').toLowerCase())
   .refine(
     (value) => value === '' || SLUG_PATTERN.test(value),
     'Use 3 to 60 lower-case letters, digits and dashes, e.g. nursing-symposium-2027.',
@@ -37,9 +36,9 @@ export const locationField = z
   .string()
   .max(200, 'Use at most 200 characters for the location.')
   .nullish()
-  .transform((value) => clean(value ?? ''))
+  .transform((value) => cleanText(value ?? ''))
   .refine(
-    (value) => !CONTROL_CHARACTERS.test(value),
+    (value) => !HIDDEN_CHARACTERS.test(value),
     'The location contains invisible control characters; please retype it.',
   );
 
@@ -47,9 +46,9 @@ export const welcomeField = z
   .string()
   .max(1000, 'Keep the welcome message to 1,000 characters.')
   .nullish()
-  .transform((value) => clean(value ?? '').replace(/\r\n/g, '\n'))
+  .transform((value) => cleanText(value ?? ''))
   .refine(
-    (value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028-\u202e\u2066-\u2069]/.test(value),
+    (value) => !HIDDEN_CHARACTERS.test(value),
     'The message contains invisible control characters; please retype it.',
   );
 

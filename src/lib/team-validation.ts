@@ -1,10 +1,8 @@
 import { z } from 'astro/zod';
 import { normalizeInviteCode, parseMinute } from './team-rules.ts';
+import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
-
-const cleanText = (value: string) => value.normalize('NFC').trim();
 
 export const teamNameField = z
   .string({ error: 'Give the team a name.' })
@@ -15,7 +13,7 @@ export const teamNameField = z
       .min(1, 'Give the team a name.')
       .max(80, 'Use at most 80 characters for the team name.')
       .refine(
-        (value) => !CONTROL_CHARACTERS.test(value),
+        (value) => !HIDDEN_CHARACTERS.test(value),
         'The name contains invisible control characters; please retype it.',
       ),
   );
@@ -27,7 +25,7 @@ export const teamDescriptionField = z
   .nullish()
   .transform((value) => cleanText(value ?? ''))
   .refine(
-    (value) => !CONTROL_CHARACTERS.test(value),
+    (value) => !HIDDEN_CHARACTERS.test(value),
     'The description contains invisible control characters; please retype it.',
   );
 
@@ -37,7 +35,7 @@ export const noteField = z
   .nullish()
   .transform((value) => cleanText(value ?? ''))
   .refine(
-    (value) => !CONTROL_CHARACTERS.test(value),
+    (value) => !HIDDEN_CHARACTERS.test(value),
     'The note contains invisible control characters; please retype it.',
   );
 
@@ -182,7 +180,7 @@ export const reminderNoteField = z
   .nullish()
   .transform((value, ctx) => {
     // Browsers send a textarea's line breaks as CRLF: one character each, as the counter shows.
-    const note = cleanText((value ?? '').replace(/\r\n?/g, '\n'));
+    const note = cleanText(value ?? '');
     if (note.length > REMINDER_NOTE_MAX) {
       ctx.addIssue({
         code: 'custom',
@@ -190,7 +188,7 @@ export const reminderNoteField = z
       });
       return z.NEVER;
     }
-    if (CONTROL_CHARACTERS.test(note)) {
+    if (HIDDEN_CHARACTERS.test(note)) {
       ctx.addIssue({ code: 'custom', message: 'The note contains invisible control characters; please retype it.' });
       return z.NEVER;
     }

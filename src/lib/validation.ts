@@ -4,6 +4,12 @@ import { isKnownTimeZone } from './time-format.ts';
 // Field rules shared by every form, so a name or an email means the same thing everywhere.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
 
+/** Invisible characters refused in what a person typed into a text box (tabs and line breaks are fine). */
+export const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
+
+/** A text box's value as stored: browsers send its line breaks as CR LF, kept here as LF. */
+export const cleanText = (value: string) => value.replace(/\r\n?/g, '\n').normalize('NFC').trim();
+
 export const nameField = z
   .string({ error: 'Enter your name.' })
   .transform((value) => value.normalize('NFC').trim().replace(/\s+/g, ' '))

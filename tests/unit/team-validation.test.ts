@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   emailListField,
   MAX_INVITES_PER_SUBMISSION,
+  noteField,
   parseEmailList,
   REMINDER_NOTE_MAX,
   reminderNoteField,
+  teamDescriptionField,
 } from '#lib/team-validation.ts';
+import { welcomeField } from '#lib/event-validation.ts';
 
 describe('a pasted list of email addresses', () => {
   it('takes commas, semicolons, spaces, new lines and "Name <address>", lowercased, each once', () => {
@@ -50,5 +53,20 @@ describe('a reminder note', () => {
     expect(reminderNoteField.safeParse('x'.repeat(REMINDER_NOTE_MAX + 1)).error?.issues[0]?.message).toBe(
       `Keep the note to ${REMINDER_NOTE_MAX} characters; it has ${REMINDER_NOTE_MAX + 1}.`,
     );
+  });
+});
+
+describe('text boxes with line breaks', () => {
+  it('accept the CR LF a browser sends for a line break, and keep it as one new line', () => {
+    for (const [field, value] of [
+      [noteField, 'Finish by Friday.\r\nAsk me if stuck.'],
+      [teamDescriptionField, 'Nights on 4 West.\r\nHuddle at 19:15.'],
+      [welcomeField, 'Welcome!\r\nLessons open at 07:00.'],
+    ] as const) {
+      const parsed = field.safeParse(value);
+      expect(parsed.success, value).toBe(true);
+      expect(parsed.data).toBe(value.replace('\r\n', '\n'));
+    }
+    expect(noteField.safeParse('Hidden\u200bmark').success).toBe(false);
   });
 });
