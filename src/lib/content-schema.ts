@@ -54,6 +54,8 @@ export const lessonSchema = z.object({
   minutes: z.number().int().min(2).max(7),
   objectives: z.array(text(200)).min(2).max(3),
   check: z.array(question).min(2).max(3),
+  /** Questions for spaced review after the lesson is completed (issue 19), beyond its check. */
+  review: z.array(question).max(8).default([]),
   reflection: text(400),
   huddle: z.array(text(300)).min(2).max(4),
   references: z.array(text(400)),

@@ -434,10 +434,10 @@ test('teams: create and edit a team, invite and assign with bad input; nothing i
     await expect(due()).toHaveValue(inAWeek);
   }
   await expect(page.getByText('No course is assigned yet.'), 'nothing was assigned').toBeVisible();
-  // Markup in the note is shown as text.
+  // Markup in the note is shown as text; a line break (sent by the browser as CR LF) is fine.
   await chooseCourse();
   await due().fill(inAWeek);
-  await note().fill(HTML);
+  await note().fill(`${HTML}\nSee you at the huddle.`);
   await submit(assign(), 'Assign course');
   await expect(page.getByText('Course assigned.')).toBeVisible();
   await expect(page.getByText(HTML).first()).toBeVisible();
