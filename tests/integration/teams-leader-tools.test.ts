@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import { createUser, eraseAccount, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as progress from '#server/progress/repo.ts';
 import * as teams from '#server/teams/teams.ts';
@@ -100,6 +100,27 @@ describe('invitations by email', () => {
     expect(entries.length).toBeGreaterThanOrEqual(3);
     // Counts only, never the addresses.
     expect(JSON.stringify(entries)).not.toContain(ana);
+  });
+
+  it('forgets an invited address after 30 days, and at once when its owner deletes her account', async () => {
+    const { leader, teamId } = await teamWithMember();
+    const [kept, forgotten] = [uniqueEmail(), uniqueEmail()];
+    await invitations.inviteByEmail(ctx(leader), { teamId, addresses: [kept, forgotten], repeated: 0 });
+    const invited = () =>
+      database.db
+        .selectFrom('team_email_invitations')
+        .select('email')
+        .where('team_id', '=', teamId)
+        .orderBy('email')
+        .execute()
+        .then((rows) => rows.map((r) => r.email));
+    expect(await invitations.forgetOldEmailInvitations(database.db, new Date(Date.now() + 29 * 86_400_000))).toBe(0);
+    // She signs up with the invited address, then deletes her account.
+    const created = await createUser(database.db, { email: forgotten, name: 'Gone', passwordHash: 'x' });
+    await eraseAccount(database.db, created!.id);
+    expect(await invited()).toEqual([kept]);
+    await invitations.forgetOldEmailInvitations(database.db, new Date(Date.now() + 31 * 86_400_000));
+    expect(await invited()).toEqual([]);
   });
 
   it('holds back what is over a recipient’s daily limit across teams', async () => {

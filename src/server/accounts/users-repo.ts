@@ -163,6 +163,7 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('email_tokens').where('user_id', '=', id).execute();
   await db.deleteFrom('outbox').where('to_address', '=', user.email).execute();
   await db.deleteFrom('team_reminders').where('user_id', '=', id).execute();
+  await db.deleteFrom('team_email_invitations').where('email', '=', user.email).execute();
   await db
     .deleteFrom('event_nudges')
     .where('enrollment_id', 'in', (eb) => eb.selectFrom('event_enrollments').select('id').where('user_id', '=', id))

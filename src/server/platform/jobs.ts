@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
-import { runDueReminders } from '#server/teams/index.ts';
+import { forgetOldEmailInvitations, runDueReminders } from '#server/teams/index.ts';
 import { runEventNudges } from '#server/events/index.ts';
 import { sendRequestedPasswordResets } from '#server/accounts/index.ts';
 
-// Background work: requested password-reset links, due team reminders and event nudges. Each job is idempotent and
+// Background work: requested password-reset links, due team reminders and event nudges,
+// and forgetting addresses invited by email long ago. Each job is idempotent and
 // safe to run from several processes at once (rows are claimed in the database),
 // so the server's timer and `npm run rounds -- run-jobs` can overlap freely.
 
@@ -14,7 +15,8 @@ export async function runJobs(db: Kysely<Database>, catalog: Catalog, now = new 
   const resets = await sendRequestedPasswordResets(db, now);
   const reminders = await runDueReminders(db, catalog, now);
   const nudges = await runEventNudges(db, catalog, now);
-  return { resets, reminders, nudges };
+  const invitationsForgotten = await forgetOldEmailInvitations(db, now);
+  return { resets, reminders, nudges, invitationsForgotten };
 }
 
 // The process's one runner, found by the bundled app (a separate copy of this module)

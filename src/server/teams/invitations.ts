@@ -1,4 +1,5 @@
 import type { RequestContext } from '#server/kernel/context.ts';
+import type { Executor } from '#server/platform/db.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { settings } from '#server/platform/settings.ts';
@@ -10,6 +11,8 @@ import { insertNewInvite, requireLeader } from './teams.ts';
 const DAY = 86_400_000;
 /** An address already mailed an invitation to this team is mailed again only after this long. */
 export const RESEND_AFTER_DAYS = 7;
+/** How long an invited address is kept: long enough to stop repeats, no longer. */
+export const KEEP_INVITED_ADDRESS_DAYS = 30;
 
 export interface EmailInviteResult {
   sent: number;
@@ -131,4 +134,9 @@ function invitationMail(invitation: { to: string; teamName: string; leaderName: 
     action: { label: 'Join the team', url: invitation.url },
     footer: 'If you do not know this person, you can ignore this message: nothing happens unless you open the link.',
   });
+}
+
+/** The daily tidy-up: addresses invited more than KEEP_INVITED_ADDRESS_DAYS ago are forgotten. */
+export function forgetOldEmailInvitations(db: Executor, now = new Date()): Promise<number> {
+  return repo.deleteEmailInvitationsBefore(db, new Date(now.getTime() - KEEP_INVITED_ADDRESS_DAYS * 86_400_000));
 }

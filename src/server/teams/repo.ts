@@ -295,6 +295,15 @@ export async function releaseEmailInvitation(db: Executor, teamId: string, email
     .execute();
 }
 
+/** Forgets invitations last mailed (or, unsent, made) before `before`: the addresses are not ours to keep. */
+export async function deleteEmailInvitationsBefore(db: Executor, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('team_email_invitations')
+    .where((eb) => eb(eb.fn.coalesce('last_sent_at', 'created_at'), '<', before))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 // ---- assignments ----
 
 export async function insertAssignment(
