@@ -54,8 +54,8 @@ export const lessonSchema = z.object({
   minutes: z.number().int().min(2).max(7),
   objectives: z.array(text(200)).min(2).max(3),
   check: z.array(question).min(2).max(3),
-  /** Questions for spaced review after the lesson is completed (issue 19), beyond its check. */
-  review: z.array(question).max(8).default([]),
+  /** Questions for spaced review after the lesson is completed, beyond its check: not part of its minutes. */
+  review: z.array(question).min(4).max(8),
   reflection: text(400),
   huddle: z.array(text(300)).min(2).max(4),
   references: z.array(text(400)),

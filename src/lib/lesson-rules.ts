@@ -102,9 +102,15 @@ export function curriculumProblems(courses: CourseForRules[], seedRuns: Set<stri
         );
       }
       if (!/<NextShift>/.test(lesson.body)) problems.push(`${lesson.file}: body: needs a <NextShift> box`);
-      const copied = copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns);
-      if (copied.length)
-        problems.push(`${lesson.file}: body: copies ten or more words from the seed article: "${copied[0]}"`);
+      // The frontmatter holds the check and review questions, options and feedback.
+      for (const [field, text] of [
+        ['frontmatter', lesson.frontmatterText],
+        ['body', lesson.body],
+      ] as const) {
+        const copied = copiedRuns(text, seedRuns);
+        if (copied.length)
+          problems.push(`${lesson.file}: ${field}: copies ten or more words from the seed article: "${copied[0]}"`);
+      }
     }
   }
   return problems;

@@ -9,13 +9,19 @@ import {
   expectedMinutes,
   runFingerprints,
 } from '#lib/lesson-rules.ts';
-import { lessonSchema, courseSchema } from '#lib/content-schema.ts';
+import { lessonSchema, courseSchema, type LessonData } from '#lib/content-schema.ts';
 import { optionOrder } from '#lib/option-order.ts';
 import { TEN_MINUTE_HUDDLE } from '#lib/huddle.ts';
 
 const courses = loadCurriculum('content');
 const lessons = courses.flatMap((course) => course.lessons);
 const seedRuns = new Set(readFileSync('content/seed-fingerprints.txt', 'utf8').split('\n').filter(Boolean));
+const QUESTION_LISTS = ['check', 'review'] as const;
+
+/** A question's words as a learner reads them: question, options and feedback. */
+function questionText(q: LessonData['check'][number]): string {
+  return [q.question, ...q.options.flatMap((o) => [o.text, o.feedback])].join('\n');
+}
 
 describe('the curriculum as shipped', () => {
   it('has four courses of five to seven lessons, 22 or more in all', () => {
@@ -38,9 +44,9 @@ describe('the curriculum as shipped', () => {
   });
 
   it.each(lessons.map((l) => [l.file, l] as const))(
-    '%s: every question has exactly one correct option and feedback on each',
+    '%s: every check and review question has exactly one correct option and feedback on each',
     (_file, lesson) => {
-      for (const question of lesson.data.check) {
+      for (const question of [...lesson.data.check, ...lesson.data.review]) {
         expect(question.options.filter((o) => o.correct)).toHaveLength(1);
         for (const option of question.options) expect(option.feedback.length).toBeGreaterThan(10);
       }
@@ -48,14 +54,30 @@ describe('the curriculum as shipped', () => {
   );
 
   it.each(lessons.map((l) => [l.file, l] as const))(
-    '%s: copies no ten-word run from the seed article',
+    '%s: copies no ten-word run from the seed article, in its text or its questions',
     (_file, lesson) => {
       expect(copiedRuns(`${lesson.frontmatterText}\n${lesson.body}`, seedRuns)).toEqual([]);
+      for (const question of [...lesson.data.check, ...lesson.data.review])
+        expect(copiedRuns(questionText(question), seedRuns)).toEqual([]);
     },
   );
 
-  it('does not show the right answer in the same place every time', () => {
-    const questions = lessons.flatMap((lesson) => lesson.data.check);
+  it.each(lessons.map((l) => [l.file, l] as const))(
+    '%s: has four or more review questions, none of them one of its check questions',
+    (_file, lesson) => {
+      expect(lesson.data.review.length).toBeGreaterThanOrEqual(4);
+      const asked = new Set(lesson.data.check.map((q) => q.question));
+      for (const question of lesson.data.review) expect(asked.has(question.question)).toBe(false);
+    },
+  );
+
+  it('asks every review question only once across the curriculum', () => {
+    const questions = lessons.flatMap((lesson) => lesson.data.review.map((q) => q.question));
+    expect(new Set(questions).size).toBe(questions.length);
+  });
+
+  it.each(QUESTION_LISTS)('does not show the right answer in the same place every time (%s questions)', (list) => {
+    const questions = lessons.flatMap((lesson) => lesson.data[list]);
     const shownAt = questions.map((q) =>
       optionOrder(q.question, q.options).indexOf(q.options.findIndex((o) => o.correct)),
     );
@@ -80,25 +102,47 @@ describe('the curriculum as shipped', () => {
 describe('the rules catch broken lessons', () => {
   const valid = lessons[0]!.data;
 
-  it('rejects a question with two correct options, naming the field', () => {
+  it.each(QUESTION_LISTS)('rejects a %s question with two correct options, naming the field', (list) => {
     const broken = structuredClone(valid);
-    broken.check[0]!.options.forEach((o) => (o.correct = true));
+    broken[list][0]!.options.forEach((o) => (o.correct = true));
     const result = lessonSchema.safeParse(broken);
     expect(result.success).toBe(false);
-    expect(result.error!.issues[0]!.path).toEqual(['check', 0, 'options']);
+    expect(result.error!.issues[0]!.path).toEqual([list, 0, 'options']);
   });
 
-  it('rejects feedback that opens with its own verdict, which the page already shows', () => {
-    for (const opening of ['Not quite. ', 'Right. ', 'Correct — ', 'No. ']) {
-      const broken = structuredClone(valid);
-      broken.check[0]!.options[0]!.feedback = `${opening}${valid.check[0]!.options[0]!.feedback}`;
-      const result = lessonSchema.safeParse(broken);
-      expect(result.success, opening).toBe(false);
-      expect(result.error!.issues[0]!.path).toEqual(['check', 0, 'options', 0, 'feedback']);
+  it.each(QUESTION_LISTS)('rejects a %s question with an option that has no feedback', (list) => {
+    const broken = structuredClone(valid);
+    (broken[list][1]!.options[2] as { feedback?: string }).feedback = undefined;
+    const result = lessonSchema.safeParse(broken);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual([list, 1, 'options', 2, 'feedback']);
+  });
+
+  it.each(QUESTION_LISTS)(
+    'rejects %s feedback that opens with its own verdict, which the page already shows',
+    (list) => {
+      for (const opening of ['Not quite. ', 'Right. ', 'Correct — ', 'No. ']) {
+        const broken = structuredClone(valid);
+        broken[list][0]!.options[0]!.feedback = `${opening}${valid[list][0]!.options[0]!.feedback}`;
+        const result = lessonSchema.safeParse(broken);
+        expect(result.success, opening).toBe(false);
+        expect(result.error!.issues[0]!.path).toEqual([list, 0, 'options', 0, 'feedback']);
+      }
+      const fine = structuredClone(valid);
+      fine[list][0]!.options[0]!.feedback = 'Nobody is sure; the study was small.';
+      expect(lessonSchema.safeParse(fine).success).toBe(true);
+    },
+  );
+
+  it('rejects a lesson with fewer than four or more than eight review questions, naming the field', () => {
+    for (const count of [0, 3, 9]) {
+      const review = Array.from({ length: count }, (_, i) => valid.review[i % valid.review.length]!);
+      const result = lessonSchema.safeParse({ ...valid, review });
+      expect(result.success, String(count)).toBe(false);
+      expect(result.error!.issues[0]!.path).toEqual(['review']);
     }
-    const fine = structuredClone(valid);
-    fine.check[0]!.options[0]!.feedback = 'Nobody is sure; the study was small.';
-    expect(lessonSchema.safeParse(fine).success).toBe(true);
+    expect(lessonSchema.safeParse({ ...valid, review: undefined }).success).toBe(false);
+    expect(lessonSchema.safeParse({ ...valid, review: valid.review.slice(0, 4) }).success).toBe(true);
   });
 
   it('rejects minutes outside 2-7, a missing reflection, and too few objectives', () => {
@@ -156,6 +200,21 @@ describe('the rules catch broken lessons', () => {
             },
           ],
         },
+        {
+          file: 'content/e/course.yaml',
+          slug: 'e',
+          contactHours: 0,
+          lessons: [
+            {
+              file: 'content/e/01-z.mdx',
+              slug: 'z',
+              minutes: 3,
+              questionCount: 2,
+              body: `${words(400)} <NextShift>do</NextShift>`,
+              frontmatterText: `review:\n  - question: Which is right?\n    options:\n      - text: ${source}`,
+            },
+          ],
+        },
         { file: 'content/c/course.yaml', slug: 'c', contactHours: 0.5, lessons: [] },
       ],
       runFingerprints(source),
@@ -166,6 +225,9 @@ describe('the rules catch broken lessons', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^content\/a\/02-y\.mdx: minutes: says 7/));
     expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: copies ten or more words/));
     expect(problems).toContainEqual(expect.stringMatching(/^content\/b\/01-x\.mdx: body: needs a <NextShift> box/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^content\/e\/01-z\.mdx: frontmatter: copies ten or more words/),
+    );
     expect(problems).toContainEqual('content/c/course.yaml: lessons: the course has no lessons');
     expect(problems.filter((p) => p.startsWith('content/a/01-x.mdx'))).toEqual([]);
   });
