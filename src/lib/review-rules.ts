@@ -1,6 +1,6 @@
 // Spaced review (decision 0028): which questions become a learner's cards, how many come
 // back a day, and when a course counts as mastered. Pure: no clock, no I/O.
-import type { CatalogCourse, CatalogLesson } from './catalog.ts';
+import type { CatalogLesson } from './catalog.ts';
 
 /** At most this many review questions a day, however many are due. */
 export const DAILY_REVIEW_CAP = 5;
@@ -58,7 +58,10 @@ export interface ReviewOutcome {
  * A course is mastered when every card of every lesson was answered right in its last two
  * reviews, and those two were at least seven days apart.
  */
-export function isMastered(course: Pick<CatalogCourse, 'lessons'>, log: readonly ReviewOutcome[]): boolean {
+export function isMastered(
+  course: { lessons: readonly Pick<CatalogLesson, 'slug' | 'check' | 'review'>[] },
+  log: readonly ReviewOutcome[],
+): boolean {
   const byCard = new Map<string, ReviewOutcome[]>();
   for (const entry of log) {
     const key = `${entry.lessonSlug}/${entry.card}`;
