@@ -10,6 +10,8 @@ const slug = z
   .max(100)
   .regex(/^[a-z0-9-]+$/, 'That question is not one of your reviews.');
 
+const CHOOSE = 'Choose one of the answers.';
+
 export const reviewActions = {
   /** One review answer, graded on the server; after a right one, again with how sure the learner was. */
   answer: defineAction({
@@ -19,11 +21,11 @@ export const reviewActions = {
       courseSlug: slug,
       lessonSlug: slug,
       card: z.string().regex(/^(check|review):\d{1,2}$/, 'That question is not one of your reviews.'),
-      option: z.coerce
-        .number({ error: 'Choose one of the answers.' })
-        .int('Choose one of the answers.')
-        .min(0, 'Choose one of the answers.')
-        .max(9, 'Choose one of the answers.'),
+      // A string first: a number field left out of a form would be coerced from null to 0, the first option.
+      option: z
+        .string({ error: CHOOSE })
+        .regex(/^\d$/, CHOOSE)
+        .transform((value) => Number(value)),
       confidence: z.enum(['sure', 'unsure']).optional(),
     }),
     handler: (input, ctx) =>
