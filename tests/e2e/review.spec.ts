@@ -26,7 +26,7 @@ const questions = cardsOfLesson(lesson).map((c) => c.question);
 const dueToday = Math.min(DAILY_REVIEW_CAP, questions.length);
 const SHOTS = process.env.REVIEW_SHOTS_DIR;
 
-/** Three learners who completed the lesson a day ago: with JavaScript, without, and for bad input. */
+/** Four learners who completed the lesson a day ago: with JavaScript, without, for bad input, in dark. */
 async function prepare(db: Kysely<Database>) {
   const yesterday = new Date(Date.now() - 86_400_000 - 60_000);
   const answers = Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
@@ -35,6 +35,7 @@ async function prepare(db: Kysely<Database>) {
     ['Ana Lima', 'review-js'],
     ['Keisha Brown', 'review-nojs'],
     ['Priya Nair', 'review-bad'],
+    ['Dana Reyes', 'review-dark'],
   ] as const) {
     const person = newPerson(name, prefix);
     const created = (await createUser(db, {
@@ -201,4 +202,30 @@ test('an answer without a choice, or for a question that is not yours, says so o
     'That question is not one of your reviews. Go on with the next one below.',
   );
   await expect(page.getByText(`${dueToday} questions left today`)).toBeVisible();
+});
+
+test('in the dark colour scheme, on a phone and a desktop, the question and its feedback pass axe', async ({
+  openContext,
+}) => {
+  const phone = await (await openContext({ colorScheme: 'dark' })).newPage();
+  await signIn(phone, people[3]!);
+  await shot(phone, 'dark-phone-today');
+  await phone.goto('/review');
+  const question = await shownQuestion(phone);
+  await expectNoSeriousAxeFindings(phone, 'dark phone question');
+  await shot(phone, 'dark-phone-question');
+  await choose(phone, question, true);
+  await expect(phone.getByRole('group', { name: 'How sure were you?' })).toBeVisible();
+  await expectNoSeriousAxeFindings(phone, 'dark phone how sure');
+  await shot(phone, 'dark-phone-right');
+
+  const desktop = await (
+    await openContext({ colorScheme: 'dark', viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false })
+  ).newPage();
+  await signIn(desktop, people[3]!);
+  await desktop.goto('/review');
+  await choose(desktop, await shownQuestion(desktop), false);
+  await expect(desktop.getByRole('status')).toContainText('Not this one.');
+  await expectNoSeriousAxeFindings(desktop, 'dark desktop wrong');
+  await shot(desktop, 'dark-desktop-wrong');
 });
