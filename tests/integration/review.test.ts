@@ -8,6 +8,7 @@ import * as progress from '#server/progress/index.ts';
 import * as review from '#server/review/index.ts';
 import { FieldError } from '#server/kernel/errors.ts';
 import { cardsOfLesson } from '#lib/review-rules.ts';
+import { optionOrder } from '#lib/option-order.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import type { PublicUser } from '#server/kernel/context.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
@@ -120,7 +121,11 @@ describe('today', () => {
     const next = await review.nextReview(ctx(learner, now));
     expect(next?.left).toBe(5);
     expect(next?.lessonSlug, 'most overdue: the lesson completed first').toBe(second.slug);
-    expect(next?.options).toEqual(second.check[0]!.options.map((o) => o.text));
+    // The lesson's shuffled order, each option with its authored number (what the form sends).
+    const shown = second.check[0]!.options;
+    expect(next?.options).toEqual(
+      optionOrder(second.check[0]!.question, shown).map((index) => ({ index, text: shown[index]!.text })),
+    );
     await review.answerReview(ctx(learner, now), answerFor(next!, false));
     expect((await review.reviewSummary(ctx(learner, now)))?.questions).toBe(4);
     // The next day the cap starts again.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogLesson } from '#lib/catalog.ts';
 import { dateIn } from '#lib/team-rules.ts';
+import { optionOrder } from '#lib/option-order.ts';
 import { zonedTime } from '#lib/release-schedule.ts';
 import {
   cardsOfLesson,
@@ -105,8 +106,12 @@ export async function nextReview(ctx: RequestContext) {
     courseTitle: ctx.catalog.course(lesson.courseSlug)?.title ?? '',
     card: first.card,
     question: question.question,
-    // Only the texts: whether an option is right is decided on the server.
-    options: question.options.map((o) => o.text),
+    // Only the texts, in the lesson's fixed shuffled order with their authored numbers:
+    // whether an option is right is decided on the server.
+    options: optionOrder(question.question, question.options).map((index) => ({
+      index,
+      text: question.options[index]!.text,
+    })),
   };
 }
 
