@@ -294,6 +294,43 @@ export interface CertificateStatusListsTable {
   signed_at: Timestamp;
 }
 
+/** One learner's card (a check or review question of a completed lesson) and its FSRS state. */
+export interface ReviewCardsTable {
+  user_id: string;
+  course_slug: string;
+  lesson_slug: string;
+  /** `check:0`, `review:2`: the question's list and index in the lesson. */
+  card: string;
+  due: Timestamp;
+  stability: Generated<number>;
+  difficulty: Generated<number>;
+  scheduled_days: Generated<number>;
+  learning_steps: Generated<number>;
+  reps: Generated<number>;
+  lapses: Generated<number>;
+  /** ts-fsrs State: 0 new, 1 learning, 2 review, 3 relearning. */
+  state: Generated<number>;
+  last_review: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Every review; `review_id` comes from the form, so a retry is applied once. */
+export interface ReviewLogTable {
+  review_id: string;
+  user_id: string;
+  course_slug: string;
+  lesson_slug: string;
+  card: string;
+  chosen_option: number;
+  correct: boolean;
+  /** ts-fsrs Rating: 1 again, 2 hard, 3 good. */
+  rating: number;
+  state_before: number;
+  due_before: Timestamp;
+  due_after: Timestamp;
+  reviewed_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -321,6 +358,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   certificates: CertificatesTable;
   certificate_status_lists: CertificateStatusListsTable;
+  review_cards: ReviewCardsTable;
+  review_log: ReviewLogTable;
 }
 
 export type User = Selectable<UsersTable>;

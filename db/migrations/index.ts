@@ -13,6 +13,7 @@ import * as eventEditing from './2026-12-12T1100-event-editing.ts';
 import * as accountDeactivation from './2026-12-12T1200-account-deactivation.ts';
 import * as teamArchiveInvitationsNotes from './2026-12-12T1300-team-archive-invitations-notes.ts';
 import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
+import * as reviewCards from './2026-12-12T1400-review-cards.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12T1200-account-deactivation': accountDeactivation,
   '2026-12-12T1300-team-archive-invitations-notes': teamArchiveInvitationsNotes,
   '2026-12-12T1000-account-time-zone': accountTimeZone,
+  '2026-12-12T1400-review-cards': reviewCards,
 };

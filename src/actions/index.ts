@@ -4,6 +4,7 @@ import { teamActions } from './teams.ts';
 import { eventActions } from './events.ts';
 import { certificateActions } from './certificates.ts';
 import { peopleActions } from './people.ts';
+import { reviewActions } from './review.ts';
 
 export const server = {
   accounts: accountActions,
@@ -13,4 +14,5 @@ export const server = {
   events: eventActions,
   certificates: certificateActions,
   people: peopleActions,
+  review: reviewActions,
 };

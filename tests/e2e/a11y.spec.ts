@@ -152,6 +152,7 @@ test('signed-in pages: Today (new and with progress), journal, account, course a
     ['journal', '/journal'],
     ['account', '/account'],
     ['certificates, none yet', '/certificates'],
+    ['daily review, nothing due yet', '/review'],
     ['course with progress', course.url],
   ] as const) {
     const response = await page.goto(path);

@@ -30,6 +30,7 @@ import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
+import { answerReview, createCardsForLesson } from '#server/review/index.ts';
 import { root, seedLearners, startServer } from '../load/harness.ts';
 import { testCatalog } from '../support/catalog.ts';
 
@@ -55,6 +56,20 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     });
     if (i % 3 === 0) await createSession(db, learner.id, 'backup-test');
   }
+  // A review answered, on cards from a completion a day ago.
+  const reviewer = (await findUserById(db, learners[0]!.id))!;
+  const reviewed = catalog.course('patient-connection')!.lessons[0]!;
+  await createCardsForLesson(db, reviewer.id, reviewed, new Date(Date.now() - 86_400_000));
+  await answerReview(
+    { db, catalog, user: reviewer },
+    {
+      reviewId: crypto.randomUUID(),
+      courseSlug: 'patient-connection',
+      lessonSlug: reviewed.slug,
+      card: 'check:0',
+      option: reviewed.check[0]!.options.findIndex((o) => !o.correct),
+    },
+  );
   await insertEmailToken(db, {
     tokenHash: hashToHex('backup-test-token'),
     userId: learners[0]!.id,

@@ -198,6 +198,15 @@ const actionCases: Record<string, (as: TestUser) => Promise<Reply>> = {
       revision: String(Date.now() * 10),
     }),
   'reflections.delete': (as) => post(as, '/_actions/reflections.delete', { id: reflectionId }),
+  'review.answer': (as) =>
+    post(as, '/_actions/review.answer', {
+      reviewId: crypto.randomUUID(),
+      courseSlug: course.slug,
+      lessonSlug: lesson.slug,
+      card: 'check:0',
+      option: '0',
+      confidence: 'sure',
+    }),
   'reflections.restore': (as) =>
     post(as, '/_actions/reflections.restore', {
       courseSlug: course.slug,
@@ -307,6 +316,13 @@ describe('every route', () => {
         revision: String(Date.now() * 10),
       },
       'reflections.delete': { id: reflectionId },
+      'review.answer': {
+        reviewId: '00000000-0000-4000-8000-000000000000',
+        courseSlug: course.slug,
+        lessonSlug: lesson.slug,
+        card: 'check:0',
+        option: '0',
+      },
       'reflections.restore': {
         courseSlug: course.slug,
         lessonSlug: lesson.slug,

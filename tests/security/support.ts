@@ -288,6 +288,9 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     quietStart: '22:00',
     quietEnd: '07:00',
     on: 'on',
+    reviewId: uuid,
+    card: 'check:0',
+    confidence: 'sure',
   };
 }
 

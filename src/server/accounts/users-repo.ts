@@ -142,7 +142,7 @@ export const DELETED_ACCOUNT_NAME = 'Deleted account';
 
 /**
  * Deletes an account (call it in a transaction): everything personal goes — reflections,
- * sessions, check answers, mail tokens, mail waiting in the outbox, reminders and nudges,
+ * sessions, check and review answers, mail tokens, mail waiting in the outbox, reminders and nudges,
  * reminder settings, certificates' names and credentials — and audit entries it made lose their actor. What
  * others count stays: lesson progress, team membership (as a member, no longer a
  * leader) and event enrolments (nudges off), under a row that names nobody: "Deleted
@@ -160,6 +160,8 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('reflections').where('user_id', '=', id).execute();
   await db.deleteFrom('sessions').where('user_id', '=', id).execute();
   await db.deleteFrom('check_attempts').where('user_id', '=', id).execute();
+  await db.deleteFrom('review_log').where('user_id', '=', id).execute();
+  await db.deleteFrom('review_cards').where('user_id', '=', id).execute();
   await db.deleteFrom('email_tokens').where('user_id', '=', id).execute();
   await db.deleteFrom('outbox').where('to_address', '=', user.email).execute();
   await db.deleteFrom('team_reminders').where('user_id', '=', id).execute();

@@ -7,6 +7,7 @@ import { findReflectionForLesson } from './reflections-repo.ts';
 
 import { courseLocks, lessonLock } from '#server/events/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
+import { createCardsForLesson } from '#server/review/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
 import { settings } from '#server/platform/settings.ts';
 import { lessonsNeedingTime } from '#lib/lesson-time.ts';
@@ -71,6 +72,8 @@ export async function completeLesson(
     );
   }
   const row = await progress.completeLesson(db, key, course.version);
+  // Its questions come back for spaced review, from a day after the completion.
+  await createCardsForLesson(db, user.id, lesson, ctx.now ?? row.completed_at);
   const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, user.id));
   // The course is complete: its certificate is issued now (once, however often this runs).
   const certificate = courseProgress.complete

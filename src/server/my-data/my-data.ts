@@ -4,6 +4,7 @@ import { confirmCurrentPassword, eraseAccount, findUserById, refuseToEraseLastAd
 import { listSessions } from '#server/accounts/index.ts';
 import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
 import { myReflections } from '#server/learning/index.ts';
+import { reviewsOfUser } from '#server/review/index.ts';
 import { currentCertificatesOfUser } from '#server/certificates/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
@@ -15,10 +16,11 @@ export async function exportMyData(ctx: RequestContext) {
   const userId = ctx.user.id;
   const user = await findUserById(db, userId);
   if (!user) throw new Error('no such user');
-  const [sessions, progress, attempts, reflections, certificates] = await Promise.all([
+  const [sessions, progress, attempts, reviews, reflections, certificates] = await Promise.all([
     listSessions(db, userId),
     progressOfUser(db, userId),
     checkAttemptsOfUser(db, userId),
+    reviewsOfUser(db, userId),
     myReflections(ctx),
     currentCertificatesOfUser(db, userId),
   ]);
@@ -53,6 +55,15 @@ export async function exportMyData(ctx: RequestContext) {
       chosenOption: a.chosen_option + 1,
       correct: a.correct,
       answeredAt: a.answered_at,
+    })),
+    reviews: reviews.map((r) => ({
+      course: r.course_slug,
+      lesson: r.lesson_slug,
+      question: r.card,
+      chosenOption: r.chosen_option + 1,
+      correct: r.correct,
+      reviewedAt: r.reviewed_at,
+      comesBackOn: r.due_after,
     })),
     reflections: reflections.map((r) => ({
       course: r.course_slug,

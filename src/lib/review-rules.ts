@@ -1,0 +1,78 @@
+// Spaced review (decision 0028): which questions become a learner's cards, how many come
+// back a day, and when a course counts as mastered. Pure: no clock, no I/O.
+import type { CatalogLesson } from './catalog.ts';
+
+/** At most this many review questions a day, however many are due. */
+export const DAILY_REVIEW_CAP = 5;
+/** About how long one review question takes, for "about 90 s" on Today. */
+export const SECONDS_PER_REVIEW = 30;
+/** Mastery: two right answers in a row at least this many days apart. */
+export const MASTERY_GAP_DAYS = 7;
+
+export type ReviewQuestion = CatalogLesson['check'][number];
+
+/** A lesson's cards: its check questions and its review questions, with stable ids. */
+export function cardsOfLesson(
+  lesson: Pick<CatalogLesson, 'check' | 'review'>,
+): { card: string; question: ReviewQuestion }[] {
+  return [
+    ...lesson.check.map((question, index) => ({ card: `check:${index}`, question })),
+    ...(lesson.review ?? []).map((question, index) => ({ card: `review:${index}`, question })),
+  ];
+}
+
+/** The question behind a card id, or undefined when the id is unknown (or tampered with). */
+export function questionOfCard(
+  lesson: Pick<CatalogLesson, 'check' | 'review'>,
+  card: string,
+): ReviewQuestion | undefined {
+  return cardsOfLesson(lesson).find((c) => c.card === card)?.question;
+}
+
+/** How many due cards to show today: the most overdue first, up to what is left of the cap. */
+export function todaysCards<T extends { due: Date }>(due: readonly T[], reviewedToday: number): T[] {
+  const left = Math.max(0, DAILY_REVIEW_CAP - reviewedToday);
+  return [...due].sort((a, b) => a.due.getTime() - b.due.getTime()).slice(0, left);
+}
+
+export type Confidence = 'sure' | 'unsure';
+/** ts-fsrs ratings: Again 1, Hard 2, Good 3. */
+export const AGAIN = 1;
+export const HARD = 2;
+export const GOOD = 3;
+
+/** Wrong → Again; right but not sure → Hard; right and sure → Good. */
+export function ratingFor(correct: boolean, confidence: Confidence): 1 | 2 | 3 {
+  if (!correct) return AGAIN;
+  return confidence === 'sure' ? GOOD : HARD;
+}
+
+export interface ReviewOutcome {
+  lessonSlug: string;
+  card: string;
+  correct: boolean;
+  reviewedAt: Date;
+}
+
+/**
+ * A course is mastered when every card of every lesson was answered right in its last two
+ * reviews, and those two were at least seven days apart.
+ */
+export function isMastered(
+  course: { lessons: readonly Pick<CatalogLesson, 'slug' | 'check' | 'review'>[] },
+  log: readonly ReviewOutcome[],
+): boolean {
+  const byCard = new Map<string, ReviewOutcome[]>();
+  for (const entry of log) {
+    const key = `${entry.lessonSlug}/${entry.card}`;
+    byCard.set(key, [...(byCard.get(key) ?? []), entry]);
+  }
+  const cards = course.lessons.flatMap((lesson) => cardsOfLesson(lesson).map((c) => `${lesson.slug}/${c.card}`));
+  if (cards.length === 0) return false;
+  return cards.every((key) => {
+    const reviews = [...(byCard.get(key) ?? [])].sort((a, b) => a.reviewedAt.getTime() - b.reviewedAt.getTime());
+    const [previous, last] = reviews.slice(-2);
+    if (!previous || !last || !previous.correct || !last.correct) return false;
+    return last.reviewedAt.getTime() - previous.reviewedAt.getTime() >= MASTERY_GAP_DAYS * 86_400_000;
+  });
+}
