@@ -4,6 +4,7 @@ import * as learning from '#server/learning/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
 import { REFLECTION_MAX } from '#lib/limits.ts';
+import { choiceIndexField } from '#lib/validation.ts';
 
 const slug = z
   .string()
@@ -29,8 +30,8 @@ export const progressActions = {
     accept: 'form',
     input: z.object({
       ...lessonInput,
-      question: z.coerce.number().int().min(0).max(9),
-      option: z.coerce.number().int().min(0).max(9),
+      question: choiceIndexField('Unknown question.'),
+      option: choiceIndexField('Choose one of the answers.'),
     }),
     handler: (input, ctx) =>
       run(async () => {

@@ -3,6 +3,7 @@ import { z } from 'astro/zod';
 import * as review from '#server/review/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
+import { choiceIndexField } from '#lib/validation.ts';
 
 const slug = z
   .string()
@@ -21,11 +22,7 @@ export const reviewActions = {
       courseSlug: slug,
       lessonSlug: slug,
       card: z.string().regex(/^(check|review):\d{1,2}$/, 'That question is not one of your reviews.'),
-      // A string first: a number field left out of a form would be coerced from null to 0, the first option.
-      option: z
-        .string({ error: CHOOSE })
-        .regex(/^\d$/, CHOOSE)
-        .transform((value) => Number(value)),
+      option: choiceIndexField(CHOOSE),
       confidence: z.enum(['sure', 'unsure']).optional(),
     }),
     handler: (input, ctx) =>

@@ -69,3 +69,13 @@ export const timeZoneField = z
   .trim()
   .min(1, 'Choose a time zone.')
   .refine(isKnownTimeZone, 'We do not know that time zone. Choose one from the list, e.g. America/Chicago.');
+
+/**
+ * The index of a chosen option or question (0–9). Read as a string first: Astro turns a
+ * number field missing from a form into null, which a number coercion would make 0.
+ */
+export const choiceIndexField = (message: string) =>
+  z
+    .string({ error: message })
+    .regex(/^\d$/, message)
+    .transform((value) => Number(value));

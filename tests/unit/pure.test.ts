@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { safeNextPath } from '#lib/safe-next.ts';
 import { optionOrder } from '#lib/option-order.ts';
-import { emailField, nameField, passwordField } from '#lib/validation.ts';
+import { choiceIndexField, emailField, nameField, passwordField } from '#lib/validation.ts';
 import { huddlePosition, TEN_MINUTE_HUDDLE, formatClock } from '#lib/huddle.ts';
 import { escapeMarkdown, journalMarkdown } from '#lib/journal-markdown.ts';
 import { escapeHtml } from '#lib/escape-html.ts';
@@ -195,5 +195,14 @@ describe('reflection drafts', () => {
       revision: 300,
       unsaved: true,
     });
+  });
+});
+
+describe('choiceIndexField', () => {
+  it('takes one digit and refuses a missing field instead of reading it as the first option', () => {
+    const field = choiceIndexField('Choose one of the answers.');
+    expect(field.parse('2')).toBe(2);
+    for (const bad of [null, undefined, '', '10', '-1', '1.5', 'a'])
+      expect(field.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 });
