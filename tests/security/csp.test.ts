@@ -42,6 +42,7 @@ const NOT_PAGES = new Set([
   '/journal/export.json',
   '/journal/export.md',
   '/teams/[id]/export.csv',
+  '/teams/[id]/qr/[invite].svg',
 ]);
 
 /** Every page route, and who visits it where (real ids from the world). */
@@ -74,6 +75,15 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/admin/events/[slug]/edit': [
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'admin' },
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'learner', status: 403 },
+    ],
+    '/admin/people': [
+      { path: '/admin/people', as: 'admin' },
+      { path: '/admin/people?q=member', as: 'admin' },
+      { path: '/admin/people', as: 'learner', status: 403 },
+    ],
+    '/admin/people/[id]': [
+      { path: `/admin/people/${w.member.id}`, as: 'admin' },
+      { path: `/admin/people/${w.member.id}`, as: 'learner', status: 403 },
     ],
     '/certificates': [
       { path: '/certificates', as: 'holder' },
@@ -112,6 +122,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/journal': [{ path: '/journal', as: 'learner' }],
     '/login': [{ path: '/login', as: 'signed out' }],
     '/logout': [{ path: '/logout', as: 'learner' }],
+    '/review': [
+      { path: '/review', as: 'holder' },
+      { path: '/review', as: 'learner' },
+    ],
     '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/signup': [{ path: '/signup', as: 'signed out' }],
     '/teams': [
