@@ -24,69 +24,35 @@ import {
 
 const eventId = z.uuid('Unknown event.');
 
+// What both the create and the edit form send about an event.
+const eventFields = {
+  name: eventNameField,
+  eventDate: dateField,
+  timeZone: timeZoneField,
+  location: locationField,
+  welcomeMessage: welcomeField,
+  unlockTime: clockField,
+  firstUnlockDays: firstUnlockDaysField,
+  intervalDays: intervalDaysField,
+  dayOffsets: dayOffsetsField,
+};
+
+/** The form's "unlock time" is the service's minute of the day. */
+function eventDetails<T extends { unlockTime: number }>({ unlockTime, ...rest }: T) {
+  return { ...rest, unlockMinute: unlockTime };
+}
+
 export const eventActions = {
   create: defineAction({
     accept: 'form',
-    input: z.object({
-      name: eventNameField,
-      slug: eventSlugField,
-      eventDate: dateField,
-      timeZone: timeZoneField,
-      location: locationField,
-      welcomeMessage: welcomeField,
-      courses: eventCoursesField,
-      unlockTime: clockField,
-      firstUnlockDays: firstUnlockDaysField,
-      intervalDays: intervalDaysField,
-      dayOffsets: dayOffsetsField,
-    }),
-    handler: (input, ctx) =>
-      run(async () =>
-        events.createEvent(await actionContext(ctx), {
-          name: input.name,
-          slug: input.slug,
-          eventDate: input.eventDate,
-          timeZone: input.timeZone,
-          location: input.location,
-          welcomeMessage: input.welcomeMessage,
-          courses: input.courses,
-          unlockMinute: input.unlockTime,
-          firstUnlockDays: input.firstUnlockDays,
-          intervalDays: input.intervalDays,
-          dayOffsets: input.dayOffsets,
-        }),
-      ),
+    input: z.object({ ...eventFields, slug: eventSlugField, courses: eventCoursesField }),
+    handler: (input, ctx) => run(async () => events.createEvent(await actionContext(ctx), eventDetails(input))),
   }),
 
   update: defineAction({
     accept: 'form',
-    input: z.object({
-      eventId,
-      name: eventNameField,
-      eventDate: dateField,
-      timeZone: timeZoneField,
-      location: locationField,
-      welcomeMessage: welcomeField,
-      unlockTime: clockField,
-      firstUnlockDays: firstUnlockDaysField,
-      intervalDays: intervalDaysField,
-      dayOffsets: dayOffsetsField,
-    }),
-    handler: (input, ctx) =>
-      run(async () =>
-        events.updateEvent(await actionContext(ctx), {
-          eventId: input.eventId,
-          name: input.name,
-          eventDate: input.eventDate,
-          timeZone: input.timeZone,
-          location: input.location,
-          welcomeMessage: input.welcomeMessage,
-          unlockMinute: input.unlockTime,
-          firstUnlockDays: input.firstUnlockDays,
-          intervalDays: input.intervalDays,
-          dayOffsets: input.dayOffsets,
-        }),
-      ),
+    input: z.object({ eventId, ...eventFields }),
+    handler: (input, ctx) => run(async () => events.updateEvent(await actionContext(ctx), eventDetails(input))),
   }),
 
   regenerateCode: defineAction({
