@@ -331,6 +331,38 @@ export interface ReviewLogTable {
   reviewed_at: Timestamp;
 }
 
+/** A hospital or health system; `parent_id` one level deep (system → hospital). */
+export interface OrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  parent_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** A verified email domain (lower-case, no @): people whose confirmed address is at it belong to the organisation. */
+export interface OrganisationDomainsTable {
+  domain: string;
+  organisation_id: string;
+  verified_by: string | null;
+  verified_at: CreatedAt;
+}
+
+export interface OrganisationAdminsTable {
+  organisation_id: string;
+  user_id: string;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+/** A team of an organisation (at most one per team). */
+export interface OrganisationTeamsTable {
+  team_id: string;
+  organisation_id: string;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -360,6 +392,10 @@ export interface Database {
   certificate_status_lists: CertificateStatusListsTable;
   review_cards: ReviewCardsTable;
   review_log: ReviewLogTable;
+  organisations: OrganisationsTable;
+  organisation_domains: OrganisationDomainsTable;
+  organisation_admins: OrganisationAdminsTable;
+  organisation_teams: OrganisationTeamsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -34,6 +34,8 @@ export {
   removeAdminRole,
   type Person,
 } from './people.ts';
+// For the organisations domain: a person named by email, and the people at its verified domains.
+export { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from './people-repo.ts';
 export { hashPassword } from './passwords.ts';
 export { knownDeviceToken, setKnownDeviceCookie } from './known-devices.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';

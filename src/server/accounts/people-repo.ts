@@ -116,3 +116,49 @@ export async function isDeactivated(db: Executor, id: string): Promise<boolean> 
   const row = await db.selectFrom('users').select('deactivated_at').where('id', '=', id).executeTakeFirst();
   return Boolean(row?.deactivated_at);
 }
+
+/** A live account by its address, for an administrator naming someone by email. */
+export function findPersonByEmail(db: Executor, email: string) {
+  return db
+    .selectFrom('users')
+    .select([...PERSON_COLUMNS, 'email_verified_at'])
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** People whose confirmed address is at one of these domains (an organisation's members), by name. */
+export async function listConfirmedPeopleAtDomains(
+  db: Executor,
+  domains: string[],
+  limit: number,
+): Promise<{ people: PersonRow[]; total: number }> {
+  if (domains.length === 0) return { people: [], total: 0 };
+  const base = db
+    .selectFrom('users')
+    .where('deleted_at', 'is', null)
+    .where('email_verified_at', 'is not', null)
+    .where(sql<string>`split_part(email, '@', 2)`, 'in', domains);
+  const [people, count] = await Promise.all([
+    base
+      .select(PERSON_COLUMNS)
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .limit(limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { people, total: Number(count.n) };
+}
+
+/** Live accounts by id, by name. */
+export function peopleByIds(db: Executor, ids: string[]): Promise<PersonRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('users')
+    .select(PERSON_COLUMNS)
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .orderBy(sql`lower(name)`)
+    .execute();
+}

@@ -504,3 +504,23 @@ export async function assignmentStates(
     }),
   );
 }
+
+/** Teams by id with their member counts, by name (the organisations domain lists its teams with it). */
+export function teamsByIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('teams')
+    .select((eb) => [
+      'teams.id',
+      'teams.name',
+      'teams.archived_at',
+      eb
+        .selectFrom('team_members')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .whereRef('team_members.team_id', '=', 'teams.id')
+        .as('member_count'),
+    ])
+    .where('teams.id', 'in', ids)
+    .orderBy(sql`lower(teams.name)`)
+    .execute();
+}

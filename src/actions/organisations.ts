@@ -1,0 +1,62 @@
+import { defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import * as organisations from '#server/organisations/index.ts';
+import { run } from '#server/kernel/error-responses.ts';
+import { actionContext } from '#server/platform/request-context.ts';
+import { emailField } from '#lib/validation.ts';
+import { domainField, organisationNameField, parentField, teamReferenceField } from '#lib/organisation-validation.ts';
+
+// Organisations. Handlers check the signed-in person here; the service checks that they
+// are a site administrator or one of the organisation's administrators.
+
+const organisationId = z.uuid('Unknown organisation.');
+
+export const organisationActions = {
+  create: defineAction({
+    accept: 'form',
+    input: z.object({ name: organisationNameField, parentId: parentField }),
+    handler: (input, ctx) => run(async () => organisations.createOrganisation(await actionContext(ctx), input)),
+  }),
+
+  addDomain: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, domain: domainField }),
+    handler: (input, ctx) => run(async () => organisations.addDomain(await actionContext(ctx), input)),
+  }),
+
+  removeDomain: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, domain: z.string().max(253) }),
+    handler: (input, ctx) => run(async () => organisations.removeDomain(await actionContext(ctx), input)),
+  }),
+
+  addAdmin: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, email: emailField }),
+    handler: (input, ctx) => run(async () => organisations.addOrganisationAdmin(await actionContext(ctx), input)),
+  }),
+
+  removeAdmin: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, userId: z.uuid('Unknown account.') }),
+    handler: (input, ctx) => run(async () => organisations.removeOrganisationAdmin(await actionContext(ctx), input)),
+  }),
+
+  addTeam: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, team: teamReferenceField }),
+    handler: (input, ctx) =>
+      run(async () =>
+        organisations.addOrganisationTeam(await actionContext(ctx), {
+          organisationId: input.organisationId,
+          teamId: input.team,
+        }),
+      ),
+  }),
+
+  removeTeam: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, teamId: z.uuid('Unknown team.') }),
+    handler: (input, ctx) => run(async () => organisations.removeOrganisationTeam(await actionContext(ctx), input)),
+  }),
+};

@@ -1,0 +1,15 @@
+// The public face of this domain: pages, Actions and other domains import only this file.
+export {
+  addDomain,
+  addOrganisationAdmin,
+  addOrganisationTeam,
+  createOrganisation,
+  listOrganisations,
+  myOrganisations,
+  ORGANISATION_PEOPLE_SHOWN,
+  organisationForEmail,
+  organisationPage,
+  removeDomain,
+  removeOrganisationAdmin,
+  removeOrganisationTeam,
+} from './organisations.ts';

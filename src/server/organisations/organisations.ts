@@ -1,0 +1,218 @@
+import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
+import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.ts';
+import { recordAudit } from '#server/audit/index.ts';
+import { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from '#server/accounts/index.ts';
+import { findTeam, roleInTeam, teamsByIds } from '#server/teams/index.ts';
+import { domainOf } from '#lib/organisation-validation.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db/schema.ts';
+import * as repo from './repo.ts';
+
+// Organisations: site administrators create them and verify their domains; an
+// organisation's administrators (and those of its parent) manage its administrators and
+// teams. Anyone else is told it does not exist: an organisation sees nothing of another.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NO_SUCH_ORGANISATION = 'There is no such organisation, or you do not manage it.';
+const SITE_ADMINS_ONLY = 'Only site administrators can do that.';
+export const ORGANISATION_PEOPLE_SHOWN = 50;
+
+type Access = 'site-admin' | 'organisation-admin';
+
+/** Who may manage this organisation: a site administrator, its administrators, or its parent's. */
+async function accessTo(ctx: RequestContext, organisationId: string) {
+  const organisation = UUID.test(organisationId) ? await repo.findOrganisation(ctx.db, organisationId) : undefined;
+  if (!organisation) throw new NotFoundError(NO_SUCH_ORGANISATION);
+  let access: Access | undefined = ctx.user.is_admin ? 'site-admin' : undefined;
+  if (!access && (await repo.isOrganisationAdmin(ctx.db, organisation.id, ctx.user.id))) access = 'organisation-admin';
+  if (
+    !access &&
+    organisation.parent_id &&
+    (await repo.isOrganisationAdmin(ctx.db, organisation.parent_id, ctx.user.id))
+  )
+    access = 'organisation-admin';
+  if (!access) throw new NotFoundError(NO_SUCH_ORGANISATION);
+  return { organisation, access };
+}
+
+/** Every organisation, for site administrators. */
+export async function listOrganisations(ctx: RequestContext) {
+  requireAdmin(ctx, 'Only site administrators can see every organisation.');
+  return repo.listOrganisations(ctx.db);
+}
+
+/** The organisations this person manages (none for most people). */
+export function myOrganisations(ctx: RequestContext) {
+  return repo.organisationsAdministeredBy(ctx.db, ctx.user.id);
+}
+
+/** The organisation a person at this address joins once the address is confirmed (for notices). */
+export async function organisationForEmail(db: Kysely<Database>, email: string) {
+  const domain = domainOf(email);
+  return domain ? repo.organisationOfDomain(db, domain) : undefined;
+}
+
+export async function createOrganisation(ctx: RequestContext, input: { name: string; parentId: string | null }) {
+  requireAdmin(ctx, SITE_ADMINS_ONLY);
+  return ctx.db.transaction().execute(async (tx) => {
+    if (input.parentId) {
+      const parent = await repo.findOrganisation(tx, input.parentId);
+      if (!parent) throw new FieldError('parentId', 'Choose an organisation from the list.');
+      if (parent.parent_id)
+        throw new FieldError(
+          'parentId',
+          `${parent.name} is itself part of another organisation; choose a top-level one (one level only).`,
+        );
+    }
+    const created = await repo.insertOrganisation(tx, { ...input, createdBy: ctx.user.id });
+    if (!created) throw new FieldError('name', `An organisation named “${input.name}” already exists.`);
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.create',
+      target: `organisation:${created.id}`,
+      details: { name: created.name, parentId: created.parent_id },
+    });
+    return { organisationId: created.id };
+  });
+}
+
+/** Everything its managers see: domains, administrators, teams, child organisations and its people. */
+export async function organisationPage(ctx: RequestContext, organisationId: string) {
+  const { organisation, access } = await accessTo(ctx, organisationId);
+  const [parent, children, domains, adminIds, teamIds] = await Promise.all([
+    organisation.parent_id ? repo.findOrganisation(ctx.db, organisation.parent_id) : undefined,
+    repo.childOrganisations(ctx.db, organisation.id),
+    repo.listDomains(ctx.db, organisation.id),
+    repo.adminIdsOf(ctx.db, organisation.id),
+    repo.teamIdsOf(ctx.db, organisation.id),
+  ]);
+  const [admins, teams, people] = await Promise.all([
+    peopleByIds(ctx.db, adminIds),
+    teamsByIds(ctx.db, teamIds),
+    listConfirmedPeopleAtDomains(ctx.db, domains, ORGANISATION_PEOPLE_SHOWN),
+  ]);
+  return {
+    organisation,
+    parent,
+    children,
+    domains,
+    admins,
+    teams: teams.map((team) => ({ ...team, member_count: Number(team.member_count ?? 0) })),
+    people,
+    isSiteAdmin: access === 'site-admin',
+  };
+}
+
+/** Verifies a domain for an organisation: people whose confirmed address is at it belong to it. Site administrators only. */
+export async function addDomain(ctx: RequestContext, input: { organisationId: string; domain: string }) {
+  requireAdmin(ctx, SITE_ADMINS_ONLY);
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  await ctx.db.transaction().execute(async (tx) => {
+    if (
+      !(await repo.insertDomain(tx, { organisationId: organisation.id, domain: input.domain, verifiedBy: ctx.user.id }))
+    ) {
+      const owner = await repo.organisationOfDomain(tx, input.domain);
+      if (owner?.id === organisation.id) return; // a double submit changes nothing
+      throw new FieldError('domain', `${input.domain} already belongs to ${owner?.name ?? 'another organisation'}.`);
+    }
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.add-domain',
+      target: `organisation:${organisation.id}`,
+      details: { domain: input.domain },
+    });
+  });
+}
+
+export async function removeDomain(ctx: RequestContext, input: { organisationId: string; domain: string }) {
+  requireAdmin(ctx, SITE_ADMINS_ONLY);
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.deleteDomain(tx, organisation.id, input.domain))) return;
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.remove-domain',
+      target: `organisation:${organisation.id}`,
+      details: { domain: input.domain },
+    });
+  });
+}
+
+/**
+ * Makes someone an administrator of the organisation. Its own administrators may name
+ * only its people (a confirmed address at one of its domains); site administrators anyone.
+ */
+export async function addOrganisationAdmin(ctx: RequestContext, input: { organisationId: string; email: string }) {
+  const { organisation, access } = await accessTo(ctx, input.organisationId);
+  const person = await findPersonByEmail(ctx.db, input.email);
+  if (!person) throw new FieldError('email', 'No account uses this address. They need to create one first.');
+  if (person.deactivated_at)
+    throw new FieldError('email', 'This account is deactivated; a site administrator can reactivate it.');
+  if (access === 'organisation-admin') {
+    const domains = await repo.listDomains(ctx.db, organisation.id);
+    if (!person.email_verified_at || !domains.includes(domainOf(person.email)))
+      throw new FieldError(
+        'email',
+        `Only people of ${organisation.name} (a confirmed address at ${domains.join(' or ') || 'one of its domains'}) can be made administrators here.`,
+      );
+  }
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.insertAdmin(tx, { organisationId: organisation.id, userId: person.id, addedBy: ctx.user.id })))
+      return;
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.add-admin',
+      target: `organisation:${organisation.id}`,
+      details: { userId: person.id },
+    });
+  });
+}
+
+export async function removeOrganisationAdmin(ctx: RequestContext, input: { organisationId: string; userId: string }) {
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  if (!UUID.test(input.userId)) return;
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.deleteAdmin(tx, organisation.id, input.userId))) return;
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.remove-admin',
+      target: `organisation:${organisation.id}`,
+      details: { userId: input.userId, own: input.userId === ctx.user.id },
+    });
+  });
+}
+
+/** Puts a team in the organisation. Its administrators may add only teams they lead; site administrators any team. */
+export async function addOrganisationTeam(ctx: RequestContext, input: { organisationId: string; teamId: string }) {
+  const { organisation, access } = await accessTo(ctx, input.organisationId);
+  const team = UUID.test(input.teamId) ? await findTeam(ctx.db, input.teamId) : undefined;
+  if (!team) throw new FieldError('team', 'There is no team at this address.');
+  if (access === 'organisation-admin' && (await roleInTeam(ctx.db, team.id, ctx.user.id)) !== 'leader')
+    throw new FieldError('team', 'You can add only a team you lead. Ask its leader, or a site administrator.');
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.insertTeam(tx, { organisationId: organisation.id, teamId: team.id, addedBy: ctx.user.id }))) {
+      if ((await repo.organisationOfTeam(tx, team.id)) === organisation.id) return; // a double submit
+      throw new ConflictError(`${team.name} already belongs to another organisation.`);
+    }
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.add-team',
+      target: `organisation:${organisation.id}`,
+      details: { teamId: team.id },
+    });
+  });
+}
+
+export async function removeOrganisationTeam(ctx: RequestContext, input: { organisationId: string; teamId: string }) {
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  if (!UUID.test(input.teamId)) return;
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.deleteTeam(tx, organisation.id, input.teamId))) return;
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.remove-team',
+      target: `organisation:${organisation.id}`,
+      details: { teamId: input.teamId },
+    });
+  });
+}
