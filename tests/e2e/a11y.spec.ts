@@ -298,6 +298,18 @@ test.describe('dark colour scheme', () => {
     await page.getByRole('link', { name: 'Chidinma Okeke' }).click();
     const personUrl = new URL(page.url()).pathname;
 
+    // An organisation with a verified domain, this account as its administrator and the team.
+    await page.goto('/organisations');
+    await page.getByLabel('Name').fill('Dark Mode Health');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+    await expect(page.getByText('Organisation created.')).toBeVisible();
+    const organisationUrl = new URL(page.url()).pathname;
+    await page.getByLabel('Verified domain').fill('darkmode-health.org');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByLabel('Add a team').fill(new URL(teamUrl, page.url()).href);
+    await page.getByRole('button', { name: 'Add team' }).click();
+    await expect(page.getByText('Team added.')).toBeVisible();
+
     await page.goto('/certificates');
     const certificateLink = page.getByRole('link', { name: /verification page|verify/i }).first();
     const certificateUrl = (await certificateLink.count())
@@ -321,6 +333,8 @@ test.describe('dark colour scheme', () => {
       ['administration', '/admin'],
       ['people', '/admin/people'],
       ['a person, for an administrator', personUrl],
+      ['organisations', '/organisations'],
+      ['an organisation, with a domain and a team', organisationUrl],
     ] as const) {
       expect((await page.goto(path))?.status(), path).toBe(200);
       problems.push(...(await audit(page, `dark ${label}`, testInfo)));

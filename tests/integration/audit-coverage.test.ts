@@ -17,6 +17,7 @@ import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/a
 import * as progress from '#server/progress/repo.ts';
 import * as accounts from '#server/accounts/accounts.ts';
 import * as people from '#server/accounts/people.ts';
+import * as organisations from '#server/organisations/organisations.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
@@ -122,6 +123,13 @@ async function team() {
   });
   const inviteId = (await teams.manageView(ctx(leader), teamId)).invites[0]!.id;
   return { teamId, member, assignmentId, inviteId };
+}
+
+let organisationCounter = 0;
+/** An organisation, made by the site administrator (not measured). */
+function organisation() {
+  organisationCounter += 1;
+  return organisations.createOrganisation(ctx(admin), { name: `Audit org ${organisationCounter}`, parentId: null });
 }
 
 let eventCounter = 0;
@@ -493,6 +501,90 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'organisations.create': {
+    service: 'organisations.createOrganisation',
+    prepare: async () => {
+      let organisationId = '';
+      return {
+        act: async () =>
+          ({ organisationId } = await organisations.createOrganisation(ctx(admin), {
+            name: `Audit Health ${Math.random()}`,
+            parentId: null,
+          })),
+        get expect() {
+          return { actorId: admin.id, action: 'organisation.create', target: `organisation:${organisationId}` };
+        },
+      };
+    },
+  },
+  'organisations.addDomain': {
+    service: 'organisations.addDomain',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      return {
+        act: () => organisations.addDomain(ctx(admin), { organisationId, domain: `audit-${Date.now()}.org` }),
+        expect: { actorId: admin.id, action: 'organisation.add-domain', target: `organisation:${organisationId}` },
+      };
+    },
+  },
+  'organisations.removeDomain': {
+    service: 'organisations.removeDomain',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const domain = `audit-${Date.now()}.org`;
+      await organisations.addDomain(ctx(admin), { organisationId, domain });
+      return {
+        act: () => organisations.removeDomain(ctx(admin), { organisationId, domain }),
+        expect: { actorId: admin.id, action: 'organisation.remove-domain', target: `organisation:${organisationId}` },
+      };
+    },
+  },
+  'organisations.addAdmin': {
+    service: 'organisations.addOrganisationAdmin',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const someone = await person('Olga Organiser');
+      return {
+        act: () => organisations.addOrganisationAdmin(ctx(admin), { organisationId, email: someone.email }),
+        expect: { actorId: admin.id, action: 'organisation.add-admin', target: `organisation:${organisationId}` },
+      };
+    },
+  },
+  'organisations.removeAdmin': {
+    service: 'organisations.removeOrganisationAdmin',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const someone = await person('Otis Organiser');
+      await organisations.addOrganisationAdmin(ctx(admin), { organisationId, email: someone.email });
+      return {
+        act: () => organisations.removeOrganisationAdmin(ctx(admin), { organisationId, userId: someone.id }),
+        expect: { actorId: admin.id, action: 'organisation.remove-admin', target: `organisation:${organisationId}` },
+      };
+    },
+  },
+  'organisations.addTeam': {
+    service: 'organisations.addOrganisationTeam',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const { teamId } = await team();
+      return {
+        act: () => organisations.addOrganisationTeam(ctx(admin), { organisationId, teamId }),
+        expect: { actorId: admin.id, action: 'organisation.add-team', target: `organisation:${organisationId}` },
+      };
+    },
+  },
+  'organisations.removeTeam': {
+    service: 'organisations.removeOrganisationTeam',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const { teamId } = await team();
+      await organisations.addOrganisationTeam(ctx(admin), { organisationId, teamId });
+      return {
+        act: () => organisations.removeOrganisationTeam(ctx(admin), { organisationId, teamId }),
+        expect: { actorId: admin.id, action: 'organisation.remove-team', target: `organisation:${organisationId}` },
+      };
+    },
+  },
   // The operator's commands: no signed-in actor.
   'cli.grant-admin': {
     service: 'accounts.grantAdmin',
@@ -581,6 +673,7 @@ const READS = [
   'events.eventForEditing',
   'teams.manageView',
   'people.listPeople',
+  'organisations.listOrganisations',
   'people.personForAdmin',
   'teams.inviteLink',
   'reminders.planReminders',

@@ -29,6 +29,7 @@ import { statusListCredential } from '#server/certificates/certificates.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as invitations from '#server/teams/invitations.ts';
+import * as organisations from '#server/organisations/organisations.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
 import { answerReview, createCardsForLesson } from '#server/review/index.ts';
 import { root, seedLearners, startServer } from '../load/harness.ts';
@@ -142,6 +143,15 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     await events.joinEvent({ ...ctx, user: person }, { code });
   }
   await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z'));
+  // An organisation with a child, a verified domain, an administrator and the demo team.
+  const { organisationId: system } = await organisations.createOrganisation(ctx, {
+    name: 'Backup Health',
+    parentId: null,
+  });
+  const { organisationId } = await organisations.createOrganisation(ctx, { name: 'Backup Hospital', parentId: system });
+  await organisations.addDomain(ctx, { organisationId, domain: 'backup-hospital.org' });
+  await organisations.addOrganisationAdmin(ctx, { organisationId, email: learners[2]!.email });
+  await organisations.addOrganisationTeam(ctx, { organisationId, teamId: team.team_id });
 
   const certificate = await db
     .selectFrom('certificates')
@@ -196,6 +206,10 @@ function expectEveryTableFilled(before: Snapshot): void {
     'event_nudges',
     'audit_log',
     'reflections',
+    'organisations',
+    'organisation_domains',
+    'organisation_admins',
+    'organisation_teams',
   ]) {
     expect(before[table]?.count, table).toBeGreaterThan(0);
   }

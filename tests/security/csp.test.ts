@@ -81,6 +81,16 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: '/admin/people?q=member', as: 'admin' },
       { path: '/admin/people', as: 'learner', status: 403 },
     ],
+    '/organisations': [
+      { path: '/organisations', as: 'admin' },
+      { path: '/organisations', as: 'leader' },
+      { path: '/organisations', as: 'learner' },
+    ],
+    '/organisations/[id]': [
+      { path: `/organisations/${w.organisationId}`, as: 'admin' },
+      { path: `/organisations/${w.organisationId}`, as: 'leader' },
+      { path: `/organisations/${w.organisationId}`, as: 'stranger', status: 404 },
+    ],
     '/admin/people/[id]': [
       { path: `/admin/people/${w.member.id}`, as: 'admin' },
       { path: `/admin/people/${w.member.id}`, as: 'learner', status: 403 },

@@ -348,6 +348,8 @@ export interface World {
   eventCode: string;
   certificateId: string;
   courseSlug: string;
+  /** Made by the administrator, with a verified domain; `leader` administers it. */
+  organisationId: string;
 }
 
 /**
@@ -401,6 +403,17 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
   })) as { eventId: string; slug: string; code: string };
   await act(origin, 'events.join', memberUser!.cookie, { code: event.code });
 
+  const { organisationId } = (await act(origin, 'organisations.create', admin.cookie, {
+    name: `Fuzz Health ${Math.random().toString(36).slice(2, 7)}`,
+    parentId: '',
+  })) as { organisationId: string };
+  await act(origin, 'organisations.addDomain', admin.cookie, {
+    organisationId,
+    domain: `fuzz-${Math.random().toString(36).slice(2, 7)}.org`,
+  });
+  await act(origin, 'organisations.addAdmin', admin.cookie, { organisationId, email: leader!.email });
+  await act(origin, 'organisations.addTeam', admin.cookie, { organisationId, team: teamId });
+
   for (const lesson of course.lessons) {
     const answers = Object.fromEntries(
       lesson.check.map((q, i) => [`q${i}`, String(q.options.findIndex((o) => o.correct))]),
@@ -433,5 +446,6 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
     eventCode: event.code,
     certificateId,
     courseSlug: course.slug,
+    organisationId,
   };
 }
