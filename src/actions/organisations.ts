@@ -11,6 +11,12 @@ import { domainField, organisationNameField, parentField, teamReferenceField } f
 
 const organisationId = z.uuid('Unknown organisation.');
 
+/** Every change answers with the organisation it changed (a body, not an empty 204). */
+async function changed(input: { organisationId: string }, change: Promise<void>) {
+  await change;
+  return { organisationId: input.organisationId };
+}
+
 export const organisationActions = {
   create: defineAction({
     accept: 'form',
@@ -21,25 +27,28 @@ export const organisationActions = {
   addDomain: defineAction({
     accept: 'form',
     input: z.object({ organisationId, domain: domainField }),
-    handler: (input, ctx) => run(async () => organisations.addDomain(await actionContext(ctx), input)),
+    handler: (input, ctx) => run(async () => changed(input, organisations.addDomain(await actionContext(ctx), input))),
   }),
 
   removeDomain: defineAction({
     accept: 'form',
     input: z.object({ organisationId, domain: z.string().max(253) }),
-    handler: (input, ctx) => run(async () => organisations.removeDomain(await actionContext(ctx), input)),
+    handler: (input, ctx) =>
+      run(async () => changed(input, organisations.removeDomain(await actionContext(ctx), input))),
   }),
 
   addAdmin: defineAction({
     accept: 'form',
     input: z.object({ organisationId, email: emailField }),
-    handler: (input, ctx) => run(async () => organisations.addOrganisationAdmin(await actionContext(ctx), input)),
+    handler: (input, ctx) =>
+      run(async () => changed(input, organisations.addOrganisationAdmin(await actionContext(ctx), input))),
   }),
 
   removeAdmin: defineAction({
     accept: 'form',
     input: z.object({ organisationId, userId: z.uuid('Unknown account.') }),
-    handler: (input, ctx) => run(async () => organisations.removeOrganisationAdmin(await actionContext(ctx), input)),
+    handler: (input, ctx) =>
+      run(async () => changed(input, organisations.removeOrganisationAdmin(await actionContext(ctx), input))),
   }),
 
   addTeam: defineAction({
@@ -47,16 +56,20 @@ export const organisationActions = {
     input: z.object({ organisationId, team: teamReferenceField }),
     handler: (input, ctx) =>
       run(async () =>
-        organisations.addOrganisationTeam(await actionContext(ctx), {
-          organisationId: input.organisationId,
-          teamId: input.team,
-        }),
+        changed(
+          input,
+          organisations.addOrganisationTeam(await actionContext(ctx), {
+            organisationId: input.organisationId,
+            teamId: input.team,
+          }),
+        ),
       ),
   }),
 
   removeTeam: defineAction({
     accept: 'form',
     input: z.object({ organisationId, teamId: z.uuid('Unknown team.') }),
-    handler: (input, ctx) => run(async () => organisations.removeOrganisationTeam(await actionContext(ctx), input)),
+    handler: (input, ctx) =>
+      run(async () => changed(input, organisations.removeOrganisationTeam(await actionContext(ctx), input))),
   }),
 };

@@ -335,6 +335,7 @@ test.describe('dark colour scheme', () => {
       ['a person, for an administrator', personUrl],
       ['organisations', '/organisations'],
       ['an organisation, with a domain and a team', organisationUrl],
+      ['an organisation’s report, with an assigned course', `${organisationUrl}/report`],
     ] as const) {
       expect((await page.goto(path))?.status(), path).toBe(200);
       problems.push(...(await audit(page, `dark ${label}`, testInfo)));

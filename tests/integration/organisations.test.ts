@@ -14,6 +14,7 @@ import * as people from '#server/accounts/people.ts';
 import { createUser, findUserById, markEmailVerified } from '#server/accounts/users-repo.ts';
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as teams from '#server/teams/teams.ts';
+import * as progressRepo from '#server/progress/repo.ts';
 import * as organisations from '#server/organisations/organisations.ts';
 
 const catalog = testCatalog();
@@ -335,5 +336,62 @@ describe('who may manage an organisation', () => {
       'organisation.add-team',
       'organisation.add-team',
     ]);
+  });
+});
+
+describe('the organisation report', () => {
+  it('counts each team’s assigned courses (done, overdue) and exports them as safe CSV, for its managers only', async () => {
+    const org = await organisation('Report');
+    const other = await organisation('Elsewhere Report');
+    // A formula-looking team name: the CSV must show it, not run it.
+    const { teamId } = await teams.createTeam(ctx(org.admin), { name: '=HYPERLINK("x") Ward', description: '' });
+    const { code } = await teams.createInvite(ctx(org.admin), { teamId, days: 7, maxUses: null });
+    const done = await person('Dora Done');
+    const late = await person('Lars Late');
+    for (const member of [done, late]) await teams.joinTeam({ ...ctx(member), clientIp: '127.0.0.1' }, { code });
+    const course = catalog.courses[0]!;
+    const today = teams.teamToday();
+    await teams.assignCourse(
+      { ...ctx(org.admin), clientIp: '127.0.0.1' },
+      {
+        teamId,
+        courseSlug: course.slug,
+        dueOn: today,
+        note: '',
+      },
+    );
+    for (const lesson of course.lessons)
+      await progressRepo.completeLesson(
+        database.db,
+        { userId: done.id, courseSlug: course.slug, lessonSlug: lesson.slug },
+        course.version,
+      );
+    await organisations.addOrganisationTeam(ctx(org.admin), { organisationId: org.organisationId, teamId });
+
+    // A day after the due date: the one who has not finished is overdue.
+    const tomorrow = new Date(Date.now() + 36 * 3600_000);
+    const report = await organisations.organisationReport({ ...ctx(org.admin), now: tomorrow }, org.organisationId);
+    expect(report.teams).toHaveLength(1);
+    expect(report.teams[0]!.assignments).toEqual([
+      expect.objectContaining({ courseSlug: course.slug, people: 2, completed: 1, overdue: 1, notStarted: 0 }),
+    ]);
+
+    const csv = await organisations.organisationReportCsv({ ...ctx(org.admin), now: tomorrow }, org.organisationId);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'organisation,team,course,course_slug,due_date,people,completed,in_progress,not_started,overdue',
+    );
+    expect(lines[1]).toContain(`"'=HYPERLINK(""x"") Ward"`);
+    expect(lines[1]!.endsWith(',2,1,0,0,1')).toBe(true);
+
+    expect(await caught(organisations.organisationReport(ctx(other.admin), org.organisationId))).toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await caught(organisations.organisationReportCsv(ctx(done), org.organisationId))).toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });

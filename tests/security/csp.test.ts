@@ -31,6 +31,7 @@ const NOT_PAGES = new Set([
   '/.well-known/jwks.json',
   '/account/export.json',
   '/admin/events/[slug]/export.csv',
+  '/organisations/[id]/report.csv',
   '/certificates/[id].jwt',
   '/certificates/[id].pdf',
   '/certificates/status/[list]',
@@ -90,6 +91,11 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/organisations/${w.organisationId}`, as: 'admin' },
       { path: `/organisations/${w.organisationId}`, as: 'leader' },
       { path: `/organisations/${w.organisationId}`, as: 'stranger', status: 404 },
+    ],
+    '/organisations/[id]/report': [
+      { path: `/organisations/${w.organisationId}/report`, as: 'admin' },
+      { path: `/organisations/${w.organisationId}/report`, as: 'leader' },
+      { path: `/organisations/${w.organisationId}/report`, as: 'member', status: 404 },
     ],
     '/admin/people/[id]': [
       { path: `/admin/people/${w.member.id}`, as: 'admin' },

@@ -9,6 +9,8 @@ export {
   ORGANISATION_PEOPLE_SHOWN,
   organisationForEmail,
   organisationPage,
+  organisationReport,
+  organisationReportCsv,
   removeDomain,
   removeOrganisationAdmin,
   removeOrganisationTeam,

@@ -2,7 +2,8 @@ import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
 import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from '#server/accounts/index.ts';
-import { findTeam, roleInTeam, teamsByIds } from '#server/teams/index.ts';
+import { assignmentTotals, findTeam, roleInTeam, teamsByIds, teamToday } from '#server/teams/index.ts';
+import { toCsv } from '#lib/csv.ts';
 import { domainOf } from '#lib/organisation-validation.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
@@ -215,4 +216,62 @@ export async function removeOrganisationTeam(ctx: RequestContext, input: { organ
       details: { teamId: input.teamId },
     });
   });
+}
+
+/**
+ * The organisation report: each of its teams' assignments, with how many of the team are
+ * done, under way, not started and overdue (as each team's dashboard counts them).
+ */
+export async function organisationReport(ctx: RequestContext, organisationId: string) {
+  const { organisation } = await accessTo(ctx, organisationId);
+  const teams = await teamsByIds(ctx.db, await repo.teamIdsOf(ctx.db, organisation.id));
+  const today = teamToday(ctx.now, ctx.user.timeZone);
+  const totals = await assignmentTotals(
+    ctx.db,
+    ctx.catalog,
+    teams.map((team) => team.id),
+    today,
+  );
+  const rows = teams.map((team) => ({
+    team: { id: team.id, name: team.name, archived: team.archived_at !== null },
+    assignments: totals.filter((row) => row.teamId === team.id),
+  }));
+  return { organisation, today, teams: rows };
+}
+
+/** The report as a spreadsheet: one row per team and assigned course (cells made safe by toCsv). */
+export async function organisationReportCsv(ctx: RequestContext, organisationId: string) {
+  const report = await organisationReport(ctx, organisationId);
+  const header = [
+    'organisation',
+    'team',
+    'course',
+    'course_slug',
+    'due_date',
+    'people',
+    'completed',
+    'in_progress',
+    'not_started',
+    'overdue',
+  ];
+  const rows = report.teams.flatMap(({ team, assignments }) =>
+    assignments.map((a) => [
+      report.organisation.name,
+      team.name,
+      a.courseTitle,
+      a.courseSlug,
+      a.dueOn,
+      a.people,
+      a.completed,
+      a.inProgress,
+      a.notStarted,
+      a.overdue,
+    ]),
+  );
+  const slug =
+    report.organisation.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'organisation';
+  return { filename: `rounds-${slug}-report-${report.today}.csv`, body: toCsv(header, rows) };
 }

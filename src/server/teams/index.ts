@@ -14,8 +14,10 @@ export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTea
 export { findTeam, roleInTeam, teamsByIds } from './repo.ts';
 export { type EmailInviteResult, forgetOldEmailInvitations, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
+  type AssignmentTotals,
   type TeamPage,
   assignCourse,
+  assignmentTotals,
   changeDueDate,
   createInvite,
   createTeam,

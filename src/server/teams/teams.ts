@@ -732,3 +732,59 @@ export async function exportCsv(ctx: RequestContext, teamId: string): Promise<{ 
       .replace(/^-|-$/g, '') || 'team';
   return { filename: `rounds-${slug}-${view.today}.csv`, body: toCsv(header, rows) };
 }
+
+/** One assignment of a team in numbers: how many of its counted people are at each state. */
+export interface AssignmentTotals {
+  teamId: string;
+  courseSlug: string;
+  courseTitle: string;
+  dueOn: string;
+  people: number;
+  completed: number;
+  inProgress: number;
+  notStarted: number;
+  overdue: number;
+}
+
+/**
+ * Every assignment of these teams in numbers, as each team's dashboard counts them (people
+ * with a personal due date counted by theirs). For the organisations domain, which checks
+ * who may see these teams before it asks.
+ */
+export async function assignmentTotals(
+  db: Executor,
+  catalog: Catalog,
+  teamIds: string[],
+  today: string,
+): Promise<AssignmentTotals[]> {
+  const totals: AssignmentTotals[] = [];
+  for (const teamId of teamIds) {
+    const assignments = await repo.listAssignments(db, teamId);
+    if (assignments.length === 0) continue;
+    const states = await repo.assignmentStates(
+      db,
+      { teamId },
+      courseLessons(
+        catalog,
+        assignments.map((a) => a.course_slug),
+      ),
+      today,
+    );
+    for (const assignment of assignments) {
+      const rows = states.filter((row) => row.assignment_id === assignment.id);
+      const count = (state: repo.AssignmentState) => rows.filter((row) => row.state === state).length;
+      totals.push({
+        teamId,
+        courseSlug: assignment.course_slug,
+        courseTitle: catalog.course(assignment.course_slug)?.title ?? assignment.course_slug,
+        dueOn: assignment.due_on,
+        people: rows.length,
+        completed: count('completed'),
+        inProgress: count('in-progress'),
+        notStarted: count('not-started'),
+        overdue: count('overdue'),
+      });
+    }
+  }
+  return totals;
+}
