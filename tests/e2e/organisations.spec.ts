@@ -91,7 +91,7 @@ test('a site administrator sets up an organisation; a nurse at its domain joins 
   await expect(page.getByText('Administrator added.')).toBeVisible();
 
   // The nurse manages St Mary's from her phone: she is among its people and administrators.
-  await niaPage.goto('/organisations');
+  await niaPage.goto('/account');
   await niaPage.getByRole('link', { name: 'St Mary’s Hospital' }).click();
   const people = niaPage.getByRole('region', { name: 'People' });
   await expect(people.getByText('1 person with a confirmed address')).toBeVisible();

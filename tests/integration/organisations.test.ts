@@ -11,7 +11,7 @@ import { testCatalog } from '../support/catalog.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import * as accounts from '#server/accounts/accounts.ts';
 import * as people from '#server/accounts/people.ts';
-import { createUser, findUserById, markEmailVerified } from '#server/accounts/users-repo.ts';
+import { createUser, eraseAccount, findUserById, markEmailVerified } from '#server/accounts/users-repo.ts';
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as progressRepo from '#server/progress/repo.ts';
@@ -393,5 +393,23 @@ describe('the organisation report', () => {
     expect(await caught(organisations.organisationReportCsv(ctx(done), org.organisationId))).toBeInstanceOf(
       NotFoundError,
     );
+  });
+});
+
+describe('an erased account', () => {
+  it('administers no organisation any more', async () => {
+    const org = await organisation('Erase');
+    const colleague = await person('Cleo Colleague', { email: `cleo-${counter}@${org.domain}` });
+    await organisations.addOrganisationAdmin(ctx(org.admin), {
+      organisationId: org.organisationId,
+      email: colleague.email,
+    });
+    await eraseAccount(database.db, colleague.id);
+    const left = await database.db
+      .selectFrom('organisation_admins')
+      .select('user_id')
+      .where('organisation_id', '=', org.organisationId)
+      .execute();
+    expect(left.map((row) => row.user_id)).toEqual([org.admin.id]);
   });
 });
