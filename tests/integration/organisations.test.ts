@@ -351,15 +351,12 @@ describe('the organisation report', () => {
     for (const member of [done, late]) await teams.joinTeam({ ...ctx(member), clientIp: '127.0.0.1' }, { code });
     const course = catalog.courses[0]!;
     const today = teams.teamToday();
-    await teams.assignCourse(
-      { ...ctx(org.admin), clientIp: '127.0.0.1' },
-      {
-        teamId,
-        courseSlug: course.slug,
-        dueOn: today,
-        note: '',
-      },
-    );
+    await teams.assignCourse(ctx(org.admin), {
+      teamId,
+      courseSlug: course.slug,
+      dueOn: today,
+      note: '',
+    });
     for (const lesson of course.lessons)
       await progressRepo.completeLesson(
         database.db,
