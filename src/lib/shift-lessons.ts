@@ -8,16 +8,19 @@ export const SHIFT_LESSONS_PER_COURSE = 3;
 /**
  * The pages "Save for my shift" keeps on the device: for each course in the order given
  * (assignments first, then courses in progress), its page and its next lessons not yet
- * completed — at most SHIFT_LESSONS_MAX lessons in all.
+ * completed — at most `max` lessons in all.
  */
-export function shiftPages(courses: CourseProgress[]): { lessons: string[]; courses: string[] } {
+export function shiftPages(
+  courses: CourseProgress[],
+  max = SHIFT_LESSONS_MAX,
+): { lessons: string[]; courses: string[] } {
   const lessons: string[] = [];
   const coursePages: string[] = [];
   const seen = new Set<string>();
   for (const progress of courses) {
     if (seen.has(progress.course.slug) || progress.complete || !progress.next) continue;
     seen.add(progress.course.slug);
-    const room = SHIFT_LESSONS_MAX - lessons.length;
+    const room = max - lessons.length;
     if (room <= 0) break;
     const upcoming = progress.course.lessons
       .filter((lesson) => lesson.position >= progress.next!.position && !progress.completedLessons.has(lesson.slug))
