@@ -100,10 +100,11 @@ self.addEventListener('message', (event) => {
   const saving = Promise.allSettled(
     urls.map(async (raw) => {
       const request = new Request(new URL(raw, self.location.origin), { credentials: 'same-origin' });
-      const response = await (cacheablePage(new URL(request.url).pathname) === 'course' ? coursePages : lessonPages)
-        .handle({ request, event: event as never })
-        .catch(() => undefined);
-      if (!response?.ok) throw new Error(`not saved: ${raw}`);
+      const strategy = cacheablePage(new URL(request.url).pathname) === 'course' ? coursePages : lessonPages;
+      // handleAll: the second promise settles once the page is in the cache, not just fetched.
+      const [response, stored] = strategy.handleAll({ request, event: event as never });
+      if (!(await response).ok) throw new Error(`not saved: ${raw}`);
+      await stored;
     }),
   ).then((results) => {
     const saved = results.filter((result) => result.status === 'fulfilled').length;

@@ -33,8 +33,11 @@ const cachedPaths = (page: Page) =>
     return (await cache.keys()).map((request) => new URL(request.url).pathname);
   });
 
+/** Waits for the worker to be active; a page loaded while it was installing is reloaded to come under it. */
 async function workerControls(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 15_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
 }
 
 async function signOut(page: Page): Promise<void> {
