@@ -13,6 +13,10 @@ export const SHIFT_LESSONS_MAX = 12;
 /** Where a page that was never saved sends the learner while offline. */
 export const OFFLINE_PAGE = '/offline';
 export const SAVE_FOR_SHIFT_MESSAGE = 'save-for-shift';
+/** Pages rendered on demand tell the worker whom they were rendered for (a hash; '' for a visitor). */
+export const PERSON_MESSAGE = 'person';
+/** Where the worker remembers whom the saved pages belong to. */
+export const PERSON_CACHE = 'rounds-person';
 
 export type PageKind = 'catalogue' | 'course' | 'lesson';
 

@@ -7,8 +7,9 @@
 //   timeout, so a slow server never shows old progress; the saved copy only when offline.
 // - Everything else (Today, journal, account, teams, Actions, state.json) is never cached:
 //   offline, a page that was not saved shows the offline page.
-// - Signing in, up or out (and similar) wipes the pages cache first: a shared ward phone
-//   never shows one person's pages to the next.
+// - Signing in, up or out (and similar) wipes the pages cache first, and so does a page
+//   rendered for someone else than the last one: a shared ward phone never shows one
+//   person's pages to the next.
 import { ExpirationPlugin, NetworkFirst, NetworkOnly, Serwist, type PrecacheEntry } from 'serwist';
 import {
   LESSON_NETWORK_TIMEOUT_SECONDS,
@@ -16,6 +17,8 @@ import {
   PAGES_CACHE,
   PAGES_CACHE_MAX_AGE_SECONDS,
   PAGES_CACHE_MAX_ENTRIES,
+  PERSON_CACHE,
+  PERSON_MESSAGE,
   SAVE_FOR_SHIFT_MESSAGE,
   cacheablePage,
   changesPerson,
@@ -50,6 +53,23 @@ const coursePages = savedPages();
 
 const sameOrigin = (url: URL) => url.origin === self.location.origin;
 
+/**
+ * Empties the saved pages. The cache is deleted by name: the plugin only knows the caches it
+ * has touched since the worker last started, and a worker is stopped whenever it is idle.
+ */
+async function forgetPages(): Promise<void> {
+  await expiration.deleteCacheAndMetadata();
+  await caches.delete(PAGES_CACHE);
+}
+
+/** Wiping and saving take turns, so a wipe never lands in the middle of "Save for my shift". */
+let queue: Promise<unknown> = Promise.resolve();
+function inTurn<T>(task: () => Promise<T>): Promise<T> {
+  const next = queue.then(task, task);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 const serwist = new Serwist({
   precacheEntries: self.__SW_MANIFEST,
   precacheOptions: { cleanupOutdatedCaches: true },
@@ -81,8 +101,24 @@ const serwist = new Serwist({
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (sameOrigin(url) && changesPerson(url, event.request.method)) {
-    event.waitUntil(expiration.deleteCacheAndMetadata());
+    event.waitUntil(inTurn(forgetPages));
   }
+});
+
+// Every page rendered on demand says whom it was rendered for; when that changes (a session
+// that ended without a sign-out, someone else signing in), the saved pages go.
+const PERSON_KEY = '/person';
+async function notePerson(person: string): Promise<void> {
+  const cache = await caches.open(PERSON_CACHE);
+  const known = await (await cache.match(PERSON_KEY))?.text();
+  if (known === person) return;
+  if (known !== undefined) await forgetPages();
+  await cache.put(PERSON_KEY, new Response(person));
+}
+self.addEventListener('message', (event) => {
+  const data = event.data as { type?: unknown; person?: unknown } | null;
+  if (data?.type === PERSON_MESSAGE && typeof data.person === 'string')
+    event.waitUntil(inTurn(() => notePerson(data.person as string)));
 });
 
 // "Save for my shift" (src/components/SaveForShift.astro): fetch the given pages into the cache
@@ -97,15 +133,17 @@ self.addEventListener('message', (event) => {
       sameOrigin(new URL(raw, self.location.origin)) &&
       cacheablePage(new URL(raw, self.location.origin).pathname) !== null,
   );
-  const saving = Promise.allSettled(
-    urls.map(async (raw) => {
-      const request = new Request(new URL(raw, self.location.origin), { credentials: 'same-origin' });
-      const strategy = cacheablePage(new URL(request.url).pathname) === 'course' ? coursePages : lessonPages;
-      // handleAll: the second promise settles once the page is in the cache, not just fetched.
-      const [response, stored] = strategy.handleAll({ request, event: event as never });
-      if (!(await response).ok) throw new Error(`not saved: ${raw}`);
-      await stored;
-    }),
+  const saving = inTurn(() =>
+    Promise.allSettled(
+      urls.map(async (raw) => {
+        const request = new Request(new URL(raw, self.location.origin), { credentials: 'same-origin' });
+        const strategy = cacheablePage(new URL(request.url).pathname) === 'course' ? coursePages : lessonPages;
+        // handleAll: the second promise settles once the page is in the cache, not just fetched.
+        const [response, stored] = strategy.handleAll({ request, event: event as never });
+        if (!(await response).ok) throw new Error(`not saved: ${raw}`);
+        await stored;
+      }),
+    ),
   ).then((results) => {
     const saved = results.filter((result) => result.status === 'fulfilled').length;
     reply.postMessage({ saved, failed: results.length - saved });

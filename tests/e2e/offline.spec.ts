@@ -45,6 +45,22 @@ async function signOut(page: Page): Promise<void> {
   await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
 }
 
+async function completeFirstLesson(page: Page): Promise<void> {
+  const answers = Object.fromEntries(rightAnswers(first!).map((option, index) => [`q${index}`, String(option)]));
+  const done = await page.request.post('/_actions/progress.complete', {
+    headers: SAME_ORIGIN,
+    form: { courseSlug: course.slug, lessonSlug: first!.slug, ...answers },
+  });
+  expect(done.status()).toBe(200);
+}
+
+async function saveForShift(page: Page): Promise<void> {
+  await page.goto('/');
+  const shift = page.getByRole('region', { name: 'No signal on the ward?' });
+  await shift.getByRole('button', { name: 'Save for my shift' }).click();
+  await expect(shift.getByRole('status')).toHaveText('Saved: 3 lessons open without a connection.');
+}
+
 async function goOffline(context: BrowserContext, offline: boolean): Promise<void> {
   await context.setOffline(offline);
 }
@@ -68,16 +84,8 @@ test('installable; a saved lesson opens offline with its islands; sign-out empti
   expect(installabilityErrors.map((error) => error.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
 
   // One lesson done: the course is in progress, and Today offers the next three.
-  const answers = Object.fromEntries(rightAnswers(first!).map((option, index) => [`q${index}`, String(option)]));
-  const done = await page.request.post('/_actions/progress.complete', {
-    headers: SAME_ORIGIN,
-    form: { courseSlug: course.slug, lessonSlug: first!.slug, ...answers },
-  });
-  expect(done.status()).toBe(200);
-  await page.goto('/');
-  const shift = page.getByRole('region', { name: 'No signal on the ward?' });
-  await shift.getByRole('button', { name: 'Save for my shift' }).click();
-  await expect(shift.getByRole('status')).toHaveText('Saved: 3 lessons open without a connection.');
+  await completeFirstLesson(page);
+  await saveForShift(page);
   await expect(page.getByText('Available offline').first()).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('today-saved-390.png'), fullPage: true });
   expect((await cachedPaths(page)).sort()).toEqual(
@@ -119,4 +127,13 @@ test('installable; a saved lesson opens offline with its islands; sign-out empti
   await page.goto(second!.url);
   await expect(page.getByRole('heading', { level: 1, name: 'You are offline' })).toBeVisible();
   await goOffline(context, false);
+
+  // A session that ends without a sign-out (it expired): the next page rendered for someone
+  // else — here a visitor — empties what was saved.
+  await completeFirstLesson(page);
+  await saveForShift(page);
+  expect(await cachedPaths(page)).toHaveLength(4);
+  await context.clearCookies();
+  await page.goto('/login');
+  await expect.poll(() => cachedPaths(page)).toEqual([]);
 });
