@@ -96,6 +96,7 @@ const publicPages: { label: string; path: string; status?: number }[] = [
   { label: 'verify email, from the link', path: '/verify-email?token=abcdefghijklmnop' },
   { label: 'sign out', path: '/logout' },
   { label: 'courses', path: '/courses' },
+  { label: 'offline', path: '/offline' },
   ...curriculum().map((course) => ({ label: `course ${course.slug}`, path: course.url })),
   { label: 'not found', path: '/no-such-page-here', status: 404 },
   { label: 'certificate not found', path: '/certificates/AAAAAAAAAAAAAAAAAAAAAA', status: 404 },

@@ -5,6 +5,12 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { expect, findLesson, newPerson, ONE_AT_A_TIME, openLesson, signUp, test, type LessonInfo } from './support.ts';
 
 test.describe.configure({ lock: ONE_AT_A_TIME });
+// These are about the reflection box's own draft when the network or the tab fails, staged
+// with page.route and a renderer crash. The service worker would change the staging: it
+// serves the islands' code from its precache, so "the scripts arrive late" cannot happen,
+// and with a worker running, the test's server request after Page.crash hung (7 December
+// 2026, cause not found). The worker's offline behaviour is tested in offline.spec.ts.
+test.use({ serviceWorkers: 'block' });
 
 function reflectionBox(page: Page, lesson: LessonInfo) {
   return page.getByRole('textbox', { name: lesson.reflection });

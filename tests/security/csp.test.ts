@@ -137,6 +137,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/journal': [{ path: '/journal', as: 'learner' }],
     '/login': [{ path: '/login', as: 'signed out' }],
+    '/offline': [
+      { path: '/offline', as: 'signed out' },
+      { path: '/offline', as: 'learner' },
+    ],
     '/logout': [{ path: '/logout', as: 'learner' }],
     '/review': [
       { path: '/review', as: 'holder' },

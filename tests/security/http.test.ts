@@ -345,7 +345,7 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
   const PUBLIC = [
     /^\/$/,
     /^\/courses(\/\[course\](\/\[lesson\](\/(state\.json|complete|reflection))?)?)?$/,
-    /^\/(login|signup|logout|forgot-password|reset-password|verify-email|undo-email-change|healthz|404|500|issuer)$/,
+    /^\/(login|signup|logout|forgot-password|reset-password|verify-email|undo-email-change|healthz|404|500|issuer|offline)$/,
     /^\/certificates\/\[[^\]]+\](\.pdf|\.jwt)?$/,
     /^\/certificates\/status\/\[list\]$/,
     /^\/\.well-known\//,
