@@ -2,9 +2,12 @@
 export {
   checkAttemptsOfUser,
   completeLesson,
+  completeWithCheck,
   correctlyAnswered,
   lessonsWithAnswers,
   markStarted,
   progressOfUser,
   recordCheckAttempts,
 } from './repo.ts';
+export { progressOnce } from './read-once.ts';
+export type { CompletionOutcome, NewCard } from './repo.ts';
