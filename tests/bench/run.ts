@@ -140,6 +140,9 @@ const appEnv = {
   LOG_FORMAT: 'text',
   LESSON_TIME_FLOOR: process.env.LESSON_TIME_FLOOR,
 };
+// memory-report.ts: the app says where its memory is when asked (SIGUSR2), read at the end.
+if (PROCESSES === 1)
+  process.env.BENCH_APP_NODE_ARGS = `--import=${path.join(root, 'tests/bench/memory-report.ts')} ${process.env.BENCH_APP_NODE_ARGS ?? ''}`;
 const app: RunningApp = await startApp({ env: appEnv, processes: PROCESSES, logFile, appDir: benchAppDir });
 const rssAtStart = app.rss().total;
 log(
@@ -482,6 +485,24 @@ const baseEnd = await run('base', { ...baselineScenario, label: 'baseline (again
 baseline.stop();
 
 const rssFinal = app.rss();
+/** Where the app's memory is at the end (one process): V8's heap, outside it (Buffers, PGlite's WebAssembly memory), the rest. */
+async function memoryBreakdown(): Promise<NodeJS.MemoryUsage | undefined> {
+  if (PROCESSES !== 1) return undefined;
+  // The log is appended to run after run: wait for a report line beyond those already there.
+  const reports = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('bench-memory '));
+  const before = reports().length;
+  process.kill(app.pid, 'SIGUSR2');
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = reports();
+    if (lines.length > before) return JSON.parse(lines.at(-1)!.slice('bench-memory '.length)) as NodeJS.MemoryUsage;
+  }
+  return undefined;
+}
+const memory = await memoryBreakdown();
 await app.stop();
 
 // ── report ──────────────────────────────────────────────────────────────────
@@ -627,6 +648,10 @@ else
     detail: `${Math.round(app.coldStartMs)} ms`,
   });
 
+if (memory)
+  console.log(
+    `\nMemory at the end: RSS ${mb(memory.rss)} MB = V8 heap ${mb(memory.heapTotal)} MB (${mb(memory.heapUsed)} used) + outside the heap ${mb(memory.external)} MB (of which ArrayBuffers ${mb(memory.arrayBuffers)}: Buffers${kind === 'pglite' ? ", PGlite's WebAssembly memory" : ''}) + the rest ${mb(memory.rss - memory.heapTotal - memory.external)} MB (code, stacks, malloc's free lists)`,
+  );
 console.log('\nTargets');
 for (const check of checks)
   console.log(`  ${check.ok === undefined ? '–' : check.ok ? '✓' : '✗'} ${check.what}: ${check.detail}`);
@@ -644,6 +669,7 @@ const result = {
   rssAtStart,
   rssFinal: rssFinal.total,
   rssPerProcess: rssFinal.perProcess,
+  memory,
   runShape,
   baseline: { start: baseStart.result, end: baseEnd.result, rps: baseRps },
   rows: rows.map((row) => ({

@@ -33,10 +33,11 @@ export async function answerQuestion(
   const option = question?.options[input.option];
   if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
   const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
-  await progress.markStarted(db, key);
-  await progress.recordCheckAttempts(db, key, [
-    { question: input.question, chosenOption: input.option, correct: option.correct },
-  ]);
+  await progress.recordAnswer(db, key, {
+    question: input.question,
+    chosenOption: input.option,
+    correct: option.correct,
+  });
   return { correct: option.correct, feedback: option.feedback };
 }
 

@@ -7,6 +7,7 @@ export {
   lessonsWithAnswers,
   markStarted,
   progressOfUser,
+  recordAnswer,
   recordCheckAttempts,
 } from './repo.ts';
 export { progressOnce } from './read-once.ts';

@@ -17,6 +17,25 @@ export async function markStarted(db: Executor, key: LessonKey): Promise<void> {
     .execute();
 }
 
+/** Records one answer, and the lesson's first opening if this is it, in one statement. */
+export async function recordAnswer(
+  db: Executor,
+  key: LessonKey,
+  attempt: { question: number; chosenOption: number; correct: boolean },
+): Promise<void> {
+  const lesson = { user_id: key.userId, course_slug: key.courseSlug, lesson_slug: key.lessonSlug };
+  await db
+    .with('started', (qb) =>
+      qb
+        .insertInto('lesson_progress')
+        .values(lesson)
+        .onConflict((oc) => oc.columns(['user_id', 'course_slug', 'lesson_slug']).doNothing()),
+    )
+    .insertInto('check_attempts')
+    .values({ ...lesson, question: attempt.question, chosen_option: attempt.chosenOption, correct: attempt.correct })
+    .execute();
+}
+
 /** Records answers to a lesson's check, in one statement. */
 export async function recordCheckAttempts(
   db: Executor,
