@@ -44,7 +44,12 @@ export interface Scenario {
   /** Concurrency for this row when it differs from the run's (e.g. 1 for a latency target). */
   connections?: number;
   /** Target checked against this row (optional). */
-  target?: { p95Ms?: number; p99Ms?: number; minRatio?: number };
+  target?: {
+    p95Ms?: number;
+    p99Ms?: number;
+    minRatio?: number;
+    /** Ratio to the node:http + pg baseline (PostgreSQL). */ minPgRatio?: number;
+  };
 }
 
 export interface RunContext {

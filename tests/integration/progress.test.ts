@@ -122,4 +122,50 @@ describe('completing a lesson', () => {
     // Every caller sees the same, first completion time.
     expect(new Set(results.map((r) => r.completedAt.getTime())).size).toBe(1);
   });
+
+  it('takes one statement where no certificate is due: answers, check, completion and review cards together', async () => {
+    const learner = await newLearner();
+    const statements: string[] = [];
+    const counting = database.db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const key = { courseSlug: course.slug, lessonSlug: lesson.slug };
+    const done = await learning.completeLesson(
+      { db: counting, catalog, user: learner },
+      { ...key, answers: correctAnswers() },
+    );
+    expect(statements).toHaveLength(1);
+    expect(done.courseComplete).toBe(false);
+    expect(done.next?.slug).toBe(course.lessons[1]!.slug);
+    const cards = await database.db
+      .selectFrom('review_cards')
+      .select(['card', 'due'])
+      .where('user_id', '=', learner.id)
+      .execute();
+    expect(cards.length).toBe(lesson.check.length + (lesson.review?.length ?? 0));
+    for (const card of cards) expect(card.due.getTime() - done.completedAt.getTime()).toBe(86_400_000);
+
+    // A refusal (a question still to answer right) is one statement too, and keeps the answer sent.
+    statements.length = 0;
+    const second = course.lessons[1]!;
+    const wrong = second.check[0]!.options.findIndex((o) => !o.correct);
+    await expect(
+      learning.completeLesson(
+        { db: counting, catalog, user: learner },
+        { courseSlug: course.slug, lessonSlug: second.slug, answers: { 0: wrong } },
+      ),
+    ).rejects.toThrow(/Answer every question/);
+    expect(statements).toHaveLength(1);
+    const kept = await database.db
+      .selectFrom('check_attempts')
+      .select('chosen_option')
+      .where('user_id', '=', learner.id)
+      .where('lesson_slug', '=', second.slug)
+      .execute();
+    expect(kept.map((k) => k.chosen_option)).toEqual([wrong]);
+  });
 });

@@ -5,7 +5,7 @@ import type { Certificate, Database, LessonProgress } from '#db/schema.ts';
 import type { CatalogCourse } from '#lib/catalog.ts';
 import * as repo from './repo.ts';
 import { findUserById } from '#server/accounts/index.ts';
-import { progressOfUser } from '#server/progress/index.ts';
+import { progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
@@ -455,11 +455,9 @@ export interface MyCertificates {
 }
 
 /** The learner's certificates, and completed courses still waiting for one (read only). */
-export async function myCertificates({ db, catalog, user, now = new Date() }: RequestContext): Promise<MyCertificates> {
-  const [rows, progress] = await Promise.all([
-    repo.currentCertificatesOfUser(db, user.id),
-    progressOfUser(db, user.id),
-  ]);
+export async function myCertificates(ctx: RequestContext): Promise<MyCertificates> {
+  const { db, catalog, user, now = new Date() } = ctx;
+  const [rows, progress] = await Promise.all([repo.currentCertificatesOfUser(db, user.id), progressOnce(ctx)]);
   const waitingCourses = catalog.courses.filter(
     (course) => summarizeCourse(course, progress).complete && !rows.some((row) => row.course_slug === course.slug),
   );

@@ -8,7 +8,7 @@ import { lessonUrl } from '#lib/catalog.ts';
 import * as repo from './repo.ts';
 import { zoneLabel } from '#lib/time-format.ts';
 import { recordAudit } from '#server/audit/index.ts';
-import { progressOfUser } from '#server/progress/index.ts';
+import { progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { certificatesIssuedForEvent } from '#server/certificates/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
@@ -369,7 +369,8 @@ export async function isEnrolled({ db, user }: RequestContext, eventId: string):
 }
 
 /** Every event the person is enrolled in, with each lesson's state (Today). */
-export async function myEvents({ db, catalog, user, now = new Date() }: RequestContext) {
+export async function myEvents(ctx: RequestContext) {
+  const { db, catalog, user, now = new Date() } = ctx;
   const userId = user.id;
   const enrollments = await repo.enrollmentsOfUser(db, userId);
   if (enrollments.length === 0) return [];
@@ -382,7 +383,7 @@ export async function myEvents({ db, catalog, user, now = new Date() }: RequestC
       db,
       enrollments.map((e) => e.event_id),
     ),
-    progressOfUser(db, userId),
+    progressOnce(ctx),
   ]);
   const completed = new Set(progress.filter((p) => p.completed_at).map((p) => `${p.course_slug}/${p.lesson_slug}`));
   const byId = new Map(events.map((e) => [e.id, e]));

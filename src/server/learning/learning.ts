@@ -7,7 +7,7 @@ import { findReflectionForLesson } from './reflections-repo.ts';
 
 import { courseLocks, lessonLock } from '#server/events/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
-import { createCardsForLesson } from '#server/review/index.ts';
+import { newCardsForLesson } from '#server/review/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
 import { settings } from '#server/platform/settings.ts';
 import { lessonsNeedingTime } from '#lib/lesson-time.ts';
@@ -33,10 +33,11 @@ export async function answerQuestion(
   const option = question?.options[input.option];
   if (!question || !option) throw new FieldError('option', 'Choose one of the answers shown.');
   const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
-  await progress.markStarted(db, key);
-  await progress.recordCheckAttempts(db, key, [
-    { question: input.question, chosenOption: input.option, correct: option.correct },
-  ]);
+  await progress.recordAnswer(db, key, {
+    question: input.question,
+    chosenOption: input.option,
+    correct: option.correct,
+  });
   return { correct: option.correct, feedback: option.feedback };
 }
 
@@ -51,30 +52,40 @@ export async function completeLesson(
 ) {
   const { db, catalog, user } = ctx;
   const { course, lesson } = findLesson(catalog, input.courseSlug, input.lessonSlug);
-  // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
-  const locked = await lessonLock(db, catalog, user, input.courseSlug, input.lessonSlug);
-  if (locked) throw new FieldError('check', locked);
   const key = { userId: user.id, courseSlug: input.courseSlug, lessonSlug: input.lessonSlug };
   const attempts = Object.entries(input.answers ?? {}).flatMap(([question, option]) => {
     const chosen = lesson.check[Number(question)]?.options[option];
     return chosen ? [{ question: Number(question), chosenOption: option, correct: chosen.correct }] : [];
   });
-  await progress.recordCheckAttempts(db, key, attempts);
-  // Right answers in this request count at once; earlier ones are looked up only when needed.
-  const correct = new Set(attempts.filter((a) => a.correct).map((a) => a.question));
-  if (correct.size < lesson.check.length)
-    for (const question of await progress.correctlyAnswered(db, key)) correct.add(question);
-  const missing = lesson.check.map((_, index) => index).filter((index) => !correct.has(index));
-  if (missing.length) {
+  // The answers, the check, the completion and its review cards (due a day after it) in one
+  // statement; the cards' due date is set there, by the database's clock unless ctx.now is given.
+  const complete = (eventsChecked: boolean) =>
+    progress.completeWithCheck(db, key, {
+      courseVersion: course.version,
+      questionCount: lesson.check.length,
+      attempts,
+      cards: newCardsForLesson(lesson, ctx.now ?? new Date()),
+      cardsDueFrom: ctx.now ?? null,
+      eventsChecked,
+    });
+  let outcome = await complete(false);
+  if (outcome.inEvent) {
+    // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
+    const locked = await lessonLock(db, catalog, user, input.courseSlug, input.lessonSlug);
+    if (locked) throw new FieldError('check', locked);
+    outcome = await complete(true);
+  }
+  if (outcome.missing.length) {
     throw new FieldError(
       'check',
-      `Answer every question of the knowledge check correctly first (${missing.length} to go). You can try as often as you like.`,
+      `Answer every question of the knowledge check correctly first (${outcome.missing.length} to go). You can try as often as you like.`,
     );
   }
-  const row = await progress.completeLesson(db, key, course.version);
-  // Its questions come back for spaced review, from a day after the completion.
-  await createCardsForLesson(db, user.id, lesson, ctx.now ?? row.completed_at);
-  const courseProgress = summarizeCourse(course, await progress.progressOfUser(db, user.id));
+  const row = outcome.completed!;
+  const courseProgress = summarizeCourse(course, [
+    ...outcome.otherRows.map((other) => ({ ...other, course_slug: course.slug })),
+    { course_slug: course.slug, lesson_slug: lesson.slug, started_at: row.started_at, completed_at: row.completed_at },
+  ]);
   // The course is complete: its certificate is issued now (once, however often this runs).
   const certificate = courseProgress.complete
     ? await issueCourseCertificate(ctx, course, courseProgress.completedAt!)
@@ -150,11 +161,9 @@ export async function courseProgress({ db, catalog, user }: RequestContext, cour
 }
 
 /** Everything the Today page shows. */
-export async function today({ db, catalog, user, now = new Date() }: RequestContext) {
-  const [rows, answered] = await Promise.all([
-    progress.progressOfUser(db, user.id),
-    progress.lessonsWithAnswers(db, user.id),
-  ]);
+export async function today(ctx: RequestContext) {
+  const { db, catalog, user, now = new Date() } = ctx;
+  const [rows, answered] = await Promise.all([progress.progressOnce(ctx), progress.lessonsWithAnswers(db, user.id)]);
   const keyOf = (row: { course_slug: string; lesson_slug: string }) => `${row.course_slug}/${row.lesson_slug}`;
   const completedKeys = new Set(rows.filter((r) => r.completed_at).map(keyOf));
   const all = catalog.courses.map((course) => summarizeCourse(course, rows));

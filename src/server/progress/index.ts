@@ -2,9 +2,13 @@
 export {
   checkAttemptsOfUser,
   completeLesson,
+  completeWithCheck,
   correctlyAnswered,
   lessonsWithAnswers,
   markStarted,
   progressOfUser,
+  recordAnswer,
   recordCheckAttempts,
 } from './repo.ts';
+export { progressOnce } from './read-once.ts';
+export type { CompletionOutcome, NewCard } from './repo.ts';

@@ -17,6 +17,25 @@ export async function markStarted(db: Executor, key: LessonKey): Promise<void> {
     .execute();
 }
 
+/** Records one answer, and the lesson's first opening if this is it, in one statement. */
+export async function recordAnswer(
+  db: Executor,
+  key: LessonKey,
+  attempt: { question: number; chosenOption: number; correct: boolean },
+): Promise<void> {
+  const lesson = { user_id: key.userId, course_slug: key.courseSlug, lesson_slug: key.lessonSlug };
+  await db
+    .with('started', (qb) =>
+      qb
+        .insertInto('lesson_progress')
+        .values(lesson)
+        .onConflict((oc) => oc.columns(['user_id', 'course_slug', 'lesson_slug']).doNothing()),
+    )
+    .insertInto('check_attempts')
+    .values({ ...lesson, question: attempt.question, chosen_option: attempt.chosenOption, correct: attempt.correct })
+    .execute();
+}
+
 /** Records answers to a lesson's check, in one statement. */
 export async function recordCheckAttempts(
   db: Executor,
@@ -116,4 +135,134 @@ export function checkAttemptsOfUser(db: Executor, userId: string) {
     .where('user_id', '=', userId)
     .orderBy('id')
     .execute();
+}
+
+/** A review card to create with the completion: its id and FSRS state (its due date is set by the statement). */
+export interface NewCard {
+  card: string;
+  stability: number;
+  difficulty: number;
+  scheduled_days: number;
+  learning_steps: number;
+  reps: number;
+  lapses: number;
+  state: number;
+  last_review: Date | null;
+}
+
+export interface CompletionOutcome {
+  /** The learner has joined an event with this course and `eventsChecked` was false: nothing was written. */
+  inEvent: boolean;
+  /** Questions of the check not yet answered right (in this request or before); non-empty: not completed. */
+  missing: number[];
+  completed: { completed_at: Date; course_version: string | null; seconds_spent: number; started_at: Date } | null;
+  /** The learner's other rows in this course, as they were before this statement. */
+  otherRows: { lesson_slug: string; started_at: Date; completed_at: Date | null }[];
+}
+
+/**
+ * A completion in one round trip (issue 23): records the answers sent, checks that every
+ * question has now been answered right (in this request or earlier), completes the lesson
+ * exactly as completeLesson does, creates its review cards (due a day after `cardsDueFrom`,
+ * else after the completion) and returns the learner's other rows of the course, from which
+ * the caller tells whether the course is complete. One statement, so it is also atomic.
+ *
+ * While the learner has joined an event that has this course, nothing is written unless
+ * `eventsChecked`: whether the event still holds the lesson back is decided by the events
+ * domain, and the caller then runs this again.
+ */
+export async function completeWithCheck(
+  db: Executor,
+  key: LessonKey,
+  input: {
+    courseVersion: string;
+    questionCount: number;
+    attempts: { question: number; chosenOption: number; correct: boolean }[];
+    cards: NewCard[];
+    cardsDueFrom: Date | null;
+    eventsChecked: boolean;
+  },
+): Promise<CompletionOutcome> {
+  const { userId, courseSlug, lessonSlug } = key;
+  const attempts = input.attempts.map((a) => ({
+    question: a.question,
+    chosen_option: a.chosenOption,
+    correct: a.correct,
+  }));
+  const { rows } = await sql<{
+    in_event: boolean;
+    missing: number[];
+    completed_at: Date | null;
+    course_version: string | null;
+    seconds_spent: number | null;
+    started_at: Date | null;
+    other_rows: { lesson_slug: string; started_at: string; completed_at: string | null }[];
+  }>`
+    with in_event as (
+      select not ${input.eventsChecked}::boolean and exists (
+        select 1 from event_enrollments e join event_courses c on c.event_id = e.event_id
+        where e.user_id = ${userId} and c.course_slug = ${courseSlug}) as yes),
+    attempts as (
+      insert into check_attempts (user_id, course_slug, lesson_slug, question, chosen_option, correct)
+      select ${userId}, ${courseSlug}, ${lessonSlug}, a.question, a.chosen_option, a.correct
+      from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as a(question int, chosen_option int, correct boolean)
+      where not (select yes from in_event)
+      returning question, correct),
+    right_answers as (
+      select question from check_attempts
+      where user_id = ${userId} and course_slug = ${courseSlug} and lesson_slug = ${lessonSlug} and correct
+      union select question from attempts where correct),
+    missing as (
+      select coalesce(array_agg(q order by q), '{}') as questions
+      from generate_series(0, ${input.questionCount - 1}::int) q
+      where q not in (select question from right_answers)),
+    done as (
+      insert into lesson_progress (user_id, course_slug, lesson_slug, completed_at, course_version)
+      select ${userId}, ${courseSlug}, ${lessonSlug}, now(), ${input.courseVersion}
+      where not (select yes from in_event) and cardinality((select questions from missing)) = 0
+      on conflict (user_id, course_slug, lesson_slug) do update set
+        completed_at = coalesce(lesson_progress.completed_at, excluded.completed_at),
+        course_version = coalesce(lesson_progress.course_version, excluded.course_version),
+        seconds_spent = greatest(lesson_progress.seconds_spent, least(2147483647, floor(extract(epoch from
+          now() - greatest(lesson_progress.started_at, (
+            select max(other.completed_at) from lesson_progress other
+            where other.user_id = lesson_progress.user_id and other.course_slug = lesson_progress.course_slug
+              and other.lesson_slug <> lesson_progress.lesson_slug and other.completed_at <= now()
+          ))))))::integer
+      returning completed_at, course_version, seconds_spent, started_at),
+    cards as (
+      insert into review_cards (user_id, course_slug, lesson_slug, card, due, stability, difficulty,
+                                scheduled_days, learning_steps, reps, lapses, state, last_review)
+      select ${userId}, ${courseSlug}, ${lessonSlug}, c.card,
+        coalesce(${input.cardsDueFrom?.toISOString() ?? null}::timestamptz, done.completed_at) + interval '1 day',
+        c.stability, c.difficulty, c.scheduled_days, c.learning_steps, c.reps, c.lapses, c.state, c.last_review
+      from done, jsonb_to_recordset(${JSON.stringify(input.cards)}::jsonb) as c(card text, stability float8,
+        difficulty float8, scheduled_days int, learning_steps int, reps int, lapses int, state smallint,
+        last_review timestamptz)
+      on conflict (user_id, course_slug, lesson_slug, card) do nothing)
+    select (select yes from in_event) as in_event, (select questions from missing) as missing,
+      done.completed_at, done.course_version, done.seconds_spent, done.started_at,
+      (select coalesce(json_agg(json_build_object('lesson_slug', p.lesson_slug, 'started_at', p.started_at,
+          'completed_at', p.completed_at)), '[]')
+        from lesson_progress p
+        where p.user_id = ${userId} and p.course_slug = ${courseSlug} and p.lesson_slug <> ${lessonSlug}) as other_rows
+    from (select 1) as one left join done on true`.execute(db);
+  const row = rows[0]!;
+  return {
+    inEvent: row.in_event,
+    missing: row.missing,
+    completed: row.completed_at
+      ? {
+          completed_at: row.completed_at,
+          course_version: row.course_version,
+          seconds_spent: row.seconds_spent!,
+          started_at: row.started_at!,
+        }
+      : null,
+    otherRows: row.other_rows.map((other) => ({
+      lesson_slug: other.lesson_slug,
+      started_at: new Date(other.started_at),
+      completed_at: other.completed_at ? new Date(other.completed_at) : null,
+    })),
+  };
 }

@@ -17,7 +17,7 @@ import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
 import type { Executor } from '#server/platform/db.ts';
 import * as progress from '#server/progress/index.ts';
 import * as repo from './repo.ts';
-import { newCardState, nextState } from './scheduler.ts';
+import { newCardState, nextState, type CardState } from './scheduler.ts';
 
 const UNKNOWN_CARD = 'That question is not one of your reviews. Go on with the next one below.';
 
@@ -25,6 +25,11 @@ const UNKNOWN_CARD = 'That question is not one of your reviews. Go on with the n
  * Gives the learner a card for each check and review question of a lesson they completed.
  * Cards that exist are left alone, so a retried or repeated completion creates nothing twice.
  */
+/** The review cards a lesson's completion creates, first due a day after `completedAt`. */
+export function newCardsForLesson(lesson: CatalogLesson, completedAt: Date): ({ card: string } & CardState)[] {
+  return cardsOfLesson(lesson).map(({ card }) => ({ card, ...newCardState(completedAt) }));
+}
+
 export async function createCardsForLesson(
   db: Executor,
   userId: string,
@@ -33,12 +38,12 @@ export async function createCardsForLesson(
 ): Promise<void> {
   await repo.insertCards(
     db,
-    cardsOfLesson(lesson).map(({ card }) => ({
+    newCardsForLesson(lesson, completedAt).map(({ card, ...state }) => ({
       userId,
       courseSlug: lesson.courseSlug,
       lessonSlug: lesson.slug,
       card,
-      state: newCardState(completedAt),
+      state,
     })),
   );
 }
@@ -47,8 +52,9 @@ export async function createCardsForLesson(
  * Lessons completed before spaced review existed, and review questions added to a lesson
  * since, get their cards here, when the learner's review is looked at (no migration needed).
  */
-async function addMissingCards({ db, catalog, user }: RequestContext): Promise<void> {
-  const [rows, existing] = await Promise.all([progress.progressOfUser(db, user.id), repo.cardKeysOfUser(db, user.id)]);
+async function addMissingCards(ctx: RequestContext): Promise<void> {
+  const { db, catalog, user } = ctx;
+  const [rows, existing] = await Promise.all([progress.progressOnce(ctx), repo.cardKeysOfUser(db, user.id)]);
   const have = new Set(existing.map((c) => `${c.course_slug}/${c.lesson_slug}/${c.card}`));
   const missing = rows.flatMap((row) => {
     const lesson = row.completed_at ? catalog.lesson(row.course_slug, row.lesson_slug) : undefined;
