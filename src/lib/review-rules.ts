@@ -9,6 +9,14 @@ export const SECONDS_PER_REVIEW = 30;
 /** Mastery: two right answers in a row at least this many days apart. */
 export const MASTERY_GAP_DAYS = 7;
 
+/**
+ * A team's review numbers (mastery, most-missed questions) are shown only once this many of
+ * its learners have answered review questions of the course, so no one can be singled out.
+ */
+export const TEAM_REVIEW_MIN_LEARNERS = 5;
+/** How many of a team's most-missed questions the dashboard lists per course. */
+export const MOST_MISSED_SHOWN = 3;
+
 export type ReviewQuestion = CatalogLesson['check'][number];
 
 /** A lesson's cards: its check questions and its review questions, with stable ids. */

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { CatalogLesson } from '#lib/catalog.ts';
+import type { Catalog, CatalogLesson } from '#lib/catalog.ts';
 import { dateIn } from '#lib/team-rules.ts';
 import { optionOrder } from '#lib/option-order.ts';
 import { zonedTime } from '#lib/release-schedule.ts';
 import {
   cardsOfLesson,
   isMastered,
+  MOST_MISSED_SHOWN,
   questionOfCard,
   ratingFor,
   SECONDS_PER_REVIEW,
+  TEAM_REVIEW_MIN_LEARNERS,
   todaysCards,
   type Confidence,
 } from '#lib/review-rules.ts';
@@ -194,4 +196,50 @@ export async function courseMastered({ db, catalog, user }: RequestContext, cour
     course,
     log.map((r) => ({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at })),
   );
+}
+
+export type TeamCourseReview =
+  | { shown: false; learners: number }
+  | {
+      shown: true;
+      learners: number;
+      /** How many of the team's learners mastered the course. */
+      mastered: number;
+      mostMissed: { question: string; lessonTitle: string; wrong: number; answers: number }[];
+    };
+
+/**
+ * A team's review numbers for one course: counts only, and nothing until at least
+ * TEAM_REVIEW_MIN_LEARNERS of its learners have answered (decision 0029). The caller has
+ * checked that the person asking may see the team's dashboard.
+ */
+export async function teamCourseReview(
+  db: Executor,
+  catalog: Catalog,
+  learnerIds: readonly string[],
+  courseSlug: string,
+): Promise<TeamCourseReview> {
+  const course = catalog.course(courseSlug);
+  const learners = await repo.learnersWhoReviewed(db, learnerIds, courseSlug);
+  if (!course || learners < TEAM_REVIEW_MIN_LEARNERS) return { shown: false, learners };
+  const [recent, missed] = await Promise.all([
+    repo.lastTwoReviewsPerCard(db, learnerIds, courseSlug),
+    // A few more than shown: cards whose question left the curriculum are skipped.
+    repo.mostMissedCards(db, learnerIds, courseSlug, MOST_MISSED_SHOWN + 5),
+  ]);
+  const byLearner = new Map<string, { lessonSlug: string; card: string; correct: boolean; reviewedAt: Date }[]>();
+  for (const r of recent) {
+    const log = byLearner.get(r.user_id) ?? [];
+    log.push({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at });
+    byLearner.set(r.user_id, log);
+  }
+  const mastered = [...byLearner.values()].filter((log) => isMastered(course, log)).length;
+  const mostMissed = missed
+    .flatMap(({ lessonSlug, card, wrong, answers }) => {
+      const lesson = catalog.lesson(courseSlug, lessonSlug);
+      const question = lesson && questionOfCard(lesson, card);
+      return question ? [{ question: question.question, lessonTitle: lesson.title, wrong, answers }] : [];
+    })
+    .slice(0, MOST_MISSED_SHOWN);
+  return { shown: true, learners, mastered, mostMissed };
 }
