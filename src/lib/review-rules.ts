@@ -84,3 +84,24 @@ export function isMastered(
     return last.reviewedAt.getTime() - previous.reviewedAt.getTime() >= MASTERY_GAP_DAYS * 86_400_000;
   });
 }
+
+/** At most this many weeks of review questions by email after an event's drip. */
+export const MAX_REVIEW_WEEKS = 12;
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Which week of an event's review stream `now` falls in (1 to `weeks`), or undefined
+ * outside it. Week k runs from k weeks after the last lesson opened until k + 1: a week
+ * whose question could not go out (quiet hours, nothing due) is not made up later.
+ */
+export function reviewStreamWeek(dripEndedAt: Date, weeks: number, now: Date): number | undefined {
+  const week = Math.floor((now.getTime() - dripEndedAt.getTime()) / WEEK_MS);
+  return week >= 1 && week <= weeks ? week : undefined;
+}
+
+/** What a review link from an email says when it cannot be used: kindly, and where to go instead. */
+export function refusalMessage(reason: 'expired' | 'invalid'): string {
+  return reason === 'expired'
+    ? 'This question’s link has expired (they work for two weeks). Your review questions are waiting in Daily review when you sign in.'
+    : 'This link does not work: it may have been cut short when it was copied. Open it again from the email, or find your review questions in Daily review when you sign in.';
+}

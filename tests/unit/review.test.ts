@@ -8,10 +8,12 @@ import {
   isMastered,
   questionOfCard,
   ratingFor,
+  reviewStreamWeek,
   todaysCards,
   type ReviewOutcome,
 } from '#lib/review-rules.ts';
 import { newCardState, nextState, type CardState } from '#server/review/scheduler.ts';
+import { reviewWeeksField } from '#lib/event-validation.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(iso);
@@ -189,5 +191,25 @@ describe('mastery', () => {
   it('reads the log in time order, however it arrives', () => {
     const log = [...everyCard(true, '2026-12-08T08:00:00Z'), ...everyCard(true, '2026-12-01T08:00:00Z')];
     expect(isMastered(course, log)).toBe(true);
+  });
+});
+
+describe("an event's review stream", () => {
+  const dripEnded = at('2030-01-07T07:00:00Z');
+  it('runs week 1 from a week after the last lesson opened, for the chosen number of weeks, then stops', () => {
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-14T06:59:00Z'))).toBeUndefined();
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-14T07:00:00Z'))).toBe(1);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-21T06:59:00Z'))).toBe(1);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-21T07:00:00Z'))).toBe(2);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-28T07:00:00Z'))).toBeUndefined();
+    expect(reviewStreamWeek(dripEnded, 0, at('2030-01-14T07:00:00Z')), '0 weeks: off').toBeUndefined();
+  });
+
+  it('takes 0 to 12 whole weeks on the event form; empty is 0', () => {
+    expect(reviewWeeksField.parse('')).toBe(0);
+    expect(reviewWeeksField.parse(null)).toBe(0);
+    expect(reviewWeeksField.parse(' 4 ')).toBe(4);
+    for (const bad of ['13', '-1', '2.5', 'four'])
+      expect(reviewWeeksField.safeParse(bad).error?.issues[0]?.message, bad).toMatch(/weeks/);
   });
 });

@@ -8,5 +8,6 @@ export {
   teamCourseReview,
   type TeamCourseReview,
 } from './review.ts';
+export { answerFromEmail, emailReviewPage, emailReviewToken, EMAIL_LINK_DAYS, mostOverdueCard } from './by-email.ts';
 // For my-data's export (a data-level read, like progress's).
 export { reviewsOfUser } from './repo.ts';

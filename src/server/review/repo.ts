@@ -211,3 +211,31 @@ export async function lastTwoReviewsPerCard(db: Executor, userIds: readonly stri
     .where('recency', '<=', 2)
     .execute();
 }
+
+/** The learner's due cards in these courses, most overdue first (for a review question by email). */
+export async function dueCardsInCourses(db: Executor, userId: string, courseSlugs: readonly string[], now: Date) {
+  if (courseSlugs.length === 0) return [];
+  return db
+    .selectFrom('review_cards')
+    .select(['course_slug', 'lesson_slug', 'card', 'due'])
+    .where('user_id', '=', userId)
+    .where('course_slug', 'in', courseSlugs)
+    .where('due', '<=', now)
+    .orderBy('due')
+    .orderBy('course_slug')
+    .orderBy('lesson_slug')
+    .orderBy('card')
+    .execute();
+}
+
+/** Whether an account may still answer by email: not deleted, not deactivated. */
+export async function isActiveAccount(db: Executor, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('deactivated_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
