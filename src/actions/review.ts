@@ -4,6 +4,7 @@ import * as review from '#server/review/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { FieldError } from '#server/kernel/errors.ts';
 import { refusalMessage } from '#lib/review-rules.ts';
+import { QUESTION_ID } from '#lib/content-schema.ts';
 import { actionContext } from '#server/platform/request-context.ts';
 import { choiceIndexField } from '#lib/validation.ts';
 import { catalog } from '#server/kernel/catalog.ts';
@@ -26,7 +27,7 @@ export const reviewActions = {
       reviewId: z.uuid('That question is not one of your reviews.'),
       courseSlug: slug,
       lessonSlug: slug,
-      card: z.string().regex(/^(check|review):\d{1,2}$/, 'That question is not one of your reviews.'),
+      card: z.string().max(40).regex(QUESTION_ID, 'That question is not one of your reviews.'),
       option: choiceIndexField(CHOOSE),
       confidence: z.enum(['sure', 'unsure']).optional(),
     }),

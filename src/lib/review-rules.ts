@@ -19,14 +19,14 @@ export const MOST_MISSED_SHOWN = 3;
 
 export type ReviewQuestion = CatalogLesson['check'][number];
 
-/** A lesson's cards: its check questions and its review questions, with stable ids. */
+/**
+ * A lesson's cards: its check questions and its review questions, each keyed by the
+ * question's permanent id (decision 0030), so reordering or adding questions moves no one's schedule.
+ */
 export function cardsOfLesson(
   lesson: Pick<CatalogLesson, 'check' | 'review'>,
 ): { card: string; question: ReviewQuestion }[] {
-  return [
-    ...lesson.check.map((question, index) => ({ card: `check:${index}`, question })),
-    ...(lesson.review ?? []).map((question, index) => ({ card: `review:${index}`, question })),
-  ];
+  return [...lesson.check, ...(lesson.review ?? [])].map((question) => ({ card: question.id, question }));
 }
 
 /** The question behind a card id, or undefined when the id is unknown (or tampered with). */

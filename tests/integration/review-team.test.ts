@@ -100,6 +100,9 @@ describe('team review numbers', () => {
     await studyEveryDay(steady, 60);
     expect(await review.courseMastered(ctx(steady), course.slug), 'the steady learner mastered it').toBe(true);
     for (const m of others.slice(0, 3)) await missOnce(m);
+    // What Today shows each of them: mastered for the steady learner only.
+    expect(await review.masteredCourses(ctx(steady), [course.slug, 'team-huddles'])).toEqual(new Set([course.slug]));
+    expect(await review.masteredCourses(ctx(others[0]!), [course.slug])).toEqual(new Set());
 
     const reviewOnDashboard = async () => {
       const page = await teams.teamPage(ctx(leader, later(61)), teamId, { state: null, assignment: null, sort: null });

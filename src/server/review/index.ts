@@ -3,6 +3,7 @@ export {
   answerReview,
   courseMastered,
   createCardsForLesson,
+  masteredCourses,
   nextReview,
   reviewSummary,
   teamCourseReview,

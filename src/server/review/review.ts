@@ -198,6 +198,22 @@ export async function courseMastered({ db, catalog, user }: RequestContext, cour
   );
 }
 
+/** Which of these courses the learner has mastered (for Today's completed courses). */
+export async function masteredCourses({ db, catalog, user }: RequestContext, courseSlugs: readonly string[]) {
+  const mastered = await Promise.all(
+    courseSlugs.map(async (slug) => {
+      const course = catalog.course(slug);
+      if (!course) return false;
+      const recent = await repo.lastTwoReviewsPerCard(db, [user.id], slug);
+      return isMastered(
+        course,
+        recent.map((r) => ({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at })),
+      );
+    }),
+  );
+  return new Set(courseSlugs.filter((_, index) => mastered[index]));
+}
+
 export type TeamCourseReview =
   | { shown: false; learners: number }
   | {
