@@ -202,6 +202,10 @@ describe('the event review stream', () => {
     ]);
     for (const tap of taps) expect(tap).toMatchObject({ correct: false, recorded: true });
     expect(await reviewRows(ana)).toHaveLength(1);
+    // Opened again: the outcome, not the question a second time.
+    expect(await review.emailReviewPage(database.db, catalog, token, WEEK_1)).toMatchObject({
+      answered: { correct: false, rightAnswer: question.options.find((o) => o.correct)!.text },
+    });
     // The same link later, with another answer: its first outcome stands.
     const again = await review.answerFromEmail(
       database.db,

@@ -87,7 +87,18 @@ export async function emailReviewPage(db: Kysely<Database>, catalog: Catalog, to
   const opened = await openLink(db, catalog, token, now);
   if ('refused' in opened) return opened;
   const { lesson, question } = opened;
+  // Opened again after answering: the first outcome, not the question a second time.
+  const earlier = await repo.findReview(db, opened.reviewId);
+  const chosen = earlier?.user_id === opened.user.id ? question.options[earlier.chosen_option] : undefined;
+  const answered = chosen && {
+    correct: chosen.correct,
+    feedback: chosen.feedback,
+    rightAnswer: question.options.find((o) => o.correct)!.text,
+    nextDue: earlier!.due_after,
+    timeZone: opened.user.timeZone,
+  };
   return {
+    answered,
     lessonTitle: lesson.title,
     courseTitle: catalog.course(lesson.courseSlug)?.title ?? '',
     question: question.question,
