@@ -6,7 +6,7 @@ export {
   masteredCourses,
   nextReview,
   reviewSummary,
-  teamCourseReview,
+  teamReview,
   type TeamCourseReview,
 } from './review.ts';
 export { answerFromEmail, emailReviewPage, emailReviewToken, EMAIL_LINK_DAYS, mostOverdueCard } from './by-email.ts';

@@ -13,6 +13,7 @@ import {
   TEAM_REVIEW_MIN_LEARNERS,
   todaysCards,
   type Confidence,
+  type ReviewOutcome,
 } from '#lib/review-rules.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
@@ -198,20 +199,27 @@ export async function courseMastered({ db, catalog, user }: RequestContext, cour
   );
 }
 
+/** Mastery per learner and course, from their last two reviews per card (one query). */
+async function masteryOf(db: Executor, catalog: Catalog, userIds: readonly string[], courseSlugs: readonly string[]) {
+  const recent = await repo.lastTwoReviewsPerCard(db, userIds, courseSlugs);
+  const logs = new Map<string, ReviewOutcome[]>();
+  for (const r of recent) {
+    const key = `${r.user_id}/${r.course_slug}`;
+    const log = logs.get(key) ?? [];
+    log.push({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at });
+    logs.set(key, log);
+  }
+  /** How many of the learners mastered the course. */
+  return (courseSlug: string) => {
+    const course = catalog.course(courseSlug);
+    return course ? userIds.filter((id) => isMastered(course, logs.get(`${id}/${courseSlug}`) ?? [])).length : 0;
+  };
+}
+
 /** Which of these courses the learner has mastered (for Today's completed courses). */
 export async function masteredCourses({ db, catalog, user }: RequestContext, courseSlugs: readonly string[]) {
-  const mastered = await Promise.all(
-    courseSlugs.map(async (slug) => {
-      const course = catalog.course(slug);
-      if (!course) return false;
-      const recent = await repo.lastTwoReviewsPerCard(db, [user.id], slug);
-      return isMastered(
-        course,
-        recent.map((r) => ({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at })),
-      );
-    }),
-  );
-  return new Set(courseSlugs.filter((_, index) => mastered[index]));
+  const mastered = await masteryOf(db, catalog, [user.id], courseSlugs);
+  return new Set(courseSlugs.filter((slug) => mastered(slug) === 1));
 }
 
 export type TeamCourseReview =
@@ -225,37 +233,38 @@ export type TeamCourseReview =
     };
 
 /**
- * A team's review numbers for one course: counts only, and nothing until at least
- * TEAM_REVIEW_MIN_LEARNERS of its learners have answered (decision 0029). The caller has
- * checked that the person asking may see the team's dashboard.
+ * A team's review numbers per course: counts only, and nothing for a course until at
+ * least TEAM_REVIEW_MIN_LEARNERS of its learners have answered (decision 0029). The same
+ * three queries however many learners and courses. The caller has checked that the
+ * person asking may see the team's dashboard.
  */
-export async function teamCourseReview(
+export async function teamReview(
   db: Executor,
   catalog: Catalog,
   learnerIds: readonly string[],
-  courseSlug: string,
-): Promise<TeamCourseReview> {
-  const course = catalog.course(courseSlug);
-  const learners = await repo.learnersWhoReviewed(db, learnerIds, courseSlug);
-  if (!course || learners < TEAM_REVIEW_MIN_LEARNERS) return { shown: false, learners };
-  const [recent, missed] = await Promise.all([
-    repo.lastTwoReviewsPerCard(db, learnerIds, courseSlug),
-    // A few more than shown: cards whose question left the curriculum are skipped.
-    repo.mostMissedCards(db, learnerIds, courseSlug, MOST_MISSED_SHOWN + 5),
+  courseSlugs: readonly string[],
+): Promise<Map<string, TeamCourseReview>> {
+  const learners = await repo.learnersWhoReviewed(db, learnerIds, courseSlugs);
+  const count = (slug: string) => learners.get(slug) ?? 0;
+  const shown = courseSlugs.filter((slug) => catalog.course(slug) && count(slug) >= TEAM_REVIEW_MIN_LEARNERS);
+  const [mastered, missed] = await Promise.all([
+    masteryOf(db, catalog, learnerIds, shown),
+    repo.missedCards(db, learnerIds, shown),
   ]);
-  const byLearner = new Map<string, { lessonSlug: string; card: string; correct: boolean; reviewedAt: Date }[]>();
-  for (const r of recent) {
-    const log = byLearner.get(r.user_id) ?? [];
-    log.push({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at });
-    byLearner.set(r.user_id, log);
+  const result = new Map<string, TeamCourseReview>(
+    courseSlugs.map((slug) => [slug, { shown: false, learners: count(slug) }]),
+  );
+  for (const slug of shown) {
+    const mostMissed = missed
+      .filter((m) => m.courseSlug === slug)
+      .flatMap(({ lessonSlug, card, wrong, answers }) => {
+        const lesson = catalog.lesson(slug, lessonSlug);
+        const question = lesson && questionOfCard(lesson, card);
+        // A question that left the curriculum is skipped.
+        return question ? [{ question: question.question, lessonTitle: lesson.title, wrong, answers }] : [];
+      })
+      .slice(0, MOST_MISSED_SHOWN);
+    result.set(slug, { shown: true, learners: count(slug), mastered: mastered(slug), mostMissed });
   }
-  const mastered = [...byLearner.values()].filter((log) => isMastered(course, log)).length;
-  const mostMissed = missed
-    .flatMap(({ lessonSlug, card, wrong, answers }) => {
-      const lesson = catalog.lesson(courseSlug, lessonSlug);
-      const question = lesson && questionOfCard(lesson, card);
-      return question ? [{ question: question.question, lessonTitle: lesson.title, wrong, answers }] : [];
-    })
-    .slice(0, MOST_MISSED_SHOWN);
-  return { shown: true, learners, mastered, mostMissed };
+  return result;
 }

@@ -519,13 +519,16 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     statesByAssignment.set(row.assignment_id, list);
   }
   const learnerIds = counted.map((m) => m.user_id);
-  const reviews = await Promise.all(
-    assignments.map((a) => review.teamCourseReview(ctx.db, ctx.catalog, learnerIds, a.course_slug)),
+  const reviews = await review.teamReview(
+    ctx.db,
+    ctx.catalog,
+    learnerIds,
+    assignments.map((a) => a.course_slug),
   );
-  const dashboardAssignments: DashboardAssignment[] = assignments.map((a, index) => {
+  const dashboardAssignments: DashboardAssignment[] = assignments.map((a) => {
     const course = ctx.catalog.course(a.course_slug);
     return {
-      review: reviews[index]!,
+      review: reviews.get(a.course_slug)!,
       id: a.id,
       course,
       courseSlug: a.course_slug,
