@@ -120,14 +120,17 @@ try {
       break;
     }
     case 'run-jobs': {
-      const { reminders: result, nudges } = await runJobs(database.db, fileCatalog());
+      const { reminders: result, nudges, reviewQuestions } = await runJobs(database.db, fileCatalog());
       console.log(
         `Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`,
       );
       console.log(
         `Event nudges: ${nudges.sent} sent, ${nudges.waiting} held for quiet hours, ${nudges.failed} failed (retried later).`,
       );
-      if (result.failed || nudges.failed) exitCode = 1;
+      console.log(
+        `Event review questions: ${reviewQuestions.sent} sent, ${reviewQuestions.waiting} held for quiet hours, ${reviewQuestions.failed} failed (retried later).`,
+      );
+      if (result.failed || nudges.failed || reviewQuestions.failed) exitCode = 1;
       break;
     }
     case 'seed-demo': {

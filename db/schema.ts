@@ -218,6 +218,8 @@ export interface EventsTable {
   /** The first this many lessons stay open whatever the schedule says (released before it was last changed). */
   lessons_kept_open: Generated<number>;
   schedule_changed_at: Timestamp | null;
+  /** Weeks of review questions by email after the drip ends (0: none; decision 0029). */
+  review_weeks: Generated<number>;
   created_by: string | null;
   created_at: CreatedAt;
 }

@@ -15,6 +15,8 @@ import * as teamArchiveInvitationsNotes from './2026-12-12T1300-team-archive-inv
 import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
 import * as reviewCards from './2026-12-12T1400-review-cards.ts';
 import * as organisations from './2026-12-17T1000-organisations.ts';
+import * as eventReviewStream from './2026-12-13T1000-event-review-stream.ts';
+import * as stableQuestionIds from './2026-12-13T1010-stable-question-ids.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -34,4 +36,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12T1000-account-time-zone': accountTimeZone,
   '2026-12-12T1400-review-cards': reviewCards,
   '2026-12-17T1000-organisations': organisations,
+  '2026-12-13T1000-event-review-stream': eventReviewStream,
+  '2026-12-13T1010-stable-question-ids': stableQuestionIds,
 };

@@ -15,6 +15,7 @@ import {
   firstUnlockDaysField,
   intervalDaysField,
   locationField,
+  reviewWeeksField,
   timeZoneField,
   welcomeField,
 } from '#lib/event-validation.ts';
@@ -35,6 +36,7 @@ const eventFields = {
   firstUnlockDays: firstUnlockDaysField,
   intervalDays: intervalDaysField,
   dayOffsets: dayOffsetsField,
+  reviewWeeks: reviewWeeksField,
 };
 
 /** The form's "unlock time" is the service's minute of the day. */

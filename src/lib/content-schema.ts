@@ -41,25 +41,56 @@ const option = z.object({
   }),
 });
 
+/**
+ * A question's permanent id within its lesson: learners' review cards are keyed by it, so
+ * questions can be reordered or added without moving anyone's schedule (decision 0030).
+ */
+export const QUESTION_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
 const question = z
-  .object({ question: text(300), options: z.array(option).min(3).max(5) })
+  .object({
+    id: z
+      .string()
+      .max(40)
+      .regex(QUESTION_ID, 'id must be lower-case letters, digits and dashes, e.g. fridge-alarm-first-step'),
+    question: text(300),
+    options: z.array(option).min(3).max(5),
+  })
   .refine((q) => q.options.filter((o) => o.correct).length === 1, {
     message: 'exactly one option must have correct: true',
     path: ['options'],
   });
 
-export const lessonSchema = z.object({
-  title: text(120),
-  summary: text(160),
-  minutes: z.number().int().min(2).max(7),
-  objectives: z.array(text(200)).min(2).max(3),
-  check: z.array(question).min(2).max(3),
-  /** Questions for spaced review after the lesson is completed, beyond its check: not part of its minutes. */
-  review: z.array(question).min(4).max(8),
-  reflection: text(400),
-  huddle: z.array(text(300)).min(2).max(4),
-  references: z.array(text(400)),
-});
+export const lessonSchema = z
+  .object({
+    title: text(120),
+    summary: text(160),
+    minutes: z.number().int().min(2).max(7),
+    objectives: z.array(text(200)).min(2).max(3),
+    check: z.array(question).min(2).max(3),
+    /** Questions for spaced review after the lesson is completed, beyond its check: not part of its minutes. */
+    review: z.array(question).min(4).max(8),
+    reflection: text(400),
+    huddle: z.array(text(300)).min(2).max(4),
+    references: z.array(text(400)),
+  })
+  .superRefine((lesson, ctx) => {
+    // Card ids must stay unique within the lesson, across its check and review questions.
+    const seen = new Set<string>();
+    for (const [section, questions] of [
+      ['check', lesson.check],
+      ['review', lesson.review],
+    ] as const)
+      questions.forEach((q, index) => {
+        if (seen.has(q.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: [section, index, 'id'],
+            message: `id "${q.id}" is used twice in this lesson; each question needs its own (never reuse an old one)`,
+          });
+        seen.add(q.id);
+      });
+  });
 
 export type CourseData = z.infer<typeof courseSchema>;
 export type LessonData = z.infer<typeof lessonSchema>;

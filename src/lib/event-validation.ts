@@ -2,6 +2,7 @@ import { z } from 'astro/zod';
 import { parseDayOffsets } from './release-schedule.ts';
 import { SLUG_PATTERN, normalizeEventCode } from './event-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
+import { MAX_REVIEW_WEEKS } from './review-rules.ts';
 
 export { clockField, dateField, timeZoneField } from './team-validation.ts';
 
@@ -63,6 +64,19 @@ const wholeDays = (min: number, max: number, what: string) =>
     .int(`Enter ${what} as a whole number of days.`)
     .min(min, `${what[0]!.toUpperCase()}${what.slice(1)} must be at least ${min}.`)
     .max(max, `${what[0]!.toUpperCase()}${what.slice(1)} can be at most ${max}.`);
+
+/** Weeks of review questions by email after the course; empty means 0 (off). */
+export const reviewWeeksField = z
+  .string()
+  .nullish()
+  .transform((value) => Number((value ?? '').trim() || '0'))
+  .pipe(
+    z
+      .number({ error: `Enter the number of weeks as a whole number from 0 to ${MAX_REVIEW_WEEKS}.` })
+      .int(`Enter the number of weeks as a whole number from 0 to ${MAX_REVIEW_WEEKS}.`)
+      .min(0, `Enter the number of weeks as a whole number from 0 to ${MAX_REVIEW_WEEKS}.`)
+      .max(MAX_REVIEW_WEEKS, `Review questions can run for at most ${MAX_REVIEW_WEEKS} weeks.`),
+  );
 
 export const firstUnlockDaysField = wholeDays(0, 365, 'the first unlock');
 export const intervalDaysField = wholeDays(1, 90, 'the interval');

@@ -9,16 +9,24 @@ export const SECONDS_PER_REVIEW = 30;
 /** Mastery: two right answers in a row at least this many days apart. */
 export const MASTERY_GAP_DAYS = 7;
 
+/**
+ * A team's review numbers (mastery, most-missed questions) are shown only once this many of
+ * its learners have answered review questions of the course, so no one can be singled out.
+ */
+export const TEAM_REVIEW_MIN_LEARNERS = 5;
+/** How many of a team's most-missed questions the dashboard lists per course. */
+export const MOST_MISSED_SHOWN = 3;
+
 export type ReviewQuestion = CatalogLesson['check'][number];
 
-/** A lesson's cards: its check questions and its review questions, with stable ids. */
+/**
+ * A lesson's cards: its check questions and its review questions, each keyed by the
+ * question's permanent id (decision 0030), so reordering or adding questions moves no one's schedule.
+ */
 export function cardsOfLesson(
   lesson: Pick<CatalogLesson, 'check' | 'review'>,
 ): { card: string; question: ReviewQuestion }[] {
-  return [
-    ...lesson.check.map((question, index) => ({ card: `check:${index}`, question })),
-    ...(lesson.review ?? []).map((question, index) => ({ card: `review:${index}`, question })),
-  ];
+  return [...lesson.check, ...(lesson.review ?? [])].map((question) => ({ card: question.id, question }));
 }
 
 /** The question behind a card id, or undefined when the id is unknown (or tampered with). */
@@ -75,4 +83,25 @@ export function isMastered(
     if (!previous || !last || !previous.correct || !last.correct) return false;
     return last.reviewedAt.getTime() - previous.reviewedAt.getTime() >= MASTERY_GAP_DAYS * 86_400_000;
   });
+}
+
+/** At most this many weeks of review questions by email after an event's drip. */
+export const MAX_REVIEW_WEEKS = 12;
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Which week of an event's review stream `now` falls in (1 to `weeks`), or undefined
+ * outside it. Week k runs from k weeks after the last lesson opened until k + 1: a week
+ * whose question could not go out (quiet hours, nothing due) is not made up later.
+ */
+export function reviewStreamWeek(dripEndedAt: Date, weeks: number, now: Date): number | undefined {
+  const week = Math.floor((now.getTime() - dripEndedAt.getTime()) / WEEK_MS);
+  return week >= 1 && week <= weeks ? week : undefined;
+}
+
+/** What a review link from an email says when it cannot be used: kindly, and where to go instead. */
+export function refusalMessage(reason: 'expired' | 'invalid'): string {
+  return reason === 'expired'
+    ? 'This question’s link has expired (they work for two weeks). Your review questions are waiting in Daily review when you sign in.'
+    : 'This link does not work: it may have been cut short when it was copied. Open it again from the email, or find your review questions in Daily review when you sign in.';
 }

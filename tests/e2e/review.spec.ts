@@ -196,7 +196,7 @@ test('an answer without a choice, or for a question that is not yours, says so o
 
   // A card id changed in the form (as a tampering client would) is refused in words; nothing is recorded.
   await group.getByLabel(question.options[0]!.text, { exact: true }).check();
-  await page.locator('input[name="card"]').evaluate((input: HTMLInputElement) => (input.value = 'review:7'));
+  await page.locator('input[name="card"]').evaluate((input: HTMLInputElement) => (input.value = 'no-such-question'));
   await page.getByRole('button', { name: 'Check answer' }).click();
   await expect(page.getByRole('alert')).toHaveText(
     'That question is not one of your reviews. Go on with the next one below.',

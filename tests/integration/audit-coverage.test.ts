@@ -645,6 +645,7 @@ const NOT_AUDITED: Record<string, string> = {
   'progress.answer': 'a learner’s own progress',
   'progress.complete': 'a learner’s own progress',
   'review.answer': 'a learner’s own review of their own cards',
+  'review.answerFromEmail': 'a learner’s own review of their own card (signed link)',
   'reflections.save': 'private to its author',
   'reflections.delete': 'private to its author',
   'reflections.restore': 'private to its author',

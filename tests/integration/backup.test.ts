@@ -67,7 +67,7 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
       reviewId: crypto.randomUUID(),
       courseSlug: 'patient-connection',
       lessonSlug: reviewed.slug,
-      card: 'check:0',
+      card: reviewed.check[0]!.id,
       option: reviewed.check[0]!.options.findIndex((o) => !o.correct),
     },
   );

@@ -83,10 +83,7 @@ describe('cards', () => {
     await complete(learner, first);
     await Promise.all([complete(learner, first), complete(learner, first)]);
     const cards = await cardsOf(learner);
-    expect(cards.map((c) => c.card)).toEqual([
-      ...first.check.map((_, i) => `check:${i}`),
-      ...first.review.map((_, i) => `review:${i}`),
-    ]);
+    expect(cards.map((c) => c.card).sort()).toEqual([...first.check, ...first.review].map((q) => q.id).sort());
     expect(cards.every((c) => c.due.getTime() === later(1).getTime() && c.reps === 0)).toBe(true);
     expect(await review.reviewSummary(ctx(learner, later(0.9))), 'not due within the day').toBeNull();
     expect(await review.reviewSummary(ctx(learner, later(1)))).toEqual({
@@ -168,7 +165,7 @@ describe('answering', () => {
     const learner = await newLearner();
     await complete(learner, second);
     const now = later(1);
-    const card = { courseSlug: course.slug, lessonSlug: second.slug, card: 'check:0' };
+    const card = { courseSlug: course.slug, lessonSlug: second.slug, card: second.check[0]!.id };
     const submission = { ...answerFor(card, true), confidence: 'sure' as const };
     const results = await Promise.all(
       Array.from({ length: 4 }, () => review.answerReview(ctx(learner, now), submission)),
@@ -178,7 +175,7 @@ describe('answering', () => {
     expect(retried.nextDue).toEqual(results[0]!.nextDue);
     const log = await logOf(learner);
     expect(log).toHaveLength(1);
-    const row = (await cardsOf(learner)).find((c) => c.card === 'check:0')!;
+    const row = (await cardsOf(learner)).find((c) => c.card === second.check[0]!.id)!;
     expect(row.reps).toBe(1);
     expect(row.due).toEqual(results[0]!.nextDue);
     // The same answer from a second tab (another review id) does not reschedule it again.
@@ -191,12 +188,12 @@ describe('answering', () => {
     const other = await newLearner();
     await complete(owner, second);
     const now = later(1);
-    const card = { courseSlug: course.slug, lessonSlug: second.slug, card: 'check:0' };
+    const card = { courseSlug: course.slug, lessonSlug: second.slug, card: second.check[0]!.id };
     const theirs = await caught(review.answerReview(ctx(other, now), { ...answerFor(card, false) }));
     expect(theirs).toBeInstanceOf(FieldError);
     expect((theirs as FieldError).field).toBe('card');
     const tampered = await caught(
-      review.answerReview(ctx(owner, now), { ...answerFor(card, false), card: 'review:7' }),
+      review.answerReview(ctx(owner, now), { ...answerFor(card, false), card: 'no-such-question' }),
     );
     expect((tampered as FieldError).field).toBe('card');
     const noOption = await caught(review.answerReview(ctx(owner, now), { ...answerFor(card, false), option: 8 }));

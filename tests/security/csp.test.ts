@@ -146,6 +146,8 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: '/review', as: 'holder' },
       { path: '/review', as: 'learner' },
     ],
+    // The page a review question's email links to: a refused link is a kind page too.
+    '/review/from-email': [{ path: `/review/from-email?token=${BOGUS_TOKEN}`, as: 'signed out', status: 400 }],
     '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/signup': [{ path: '/signup', as: 'signed out' }],
     '/teams': [

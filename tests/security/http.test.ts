@@ -352,6 +352,7 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
     /^\/join(\/\[[^\]]+\])?$/,
     /^\/events\/\[[^\]]+\](\/qr\.(png|svg))?$/,
     /^\/(teams|events)\/.*unsubscribe$/,
+    /^\/review\/from-email$/,
   ];
   const PUBLIC_ACTIONS = new Set([
     'accounts.signUp',
@@ -363,6 +364,7 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
     'accounts.undoEmailChange',
     'teams.unsubscribe',
     'events.unsubscribe',
+    'review.answerFromEmail',
   ]);
   const routes = discoverRoutes().filter((r) => !PUBLIC.some((re) => re.test(r.pattern)));
   const actions = discoverActions().filter((a) => !PUBLIC_ACTIONS.has(a.name));

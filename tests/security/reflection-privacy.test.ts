@@ -203,7 +203,7 @@ const actionCases: Record<string, (as: TestUser) => Promise<Reply>> = {
       reviewId: crypto.randomUUID(),
       courseSlug: course.slug,
       lessonSlug: lesson.slug,
-      card: 'check:0',
+      card: lesson.check[0]!.id,
       option: '0',
       confidence: 'sure',
     }),
@@ -320,7 +320,7 @@ describe('every route', () => {
         reviewId: '00000000-0000-4000-8000-000000000000',
         courseSlug: course.slug,
         lessonSlug: lesson.slug,
-        card: 'check:0',
+        card: lesson.check[0]!.id,
         option: '0',
       },
       'reflections.restore': {

@@ -289,7 +289,7 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     quietEnd: '07:00',
     on: 'on',
     reviewId: uuid,
-    card: 'check:0',
+    card: 'a-question-id',
     confidence: 'sure',
   };
 }

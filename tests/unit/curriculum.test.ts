@@ -145,6 +145,22 @@ describe('the rules catch broken lessons', () => {
     expect(lessonSchema.safeParse({ ...valid, review: valid.review.slice(0, 4) }).success).toBe(true);
   });
 
+  it('rejects a question id used twice in a lesson (check and review together), or one that is not a short slug', () => {
+    const twice = structuredClone(valid);
+    twice.review[2]!.id = twice.check[0]!.id;
+    const result = lessonSchema.safeParse(twice);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(['review', 2, 'id']);
+    for (const bad of ['', 'Has-Capitals', 'check:0', 'trailing-', 'x'.repeat(41)]) {
+      const broken = structuredClone(valid);
+      broken.check[1]!.id = bad;
+      expect(lessonSchema.safeParse(broken).error?.issues[0]?.path, bad).toEqual(['check', 1, 'id']);
+    }
+    const missing = structuredClone(valid) as { check: { id?: string }[] };
+    delete missing.check[0]!.id;
+    expect(lessonSchema.safeParse(missing).success).toBe(false);
+  });
+
   it('rejects minutes outside 2-7, a missing reflection, and too few objectives', () => {
     expect(lessonSchema.safeParse({ ...valid, minutes: 9 }).success).toBe(false);
     expect(lessonSchema.safeParse({ ...valid, reflection: undefined }).success).toBe(false);

@@ -8,17 +8,23 @@ import {
   isMastered,
   questionOfCard,
   ratingFor,
+  reviewStreamWeek,
   todaysCards,
   type ReviewOutcome,
 } from '#lib/review-rules.ts';
 import { newCardState, nextState, type CardState } from '#server/review/scheduler.ts';
+import { reviewWeeksField } from '#lib/event-validation.ts';
 
 const DAY = 86_400_000;
 const at = (iso: string) => new Date(iso);
 const days = (from: Date, to: Date) => Math.round((to.getTime() - from.getTime()) / DAY);
 
 const option = (text: string, correct = false) => ({ text, correct, feedback: `About ${text}.` });
-const question = (text: string) => ({ question: text, options: [option('a', true), option('b'), option('c')] });
+const question = (text: string) => ({
+  id: text.replaceAll(' ', '-'),
+  question: text,
+  options: [option('a', true), option('b'), option('c')],
+});
 const lesson = (slug: string, checks: number, reviews: number) => ({
   slug,
   check: Array.from({ length: checks }, (_, i) => question(`${slug} check ${i}`)),
@@ -38,24 +44,31 @@ function intervalsFor(ratings: (1 | 2 | 3)[], completedAt = at('2026-12-01T08:00
 }
 
 describe('cards of a lesson', () => {
-  it('are its check questions, then its review questions, with stable ids', () => {
+  it('are its check questions, then its review questions, keyed by their ids', () => {
     const cards = cardsOfLesson(lesson('l', 2, 3));
-    expect(cards.map((c) => c.card)).toEqual(['check:0', 'check:1', 'review:0', 'review:1', 'review:2']);
+    expect(cards.map((c) => c.card)).toEqual(['l-check-0', 'l-check-1', 'l-review-0', 'l-review-1', 'l-review-2']);
     expect(cards[3]!.question.question).toBe('l review 1');
+  });
+
+  it('keep their ids when questions are reordered or one is inserted', () => {
+    const before = lesson('l', 2, 3);
+    const after = { ...before, review: [question('l review new'), ...before.review].reverse() };
+    const idOf = (l: typeof before, text: string) => cardsOfLesson(l).find((c) => c.question.question === text)!.card;
+    for (const text of ['l review 0', 'l review 1', 'l review 2']) expect(idOf(after, text)).toBe(idOf(before, text));
   });
 
   it('are its check questions alone when it has no review questions yet', () => {
     expect(cardsOfLesson({ check: lesson('l', 3, 0).check, review: [] }).map((c) => c.card)).toEqual([
-      'check:0',
-      'check:1',
-      'check:2',
+      'l-check-0',
+      'l-check-1',
+      'l-check-2',
     ]);
   });
 
   it('refuse an id that names no question', () => {
     const l = lesson('l', 2, 1);
-    expect(questionOfCard(l, 'review:0')?.question).toBe('l review 0');
-    for (const tampered of ['review:1', 'check:2', 'check:-1', 'answer:0', '', 'check:0 '])
+    expect(questionOfCard(l, 'l-review-0')?.question).toBe('l review 0');
+    for (const tampered of ['l-review-1', 'l-check-2', 'review:0', 'check:0', '', 'l-check-0 '])
       expect(questionOfCard(l, tampered)).toBeUndefined();
   });
 });
@@ -144,10 +157,10 @@ describe("today's cards", () => {
 describe('mastery', () => {
   const course = { lessons: [lesson('one', 2, 0), lesson('two', 1, 1)] };
   const cardsOf = [
-    ['one', 'check:0'],
-    ['one', 'check:1'],
-    ['two', 'check:0'],
-    ['two', 'review:0'],
+    ['one', 'one-check-0'],
+    ['one', 'one-check-1'],
+    ['two', 'two-check-0'],
+    ['two', 'two-review-0'],
   ] as const;
   const review = (lessonSlug: string, card: string, correct: boolean, iso: string): ReviewOutcome => ({
     lessonSlug,
@@ -170,17 +183,17 @@ describe('mastery', () => {
 
   it('is lost by a wrong last answer, and regained only by two right ones after it', () => {
     const twice = [...everyCard(true, '2026-12-01T08:00:00Z'), ...everyCard(true, '2026-12-08T08:00:00Z')];
-    const missed = [...twice, review('two', 'review:0', false, '2026-12-20T08:00:00Z')];
+    const missed = [...twice, review('two', 'two-review-0', false, '2026-12-20T08:00:00Z')];
     expect(isMastered(course, missed)).toBe(false);
-    const once = [...missed, review('two', 'review:0', true, '2026-12-22T08:00:00Z')];
+    const once = [...missed, review('two', 'two-review-0', true, '2026-12-22T08:00:00Z')];
     expect(isMastered(course, once)).toBe(false);
-    const again = [...once, review('two', 'review:0', true, '2026-12-29T08:00:00Z')];
+    const again = [...once, review('two', 'two-review-0', true, '2026-12-29T08:00:00Z')];
     expect(isMastered(course, again)).toBe(true);
   });
 
   it('needs every card of the course, not only those reviewed', () => {
     const log = [...everyCard(true, '2026-12-01T08:00:00Z'), ...everyCard(true, '2026-12-08T08:00:00Z')].filter(
-      (r) => r.card !== 'review:0',
+      (r) => r.card !== 'two-review-0',
     );
     expect(isMastered(course, log)).toBe(false);
     expect(isMastered({ lessons: [] }, [])).toBe(false);
@@ -189,5 +202,25 @@ describe('mastery', () => {
   it('reads the log in time order, however it arrives', () => {
     const log = [...everyCard(true, '2026-12-08T08:00:00Z'), ...everyCard(true, '2026-12-01T08:00:00Z')];
     expect(isMastered(course, log)).toBe(true);
+  });
+});
+
+describe("an event's review stream", () => {
+  const dripEnded = at('2030-01-07T07:00:00Z');
+  it('runs week 1 from a week after the last lesson opened, for the chosen number of weeks, then stops', () => {
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-14T06:59:00Z'))).toBeUndefined();
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-14T07:00:00Z'))).toBe(1);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-21T06:59:00Z'))).toBe(1);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-21T07:00:00Z'))).toBe(2);
+    expect(reviewStreamWeek(dripEnded, 2, at('2030-01-28T07:00:00Z'))).toBeUndefined();
+    expect(reviewStreamWeek(dripEnded, 0, at('2030-01-14T07:00:00Z')), '0 weeks: off').toBeUndefined();
+  });
+
+  it('takes 0 to 12 whole weeks on the event form; empty is 0', () => {
+    expect(reviewWeeksField.parse('')).toBe(0);
+    expect(reviewWeeksField.parse(null)).toBe(0);
+    expect(reviewWeeksField.parse(' 4 ')).toBe(4);
+    for (const bad of ['13', '-1', '2.5', 'four'])
+      expect(reviewWeeksField.safeParse(bad).error?.issues[0]?.message, bad).toMatch(/weeks/);
   });
 });

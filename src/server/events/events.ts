@@ -73,6 +73,8 @@ export interface EventInput {
   firstUnlockDays: number;
   intervalDays: number;
   dayOffsets: number[] | null;
+  /** Weeks of review questions by email after the drip ends (0 or left out: none). */
+  reviewWeeks?: number;
 }
 
 export async function createEvent(ctx: RequestContext, input: EventInput) {
@@ -101,7 +103,7 @@ export async function createEvent(ctx: RequestContext, input: EventInput) {
         actorId: ctx.user.id,
         action: 'event.create',
         target: `event:${event.id}`,
-        details: { slug, courses },
+        details: { slug, courses, reviewWeeks: input.reviewWeeks ?? 0 },
       });
       return { eventId: event.id, slug: event.slug, code: event.join_code };
     }
@@ -215,6 +217,7 @@ export async function updateEvent(ctx: RequestContext, input: EventChanges & { e
   const words = { name: event.name, location: event.location, welcomeMessage: event.welcome_message };
   const changed = [
     ...(['name', 'location', 'welcomeMessage'] as const).filter((field) => input[field] !== words[field]),
+    ...(input.reviewWeeks !== undefined && input.reviewWeeks !== event.review_weeks ? ['reviewWeeks' as const] : []),
     ...scheduleChanged,
   ];
   if (changed.length === 0) return { slug: event.slug, changed };

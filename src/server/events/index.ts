@@ -24,4 +24,5 @@ export {
   unsubscribeWithToken,
   updateEvent,
 } from './events.ts';
+export { runEventReviewStream } from './review-stream.ts';
 export type { EventChanges } from './events.ts';

@@ -21,6 +21,7 @@ const EVENT_COLUMNS = [
   'archived_at',
   'lessons_kept_open',
   'schedule_changed_at',
+  'review_weeks',
   'created_at',
 ] as const;
 
@@ -41,6 +42,8 @@ export interface EventRow {
   archived_at: Date | null;
   lessons_kept_open: number;
   schedule_changed_at: Date | null;
+  /** Weeks of review questions by email after the drip (0: none). */
+  review_weeks: number;
   created_at: Date;
 }
 
@@ -55,6 +58,7 @@ export interface NewEvent {
   firstUnlockDays: number;
   intervalDays: number;
   dayOffsets: number[] | null;
+  reviewWeeks?: number;
   joinCode: string;
   createdBy: string;
 }
@@ -74,6 +78,7 @@ export async function insertEvent(db: Executor, values: NewEvent): Promise<Event
       first_unlock_days: values.firstUnlockDays,
       interval_days: values.intervalDays,
       day_offsets: values.dayOffsets ? JSON.stringify(values.dayOffsets) : null,
+      review_weeks: values.reviewWeeks ?? 0,
       join_code: values.joinCode,
       created_by: values.createdBy,
     })
@@ -162,6 +167,8 @@ export interface EventChanges {
   firstUnlockDays: number;
   intervalDays: number;
   dayOffsets: number[] | null;
+  /** Weeks of review questions by email after the drip; left out: unchanged. */
+  reviewWeeks?: number;
   /** Set when the schedule changed: lessons released by then stay open. */
   keptOpen?: { count: number; since: Date };
 }
@@ -179,6 +186,7 @@ export async function updateEvent(db: Executor, eventId: string, changes: EventC
       first_unlock_days: changes.firstUnlockDays,
       interval_days: changes.intervalDays,
       day_offsets: changes.dayOffsets ? JSON.stringify(changes.dayOffsets) : null,
+      ...(changes.reviewWeeks === undefined ? {} : { review_weeks: changes.reviewWeeks }),
       // Never fewer than before, even when two edits cross.
       ...(changes.keptOpen
         ? {

@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
 import { forgetOldEmailInvitations, runDueReminders } from '#server/teams/index.ts';
-import { runEventNudges } from '#server/events/index.ts';
+import { runEventNudges, runEventReviewStream } from '#server/events/index.ts';
 import { sendRequestedPasswordResets } from '#server/accounts/index.ts';
 
-// Background work: requested password-reset links, due team reminders and event nudges,
+// Background work: requested password-reset links, due team reminders, event nudges and
+// review questions,
 // and forgetting addresses invited by email long ago. Each job is idempotent and
 // safe to run from several processes at once (rows are claimed in the database),
 // so the server's timer and `npm run rounds -- run-jobs` can overlap freely.
@@ -15,8 +16,9 @@ export async function runJobs(db: Kysely<Database>, catalog: Catalog, now = new 
   const resets = await sendRequestedPasswordResets(db, now);
   const reminders = await runDueReminders(db, catalog, now);
   const nudges = await runEventNudges(db, catalog, now);
+  const reviewQuestions = await runEventReviewStream(db, catalog, now);
   const invitationsForgotten = await forgetOldEmailInvitations(db, now);
-  return { resets, reminders, nudges, invitationsForgotten };
+  return { resets, reminders, nudges, reviewQuestions, invitationsForgotten };
 }
 
 // The process's one runner, found by the bundled app (a separate copy of this module)

@@ -26,3 +26,39 @@ export async function verifyLink(db: Executor, purpose: string, token: string): 
   const actual = Buffer.from(given);
   return expected.length === actual.length && timingSafeEqual(expected, actual) ? id : undefined;
 }
+
+// Links that carry a few fields and expire (a review question by email, decision 0029):
+// `<payload>.<signature>`, the payload being the fields and the expiry as base64url JSON.
+
+export type ExpiringLink = { fields: Record<string, string> } | { expired: true } | undefined;
+
+/** The token for a link carrying `fields` for `purpose`, good until `expiresAt`. */
+export async function signExpiringLink(
+  db: Executor,
+  purpose: string,
+  fields: Record<string, string>,
+  expiresAt: Date,
+): Promise<string> {
+  const payload = Buffer.from(JSON.stringify({ ...fields, exp: Math.floor(expiresAt.getTime() / 1000) })).toString(
+    'base64url',
+  );
+  return `${payload}.${signature(await signingSecret(db, randomToken(32)), purpose, payload)}`;
+}
+
+/** The fields of a link we made for `purpose`; `{ expired: true }` once past its time; undefined when not ours. */
+export async function verifyExpiringLink(
+  db: Executor,
+  purpose: string,
+  token: string,
+  now: Date,
+): Promise<ExpiringLink> {
+  const [payload, given, extra] = token.split('.');
+  if (!payload || !given || extra !== undefined) return undefined;
+  const expected = Buffer.from(signature(await signingSecret(db, randomToken(32)), purpose, payload));
+  const actual = Buffer.from(given);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  const { exp, ...fields } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  if (typeof exp !== 'number' || Object.values(fields).some((v) => typeof v !== 'string')) return undefined;
+  if (now.getTime() >= exp * 1000) return { expired: true };
+  return { fields: fields as Record<string, string> };
+}

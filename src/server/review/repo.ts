@@ -137,3 +137,109 @@ export async function reviewsOfUser(db: Executor, userId: string) {
     .orderBy('reviewed_at')
     .execute();
 }
+
+// ---------------------------------------------------------------- a team's aggregates
+// Only counts leave these queries: no row names a learner (decision 0029).
+
+/** Per course: how many of these learners answered a review question of it. */
+export async function learnersWhoReviewed(db: Executor, userIds: readonly string[], courseSlugs: readonly string[]) {
+  if (userIds.length === 0 || courseSlugs.length === 0) return new Map<string, number>();
+  const rows = await db
+    .selectFrom('review_log')
+    .select((eb) => ['course_slug', eb.fn.count<string>('user_id').distinct().as('n')])
+    .where('user_id', 'in', userIds)
+    .where('course_slug', 'in', courseSlugs)
+    .groupBy('course_slug')
+    .execute();
+  return new Map(rows.map((r) => [r.course_slug, Number(r.n)]));
+}
+
+/** Per question these learners missed at least once: wrong answers and all answers, most wrong first. */
+export async function missedCards(db: Executor, userIds: readonly string[], courseSlugs: readonly string[]) {
+  if (userIds.length === 0 || courseSlugs.length === 0) return [];
+  const rows = await db
+    .selectFrom('review_log')
+    .select((eb) => [
+      'course_slug',
+      'lesson_slug',
+      'card',
+      eb.fn.countAll<string>().as('answers'),
+      eb.fn.count<string>(eb.case().when('correct', '=', false).then(1).end()).as('wrong'),
+    ])
+    .where('user_id', 'in', userIds)
+    .where('course_slug', 'in', courseSlugs)
+    .groupBy(['course_slug', 'lesson_slug', 'card'])
+    .having((eb) => eb.fn.count(eb.case().when('correct', '=', false).then(1).end()), '>', 0)
+    .orderBy('wrong', 'desc')
+    .orderBy('answers', 'desc')
+    .orderBy('lesson_slug')
+    .orderBy('card')
+    .execute();
+  return rows.map((r) => ({
+    courseSlug: r.course_slug,
+    lessonSlug: r.lesson_slug,
+    card: r.card,
+    answers: Number(r.answers),
+    wrong: Number(r.wrong),
+  }));
+}
+
+/**
+ * The last two reviews of each card of these courses by each of these learners: all the
+ * mastery rule needs, so the rule stays in one place (review-rules.ts) and rows stay few.
+ */
+export async function lastTwoReviewsPerCard(db: Executor, userIds: readonly string[], courseSlugs: readonly string[]) {
+  if (userIds.length === 0 || courseSlugs.length === 0) return [];
+  return db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('review_log')
+        .select((eb) => [
+          'user_id',
+          'course_slug',
+          'lesson_slug',
+          'card',
+          'correct',
+          'reviewed_at',
+          eb.fn
+            .agg<number>('row_number')
+            .over((ob) =>
+              ob.partitionBy(['user_id', 'course_slug', 'lesson_slug', 'card']).orderBy('reviewed_at', 'desc'),
+            )
+            .as('recency'),
+        ])
+        .where('user_id', 'in', userIds)
+        .where('course_slug', 'in', courseSlugs)
+        .as('ranked'),
+    )
+    .select(['user_id', 'course_slug', 'lesson_slug', 'card', 'correct', 'reviewed_at'])
+    .where('recency', '<=', 2)
+    .execute();
+}
+/** The learner's due cards in these courses, most overdue first (for a review question by email). */
+export async function dueCardsInCourses(db: Executor, userId: string, courseSlugs: readonly string[], now: Date) {
+  if (courseSlugs.length === 0) return [];
+  return db
+    .selectFrom('review_cards')
+    .select(['course_slug', 'lesson_slug', 'card', 'due'])
+    .where('user_id', '=', userId)
+    .where('course_slug', 'in', courseSlugs)
+    .where('due', '<=', now)
+    .orderBy('due')
+    .orderBy('course_slug')
+    .orderBy('lesson_slug')
+    .orderBy('card')
+    .execute();
+}
+
+/** Whether an account may still answer by email: not deleted, not deactivated. */
+export async function isActiveAccount(db: Executor, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('deactivated_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}

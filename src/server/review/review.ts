@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { CatalogLesson } from '#lib/catalog.ts';
+import type { Catalog, CatalogLesson } from '#lib/catalog.ts';
 import { dateIn } from '#lib/team-rules.ts';
 import { optionOrder } from '#lib/option-order.ts';
 import { zonedTime } from '#lib/release-schedule.ts';
 import {
   cardsOfLesson,
   isMastered,
+  MOST_MISSED_SHOWN,
   questionOfCard,
   ratingFor,
   SECONDS_PER_REVIEW,
+  TEAM_REVIEW_MIN_LEARNERS,
   todaysCards,
   type Confidence,
+  type ReviewOutcome,
 } from '#lib/review-rules.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
@@ -200,4 +203,74 @@ export async function courseMastered({ db, catalog, user }: RequestContext, cour
     course,
     log.map((r) => ({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at })),
   );
+}
+
+/** Mastery per learner and course, from their last two reviews per card (one query). */
+async function masteryOf(db: Executor, catalog: Catalog, userIds: readonly string[], courseSlugs: readonly string[]) {
+  const recent = await repo.lastTwoReviewsPerCard(db, userIds, courseSlugs);
+  const logs = new Map<string, ReviewOutcome[]>();
+  for (const r of recent) {
+    const key = `${r.user_id}/${r.course_slug}`;
+    const log = logs.get(key) ?? [];
+    log.push({ lessonSlug: r.lesson_slug, card: r.card, correct: r.correct, reviewedAt: r.reviewed_at });
+    logs.set(key, log);
+  }
+  /** How many of the learners mastered the course. */
+  return (courseSlug: string) => {
+    const course = catalog.course(courseSlug);
+    return course ? userIds.filter((id) => isMastered(course, logs.get(`${id}/${courseSlug}`) ?? [])).length : 0;
+  };
+}
+
+/** Which of these courses the learner has mastered (for Today's completed courses). */
+export async function masteredCourses({ db, catalog, user }: RequestContext, courseSlugs: readonly string[]) {
+  const mastered = await masteryOf(db, catalog, [user.id], courseSlugs);
+  return new Set(courseSlugs.filter((slug) => mastered(slug) === 1));
+}
+
+export type TeamCourseReview =
+  | { shown: false; learners: number }
+  | {
+      shown: true;
+      learners: number;
+      /** How many of the team's learners mastered the course. */
+      mastered: number;
+      mostMissed: { question: string; lessonTitle: string; wrong: number; answers: number }[];
+    };
+
+/**
+ * A team's review numbers per course: counts only, and nothing for a course until at
+ * least TEAM_REVIEW_MIN_LEARNERS of its learners have answered (decision 0029). The same
+ * three queries however many learners and courses. The caller has checked that the
+ * person asking may see the team's dashboard.
+ */
+export async function teamReview(
+  db: Executor,
+  catalog: Catalog,
+  learnerIds: readonly string[],
+  courseSlugs: readonly string[],
+): Promise<Map<string, TeamCourseReview>> {
+  const learners = await repo.learnersWhoReviewed(db, learnerIds, courseSlugs);
+  const count = (slug: string) => learners.get(slug) ?? 0;
+  const shown = courseSlugs.filter((slug) => catalog.course(slug) && count(slug) >= TEAM_REVIEW_MIN_LEARNERS);
+  const [mastered, missed] = await Promise.all([
+    masteryOf(db, catalog, learnerIds, shown),
+    repo.missedCards(db, learnerIds, shown),
+  ]);
+  const result = new Map<string, TeamCourseReview>(
+    courseSlugs.map((slug) => [slug, { shown: false, learners: count(slug) }]),
+  );
+  for (const slug of shown) {
+    const mostMissed = missed
+      .filter((m) => m.courseSlug === slug)
+      .flatMap(({ lessonSlug, card, wrong, answers }) => {
+        const lesson = catalog.lesson(slug, lessonSlug);
+        const question = lesson && questionOfCard(lesson, card);
+        // A question that left the curriculum is skipped.
+        return question ? [{ question: question.question, lessonTitle: lesson.title, wrong, answers }] : [];
+      })
+      .slice(0, MOST_MISSED_SHOWN);
+    result.set(slug, { shown: true, learners: count(slug), mastered: mastered(slug), mostMissed });
+  }
+  return result;
 }

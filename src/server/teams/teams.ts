@@ -5,6 +5,7 @@ import type { Catalog, CatalogCourse } from '#lib/catalog.ts';
 
 import type { Executor } from '#server/platform/db.ts';
 import * as repo from './repo.ts';
+import * as review from '#server/review/index.ts';
 import { recordAudit } from '#server/audit/index.ts';
 
 import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
@@ -445,6 +446,8 @@ export interface DashboardAssignment {
   dueOn: string;
   note: string;
   counts: StateCounts;
+  /** Mastery and most-missed questions: team counts only, hidden below five learners. */
+  review: review.TeamCourseReview;
 }
 
 export interface DashboardCell {
@@ -515,9 +518,17 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     list.push(row.state);
     statesByAssignment.set(row.assignment_id, list);
   }
+  const learnerIds = counted.map((m) => m.user_id);
+  const reviews = await review.teamReview(
+    ctx.db,
+    ctx.catalog,
+    learnerIds,
+    assignments.map((a) => a.course_slug),
+  );
   const dashboardAssignments: DashboardAssignment[] = assignments.map((a) => {
     const course = ctx.catalog.course(a.course_slug);
     return {
+      review: reviews.get(a.course_slug)!,
       id: a.id,
       course,
       courseSlug: a.course_slug,
