@@ -6,6 +6,7 @@ import * as teams from '#server/teams/index.ts';
 import * as reminders from '#server/teams/index.ts';
 import { requestJobRun } from '#server/platform/jobs.ts';
 import { run } from '#server/kernel/error-responses.ts';
+import { PATH_MAX_STEPS } from '#lib/path-rules.ts';
 import {
   clockField,
   courseField,
@@ -16,7 +17,10 @@ import {
   inviteDaysField,
   maxUsesField,
   noteField,
+  optionalCourseField,
   optionalDateField,
+  pathDaysField,
+  pathNameField,
   reminderNoteField,
   teamDescriptionField,
   teamNameField,
@@ -28,6 +32,16 @@ import {
 const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
+
+/** course1/days1 … course6/days6: one row per course of a path. */
+function pathRowFields() {
+  const fields: Record<string, typeof optionalCourseField | typeof pathDaysField> = {};
+  for (let i = 1; i <= PATH_MAX_STEPS; i++) {
+    fields[`course${i}`] = optionalCourseField;
+    fields[`days${i}`] = pathDaysField;
+  }
+  return fields;
+}
 
 export const teamActions = {
   create: defineAction({
@@ -112,6 +126,39 @@ export const teamActions = {
     accept: 'form',
     input: z.object({ teamId, courseSlug: courseField, dueOn: dateField, note: noteField }),
     handler: (input, ctx) => run(async () => teams.assignCourse(await actionContext(ctx), input)),
+  }),
+
+  // A path's courses come as numbered rows (course1/days1 …): a form without script has a fixed number of them.
+  createPath: defineAction({
+    accept: 'form',
+    input: z.object({
+      teamId,
+      name: pathNameField,
+      startsOn: optionalDateField,
+      inOrder: z.literal('on').nullish(),
+      ...pathRowFields(),
+    }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const row = input as unknown as Record<string, string | number | null>;
+        const steps = Array.from({ length: PATH_MAX_STEPS }, (_, i) => {
+          const courseSlug = row[`course${i + 1}`] as string | null;
+          return courseSlug ? { courseSlug, offsetDays: row[`days${i + 1}`] as number } : null;
+        });
+        return teams.createPath(await actionContext(ctx), {
+          teamId: input.teamId,
+          name: input.name,
+          startsOn: input.startsOn,
+          inOrder: input.inOrder === 'on',
+          steps,
+        });
+      }),
+  }),
+
+  removePath: defineAction({
+    accept: 'form',
+    input: z.object({ teamId, pathId: idField('path') }),
+    handler: (input, ctx) => run(async () => teams.removePath(await actionContext(ctx), input)),
   }),
 
   changeDueDate: defineAction({
