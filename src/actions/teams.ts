@@ -6,7 +6,6 @@ import * as teams from '#server/teams/index.ts';
 import * as reminders from '#server/teams/index.ts';
 import { requestJobRun } from '#server/platform/jobs.ts';
 import { run } from '#server/kernel/error-responses.ts';
-import { PATH_MAX_STEPS } from '#lib/path-rules.ts';
 import {
   clockField,
   courseField,
@@ -33,15 +32,21 @@ const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
 
-/** course1/days1 … course6/days6: one row per course of a path. */
-function pathRowFields() {
-  const fields: Record<string, typeof optionalCourseField | typeof pathDaysField> = {};
-  for (let i = 1; i <= PATH_MAX_STEPS; i++) {
-    fields[`course${i}`] = optionalCourseField;
-    fields[`days${i}`] = pathDaysField;
-  }
-  return fields;
-}
+/** A path's courses as numbered rows (a form without script has a fixed number: PATH_MAX_STEPS). */
+const pathRows = {
+  course1: optionalCourseField,
+  days1: pathDaysField,
+  course2: optionalCourseField,
+  days2: pathDaysField,
+  course3: optionalCourseField,
+  days3: pathDaysField,
+  course4: optionalCourseField,
+  days4: pathDaysField,
+  course5: optionalCourseField,
+  days5: pathDaysField,
+  course6: optionalCourseField,
+  days6: pathDaysField,
+};
 
 export const teamActions = {
   create: defineAction({
@@ -128,7 +133,6 @@ export const teamActions = {
     handler: (input, ctx) => run(async () => teams.assignCourse(await actionContext(ctx), input)),
   }),
 
-  // A path's courses come as numbered rows (course1/days1 …): a form without script has a fixed number of them.
   createPath: defineAction({
     accept: 'form',
     input: z.object({
@@ -136,21 +140,24 @@ export const teamActions = {
       name: pathNameField,
       startsOn: optionalDateField,
       inOrder: z.literal('on').nullish(),
-      ...pathRowFields(),
+      ...pathRows,
     }),
     handler: (input, ctx) =>
       run(async () => {
-        const row = input as unknown as Record<string, string | number | null>;
-        const steps = Array.from({ length: PATH_MAX_STEPS }, (_, i) => {
-          const courseSlug = row[`course${i + 1}`] as string | null;
-          return courseSlug ? { courseSlug, offsetDays: row[`days${i + 1}`] as number } : null;
-        });
+        const rows: [string | null, number][] = [
+          [input.course1, input.days1],
+          [input.course2, input.days2],
+          [input.course3, input.days3],
+          [input.course4, input.days4],
+          [input.course5, input.days5],
+          [input.course6, input.days6],
+        ];
         return teams.createPath(await actionContext(ctx), {
           teamId: input.teamId,
           name: input.name,
           startsOn: input.startsOn,
           inOrder: input.inOrder === 'on',
-          steps,
+          steps: rows.map(([courseSlug, offsetDays]) => (courseSlug ? { courseSlug, offsetDays } : null)),
         });
       }),
   }),

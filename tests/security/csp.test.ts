@@ -126,6 +126,7 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: '/review', as: 'holder' },
       { path: '/review', as: 'learner' },
     ],
+    '/paths/[id]': [{ path: `/paths/${w.pathId}`, as: 'member' }],
     '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/signup': [{ path: '/signup', as: 'signed out' }],
     '/teams': [
