@@ -32,8 +32,11 @@ const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
 
-/** A path's courses as numbered rows (a form without script has a fixed number: PATH_MAX_STEPS). */
-const pathRows = {
+/** A path's fields; its courses as numbered rows (a form without script has a fixed number: PATH_MAX_STEPS). */
+const pathFields = {
+  name: pathNameField,
+  startsOn: optionalDateField,
+  inOrder: z.literal('on').nullish(),
   course1: optionalCourseField,
   days1: pathDaysField,
   course2: optionalCourseField,
@@ -47,6 +50,25 @@ const pathRows = {
   course6: optionalCourseField,
   days6: pathDaysField,
 };
+const pathInput = z.object(pathFields);
+
+/** The path the service takes: the rows in order, a row without a course as null. */
+function pathFrom(input: z.output<typeof pathInput>): teams.PathInput {
+  const rows: [string | null, number][] = [
+    [input.course1, input.days1],
+    [input.course2, input.days2],
+    [input.course3, input.days3],
+    [input.course4, input.days4],
+    [input.course5, input.days5],
+    [input.course6, input.days6],
+  ];
+  return {
+    name: input.name,
+    startsOn: input.startsOn,
+    inOrder: input.inOrder === 'on',
+    steps: rows.map(([courseSlug, offsetDays]) => (courseSlug ? { courseSlug, offsetDays } : null)),
+  };
+}
 
 export const teamActions = {
   create: defineAction({
@@ -135,31 +157,16 @@ export const teamActions = {
 
   createPath: defineAction({
     accept: 'form',
-    input: z.object({
-      teamId,
-      name: pathNameField,
-      startsOn: optionalDateField,
-      inOrder: z.literal('on').nullish(),
-      ...pathRows,
-    }),
+    input: z.object({ teamId, ...pathFields }),
     handler: (input, ctx) =>
-      run(async () => {
-        const rows: [string | null, number][] = [
-          [input.course1, input.days1],
-          [input.course2, input.days2],
-          [input.course3, input.days3],
-          [input.course4, input.days4],
-          [input.course5, input.days5],
-          [input.course6, input.days6],
-        ];
-        return teams.createPath(await actionContext(ctx), {
-          teamId: input.teamId,
-          name: input.name,
-          startsOn: input.startsOn,
-          inOrder: input.inOrder === 'on',
-          steps: rows.map(([courseSlug, offsetDays]) => (courseSlug ? { courseSlug, offsetDays } : null)),
-        });
-      }),
+      run(async () => teams.createPath(await actionContext(ctx), { teamId: input.teamId, ...pathFrom(input) })),
+  }),
+
+  /** An administrator's organisation-wide programme: the path in every team. */
+  publishPath: defineAction({
+    accept: 'form',
+    input: z.object(pathFields),
+    handler: (input, ctx) => run(async () => teams.publishPathToEveryTeam(await actionContext(ctx), pathFrom(input))),
   }),
 
   removePath: defineAction({

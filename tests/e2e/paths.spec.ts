@@ -138,6 +138,7 @@ test('a leader builds a path; a member who joins a week after it began has the d
   await form.getByRole('button', { name: 'Assign path to the team' }).click();
   await expect(form.getByText('This course is already course 1 of the path.')).toBeVisible();
   await expect(form.getByLabel('Name of the path')).toHaveValue('New starter onboarding');
+  await shot(page, 'leader-path-form-refused');
   await form.getByLabel('Course 3', { exact: true }).selectOption({ label: DAY30.title });
   await form.getByRole('button', { name: 'Assign path to the team' }).click();
   await expect(page.getByText('Path assigned.')).toBeVisible();

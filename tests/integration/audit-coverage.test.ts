@@ -316,6 +316,22 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'teams.publishPath': {
+    service: 'paths.publishPathToEveryTeam',
+    prepare: async () => {
+      await team();
+      return {
+        act: () =>
+          paths.publishPathToEveryTeam(ctx(admin), {
+            name: `Programme ${Math.random().toString(36).slice(2, 8)}`,
+            startsOn: null,
+            inOrder: false,
+            steps: [{ courseSlug: 'servant-leadership', offsetDays: 30 }],
+          }),
+        expect: { actorId: admin.id, action: 'admin.publish-path', target: 'teams:all' },
+      };
+    },
+  },
   'teams.inviteByEmail': {
     service: 'invitations.inviteByEmail',
     prepare: async () => {

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
 import { caught } from '../support/caught.ts';
-import { createUser, findUserById, markEmailVerified } from '#server/accounts/users-repo.ts';
+import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as progress from '#server/progress/repo.ts';
 import * as teams from '#server/teams/teams.ts';
@@ -35,12 +35,8 @@ async function team() {
   const join = async (user: PublicUser, joinedAt?: string) => {
     await teams.joinTeam(ctx(user), { code });
     if (joinedAt)
-      await database.db
-        .updateTable('team_members')
-        .set({ joined_at: new Date(joinedAt) })
-        .where('team_id', '=', teamId)
-        .where('user_id', '=', user.id)
-        .execute();
+      await sql`update team_members set joined_at = ${joinedAt}::timestamptz
+        where team_id = ${teamId} and user_id = ${user.id}`.execute(database.db);
   };
   return { leader, teamId, join };
 }
@@ -300,5 +296,57 @@ describe('refusals: a message beside the field, nothing half-saved', () => {
     );
     // An outsider cannot open a member's path page either.
     expect(await caught(paths.myPath(ctx(outsider), pathId))).toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('an administrator publishes a path to every team', () => {
+  it('reaches every active team and its later joiners; a team with one of its courses, an archived team and non-admins are left out', async () => {
+    const admin = await person('Ada Admin');
+    await setAdmin(database.db, admin.email);
+    const adminNow = (await findUserById(database.db, admin.id))!;
+    // Teams of earlier tests in this file exist too: count only these.
+    const plain = await team();
+    const busy = await team();
+    await teams.assignCourse(ctx(busy.leader), {
+      teamId: busy.teamId,
+      courseSlug: second,
+      dueOn: addDays(teams.teamToday(), 5),
+      note: '',
+    });
+    const archived = await team();
+    await teams.setTeamArchived(ctx(archived.leader), { teamId: archived.teamId, archived: true });
+    const input = {
+      name: `Symposium follow-up ${Math.random().toString(36).slice(2, 7)}`,
+      startsOn: null,
+      inOrder: false,
+      steps: [
+        { courseSlug: second, offsetDays: 14 },
+        { courseSlug: third, offsetDays: 30 },
+      ],
+    };
+    expect(await caught(paths.publishPathToEveryTeam(ctx(plain.leader), input))).toBeInstanceOf(ForbiddenError);
+
+    const result = await paths.publishPathToEveryTeam(ctx(adminNow), input);
+    expect(result.leftOut).toContain('Ward 7');
+    const pathOf = (teamId: string) =>
+      database.db.selectFrom('team_paths').select('id').where('team_id', '=', teamId).where('name', '=', input.name);
+    expect(await pathOf(plain.teamId).execute()).toHaveLength(1);
+    expect(await pathOf(busy.teamId).execute()).toHaveLength(0);
+    expect(await pathOf(archived.teamId).execute()).toHaveLength(0);
+
+    // Someone joining the team afterwards gets it from their own day.
+    const newcomer = await person('Nia Newcomer');
+    await plain.join(newcomer);
+    const today = teams.teamToday();
+    expect(await dueDates(newcomer)).toEqual({
+      [second]: [addDays(today, 14), 'not-started'],
+      [third]: [addDays(today, 30), 'not-started'],
+    });
+    const [entry] = await listAuditEntries(database.db, { action: 'admin.publish-path', limit: 1 });
+    expect(entry).toMatchObject({ actorId: admin.id, target: 'teams:all' });
+
+    // Again: every team now has the name or the courses, so nothing is published twice.
+    expect(await caught(paths.publishPathToEveryTeam(ctx(adminNow), input))).toMatchObject({ field: 'course1' });
+    expect(await pathOf(plain.teamId).execute()).toHaveLength(1);
   });
 });

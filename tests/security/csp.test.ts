@@ -76,6 +76,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'admin' },
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'learner', status: 403 },
     ],
+    '/admin/paths': [
+      { path: '/admin/paths', as: 'admin' },
+      { path: '/admin/paths', as: 'learner', status: 403 },
+    ],
     '/admin/people': [
       { path: '/admin/people', as: 'admin' },
       { path: '/admin/people?q=member', as: 'admin' },

@@ -377,6 +377,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'teams.sendReminders': 'leader',
   'teams.createPath': 'leader',
   'teams.removePath': 'leader',
+  'teams.publishPath': 'admin',
 };
 
 describe("fuzzing administrators' and leaders' Actions with their sessions and real ids", () => {

@@ -10,7 +10,16 @@ export {
 } from './reminders.ts';
 // Writes without checks, for the demo seeder only (it backdates what a real team would do over weeks).
 export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTeam } from './repo.ts';
-export { type MyPath, type PathStep, createPath, myPath, myPaths, removePath } from './paths.ts';
+export {
+  type MyPath,
+  type PathInput,
+  type PathStep,
+  createPath,
+  myPath,
+  myPaths,
+  publishPathToEveryTeam,
+  removePath,
+} from './paths.ts';
 export { type EmailInviteResult, forgetOldEmailInvitations, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
   type TeamPage,

@@ -1,6 +1,8 @@
 import type { RequestContext } from '#server/kernel/context.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { FieldError, NotFoundError } from '#server/kernel/errors.ts';
+import { requireAdmin } from '#server/kernel/context.ts';
+import type { Executor } from '#server/platform/db.ts';
 import { PATH_MAX_STEPS } from '#lib/path-rules.ts';
 import { addDays } from '#lib/team-rules.ts';
 import * as repo from './repo.ts';
@@ -17,22 +19,24 @@ export interface PathStepInput {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Composes a path and assigns it to the team in one transaction: everyone in the team
- * now starts on `startsOn` (today when empty), each later joiner on the day they join.
- * A refused step saves nothing.
- */
-export async function createPath(
-  ctx: RequestContext,
-  input: { teamId: string; name: string; startsOn: string | null; inOrder: boolean; steps: (PathStepInput | null)[] },
-) {
-  await requireLeader(ctx, input.teamId);
+export interface PathInput {
+  name: string;
+  startsOn: string | null;
+  inOrder: boolean;
+  /** The form's rows in order; a row left without a course is null. */
+  steps: (PathStepInput | null)[];
+}
+
+type CheckedPath = { name: string; startsOn: string; inOrder: boolean; steps: (PathStepInput & { field: string })[] };
+
+/** A path's own rules (the fields' rules are zod's): a start not past, at least one course, each course once. */
+function checkPath(ctx: RequestContext, input: PathInput): CheckedPath {
   const today = teamToday(ctx.now, ctx.user.timeZone);
   const startsOn = input.startsOn ?? today;
   if (startsOn < today) throw new FieldError('startsOn', 'Choose today or a later date, or leave it empty for today.');
   if (input.steps.length > PATH_MAX_STEPS)
     throw new FieldError('course1', `A path has at most ${PATH_MAX_STEPS} courses.`);
-  const steps: (PathStepInput & { field: string })[] = [];
+  const steps: CheckedPath['steps'] = [];
   input.steps.forEach((step, index) => {
     if (!step) return;
     const field = `course${index + 1}`;
@@ -42,48 +46,96 @@ export async function createPath(
     steps.push({ ...step, field });
   });
   if (steps.length === 0) throw new FieldError('course1', 'Choose at least one course for the path.');
+  return { name: input.name, startsOn, inOrder: input.inOrder, steps };
+}
 
-  const pathId = await ctx.db.transaction().execute(async (tx) => {
-    const id = await repo.insertPath(tx, {
-      teamId: input.teamId,
-      name: input.name,
-      startsOn,
-      inOrder: input.inOrder,
-      createdBy: ctx.user.id,
+/** Inserts the path and its courses in one team; throws (so the transaction saves nothing) on a clash. */
+async function insertPathInTeam(tx: Executor, teamId: string, path: CheckedPath, createdBy: string): Promise<string> {
+  const id = await repo.insertPath(tx, { teamId, ...path, createdBy });
+  if (!id) throw new FieldError('name', 'The team already has a path with this name. Choose another name.');
+  for (const [index, step] of path.steps.entries()) {
+    const assignmentId = await repo.insertAssignment(tx, {
+      teamId,
+      courseSlug: step.courseSlug,
+      // The date for someone in the team from the start; later joiners' dates count from their own day.
+      dueOn: addDays(path.startsOn, step.offsetDays),
+      note: '',
+      createdBy,
+      path: { id, position: index + 1, offsetDays: step.offsetDays },
     });
-    if (!id) throw new FieldError('name', 'The team already has a path with this name. Choose another name.');
-    for (const [index, step] of steps.entries()) {
-      const assignmentId = await repo.insertAssignment(tx, {
-        teamId: input.teamId,
-        courseSlug: step.courseSlug,
-        // The date for someone in the team from the start; later joiners' dates count from their own day.
-        dueOn: addDays(startsOn, step.offsetDays),
-        note: '',
-        createdBy: ctx.user.id,
-        path: { id, position: index + 1, offsetDays: step.offsetDays },
-      });
-      // Thrown inside the transaction: the path and its earlier courses are not kept either.
-      if (!assignmentId)
-        throw new FieldError(
-          step.field,
-          'This course is already assigned to the team. Remove that assignment first, or choose another course.',
-        );
-    }
+    if (!assignmentId)
+      throw new FieldError(
+        step.field,
+        'This course is already assigned to the team. Remove that assignment first, or choose another course.',
+      );
+  }
+  return id;
+}
+
+const auditSteps = (path: CheckedPath) => path.steps.map((s) => ({ course: s.courseSlug, days: s.offsetDays }));
+
+/**
+ * Composes a path and assigns it to the team in one transaction: everyone in the team
+ * now starts on `startsOn` (today when empty), each later joiner on the day they join.
+ * A refused step saves nothing.
+ */
+export async function createPath(ctx: RequestContext, input: PathInput & { teamId: string }) {
+  await requireLeader(ctx, input.teamId);
+  const path = checkPath(ctx, input);
+  const pathId = await ctx.db.transaction().execute(async (tx) => {
+    const id = await insertPathInTeam(tx, input.teamId, path, ctx.user.id);
     await recordAudit(tx, {
       actorId: ctx.user.id,
       action: 'team.create-path',
       target: `team:${input.teamId}`,
-      details: {
-        pathId: id,
-        name: input.name,
-        startsOn,
-        inOrder: input.inOrder,
-        steps: steps.map((s) => ({ course: s.courseSlug, days: s.offsetDays })),
-      },
+      details: { pathId: id, name: path.name, startsOn: path.startsOn, inOrder: path.inOrder, steps: auditSteps(path) },
     });
     return id;
   });
   return { pathId };
+}
+
+/**
+ * An administrator's organisation-wide programme: the path in every team that is not
+ * archived, in one transaction. A team that already has one of its courses assigned, or a
+ * path of that name, is left out and named (its leaders chose those dates); teams made
+ * later do not get it.
+ */
+export async function publishPathToEveryTeam(ctx: RequestContext, input: PathInput) {
+  requireAdmin(ctx, 'Only administrators can publish a path to every team.');
+  const path = checkPath(ctx, input);
+  return ctx.db.transaction().execute(async (tx) => {
+    const active = (await repo.allTeams(tx, ctx.user.id)).filter((t) => !t.archived_at);
+    if (active.length === 0) throw new FieldError('name', 'There is no team yet to publish the path to.');
+    const ids = active.map((t) => t.id);
+    const [assignments, paths] = await Promise.all([repo.listAssignments(tx, ids), repo.listPaths(tx, ids)]);
+    const courses = new Set(path.steps.map((s) => s.courseSlug));
+    const clashes = (teamId: string) =>
+      paths.some((p) => p.team_id === teamId && p.name === path.name) ||
+      assignments.some((a) => a.team_id === teamId && courses.has(a.course_slug));
+    const left = active.filter((t) => clashes(t.id));
+    const published = active.filter((t) => !clashes(t.id));
+    if (published.length === 0)
+      throw new FieldError(
+        'course1',
+        'Every team already has one of these courses assigned, or a path of this name: nothing was published.',
+      );
+    for (const team of published) await insertPathInTeam(tx, team.id, path, ctx.user.id);
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'admin.publish-path',
+      target: 'teams:all',
+      details: {
+        name: path.name,
+        startsOn: path.startsOn,
+        inOrder: path.inOrder,
+        steps: auditSteps(path),
+        teams: published.length,
+        leftOut: left.map((t) => t.id),
+      },
+    });
+    return { published: published.length, leftOut: left.map((t) => t.name) };
+  });
 }
 
 /** Removes a path and its courses' assignments; every member keeps their progress and certificates. */
