@@ -50,10 +50,9 @@ const pathFields = {
   course6: optionalCourseField,
   days6: pathDaysField,
 };
-const pathInput = z.object(pathFields);
 
 /** The path the service takes: the rows in order, a row without a course as null. */
-function pathFrom(input: z.output<typeof pathInput>): teams.PathInput {
+function pathFrom(input: z.output<z.ZodObject<typeof pathFields>>): teams.PathInput {
   const rows: [string | null, number][] = [
     [input.course1, input.days1],
     [input.course2, input.days2],
