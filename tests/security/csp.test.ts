@@ -30,6 +30,8 @@ interface Visit {
 const NOT_PAGES = new Set([
   '/.well-known/jwks.json',
   '/account/export.json',
+  '/account/transcript.csv',
+  '/account/transcript.pdf',
   '/admin/events/[slug]/export.csv',
   '/certificates/[id].jwt',
   '/certificates/[id].pdf',
@@ -42,6 +44,7 @@ const NOT_PAGES = new Set([
   '/journal/export.json',
   '/journal/export.md',
   '/teams/[id]/export.csv',
+  '/teams/[id]/record.csv',
   '/teams/[id]/qr/[invite].svg',
 ]);
 
@@ -59,6 +62,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/500': [{ path: '/500', as: 'signed out', status: 500 }],
     '/account': [{ path: '/account', as: 'learner' }],
+    '/account/transcript': [
+      { path: '/account/transcript', as: 'holder' },
+      { path: '/account/transcript', as: 'learner' },
+    ],
     '/admin': [
       { path: '/admin', as: 'admin' },
       { path: '/admin?q=Sam', as: 'admin' },
@@ -143,6 +150,11 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/teams/${w.teamId}`, as: 'admin' },
     ],
     '/teams/[id]/huddle': [{ path: `/teams/${w.teamId}/huddle`, as: 'leader' }],
+    '/teams/[id]/record': [
+      { path: `/teams/${w.teamId}/record`, as: 'leader' },
+      { path: `/teams/${w.teamId}/record`, as: 'admin' },
+      { path: `/teams/${w.teamId}/record`, as: 'member', status: 403 },
+    ],
     '/teams/[id]/manage': [{ path: `/teams/${w.teamId}/manage`, as: 'leader' }],
     '/teams/[id]/remind/[assignment]': [{ path: `/teams/${w.teamId}/remind/${w.assignmentId}`, as: 'leader' }],
     '/teams/reminders/unsubscribe': [{ path: `/teams/reminders/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],

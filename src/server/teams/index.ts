@@ -20,6 +20,7 @@ export {
   publishPathToEveryTeam,
   removePath,
 } from './paths.ts';
+export { type RecordRow, trainingRecord, trainingRecordCsv } from './record.ts';
 export { type EmailInviteResult, forgetOldEmailInvitations, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
   type TeamPage,

@@ -575,3 +575,20 @@ export async function assignmentStates(
     }),
   );
 }
+
+// ---- the training record ----
+
+/**
+ * The current certificate code of each member and course of a team (issue 17 §4): what a
+ * director checks against the certificate's verification page. Revoked ones are left out.
+ */
+export function memberCertificateCodes(db: Executor, teamId: string) {
+  return db
+    .selectFrom('certificates')
+    .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
+    .select(['certificates.user_id', 'certificates.course_slug', 'certificates.code', 'certificates.id'])
+    .where('team_members.team_id', '=', teamId)
+    .where('certificates.replaced_by', 'is', null)
+    .where('certificates.revoked_at', 'is', null)
+    .execute();
+}
