@@ -3,11 +3,24 @@ import { createRequire } from 'node:module';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { formatCalendarDate } from '#lib/time-format.ts';
-import type { Transcript } from './transcript.ts';
 
 // The transcript as a PDF, the way certificates are made: pdf-lib with the DejaVu fonts
 // embedded as subsets (Latin Extended, Greek, Cyrillic), A4, plain text a registrar can
 // read and copy. Each document parses its own font copy: nothing is shared between PDFs.
+
+/** What the PDF prints (the transcript service's `Transcript` fits it). */
+export interface TranscriptPdfInput {
+  name: string;
+  email: string;
+  madeOn: string;
+  totalHours: number;
+  entries: {
+    title: string;
+    completedOn: string;
+    contactHours: number;
+    certificate: { code: string; url: string; status: string } | undefined;
+  }[];
+}
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 56;
@@ -49,7 +62,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 
 const hours = (n: number) => `${n} contact ${n === 1 ? 'hour' : 'hours'}`;
 
-export async function renderTranscriptPdf(transcript: Transcript, organization: string): Promise<Uint8Array> {
+export async function renderTranscriptPdf(transcript: TranscriptPdfInput, organization: string): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
   const bytes = fonts();
