@@ -1,6 +1,7 @@
-// Issue 17 §1 at 390 px: a leader builds a three-course learning path and assigns it; a
-// member who joins a week after a path began sees its day-7 course due in 7 days on Today,
-// completes it, and the leader's dashboard shows it.
+// Issue 17 §1 and §4 at 390 px: a leader builds a three-course learning path and assigns it;
+// a member who joins a week after a path began sees its day-7 course due in 7 days on Today,
+// completes it and finds it on their transcript; the leader's dashboard and the team's
+// training record show it.
 //
 // "A week later": the spec's own server starts on a database where a second team's path
 // was made through the same service the form calls, with its clock (`ctx.now`) set a week
@@ -186,12 +187,23 @@ test('a leader builds a path; a member who joins a week after it began has the d
   await expect(phone.getByText('You have finished 1 of 3 courses.')).toBeVisible();
   await expect(phone.getByText(`Next: ${DAY14.title}`)).toBeVisible();
 
+  // The member's transcript lists the course with its certificate.
+  await phone.goto('/account/transcript');
+  await expect(phone.getByRole('heading', { level: 2, name: DAY7.title })).toBeVisible();
+  await expect(phone.getByText(/Certificate RND-/)).toBeVisible();
+  await shot(phone, 'member-transcript');
+
   // The leader's dashboard: one row per member with the path's progress.
   await page.goto(`/teams/${world.weekOldTeamId}`);
   const row = page.getByRole('row', { name: /Mo Member/ });
   await expect(row.getByRole('cell', { name: '1 of 3 done' })).toBeVisible();
   await expect(row.getByRole('cell', { name: /Completed/ })).toHaveCount(1);
   await shot(page, 'leader-dashboard-path');
+  // The team's training record shows the completion and the certificate code.
+  await page.getByRole('link', { name: 'Training record' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Training record: Ward 9 nights' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /^RND-/ })).toBeVisible();
+  await shot(page, 'leader-training-record');
 
   expect(errors).toEqual([]);
   expect(phoneErrors).toEqual([]);
