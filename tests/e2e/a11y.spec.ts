@@ -327,6 +327,8 @@ test.describe('dark colour scheme', () => {
       ['team members and invites, with an invite and its QR code', `${teamUrl}/manage`],
       ['team reminder, with a note box', remindUrl!],
       ['learning path', pathUrl!],
+      ['team training record', `${teamUrl}/record`],
+      ['transcript, with a certificate', '/account/transcript'],
       ['event page', eventUrl],
       ['event dashboard', eventAdminUrl],
       ['event edit form', `${eventAdminUrl}/edit`],
