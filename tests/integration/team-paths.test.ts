@@ -13,6 +13,8 @@ import { listAuditEntries } from '#server/audit/repo.ts';
 import * as progress from '#server/progress/repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
+import * as reminders from '#server/teams/reminders.ts';
+import { formatCalendarDate } from '#lib/time-format.ts';
 import { addDays } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 
@@ -52,8 +54,12 @@ async function completeCourse(userId: string, slug: string) {
     await progress.completeLesson(database.db, { userId, courseSlug: slug, lessonSlug: lesson.slug }, '1.0.0');
 }
 
+/** As if the path had been made on `startsOn`: its start and its courses' dates for those there from the start. */
 async function backdatePath(pathId: string, startsOn: string) {
   await database.db.updateTable('team_paths').set({ starts_on: startsOn }).where('id', '=', pathId).execute();
+  await sql`update team_assignments set due_on = ${startsOn}::date + due_offset_days where path_id = ${pathId}`.execute(
+    database.db,
+  );
 }
 
 const dueDates = async (user: PublicUser, now?: Date) =>
@@ -124,6 +130,27 @@ describe('a path assigned to a team', () => {
 
     const audit = await listAuditEntries(database.db, { action: 'team.create-path' });
     expect(audit.some((e) => e.target === `team:${teamId}`)).toBe(true);
+  });
+
+  it('reminds a late joiner of their own date, not the date of those there from the start', async () => {
+    const { leader, teamId, join } = await team();
+    const { pathId } = await paths.createPath(ctx(leader), {
+      teamId,
+      name: 'Reminded',
+      startsOn: null,
+      inOrder: false,
+      steps: [{ courseSlug: first, offsetDays: 7 }],
+    });
+    const today = teams.teamToday();
+    await backdatePath(pathId, addDays(today, -5));
+    const late = await person('Late Lou');
+    await join(late);
+    await reminders.savePreferences(ctx(late), { quietStart: 0, quietEnd: 0, remindersOn: true });
+    const [assignment] = await teams.myAssignments(ctx(late));
+    await reminders.sendReminders(ctx(leader), { teamId, assignmentId: assignment!.assignmentId });
+    await reminders.runDueReminders(database.db, catalog);
+    const [mail] = await database.db.selectFrom('outbox').selectAll().where('to_address', '=', late.email).execute();
+    expect(mail!.text_body).toContain(`due ${formatCalendarDate(addDays(today, 7))}`);
   });
 
   it('counts from the calendar day the member joined in their own time zone, across daylight saving', async () => {

@@ -471,6 +471,17 @@ export interface AssignmentStateRow {
   state: AssignmentState;
 }
 
+/**
+ * An assignment's date for one member before any personal date: the team's date, or for a
+ * learning path's course its offset from the member's own start — the later of the path's
+ * start and the calendar day they joined, in their own time zone (decision 0033). Needs
+ * `a` (team_assignments) and `tp` (team_paths, left joined on a.path_id) in the query.
+ */
+export function memberDueOn(joinedAt: string, timeZone: string) {
+  return sql<string>`case when a.path_id is null then a.due_on
+    else greatest(tp.starts_on, (${sql.ref(joinedAt)} at time zone ${sql.ref(timeZone)})::date) + a.due_offset_days end`;
+}
+
 /** The lessons each course has now: only these count toward completing it. */
 export type CourseLessons = { course_slug: string; lesson_slug: string }[];
 
@@ -497,11 +508,7 @@ export async function assignmentStates(
     totals as (select course_slug, count(*)::int as total from lessons group by course_slug),
     pairs as (
       select a.team_id, a.id as assignment_id, a.course_slug, m.user_id,
-        case when a.path_id is null then a.due_on
-          -- A path's course: its offset from the member's own start, the later of the path's
-          -- start and the calendar day they joined in their own time zone (decision 0033).
-          else greatest(tp.starts_on, (m.joined_at at time zone u.time_zone)::date) + a.due_offset_days
-        end as team_due_on
+        ${memberDueOn('m.joined_at', 'u.time_zone')} as team_due_on
       from team_assignments a
       join team_members m on m.team_id = a.team_id
       left join team_paths tp on tp.id = a.path_id
