@@ -161,6 +161,21 @@ export interface TeamAssignmentsTable {
   note: Generated<string>;
   created_by: string | null;
   created_at: CreatedAt;
+  /** Set for a learning path's course: its place in the path and its due offset in days. */
+  path_id: string | null;
+  path_position: number | null;
+  due_offset_days: number | null;
+}
+
+/** A learning path: due dates count from each member's own start (the later of starts_on and joining). */
+export interface TeamPathsTable {
+  id: Generated<string>;
+  team_id: string;
+  name: string;
+  starts_on: string;
+  in_order: Generated<boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
 }
 
 export interface AssignmentExtensionsTable {
@@ -381,6 +396,7 @@ export interface Database {
   team_invites: TeamInvitesTable;
   team_email_invitations: TeamEmailInvitationsTable;
   team_assignments: TeamAssignmentsTable;
+  team_paths: TeamPathsTable;
   assignment_extensions: AssignmentExtensionsTable;
   reminder_preferences: ReminderPreferencesTable;
   team_reminders: TeamRemindersTable;

@@ -17,6 +17,7 @@ import * as reviewCards from './2026-12-12T1400-review-cards.ts';
 import * as organisations from './2026-12-17T1000-organisations.ts';
 import * as eventReviewStream from './2026-12-13T1000-event-review-stream.ts';
 import * as stableQuestionIds from './2026-12-13T1010-stable-question-ids.ts';
+import * as learningPaths from './2026-12-14T1000-learning-paths.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-17T1000-organisations': organisations,
   '2026-12-13T1000-event-review-stream': eventReviewStream,
   '2026-12-13T1010-stable-question-ids': stableQuestionIds,
+  '2026-12-14T1000-learning-paths': learningPaths,
 };

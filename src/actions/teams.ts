@@ -16,7 +16,10 @@ import {
   inviteDaysField,
   maxUsesField,
   noteField,
+  optionalCourseField,
   optionalDateField,
+  pathDaysField,
+  pathNameField,
   reminderNoteField,
   teamDescriptionField,
   teamNameField,
@@ -28,6 +31,43 @@ import {
 const teamId = idField('team');
 const assignmentId = idField('assignment');
 const userId = idField('member');
+
+/** A path's fields; its courses as numbered rows (a form without script has a fixed number: PATH_MAX_STEPS). */
+const pathFields = {
+  name: pathNameField,
+  startsOn: optionalDateField,
+  inOrder: z.literal('on').nullish(),
+  course1: optionalCourseField,
+  days1: pathDaysField,
+  course2: optionalCourseField,
+  days2: pathDaysField,
+  course3: optionalCourseField,
+  days3: pathDaysField,
+  course4: optionalCourseField,
+  days4: pathDaysField,
+  course5: optionalCourseField,
+  days5: pathDaysField,
+  course6: optionalCourseField,
+  days6: pathDaysField,
+};
+
+/** The path the service takes: the rows in order, a row without a course as null. */
+function pathFrom(input: z.output<z.ZodObject<typeof pathFields>>): teams.PathInput {
+  const rows: [string | null, number][] = [
+    [input.course1, input.days1],
+    [input.course2, input.days2],
+    [input.course3, input.days3],
+    [input.course4, input.days4],
+    [input.course5, input.days5],
+    [input.course6, input.days6],
+  ];
+  return {
+    name: input.name,
+    startsOn: input.startsOn,
+    inOrder: input.inOrder === 'on',
+    steps: rows.map(([courseSlug, offsetDays]) => (courseSlug ? { courseSlug, offsetDays } : null)),
+  };
+}
 
 export const teamActions = {
   create: defineAction({
@@ -112,6 +152,26 @@ export const teamActions = {
     accept: 'form',
     input: z.object({ teamId, courseSlug: courseField, dueOn: dateField, note: noteField }),
     handler: (input, ctx) => run(async () => teams.assignCourse(await actionContext(ctx), input)),
+  }),
+
+  createPath: defineAction({
+    accept: 'form',
+    input: z.object({ teamId, ...pathFields }),
+    handler: (input, ctx) =>
+      run(async () => teams.createPath(await actionContext(ctx), { teamId: input.teamId, ...pathFrom(input) })),
+  }),
+
+  /** An administrator's organisation-wide programme: the path in every team. */
+  publishPath: defineAction({
+    accept: 'form',
+    input: z.object(pathFields),
+    handler: (input, ctx) => run(async () => teams.publishPathToEveryTeam(await actionContext(ctx), pathFrom(input))),
+  }),
+
+  removePath: defineAction({
+    accept: 'form',
+    input: z.object({ teamId, pathId: idField('path') }),
+    handler: (input, ctx) => run(async () => teams.removePath(await actionContext(ctx), input)),
   }),
 
   changeDueDate: defineAction({

@@ -1,6 +1,7 @@
 import { z } from 'astro/zod';
 import { normalizeInviteCode, parseMinute } from './team-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
+import { PATH_MAX_OFFSET_DAYS } from './path-rules.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
 
@@ -194,3 +195,37 @@ export const reminderNoteField = z
     }
     return note;
   });
+
+export const pathNameField = z
+  .string({ error: 'Give the path a name.' })
+  .transform((value) => cleanText(value).replace(/\s+/g, ' '))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Give the path a name.')
+      .max(80, 'Use at most 80 characters for the path name.')
+      .refine(
+        (value) => !HIDDEN_CHARACTERS.test(value),
+        'The name contains invisible control characters; please retype it.',
+      ),
+  );
+
+/** A path's row left empty (no course chosen) is skipped: the form has room for more courses than most paths need. */
+export const optionalCourseField = z
+  .string()
+  .nullish()
+  .transform((value) => value?.trim() || null)
+  .pipe(courseField.nullable());
+
+/** Days from a member's start to a course's due date; empty is day 0. */
+export const pathDaysField = z
+  .string()
+  .nullish()
+  .transform((value) => value?.trim() || '0')
+  .pipe(
+    z.coerce
+      .number<string>({ error: 'Enter a number of days, like 7.' })
+      .int('Enter a whole number of days, like 7.')
+      .min(0, 'Use 0 (their first day) or more days.')
+      .max(PATH_MAX_OFFSET_DAYS, `Use at most ${PATH_MAX_OFFSET_DAYS} days (a year) after they start.`),
+  );

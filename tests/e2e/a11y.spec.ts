@@ -274,6 +274,17 @@ test.describe('dark colour scheme', () => {
     await assign.getByRole('button', { name: 'Assign course' }).click();
     await expect(page.getByText('Course assigned.')).toBeVisible();
     const remindUrl = await page.getByRole('link', { name: 'Send a reminder…' }).first().getAttribute('href');
+    // A learning path the leader takes with the team, for its page.
+    await page.getByText('Create a learning path').click();
+    const paths = page.getByRole('region', { name: 'Learning paths' });
+    await paths.getByLabel('Name of the path').fill('Onboarding');
+    await paths.getByLabel('Course 1', { exact: true }).selectOption({ label: curriculum()[1]!.title });
+    await paths.getByLabel('Course 1: due after (days)').fill('7');
+    await paths.getByRole('button', { name: 'Assign path to the team' }).click();
+    await expect(page.getByText('Path assigned.')).toBeVisible();
+    await page.getByRole('button', { name: 'Take the courses with my team' }).click();
+    await page.goto('/');
+    const pathUrl = await page.getByRole('link', { name: 'Onboarding', exact: true }).getAttribute('href');
     // An invite, so the Members page shows its QR code; an archived team for the Teams page's list.
     await page.goto(`${teamUrl}/manage`);
     await page.getByRole('button', { name: 'Create invite' }).click();
@@ -328,10 +339,14 @@ test.describe('dark colour scheme', () => {
       ['team dashboard', teamUrl],
       ['team members and invites, with an invite and its QR code', `${teamUrl}/manage`],
       ['team reminder, with a note box', remindUrl!],
+      ['learning path', pathUrl!],
+      ['team training record', `${teamUrl}/record`],
+      ['transcript, with a certificate', '/account/transcript'],
       ['event page', eventUrl],
       ['event dashboard', eventAdminUrl],
       ['event edit form', `${eventAdminUrl}/edit`],
       ['administration', '/admin'],
+      ['publish a learning path', '/admin/paths'],
       ['people', '/admin/people'],
       ['a person, for an administrator', personUrl],
       ['organisations', '/organisations'],

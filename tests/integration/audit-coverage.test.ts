@@ -21,6 +21,7 @@ import * as organisations from '#server/organisations/organisations.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
+import * as paths from '#server/teams/paths.ts';
 import * as events from '#server/events/events.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
@@ -286,6 +287,56 @@ const AUDITED: Record<string, Audited> = {
       return {
         act: () => teams.removeAssignment(ctx(leader), { teamId, assignmentId }),
         expect: { actorId: leader.id, action: 'team.unassign', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.createPath': {
+    service: 'paths.createPath',
+    prepare: async () => {
+      const { teamId } = await team();
+      return {
+        act: () =>
+          paths.createPath(ctx(leader), {
+            teamId,
+            name: 'Onboarding',
+            startsOn: null,
+            inOrder: false,
+            steps: [{ courseSlug: 'team-huddles', offsetDays: 7 }],
+          }),
+        expect: { actorId: leader.id, action: 'team.create-path', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.removePath': {
+    service: 'paths.removePath',
+    prepare: async () => {
+      const { teamId } = await team();
+      const { pathId } = await paths.createPath(ctx(leader), {
+        teamId,
+        name: 'Onboarding',
+        startsOn: null,
+        inOrder: false,
+        steps: [{ courseSlug: 'team-huddles', offsetDays: 7 }],
+      });
+      return {
+        act: () => paths.removePath(ctx(leader), { teamId, pathId }),
+        expect: { actorId: leader.id, action: 'team.remove-path', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.publishPath': {
+    service: 'paths.publishPathToEveryTeam',
+    prepare: async () => {
+      await team();
+      return {
+        act: () =>
+          paths.publishPathToEveryTeam(ctx(admin), {
+            name: `Programme ${Math.random().toString(36).slice(2, 8)}`,
+            startsOn: null,
+            inOrder: false,
+            steps: [{ courseSlug: 'servant-leadership', offsetDays: 30 }],
+          }),
+        expect: { actorId: admin.id, action: 'admin.publish-path', target: 'teams:all' },
       };
     },
   },

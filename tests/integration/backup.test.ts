@@ -28,6 +28,7 @@ import { requestPasswordReset } from '#server/accounts/accounts.ts';
 import { statusListCredential } from '#server/certificates/certificates.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
+import * as paths from '#server/teams/paths.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as organisations from '#server/organisations/organisations.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
@@ -123,6 +124,15 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   await reminders.runDueReminders(db, catalog, new Date(Date.now() + 26 * 3600_000));
   // An invitation mailed to someone not yet in the team.
   await invitations.inviteByEmail(ctx, { teamId: team.team_id, addresses: ['newcomer@example.org'], repeated: 0 });
+  // A learning path, in a team of its own (the demo team has its courses assigned one by one).
+  const pathTeam = await teams.createTeam(ctx, { name: 'Backup path team', description: '' });
+  await paths.createPath(ctx, {
+    teamId: pathTeam.teamId,
+    name: 'Onboarding',
+    startsOn: null,
+    inOrder: true,
+    steps: [{ courseSlug: 'team-huddles', offsetDays: 7 }],
+  });
   // An event (audit-logged), learners enrolled, and the nudge of its first lesson sent.
   const course = catalog.course('team-huddles')!;
   const { code } = await events.createEvent(ctx, {
@@ -200,6 +210,7 @@ function expectEveryTableFilled(before: Snapshot): void {
     'team_members',
     'team_invites',
     'team_assignments',
+    'team_paths',
     'team_reminders',
     'events',
     'event_enrollments',

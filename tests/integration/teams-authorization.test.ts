@@ -12,6 +12,8 @@ import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/a
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
+import * as paths from '#server/teams/paths.ts';
+import { trainingRecord } from '#server/teams/record.ts';
 
 import { addDays } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
@@ -116,6 +118,8 @@ const PAGE_RULES: Record<string, Rule> = {
     run: signedIn((u) => teams.inviteLink(ctxOf(u), { teamId, inviteId })),
   },
   'teams/[id]/export.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => teams.exportCsv(ctxOf(u), teamId)) },
+  'teams/[id]/record.astro': { expect: LEADER_OR_ADMIN, run: signedIn((u) => trainingRecord(ctxOf(u), teamId)) },
+  'teams/[id]/record.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => trainingRecord(ctxOf(u), teamId)) },
   'teams/reminders/unsubscribe.astro': {
     expect: PUBLIC,
     run: async () =>
@@ -197,6 +201,41 @@ const ACTION_RULES: Record<string, Rule> = {
     expect: LEADER_ONLY,
     run: signedIn((u) =>
       teams.removeAssignment(ctxOf(u), { teamId, assignmentId: '00000000-0000-4000-8000-000000000000' }),
+    ),
+  },
+  createPath: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) =>
+      paths.createPath(ctxOf(u), {
+        teamId,
+        name: 'Onboarding',
+        startsOn: null,
+        inOrder: false,
+        steps: [{ courseSlug: 'team-huddles', offsetDays: 7 }],
+      }),
+    ),
+  },
+  removePath: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => paths.removePath(ctxOf(u), { teamId, pathId: '00000000-0000-4000-8000-000000000000' })),
+  },
+  // An organisation-wide programme: administrators only. (The matrix's leader is the install's
+  // first account, so an administrator too; the other leader is not.)
+  publishPath: {
+    expect: {
+      signedOut: 'sign-in',
+      member: 'forbidden',
+      otherLeader: 'forbidden',
+      leader: 'allowed',
+      admin: 'allowed',
+    },
+    run: signedIn((u) =>
+      paths.publishPathToEveryTeam(ctxOf(u), {
+        name: 'Programme',
+        startsOn: null,
+        inOrder: false,
+        steps: [{ courseSlug: 'servant-leadership', offsetDays: 30 }],
+      }),
     ),
   },
   sendReminders: {

@@ -30,6 +30,8 @@ interface Visit {
 const NOT_PAGES = new Set([
   '/.well-known/jwks.json',
   '/account/export.json',
+  '/account/transcript.csv',
+  '/account/transcript.pdf',
   '/admin/events/[slug]/export.csv',
   '/organisations/[id]/report.csv',
   '/certificates/[id].jwt',
@@ -43,6 +45,7 @@ const NOT_PAGES = new Set([
   '/journal/export.json',
   '/journal/export.md',
   '/teams/[id]/export.csv',
+  '/teams/[id]/record.csv',
   '/teams/[id]/qr/[invite].svg',
 ]);
 
@@ -60,6 +63,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/500': [{ path: '/500', as: 'signed out', status: 500 }],
     '/account': [{ path: '/account', as: 'learner' }],
+    '/account/transcript': [
+      { path: '/account/transcript', as: 'holder' },
+      { path: '/account/transcript', as: 'learner' },
+    ],
     '/admin': [
       { path: '/admin', as: 'admin' },
       { path: '/admin?q=Sam', as: 'admin' },
@@ -76,6 +83,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/admin/events/[slug]/edit': [
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'admin' },
       { path: `/admin/events/${w.eventSlug}/edit`, as: 'learner', status: 403 },
+    ],
+    '/admin/paths': [
+      { path: '/admin/paths', as: 'admin' },
+      { path: '/admin/paths', as: 'learner', status: 403 },
     ],
     '/admin/people': [
       { path: '/admin/people', as: 'admin' },
@@ -148,6 +159,7 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     // The page a review question's email links to: a refused link is a kind page too.
     '/review/from-email': [{ path: `/review/from-email?token=${BOGUS_TOKEN}`, as: 'signed out', status: 400 }],
+    '/paths/[id]': [{ path: `/paths/${w.pathId}`, as: 'member' }],
     '/reset-password': [{ path: `/reset-password?token=${BOGUS_TOKEN}`, as: 'signed out' }],
     '/signup': [{ path: '/signup', as: 'signed out' }],
     '/teams': [
@@ -160,6 +172,11 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/teams/${w.teamId}`, as: 'admin' },
     ],
     '/teams/[id]/huddle': [{ path: `/teams/${w.teamId}/huddle`, as: 'leader' }],
+    '/teams/[id]/record': [
+      { path: `/teams/${w.teamId}/record`, as: 'leader' },
+      { path: `/teams/${w.teamId}/record`, as: 'admin' },
+      { path: `/teams/${w.teamId}/record`, as: 'member', status: 403 },
+    ],
     '/teams/[id]/manage': [{ path: `/teams/${w.teamId}/manage`, as: 'leader' }],
     '/teams/[id]/remind/[assignment]': [{ path: `/teams/${w.teamId}/remind/${w.assignmentId}`, as: 'leader' }],
     '/teams/reminders/unsubscribe': [{ path: `/teams/reminders/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' }],

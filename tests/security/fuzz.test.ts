@@ -382,6 +382,9 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'teams.setMemberDueDate': 'leader',
   'teams.removeAssignment': 'leader',
   'teams.sendReminders': 'leader',
+  'teams.createPath': 'leader',
+  'teams.removePath': 'leader',
+  'teams.publishPath': 'admin',
 };
 
 describe("fuzzing administrators' and leaders' Actions with their sessions and real ids", () => {
@@ -415,6 +418,10 @@ describe("fuzzing administrators' and leaders' Actions with their sessions and r
       intervalDays: '2',
       confirm: 'yes',
       dueOn: '2031-03-01',
+      name: 'Onboarding',
+      course1: world.courseSlug,
+      days1: '7',
+      pathId: world.pathId,
     };
     const cookie = role === 'admin' ? world.admin.cookie : world.leader.cookie;
     await fc.assert(

@@ -205,7 +205,16 @@ describe('security headers', () => {
   });
 
   it('personal pages are never cached by shared caches', async () => {
-    for (const path of ['/', '/account', '/journal', '/account/export.json', `${lessonPath}/state.json`]) {
+    for (const path of [
+      '/',
+      '/account',
+      '/journal',
+      '/account/export.json',
+      '/account/transcript',
+      '/account/transcript.csv',
+      '/account/transcript.pdf',
+      `${lessonPath}/state.json`,
+    ]) {
       const reply = await http(origin, 'GET', path, { cookie: user.cookie });
       expect(header(reply, 'cache-control'), path).toMatch(/private|no-store/);
     }

@@ -341,6 +341,8 @@ export interface World {
   stranger: TestUser;
   teamId: string;
   assignmentId: string;
+  /** A learning path of the team (another course than the assignment's), which `member` takes. */
+  pathId: string;
   inviteId: string;
   inviteCode: string;
   eventId: string;
@@ -381,6 +383,13 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
     dueOn: '2031-01-15',
     note: 'Before the audit',
   })) as { assignmentId: string };
+  const { pathId } = (await act(origin, 'teams.createPath', leader!.cookie, {
+    teamId,
+    name: 'Onboarding',
+    startsOn: '',
+    course1: catalog.courses.find((c) => c.slug !== course.slug)!.slug,
+    days1: '7',
+  })) as { pathId: string };
   const manage = (
     await http(origin, 'GET', `/teams/${teamId}/manage`, { cookie: leader!.cookie, headers: { accept: 'text/html' } })
   ).text;
@@ -439,6 +448,7 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
     stranger: stranger!,
     teamId,
     assignmentId,
+    pathId,
     inviteId,
     inviteCode,
     eventId: event.eventId,

@@ -12,6 +12,17 @@ export {
 export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTeam } from './repo.ts';
 // For the organisations domain: a team's name, and the role someone has in it.
 export { findTeam, roleInTeam, teamsByIds } from './repo.ts';
+export {
+  type MyPath,
+  type PathInput,
+  type PathStep,
+  createPath,
+  myPath,
+  myPaths,
+  publishPathToEveryTeam,
+  removePath,
+} from './paths.ts';
+export { type RecordRow, trainingRecord, trainingRecordCsv } from './record.ts';
 export { type EmailInviteResult, forgetOldEmailInvitations, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
   type AssignmentTotals,

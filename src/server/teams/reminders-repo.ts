@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '#server/platform/db.ts';
+import { memberDueOn } from './repo.ts';
 
 // Reminder preferences and the reminder queue (one row per reminder = one job).
 
@@ -148,7 +149,7 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
       returning r.id, r.user_id, r.assignment_id, r.requested_by, r.note
     )
     select c.id, c.user_id, u.email, u.name, c.assignment_id, a.course_slug, a.team_id, t.name as team_name,
-      coalesce(x.due_on, a.due_on) as due_on, rb.name as requested_by_name, c.note,
+      coalesce(x.due_on, ${memberDueOn('tm.joined_at', 'u.time_zone')}, a.due_on) as due_on, rb.name as requested_by_name, c.note,
       (t.archived_at is not null) as team_archived,
       exists (select 1 from team_members m where m.team_id = a.team_id and m.user_id = c.user_id) as still_member,
       (u.deleted_at is not null) as account_deleted,
@@ -157,6 +158,9 @@ export async function claimDueReminders(db: Executor, now: Date, limit: number):
     join users u on u.id = c.user_id
     join team_assignments a on a.id = c.assignment_id
     join teams t on t.id = a.team_id
+    -- A path's course is due from the member's own start (null once they left: skipped then).
+    left join team_paths tp on tp.id = a.path_id
+    left join team_members tm on tm.team_id = a.team_id and tm.user_id = c.user_id
     left join users rb on rb.id = c.requested_by
     left join assignment_extensions x on x.assignment_id = c.assignment_id and x.user_id = c.user_id
     order by c.id

@@ -308,7 +308,15 @@ export async function deleteEmailInvitationsBefore(db: Executor, before: Date): 
 
 export async function insertAssignment(
   db: Executor,
-  values: { teamId: string; courseSlug: string; dueOn: string; note: string; createdBy: string },
+  values: {
+    teamId: string;
+    courseSlug: string;
+    dueOn: string;
+    note: string;
+    createdBy: string;
+    /** A learning path's course: its path, place and due offset in days. */
+    path?: { id: string; position: number; offsetDays: number };
+  },
 ): Promise<string | undefined> {
   const row = await db
     .insertInto('team_assignments')
@@ -318,6 +326,9 @@ export async function insertAssignment(
       due_on: values.dueOn,
       note: values.note,
       created_by: values.createdBy,
+      path_id: values.path?.id ?? null,
+      path_position: values.path?.position ?? null,
+      due_offset_days: values.path?.offsetDays ?? null,
     })
     .onConflict((oc) => oc.constraint('team_assignments_one_per_course').doNothing())
     .returning('id')
@@ -330,11 +341,64 @@ export function listAssignments(db: Executor, teamIds: string | string[]) {
   const ids = Array.isArray(teamIds) ? teamIds : [teamIds];
   return db
     .selectFrom('team_assignments')
-    .select(['id', 'team_id', 'course_slug', 'due_on', 'note', 'created_at'])
+    .select([
+      'id',
+      'team_id',
+      'course_slug',
+      'due_on',
+      'note',
+      'created_at',
+      'path_id',
+      'path_position',
+      'due_offset_days',
+    ])
     .where('team_id', 'in', ids)
     .orderBy('due_on')
     .orderBy('created_at')
     .execute();
+}
+
+// ---- learning paths ----
+
+/** A new path; undefined when the team already has a path of that name. */
+export async function insertPath(
+  db: Executor,
+  values: { teamId: string; name: string; startsOn: string; inOrder: boolean; createdBy: string },
+): Promise<string | undefined> {
+  const row = await db
+    .insertInto('team_paths')
+    .values({
+      team_id: values.teamId,
+      name: values.name,
+      starts_on: values.startsOn,
+      in_order: values.inOrder,
+      created_by: values.createdBy,
+    })
+    .onConflict((oc) => oc.constraint('team_paths_one_name_per_team').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The paths of one team or of several (a person's teams). */
+export function listPaths(db: Executor, teamIds: string | string[]) {
+  const ids = Array.isArray(teamIds) ? teamIds : [teamIds];
+  return db
+    .selectFrom('team_paths')
+    .select(['id', 'team_id', 'name', 'starts_on', 'in_order', 'created_at'])
+    .where('team_id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Removes a path and its assignments (their due dates and personal dates); progress is never touched. */
+export async function deletePath(db: Executor, teamId: string, pathId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('team_paths')
+    .where('team_id', '=', teamId)
+    .where('id', '=', pathId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 export function findAssignment(db: Executor, teamId: string, assignmentId: string) {
@@ -407,6 +471,17 @@ export interface AssignmentStateRow {
   state: AssignmentState;
 }
 
+/**
+ * An assignment's date for one member before any personal date: the team's date, or for a
+ * learning path's course its offset from the member's own start — the later of the path's
+ * start and the calendar day they joined, in their own time zone (decision 0033). Needs
+ * `a` (team_assignments) and `tp` (team_paths, left joined on a.path_id) in the query.
+ */
+export function memberDueOn(joinedAt: string, timeZone: string) {
+  return sql<string>`case when a.path_id is null then a.due_on
+    else greatest(tp.starts_on, (${sql.ref(joinedAt)} at time zone ${sql.ref(timeZone)})::date) + a.due_offset_days end`;
+}
+
 /** The lessons each course has now: only these count toward completing it. */
 export type CourseLessons = { course_slug: string; lesson_slug: string }[];
 
@@ -432,9 +507,12 @@ export async function assignmentStates(
     ),
     totals as (select course_slug, count(*)::int as total from lessons group by course_slug),
     pairs as (
-      select a.team_id, a.id as assignment_id, a.course_slug, a.due_on as team_due_on, m.user_id
+      select a.team_id, a.id as assignment_id, a.course_slug, m.user_id,
+        ${memberDueOn('m.joined_at', 'u.time_zone')} as team_due_on
       from team_assignments a
       join team_members m on m.team_id = a.team_id
+      left join team_paths tp on tp.id = a.path_id
+      left join users u on u.id = m.user_id and a.path_id is not null
       where ${
         byTeam
           ? sql`a.team_id = ${filter.teamId}`
@@ -522,5 +600,22 @@ export function teamsByIds(db: Executor, ids: string[]) {
     ])
     .where('teams.id', 'in', ids)
     .orderBy(sql`lower(teams.name)`)
+    .execute();
+}
+
+// ---- the training record ----
+
+/**
+ * The current certificate code of each member and course of a team (issue 17 §4): what a
+ * director checks against the certificate's verification page. Revoked ones are left out.
+ */
+export function memberCertificateCodes(db: Executor, teamId: string) {
+  return db
+    .selectFrom('certificates')
+    .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
+    .select(['certificates.user_id', 'certificates.course_slug', 'certificates.code', 'certificates.id'])
+    .where('team_members.team_id', '=', teamId)
+    .where('certificates.replaced_by', 'is', null)
+    .where('certificates.revoked_at', 'is', null)
     .execute();
 }

@@ -448,6 +448,8 @@ export interface DashboardAssignment {
   counts: StateCounts;
   /** Mastery and most-missed questions: team counts only, hidden below five learners. */
   review: review.TeamCourseReview;
+  /** A learning path's course: due `offsetDays` after each member's own start. */
+  path: { id: string; name: string; position: number; offsetDays: number } | undefined;
 }
 
 export interface DashboardCell {
@@ -483,10 +485,12 @@ export async function dashboard(ctx: RequestContext, teamId: string) {
 
 async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
   const teamId = team.id;
-  const [members, assignments] = await Promise.all([
+  const [members, assignments, paths] = await Promise.all([
     repo.listMembers(ctx.db, teamId),
     repo.listAssignments(ctx.db, teamId),
+    repo.listPaths(ctx.db, teamId),
   ]);
+  const pathNames = new Map(paths.map((p) => [p.id, p.name]));
   const states = await repo.assignmentStates(
     ctx.db,
     { teamId },
@@ -536,6 +540,14 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
       dueOn: a.due_on,
       note: a.note,
       counts: countStates(statesByAssignment.get(a.id) ?? []),
+      path: a.path_id
+        ? {
+            id: a.path_id,
+            name: pathNames.get(a.path_id) ?? '',
+            position: a.path_position!,
+            offsetDays: a.due_offset_days!,
+          }
+        : undefined,
     };
   });
   return {
@@ -543,6 +555,7 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     access,
     members: [...byMember.values()],
     assignments: dashboardAssignments,
+    paths,
     today: teamToday(ctx.now, ctx.user.timeZone),
     /** Whether the person looking (a leader) takes the courses with the team. */
     viewerLearns: members.find((m) => m.user_id === ctx.user.id)?.learns_with_team ?? false,

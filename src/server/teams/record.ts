@@ -1,0 +1,85 @@
+import type { RequestContext } from '#server/kernel/context.ts';
+import { toCsv } from '#lib/csv.ts';
+import { STATE_LABELS, type AssignmentState } from '#lib/team-rules.ts';
+import { settings } from '#server/platform/settings.ts';
+import * as repo from './repo.ts';
+import { dashboard } from './teams.ts';
+
+// A team's training record (issue 17 §4): per member and assigned course, the state, due
+// date, completion date and certificate code — what a director asks for before an
+// accreditation survey. Leaders and administrators only, as the dashboard it is built from.
+
+export interface RecordRow {
+  member: string;
+  email: string;
+  course: string;
+  path: string;
+  state: AssignmentState;
+  status: string;
+  dueOn: string;
+  /** The calendar day, in the reader's time zone. */
+  completedOn: string;
+  certificateCode: string;
+  certificateUrl: string;
+}
+
+export async function trainingRecord(ctx: RequestContext, teamId: string) {
+  const view = await dashboard(ctx, teamId);
+  const codes = await repo.memberCertificateCodes(ctx.db, view.team.id);
+  const base = settings().PUBLIC_URL;
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.user.timeZone, dateStyle: 'short' });
+  const rows: RecordRow[] = [];
+  for (const member of view.members) {
+    for (const assignment of view.assignments) {
+      const cell = member.cells[assignment.id];
+      if (!cell) continue;
+      const certificate = codes.find((c) => c.user_id === member.userId && c.course_slug === assignment.courseSlug);
+      rows.push({
+        member: member.name,
+        email: member.email,
+        course: assignment.title,
+        path: assignment.path?.name ?? '',
+        state: cell.state,
+        status: STATE_LABELS[cell.state],
+        dueOn: cell.dueOn,
+        completedOn: cell.completedAt ? day.format(cell.completedAt) : '',
+        certificateCode: certificate?.code ?? '',
+        certificateUrl: certificate ? `${base}/certificates/${certificate.id}` : '',
+      });
+    }
+  }
+  return { team: view.team, today: view.today, rows };
+}
+
+/** The record as CSV: ISO dates, formula-safe cells (as every export). */
+export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
+  const record = await trainingRecord(ctx, teamId);
+  const header = [
+    'member',
+    'email',
+    'course',
+    'learning_path',
+    'status',
+    'due_date',
+    'completed_on',
+    'certificate_code',
+    'verify_url',
+  ];
+  const rows = record.rows.map((r) => [
+    r.member,
+    r.email,
+    r.course,
+    r.path,
+    r.state,
+    r.dueOn,
+    r.completedOn,
+    r.certificateCode,
+    r.certificateUrl,
+  ]);
+  const slug =
+    record.team.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'team';
+  return { filename: `rounds-${slug}-training-record-${record.today}.csv`, body: toCsv(header, rows) };
+}
