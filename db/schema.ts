@@ -331,6 +331,18 @@ export interface ReviewLogTable {
   reviewed_at: Timestamp;
 }
 
+/** The continuing-education provider (decision 0035): one row, id 1, once an administrator saves it. */
+export interface CreditProviderTable {
+  id: number;
+  name: string;
+  accreditation_statement: string;
+  approver_statement: string;
+  /** The kinds of credit (CREDIT_TYPES) the provider offers; courses state only these. */
+  enabled_types: ColumnType<string[], string, string>;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -360,6 +372,7 @@ export interface Database {
   certificate_status_lists: CertificateStatusListsTable;
   review_cards: ReviewCardsTable;
   review_log: ReviewLogTable;
+  credit_provider: CreditProviderTable;
 }
 
 export type User = Selectable<UsersTable>;

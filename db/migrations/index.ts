@@ -14,6 +14,7 @@ import * as accountDeactivation from './2026-12-12T1200-account-deactivation.ts'
 import * as teamArchiveInvitationsNotes from './2026-12-12T1300-team-archive-invitations-notes.ts';
 import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
 import * as reviewCards from './2026-12-12T1400-review-cards.ts';
+import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12T1300-team-archive-invitations-notes': teamArchiveInvitationsNotes,
   '2026-12-12T1000-account-time-zone': accountTimeZone,
   '2026-12-12T1400-review-cards': reviewCards,
+  '2026-12-15T1000-credit-provider': creditProvider,
 };

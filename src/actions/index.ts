@@ -5,6 +5,7 @@ import { eventActions } from './events.ts';
 import { certificateActions } from './certificates.ts';
 import { peopleActions } from './people.ts';
 import { reviewActions } from './review.ts';
+import { creditActions } from './credit.ts';
 
 export const server = {
   accounts: accountActions,
@@ -15,4 +16,5 @@ export const server = {
   certificates: certificateActions,
   people: peopleActions,
   review: reviewActions,
+  credit: creditActions,
 };

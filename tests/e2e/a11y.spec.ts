@@ -319,6 +319,7 @@ test.describe('dark colour scheme', () => {
       ['event dashboard', eventAdminUrl],
       ['event edit form', `${eventAdminUrl}/edit`],
       ['administration', '/admin'],
+      ['continuing-education credit', '/admin/credit'],
       ['people', '/admin/people'],
       ['a person, for an administrator', personUrl],
     ] as const) {

@@ -22,6 +22,7 @@ import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as events from '#server/events/events.ts';
 import * as certificates from '#server/certificates/certificates.ts';
+import * as credit from '#server/credit/credit.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
 import { seedDemo } from '#server/demo/demo.ts';
 import { addDays, dateIn } from '#lib/team-rules.ts';
@@ -428,6 +429,17 @@ const AUDITED: Record<string, Audited> = {
         expect: { actorId: admin.id, action: 'certificate.reissue', target: `certificate:${id}` },
       };
     },
+  },
+  'credit.saveProvider': {
+    service: 'credit.saveCreditProvider',
+    prepare: async () => ({
+      act: () =>
+        credit.saveCreditProvider(
+          { db: database.db, catalog, user: admin },
+          { name: 'Example CE Office', accreditationStatement: '', approverStatement: '', enabledTypes: [] },
+        ),
+      expect: { actorId: admin.id, action: 'credit.provider.save', target: 'credit-provider' },
+    }),
   },
   // The first account of an install becomes an administrator: a grant like grant-admin.
   'accounts.signUp': {

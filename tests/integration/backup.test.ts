@@ -26,6 +26,7 @@ import { findUserById, setAdmin } from '#server/accounts/users-repo.ts';
 import * as events from '#server/events/events.ts';
 import { requestPasswordReset } from '#server/accounts/accounts.ts';
 import { statusListCredential } from '#server/certificates/certificates.ts';
+import { saveCreditProvider } from '#server/credit/credit.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as invitations from '#server/teams/invitations.ts';
@@ -142,6 +143,13 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     await events.joinEvent({ ...ctx, user: person }, { code });
   }
   await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z'));
+  // The continuing-education provider an administrator saved.
+  await saveCreditProvider(ctx, {
+    name: 'Backup CE Office',
+    accreditationStatement: '',
+    approverStatement: '',
+    enabledTypes: ['participation'],
+  });
 
   const certificate = await db
     .selectFrom('certificates')

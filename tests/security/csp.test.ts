@@ -68,6 +68,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: '/admin/audit', as: 'admin' },
       { path: '/admin/audit?action=team.', as: 'admin' },
     ],
+    '/admin/credit': [
+      { path: '/admin/credit', as: 'admin' },
+      { path: '/admin/credit', as: 'learner', status: 403 },
+    ],
     '/admin/certificates/[id]': [{ path: `/admin/certificates/${w.certificateId}`, as: 'admin' }],
     '/admin/events': [{ path: '/admin/events', as: 'admin' }],
     '/admin/events/new': [{ path: '/admin/events/new', as: 'admin' }],
