@@ -15,6 +15,7 @@ import * as teamArchiveInvitationsNotes from './2026-12-12T1300-team-archive-inv
 import * as accountTimeZone from './2026-12-12T1000-account-time-zone.ts';
 import * as reviewCards from './2026-12-12T1400-review-cards.ts';
 import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
+import * as creditRecords from './2026-12-15T1010-credit-records.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-12T1000-account-time-zone': accountTimeZone,
   '2026-12-12T1400-review-cards': reviewCards,
   '2026-12-15T1000-credit-provider': creditProvider,
+  '2026-12-15T1010-credit-records': creditRecords,
 };

@@ -15,6 +15,7 @@ const origin = inject('origin');
 const catalog = testCatalog();
 const course = catalog.courses[0]!;
 const lesson = course.lessons[0]!;
+const creditCourse = catalog.courses.find((c) => c.credit)!;
 const huddle = catalog.courses.flatMap((c) => c.lessons).find((l) => /huddle/.test(l.slug)) ?? lesson;
 const BOGUS_TOKEN = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -100,6 +101,7 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/courses': both('/courses'),
     '/courses/[course]': both(`/courses/${course.slug}`),
+    '/courses/[course]/credit': [{ path: `/courses/${creditCourse.slug}/credit`, as: 'learner' }],
     '/courses/[course]/[lesson]': [
       ...both(`/courses/${course.slug}/${lesson.slug}`),
       { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' },

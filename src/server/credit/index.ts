@@ -6,3 +6,16 @@ export {
   creditProvider,
   saveCreditProvider,
 } from './credit.ts';
+export {
+  type CertificateCredit,
+  type CreditStatus,
+  type EvaluationInput,
+  certificateCredit,
+  creditStatus,
+  EVALUATION_FORM_VERSION,
+  LIKERT,
+  postTestQuestions,
+  recordAttestation,
+  submitEvaluation,
+  submitPostTest,
+} from './earning.ts';
