@@ -32,11 +32,10 @@ export const providerNameField = z
 export const accreditationStatementField = statement('accreditation statement', 1000);
 export const approverStatementField = statement('approver statement', 1000);
 
+/** A plain array, so Astro reads every ticked box (formData.getAll); none ticked is []. */
 export const creditTypesField = z
   .array(z.enum(CREDIT_TYPES, 'Choose kinds of credit from the list.'))
-  .max(CREDIT_TYPES.length, 'Choose kinds of credit from the list.')
-  .nullish()
-  .transform((value) => value ?? []);
+  .max(CREDIT_TYPES.length, 'Choose kinds of credit from the list.');
 
 // ---- earning credit: the post-test, the evaluation and the attestation
 

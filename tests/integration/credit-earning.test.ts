@@ -14,7 +14,7 @@ import { testCatalog } from '../support/catalog.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
 import type { CreditType } from '#lib/credit-rules.ts';
-import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
+import { createUser, eraseAccount, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import { ConflictError, FieldError } from '#server/kernel/errors.ts';
 import * as learning from '#server/learning/learning.ts';
 import * as certificates from '#server/certificates/certificates.ts';
@@ -144,6 +144,7 @@ describe('earning credit', () => {
       credit_type: 'nursing-contact-hours',
       credit_activity_id: course.credit!.activityId,
       accreditation_statement: STATEMENT,
+      issuer_name: 'Example Health Education',
     });
     expect(Number(row.credit_hours)).toBe(0.25);
     // A second attestation changes nothing.
@@ -294,5 +295,44 @@ describe('earning credit', () => {
         .execute();
     const [outcome] = await certificates.issueEarnedCertificates(await ctxOf(id));
     expect(outcome).toMatchObject({ certificate: { course_slug: plain.slug, credit_type: null } });
+  });
+});
+
+describe('deleting an account', () => {
+  it('keeps the credit record de-identified, as decision 0036 says', async () => {
+    const { id } = await person();
+    await completeCourse(id);
+    await spendTime(id);
+    await postTest(id, 0);
+    await postTest(id, questions.length);
+    await credit.submitEvaluation(await ctxOf(id), evaluation);
+    await attest(id);
+    await database.db.transaction().execute((tx) => eraseAccount(tx, id));
+
+    const user = (await findUserById(database.db, id))!;
+    expect(user.email).toMatch(/@deleted\.invalid$/);
+    // The claim, each attempt's score and the receipt stay; the answers chosen go.
+    const claim = await database.db.selectFrom('credit_claims').selectAll().where('user_id', '=', id).execute();
+    expect(claim).toHaveLength(1);
+    expect(Number(claim[0]!.hours_claimed)).toBe(0.25);
+    const attempts = await database.db
+      .selectFrom('credit_post_test_attempts')
+      .selectAll()
+      .where('user_id', '=', id)
+      .orderBy('attempted_at')
+      .execute();
+    expect(attempts.map((a) => [a.score, a.passed, a.answers])).toEqual([
+      [0, false, []],
+      [100, true, []],
+    ]);
+    expect(
+      await database.db.selectFrom('credit_evaluation_receipts').selectAll().where('user_id', '=', id).execute(),
+    ).toHaveLength(1);
+    // The certificate is a tombstone: credit and status kept, name and credential gone.
+    expect(await certificateOf(id)).toMatchObject({
+      holder_name: null,
+      credential_jwt: null,
+      credit_type: 'nursing-contact-hours',
+    });
   });
 });

@@ -178,6 +178,8 @@ interface IssuedCredit {
   hours: number;
   activityId: string;
   statement: string;
+  /** The continuing-education provider that awards it, printed as the certificate's provider. */
+  providerName: string;
 }
 
 async function issue(
@@ -209,7 +211,7 @@ async function issue(
   }
 }
 
-async function issuedCredit(db: Kysely<Database>, userId: string, course: CatalogCourse): Promise<IssuedCredit | null> {
+async function issuedCredit(db: Kysely<Database>, userId: string, course: CatalogCourse) {
   const credit = await certificateCredit(db, userId, course);
   return credit.state === 'claimed' ? credit : null;
 }
@@ -223,6 +225,7 @@ function creditOfRow(row: Certificate): IssuedCredit | null {
     hours: Number(row.credit_hours),
     activityId: row.credit_activity_id,
     statement: row.accreditation_statement ?? '',
+    providerName: row.issuer_name,
   };
 }
 
@@ -278,7 +281,8 @@ async function newCertificate(
     course_version: completion.courseVersion,
     completed_on: completion.completedOn,
     contact_hours: completion.contactHours,
-    issuer_name: config.ORGANIZATION_NAME,
+    // A certificate with credit names the provider that awards it (Administration → Credit).
+    issuer_name: completion.credit?.providerName ?? config.ORGANIZATION_NAME,
     issued_at: issuedAt,
     expires_at: completion.expiresAt,
     credential_jwt: await signCredential(credential, await signingKey(db)),

@@ -224,7 +224,15 @@ export async function recordAttestation(
 export type CertificateCredit =
   | { state: 'none' }
   | { state: 'pending'; reason: string }
-  | { state: 'claimed'; type: string; typeLabel: string; hours: number; activityId: string; statement: string };
+  | {
+      state: 'claimed';
+      type: string;
+      typeLabel: string;
+      hours: number;
+      activityId: string;
+      statement: string;
+      providerName: string;
+    };
 
 /**
  * Whether a completed course's certificate carries credit: none (no credit offered or the
@@ -248,6 +256,7 @@ export async function certificateCredit(
       hours: Number(claim.hours_claimed),
       activityId: claim.activity_id,
       statement: provider.accreditationStatement,
+      providerName: provider.name,
     };
   }
   const offer = await courseCreditOffer(db, course, now);
