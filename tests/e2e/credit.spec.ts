@@ -161,6 +161,17 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+
+  // The administrator downloads the activity report and reads the evaluation summary.
+  await admin.goto('/admin/credit');
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('link', { name: 'Activity report (CSV)' }).click(),
+  ]);
+  const report = readFileSync(await download.path(), 'utf8');
+  expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
+  await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
+  await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
 });
 
 /** The seed course that states credit in its content file, and its activity id. */

@@ -599,6 +599,8 @@ const READS = [
   'people.personForAdmin',
   'teams.inviteLink',
   'reminders.planReminders',
+  'reports.activityReport',
+  'reports.evaluationSummary',
 ];
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import type { RoundsDatabase } from '#server/platform/db.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
 import type { CreditType } from '#lib/credit-rules.ts';
 import { createUser, eraseAccount, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
-import { ConflictError, FieldError } from '#server/kernel/errors.ts';
+import { ConflictError, FieldError, ForbiddenError } from '#server/kernel/errors.ts';
 import * as learning from '#server/learning/learning.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import * as credit from '#server/credit/index.ts';
@@ -334,5 +334,44 @@ describe('deleting an account', () => {
       credential_jwt: null,
       credit_type: 'nursing-contact-hours',
     });
+  });
+});
+
+describe('the provider’s records', () => {
+  it('reports the activity as CSV and summarises evaluations without naming anyone; administrators only', async () => {
+    const named = await person();
+    await database.db.updateTable('users').set({ name: '=HYPERLINK("x")' }).where('id', '=', named.id).execute();
+    await completeCourse(named.id);
+    await spendTime(named.id);
+    await postTest(named.id, 0);
+    await postTest(named.id, questions.length);
+    await credit.submitEvaluation(await ctxOf(named.id), {
+      ...evaluation,
+      biasFree: 'no',
+      biasComment: 'One product was named twice.',
+    });
+    await attest(named.id);
+
+    const learner = await ctxOf(named.id);
+    await expect(credit.activityReport(learner, course.slug)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(credit.evaluationSummary(learner, course.slug)).rejects.toBeInstanceOf(ForbiddenError);
+
+    const admin = await ctxOf((await person({ admin: true })).id);
+    const { filename, body } = await credit.activityReport(admin, course.slug);
+    expect(filename).toBe(`${course.credit!.activityId}-activity-report.csv`);
+    const line = body.split('\r\n').find((l) => l.includes('HYPERLINK'))!;
+    // The name cannot run as a formula; two attempts, best 100, evaluated, hours claimed, certificate code.
+    expect(line.startsWith(`"'=HYPERLINK(""x"")"`)).toBe(true);
+    expect(line).toMatch(/,2,100,yes,\d{4}-\d{2}-\d{2},Nursing contact hours,0\.25,\d{4}-\d{2}-\d{2},RND-/);
+
+    const summary = await credit.evaluationSummary(admin, course.slug);
+    expect(summary.count).toBeGreaterThanOrEqual(1);
+    expect(summary.biasFree.no).toBeGreaterThanOrEqual(1);
+    expect(summary.biasComments).toContain('One product was named twice.');
+    expect(summary.outcomes).toHaveLength(course.objectives.length);
+    const text = JSON.stringify(summary);
+    expect(text).not.toContain(named.id);
+    expect(text).not.toContain(named.email);
+    expect(text).not.toContain('HYPERLINK');
   });
 });

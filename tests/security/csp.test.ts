@@ -42,6 +42,7 @@ const NOT_PAGES = new Set([
   '/issuer',
   '/journal/export.json',
   '/journal/export.md',
+  '/admin/credit/[course].csv',
   '/teams/[id]/export.csv',
   '/teams/[id]/qr/[invite].svg',
 ]);

@@ -19,3 +19,4 @@ export {
   submitEvaluation,
   submitPostTest,
 } from './earning.ts';
+export { type EvaluationSummary, activityReport, evaluationSummary } from './reports.ts';

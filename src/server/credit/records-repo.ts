@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '#server/platform/db.ts';
 
 // What learners show to earn credit: post-test attempts, evaluation receipts and answers
@@ -156,5 +157,78 @@ export async function insertCreditClaim(
       post_test_score: values.postTestScore,
     })
     .onConflict((oc) => oc.columns(['user_id', 'course_slug']).doNothing())
+    .execute();
+}
+
+export interface ActivityReportRow {
+  name: string;
+  email: string;
+  deleted: boolean;
+  attempts: number;
+  best_score: number;
+  passed: boolean;
+  evaluation_on: string | null;
+  credit_type: string | null;
+  hours_claimed: number | null;
+  attested_at: Date | null;
+  certificate_code: string | null;
+  completed_on: string | null;
+}
+
+/** One row per learner who sat the course's post-test: what an accreditor's audit asks for. */
+export function activityReportRows(db: Executor, courseSlug: string): Promise<ActivityReportRow[]> {
+  return db
+    .selectFrom('credit_post_test_attempts as a')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('credit_claims as c', (join) =>
+      join.onRef('c.user_id', '=', 'a.user_id').onRef('c.course_slug', '=', 'a.course_slug'),
+    )
+    .leftJoin('credit_evaluation_receipts as r', (join) =>
+      join.onRef('r.user_id', '=', 'a.user_id').onRef('r.course_slug', '=', 'a.course_slug'),
+    )
+    .leftJoin('certificates as cert', (join) =>
+      join
+        .onRef('cert.user_id', '=', 'a.user_id')
+        .onRef('cert.course_slug', '=', 'a.course_slug')
+        .on('cert.replaced_by', 'is', null),
+    )
+    .where('a.course_slug', '=', courseSlug)
+    .groupBy([
+      'u.id',
+      'u.name',
+      'u.email',
+      'u.deleted_at',
+      'c.credit_type',
+      'c.hours_claimed',
+      'c.attested_at',
+      'r.completed_on',
+      'cert.code',
+      'cert.completed_on',
+    ])
+    .select((eb) => [
+      'u.name as name',
+      'u.email as email',
+      sql<boolean>`u.deleted_at is not null`.as('deleted'),
+      eb.fn.countAll<number>().as('attempts'),
+      eb.fn.max('a.score').as('best_score'),
+      eb.fn<boolean>('bool_or', ['a.passed']).as('passed'),
+      'r.completed_on as evaluation_on',
+      'c.credit_type as credit_type',
+      'c.hours_claimed as hours_claimed',
+      'c.attested_at as attested_at',
+      'cert.code as certificate_code',
+      'cert.completed_on as completed_on',
+    ])
+    .orderBy('u.name')
+    .execute();
+}
+
+/** Every evaluation of a course: answers only, no learner, in a stable order that is not the order they came in. */
+export function evaluationsOf(db: Executor, courseSlug: string) {
+  return db
+    .selectFrom('credit_evaluations')
+    .select(['form_version', 'month', 'answers'])
+    .where('course_slug', '=', courseSlug)
+    .orderBy('id')
     .execute();
 }
