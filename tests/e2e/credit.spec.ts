@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import AxeBuilder from '@axe-core/playwright';
 import {
   curriculum,
   expect,
@@ -47,6 +48,17 @@ async function signUpHere(page: Page, person: Person): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
 }
 
+/** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
+async function expectAccessible(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const serious = axe.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
+  expect(serious).toEqual([]);
+}
+
 test('an attendee earns credit: post-test failed then passed, evaluation, attestation, certificate with credit', async ({
   page,
   openContext,
@@ -79,6 +91,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   const offer = page.getByRole('region', { name: 'Continuing-education credit' });
   await expect(offer.getByText(STATEMENT)).toBeVisible();
   await expect(offer.getByText(/has a relevant financial relationship to disclose/)).toBeVisible();
+  await expectAccessible(page);
   for (const lesson of course.lessons) {
     const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: lesson.slug };
     rightAnswers(lesson).forEach((option, index) => (form[`q${index}`] = String(option)));
@@ -103,6 +116,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   };
   await answerAll(false);
   await expect(page.getByText(/Your result: 0%/)).toBeVisible();
+  await expectAccessible(page);
   await answerAll(true);
   await expect(page.getByText('You passed the post-test with 100%.')).toBeVisible();
 
@@ -126,6 +140,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   );
   for (const group of await page.getByRole('group', { name: /^This activity helped me/ }).all())
     await group.getByLabel('Agree', { exact: true }).check();
+  await expectAccessible(page);
   await page.screenshot({ path: test.info().outputPath('evaluation-phone.png'), fullPage: true });
   await page.getByRole('button', { name: 'Send evaluation' }).click();
   await expect(page.getByText('Thank you for the evaluation.')).toBeVisible();
@@ -172,6 +187,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
   await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
   await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
+  await expectAccessible(admin);
 });
 
 /** The seed course that states credit in its content file, and its activity id. */
