@@ -303,6 +303,11 @@ export interface CertificatesTable {
   /** Its entry in the revocation status list /certificates/status/<list>, allocated once. */
   status_list: number;
   status_index: number;
+  /** Continuing-education credit as issued (issue 21); null on a completion certificate. */
+  credit_type: ColumnType<string | null, string | null | undefined, string | null>;
+  credit_hours: ColumnType<number | null, number | null | undefined, number | null>;
+  credit_activity_id: ColumnType<string | null, string | null | undefined, string | null>;
+  accreditation_statement: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CertificateStatusListsTable {
@@ -380,6 +385,62 @@ export interface OrganisationTeamsTable {
   added_at: CreatedAt;
 }
 
+/** The continuing-education provider (decision 0035): one row, id 1, once an administrator saves it. */
+export interface CreditProviderTable {
+  id: number;
+  name: string;
+  accreditation_statement: string;
+  approver_statement: string;
+  /** The kinds of credit (CREDIT_TYPES) the provider offers; courses state only these. */
+  enabled_types: ColumnType<string[], string, string>;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+/** One post-test attempt; `attempt_id` comes from the form, so a retry is recorded once. */
+export interface CreditPostTestAttemptsTable {
+  attempt_id: string;
+  user_id: string;
+  course_slug: string;
+  course_version: string;
+  /** The option chosen per question, in course order (lesson by lesson, check by check). */
+  answers: ColumnType<number[], string, string>;
+  correct: number;
+  questions: number;
+  score: number;
+  passed: boolean;
+  attempted_at: CreatedAt;
+}
+
+/** Evaluation answers, with no user and no time finer than the month ('YYYY-MM'). */
+export interface CreditEvaluationsTable {
+  id: string;
+  course_slug: string;
+  activity_id: string;
+  form_version: number;
+  month: string;
+  answers: ColumnType<Record<string, unknown>, string, string>;
+}
+
+/** Who completed a course's evaluation (not what they answered). `completed_on` is 'YYYY-MM-DD'. */
+export interface CreditEvaluationReceiptsTable {
+  user_id: string;
+  course_slug: string;
+  form_version: number;
+  completed_on: string;
+}
+
+/** The learner's attestation: the credit claimed for a course, once. */
+export interface CreditClaimsTable {
+  user_id: string;
+  course_slug: string;
+  activity_id: string;
+  credit_type: string;
+  hours_claimed: number;
+  post_test_score: number;
+  attested_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -414,6 +475,11 @@ export interface Database {
   organisation_domains: OrganisationDomainsTable;
   organisation_admins: OrganisationAdminsTable;
   organisation_teams: OrganisationTeamsTable;
+  credit_provider: CreditProviderTable;
+  credit_post_test_attempts: CreditPostTestAttemptsTable;
+  credit_evaluations: CreditEvaluationsTable;
+  credit_evaluation_receipts: CreditEvaluationReceiptsTable;
+  credit_claims: CreditClaimsTable;
 }
 
 export type User = Selectable<UsersTable>;

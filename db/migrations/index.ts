@@ -18,6 +18,8 @@ import * as organisations from './2026-12-17T1000-organisations.ts';
 import * as eventReviewStream from './2026-12-13T1000-event-review-stream.ts';
 import * as stableQuestionIds from './2026-12-13T1010-stable-question-ids.ts';
 import * as learningPaths from './2026-12-14T1000-learning-paths.ts';
+import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
+import * as creditRecords from './2026-12-15T1010-credit-records.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +42,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-13T1000-event-review-stream': eventReviewStream,
   '2026-12-13T1010-stable-question-ids': stableQuestionIds,
   '2026-12-14T1000-learning-paths': learningPaths,
+  '2026-12-15T1000-credit-provider': creditProvider,
+  '2026-12-15T1010-credit-records': creditRecords,
 };

@@ -6,6 +6,7 @@ import { certificateActions } from './certificates.ts';
 import { peopleActions } from './people.ts';
 import { reviewActions } from './review.ts';
 import { organisationActions } from './organisations.ts';
+import { creditActions } from './credit.ts';
 
 export const server = {
   accounts: accountActions,
@@ -17,4 +18,5 @@ export const server = {
   people: peopleActions,
   review: reviewActions,
   organisations: organisationActions,
+  credit: creditActions,
 };

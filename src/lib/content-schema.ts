@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { CREDIT_TYPES } from './credit-rules.ts';
 
 // The shape of courses and lessons under content/ (see content/README.md).
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -11,23 +12,67 @@ export const DRIVER_LABELS: Record<(typeof DRIVERS)[number], string> = {
   integrative: 'All three drivers',
 };
 
-export const courseSchema = z.object({
-  title: text(120),
-  summary: text(160),
-  description: text(1200),
-  driver: z.enum(DRIVERS),
-  audience: text(300),
-  objectives: z.array(text(200)).min(2).max(5),
-  contactHours: z
-    .number()
-    .positive()
-    .max(40)
-    .refine((hours) => Number.isInteger(hours * 4), 'contactHours must be a multiple of 0.25'),
-  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'version must look like 1.0.0'),
-  released: z.coerce.date(),
-  lastReviewed: z.coerce.date(),
-  recertifyMonths: z.number().int().min(1).max(120).optional(),
-});
+const quarterHours = z
+  .number()
+  .positive()
+  .max(40)
+  .refine((hours) => Number.isInteger(hours * 4), 'hours must be a multiple of 0.25');
+
+/**
+ * Continuing-education credit the course can offer (issue 21). Stating it claims nothing:
+ * a kind of credit is shown and awarded only once the provider enables it under
+ * Administration → Credit (decision 0035).
+ */
+const creditSchema = z
+  .object({
+    /** The provider's id for this activity, printed on certificates with credit. */
+    activityId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/, 'activityId: 2-40 letters, digits, dots, dashes or underscores'),
+    types: z
+      .array(z.object({ type: z.enum(CREDIT_TYPES), hours: quarterHours }))
+      .min(1)
+      .max(3)
+      .refine((types) => new Set(types.map((t) => t.type)).size === types.length, 'each credit type once'),
+    /** Planners', authors' and reviewers' relevant financial relationships: "none" stated explicitly. */
+    disclosures: z.union([
+      z.literal('none'),
+      z.array(z.object({ name: text(120), role: text(120), relationship: text(300) })).min(1),
+    ]),
+    starts: z.coerce.date(),
+    expires: z.coerce.date(),
+    /** The post-test pass mark over the course's check questions, in per cent. */
+    passMark: z.number().int().min(50).max(100).default(80),
+  })
+  .refine((credit) => credit.expires.getTime() > credit.starts.getTime(), {
+    message: 'expires must be after starts',
+    path: ['expires'],
+  });
+
+export const courseSchema = z
+  .object({
+    title: text(120),
+    summary: text(160),
+    description: text(1200),
+    driver: z.enum(DRIVERS),
+    audience: text(300),
+    objectives: z.array(text(200)).min(2).max(5),
+    contactHours: z
+      .number()
+      .positive()
+      .max(40)
+      .refine((hours) => Number.isInteger(hours * 4), 'contactHours must be a multiple of 0.25'),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'version must look like 1.0.0'),
+    released: z.coerce.date(),
+    lastReviewed: z.coerce.date(),
+    recertifyMonths: z.number().int().min(1).max(120).optional(),
+    credit: creditSchema.optional(),
+  })
+  .refine((course) => !course.credit || course.credit.types.every((t) => t.hours <= course.contactHours), {
+    message: 'credit hours cannot exceed contactHours',
+    path: ['credit', 'types'],
+  });
 
 // The lesson page puts "Correct." or "Not this one." before the feedback; a verdict of the
 // author's own would say it twice.

@@ -19,10 +19,14 @@ export const FORM_BODY_MAX = 32 * 1024;
 /** A reflection (REFLECTION_MAX characters, 9 bytes each at worst) and the form's other fields. */
 export const REFLECTION_BODY_MAX = REFLECTION_MAX * 9 + 4 * 1024;
 
-/** The Actions whose forms carry a reflection; every other request may send FORM_BODY_MAX. */
+/** The evaluation of a credit activity: three comment boxes (1,000 + 1,000 + 2,000 characters) and its choices. */
+export const CREDIT_EVALUATION_BODY_MAX = 4_000 * 9 + 4 * 1024;
+
+/** The Actions whose forms carry a reflection or the evaluation's comments; every other request may send FORM_BODY_MAX. */
 const BODY_MAX_BY_ACTION: Record<string, number> = {
   'reflections.save': REFLECTION_BODY_MAX,
   'reflections.restore': REFLECTION_BODY_MAX,
+  'credit.submitEvaluation': CREDIT_EVALUATION_BODY_MAX,
 };
 
 /** The largest body a request to this Action (or to anything else, `null`) may send. */

@@ -347,6 +347,7 @@ test.describe('dark colour scheme', () => {
       ['event edit form', `${eventAdminUrl}/edit`],
       ['administration', '/admin'],
       ['publish a learning path', '/admin/paths'],
+      ['continuing-education credit', '/admin/credit'],
       ['people', '/admin/people'],
       ['a person, for an administrator', personUrl],
       ['organisations', '/organisations'],

@@ -24,6 +24,7 @@ import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
 import * as events from '#server/events/events.ts';
 import * as certificates from '#server/certificates/certificates.ts';
+import * as credit from '#server/credit/credit.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
 import { seedDemo } from '#server/demo/demo.ts';
 import { addDays, dateIn } from '#lib/team-rules.ts';
@@ -488,6 +489,17 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'credit.saveProvider': {
+    service: 'credit.saveCreditProvider',
+    prepare: async () => ({
+      act: () =>
+        credit.saveCreditProvider(
+          { db: database.db, catalog, user: admin },
+          { name: 'Example CE Office', accreditationStatement: '', approverStatement: '', enabledTypes: [] },
+        ),
+      expect: { actorId: admin.id, action: 'credit.provider.save', target: 'credit-provider' },
+    }),
+  },
   // The first account of an install becomes an administrator: a grant like grant-admin.
   'accounts.signUp': {
     service: 'accounts.signUp',
@@ -710,6 +722,9 @@ const NOT_AUDITED: Record<string, string> = {
   'events.setNudges': 'an attendee’s own emails',
   'events.unsubscribe': 'an attendee’s own emails (signed link)',
   'certificates.claim': 'a learner asking for their own certificates',
+  'credit.submitPostTest': 'a learner’s own post-test attempt (each attempt is its own record)',
+  'credit.submitEvaluation': 'a learner’s own evaluation (its receipt is the record)',
+  'credit.attest': 'a learner’s own attestation (the claim and the certificate are the record)',
   'cli.migrate': 'schema changes, also run at every start',
   'cli.run-jobs': 'delivers what leaders queued (their request is the entry)',
   'cli.backup': 'reads only',
@@ -729,6 +744,8 @@ const READS = [
   'people.personForAdmin',
   'teams.inviteLink',
   'reminders.planReminders',
+  'reports.activityReport',
+  'reports.evaluationSummary',
 ];
 
 beforeAll(async () => {

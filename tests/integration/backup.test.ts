@@ -26,6 +26,8 @@ import { findUserById, setAdmin } from '#server/accounts/users-repo.ts';
 import * as events from '#server/events/events.ts';
 import { requestPasswordReset } from '#server/accounts/accounts.ts';
 import { statusListCredential } from '#server/certificates/certificates.ts';
+import { saveCreditProvider } from '#server/credit/credit.ts';
+import * as creditRecords from '#server/credit/records-repo.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
@@ -162,6 +164,45 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   await organisations.addDomain(ctx, { organisationId, domain: 'backup-hospital.org' });
   await organisations.addOrganisationAdmin(ctx, { organisationId, email: learners[2]!.email });
   await organisations.addOrganisationTeam(ctx, { organisationId, teamId: team.team_id });
+  // The continuing-education provider an administrator saved.
+  await saveCreditProvider(ctx, {
+    name: 'Backup CE Office',
+    accreditationStatement: '',
+    approverStatement: '',
+    enabledTypes: ['participation'],
+  });
+  // A learner's credit record: a post-test attempt, an evaluation (receipt and answers apart), a claim.
+  const creditCourse = catalog.courses.find((c) => c.credit)!;
+  const creditLearner = learners[2]!.id;
+  await creditRecords.insertPostTestAttempt(db, {
+    attemptId: crypto.randomUUID(),
+    userId: creditLearner,
+    courseSlug: creditCourse.slug,
+    courseVersion: creditCourse.version,
+    answers: [0, 1],
+    correct: 2,
+    questions: 2,
+    score: 100,
+    passed: true,
+  });
+  await db.transaction().execute((tx) =>
+    creditRecords.insertEvaluation(tx, {
+      userId: creditLearner,
+      courseSlug: creditCourse.slug,
+      activityId: creditCourse.credit!.activityId,
+      formVersion: 1,
+      completedOn: '2030-01-02',
+      answers: { outcomes: [4, 5], comments: 'Useful' },
+    }),
+  );
+  await creditRecords.insertCreditClaim(db, {
+    userId: creditLearner,
+    courseSlug: creditCourse.slug,
+    activityId: creditCourse.credit!.activityId,
+    creditType: 'participation',
+    hoursClaimed: 0.25,
+    postTestScore: 100,
+  });
 
   const certificate = await db
     .selectFrom('certificates')

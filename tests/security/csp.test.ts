@@ -15,6 +15,7 @@ const origin = inject('origin');
 const catalog = testCatalog();
 const course = catalog.courses[0]!;
 const lesson = course.lessons[0]!;
+const creditCourse = catalog.courses.find((c) => c.credit)!;
 const huddle = catalog.courses.flatMap((c) => c.lessons).find((l) => /huddle/.test(l.slug)) ?? lesson;
 const BOGUS_TOKEN = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -44,6 +45,7 @@ const NOT_PAGES = new Set([
   '/issuer',
   '/journal/export.json',
   '/journal/export.md',
+  '/admin/credit/[course].csv',
   '/teams/[id]/export.csv',
   '/teams/[id]/record.csv',
   '/teams/[id]/qr/[invite].svg',
@@ -75,6 +77,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/admin/audit': [
       { path: '/admin/audit', as: 'admin' },
       { path: '/admin/audit?action=team.', as: 'admin' },
+    ],
+    '/admin/credit': [
+      { path: '/admin/credit', as: 'admin' },
+      { path: '/admin/credit', as: 'learner', status: 403 },
     ],
     '/admin/certificates/[id]': [{ path: `/admin/certificates/${w.certificateId}`, as: 'admin' }],
     '/admin/events': [{ path: '/admin/events', as: 'admin' }],
@@ -123,6 +129,7 @@ function visitsOf(w: World): Record<string, Visit[]> {
     ],
     '/courses': both('/courses'),
     '/courses/[course]': both(`/courses/${course.slug}`),
+    '/courses/[course]/credit': [{ path: `/courses/${creditCourse.slug}/credit`, as: 'learner' }],
     '/courses/[course]/[lesson]': [
       ...both(`/courses/${course.slug}/${lesson.slug}`),
       { path: `/courses/${huddle.courseSlug}/${huddle.slug}`, as: 'learner' },

@@ -354,6 +354,7 @@ describe('fuzzing route params (path traversal, bad encodings, huge and odd segm
 const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'certificates.revoke': 'admin',
   'certificates.reissue': 'admin',
+  'credit.saveProvider': 'admin',
   'events.create': 'admin',
   'events.regenerateCode': 'admin',
   'events.closeJoining': 'admin',

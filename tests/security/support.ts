@@ -291,6 +291,15 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     reviewId: uuid,
     card: 'a-question-id',
     confidence: 'sure',
+    attemptId: uuid,
+    creditType: 'participation',
+    hours: '0.25',
+    attest: 'yes',
+    changePractice: 'yes',
+    biasFree: 'yes',
+    enabledTypes: 'participation',
+    accreditationStatement: 'Example statement',
+    approverStatement: '',
   };
 }
 

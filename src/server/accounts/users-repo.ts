@@ -143,8 +143,9 @@ export const DELETED_ACCOUNT_NAME = 'Deleted account';
 /**
  * Deletes an account (call it in a transaction): everything personal goes — reflections,
  * sessions, check and review answers, mail tokens, mail waiting in the outbox, reminders and nudges,
- * reminder settings, certificates' names and credentials — and audit entries it made lose their actor. What
- * others count stays: lesson progress, team membership (as a member, no longer a
+ * reminder settings, certificates' names and credentials, post-test answers — and audit entries it made lose
+ * their actor. What others count stays, and the continuing-education claim, scores and evaluation receipt the
+ * provider must keep (decision 0036): lesson progress, team membership (as a member, no longer a
  * leader) and event enrolments (nudges off), under a row that names nobody: "Deleted
  * account", an `.invalid` address (never mailed, never signed in with), no password.
  */
@@ -183,6 +184,14 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
       holder_erased_at: sql`now()`,
       holder_email_hash: sql`case when revoked_at is not null then holder_email_hash end`,
     })
+    .where('user_id', '=', id)
+    .execute();
+  // Continuing-education records stay for the provider's retention period, de-identified
+  // (decision 0036): the claim, each attempt's score and the evaluation receipt remain under
+  // this anonymous row; the answers chosen in each post-test attempt go, like check answers.
+  await db
+    .updateTable('credit_post_test_attempts')
+    .set({ answers: JSON.stringify([]) })
     .where('user_id', '=', id)
     .execute();
   await db.updateTable('audit_log').set({ actor_id: null }).where('actor_id', '=', id).execute();

@@ -7,6 +7,8 @@ import * as repo from './repo.ts';
 import { findUserById } from '#server/accounts/index.ts';
 import { progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { recordAudit } from '#server/audit/index.ts';
+import { certificateCredit, recordAttestation } from '#server/credit/index.ts';
+import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
@@ -102,7 +104,11 @@ async function courseHeldReason(
     return `A certificate for “${course.title}” issued to this email address was revoked, so we cannot issue a new one here. If you think this is a mistake, please contact ${settings().ORGANIZATION_NAME}${contact}.`;
   }
   const quick = lessonsTooQuick(course, progress);
-  if (quick.length === 0) return undefined;
+  if (quick.length === 0) {
+    // A credit activity's certificate waits for the post-test, the evaluation and the attestation.
+    const credit = await certificateCredit(db, user.id, course);
+    return credit.state === 'pending' ? credit.reason : undefined;
+  }
   const one = quick.length === 1;
   return `Your certificate for “${course.title}” is waiting, and your completion is saved. The certificate states ${formatContactHours(course.contactHours)} contact hours, and the time we recorded in ${one ? 'the lesson' : 'the lessons'} ${listTitles(quick.map((l) => l.title))} is shorter than ${one ? 'it takes' : 'they take'} to work through. Please spend a little more time with ${one ? 'it' : 'each of them'}: open ${one ? 'it' : 'each'} again, read it through, and press “Mark complete” again at the end. The certificate follows.`;
 }
@@ -162,6 +168,18 @@ interface Completion {
   completedOn: string;
   contactHours: number;
   expiresAt: Date | null;
+  /** Continuing-education credit the learner attested to; null on a completion certificate. */
+  credit: IssuedCredit | null;
+}
+
+interface IssuedCredit {
+  type: string;
+  typeLabel: string;
+  hours: number;
+  activityId: string;
+  statement: string;
+  /** The continuing-education provider that awards it, printed as the certificate's provider. */
+  providerName: string;
 }
 
 async function issue(
@@ -178,6 +196,7 @@ async function issue(
     completedOn: dateIn(serverTimeZone(), completedAt),
     contactHours: course.contactHours,
     expiresAt: course.recertifyMonths ? addMonths(completedAt, course.recertifyMonths) : null,
+    credit: await issuedCredit(db, user.id, course),
   };
   for (let attempt = 0; ; attempt++) {
     const values = await newCertificate(db, user, completion);
@@ -190,6 +209,24 @@ async function issue(
       if (!isUniqueViolation(error) || attempt >= 9) throw error;
     }
   }
+}
+
+async function issuedCredit(db: Kysely<Database>, userId: string, course: CatalogCourse) {
+  const credit = await certificateCredit(db, userId, course);
+  return credit.state === 'claimed' ? credit : null;
+}
+
+/** The credit a certificate row carries, as issued. */
+function creditOfRow(row: Certificate): IssuedCredit | null {
+  if (!row.credit_type || row.credit_hours === null || !row.credit_activity_id) return null;
+  return {
+    type: row.credit_type,
+    typeLabel: CREDIT_TYPE_LABELS[row.credit_type as CreditType] ?? row.credit_type,
+    hours: Number(row.credit_hours),
+    activityId: row.credit_activity_id,
+    statement: row.accreditation_statement ?? '',
+    providerName: row.issuer_name,
+  };
 }
 
 /** A certificate row for `holder`, with its credential signed by the current key. */
@@ -214,11 +251,23 @@ async function newCertificate(
     courseSlug: completion.courseSlug,
     courseTitle: completion.courseTitle,
     courseDescription: completion.courseDescription.replace(/\s+/g, ' ').trim(),
-    criteriaNarrative: `Completed every lesson of “${completion.courseTitle}” and answered each knowledge-check question correctly.`,
+    criteriaNarrative: completion.credit
+      ? `Completed every lesson of “${completion.courseTitle}”, passed its post-test, completed its evaluation and attested to ${completion.credit.hours} hours of ${completion.credit.typeLabel}.${completion.credit.statement ? ` ${completion.credit.statement}` : ''}`
+      : `Completed every lesson of “${completion.courseTitle}” and answered each knowledge-check question correctly.`,
     issuedAt,
     completedOn: new Date(`${completion.completedOn}T00:00:00Z`),
     expiresAt: completion.expiresAt,
     status: { listUrl: statusListUrl(config.PUBLIC_URL, entry.list), index: entry.index },
+    ...(completion.credit
+      ? {
+          credit: {
+            typeLabel: completion.credit.typeLabel,
+            hours: completion.credit.hours,
+            available: completion.contactHours,
+            activityId: completion.credit.activityId,
+          },
+        }
+      : {}),
   });
   return {
     id,
@@ -232,17 +281,34 @@ async function newCertificate(
     course_version: completion.courseVersion,
     completed_on: completion.completedOn,
     contact_hours: completion.contactHours,
-    issuer_name: config.ORGANIZATION_NAME,
+    // A certificate with credit names the provider that awards it (Administration → Credit).
+    issuer_name: completion.credit?.providerName ?? config.ORGANIZATION_NAME,
     issued_at: issuedAt,
     expires_at: completion.expiresAt,
     credential_jwt: await signCredential(credential, await signingKey(db)),
     status_list: entry.list,
     status_index: entry.index,
+    credit_type: completion.credit?.type ?? null,
+    credit_hours: completion.credit?.hours ?? null,
+    credit_activity_id: completion.credit?.activityId ?? null,
+    accreditation_statement: completion.credit?.statement ?? null,
   };
 }
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23505';
+}
+
+/**
+ * The learner's attestation for a credit course, then its certificate with the credit
+ * (issue 21). A retry finds the claim and the certificate already there.
+ */
+export async function attestAndIssue(
+  ctx: RequestContext,
+  input: Parameters<typeof recordAttestation>[1],
+): Promise<IssueOutcome> {
+  const { course, completedAt } = await recordAttestation(ctx, input);
+  return issueCourseCertificate(ctx, course, completedAt);
 }
 
 // ---------------------------------------------------------------- what people see
@@ -275,6 +341,8 @@ export interface CertificateView {
   /** Where a verifier reads its revocation bit (also for certificates signed before credentials carried it). */
   statusListUrl: string;
   statusListIndex: number;
+  /** Continuing-education credit as issued; null on a completion certificate. */
+  credit: IssuedCredit | null;
 }
 
 const localDay = (date: Date) => dateIn(serverTimeZone(), date);
@@ -313,6 +381,7 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
     holderId: row.user_id,
     statusListUrl: statusListUrl(base, row.status_list),
     statusListIndex: row.status_index,
+    credit: creditOfRow(row),
   };
 }
 
@@ -345,6 +414,13 @@ export function verificationJson(view: CertificateView) {
     completedOn: view.completedOn,
     contactHours: Number(view.contactHours),
     learningFormat: 'enduring material',
+    credit: view.credit && {
+      type: view.credit.type,
+      name: view.credit.typeLabel,
+      hoursClaimed: view.credit.hours,
+      activityId: view.credit.activityId,
+      accreditationStatement: view.credit.statement || null,
+    },
     issuer: { id: `${settings().PUBLIC_URL}/issuer`, name: view.issuerName },
     issuedOn: view.issuedOn,
     expiresOn: view.expiresOn,
@@ -386,7 +462,13 @@ export async function certificatePdf(
     expiresAt: view.expiresOn ? day(view.expiresOn) : null,
     providerName: view.issuerName,
     providerAddress: config.ORGANIZATION_ADDRESS,
-    accreditationStatement: config.ACCREDITATION_STATEMENT,
+    // A certificate with credit prints the statement it was issued under; others the current setting.
+    accreditationStatement: view.credit ? view.credit.statement : config.ACCREDITATION_STATEMENT,
+    credit: view.credit && {
+      typeLabel: view.credit.typeLabel,
+      hours: formatContactHours(view.credit.hours),
+      activityId: view.credit.activityId,
+    },
     status: view.status,
   });
   return { pdf, view };
@@ -570,6 +652,7 @@ export async function reissueCertificate(ctx: RequestContext, input: { id: strin
     completedOn: old.completed_on,
     contactHours: old.contact_hours,
     expiresAt: old.expires_at,
+    credit: creditOfRow(old),
   };
   for (let attempt = 0; ; attempt++) {
     const values = await newCertificate(ctx.db, holder, completion);

@@ -68,14 +68,29 @@ export interface OpenBadgeCredential {
     type: ['AchievementSubject'];
     identifier: IdentityObject[];
     activityEndDate: string;
+    /** With continuing-education credit: the hours claimed, and the result against the achievement's description. */
+    creditsEarned?: number;
+    result?: { type: ['Result']; resultDescription: string; value: string }[];
     achievement: {
       id: string;
       type: ['Achievement'];
       name: string;
       description: string;
       criteria: { narrative: string };
+      creditsAvailable?: number;
+      otherIdentifier?: { type: 'IdentifierEntry'; identifier: string; identifierType: 'identifier' }[];
+      resultDescription?: { id: string; type: ['ResultDescription']; name: string; resultType: 'ext:CreditAwarded' }[];
     };
   };
+}
+
+/** Continuing-education credit on a credential (issue 21). */
+export interface CredentialCredit {
+  typeLabel: string;
+  /** Hours the learner claimed (at most `available`). */
+  hours: number;
+  available: number;
+  activityId: string;
 }
 
 /** Where a verifier reads the credential's revocation bit (W3C Bitstring Status List v1.0). */
@@ -105,6 +120,7 @@ export interface OpenBadgeCredentialInput {
   expiresAt: Date | null;
   /** The certificate's entry in the revocation status list. */
   status: { listUrl: string; index: number };
+  credit?: CredentialCredit;
 }
 
 export function generateIdentitySalt(): string {
@@ -126,6 +142,9 @@ export const dateTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 
 
 export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenBadgeCredential {
   const baseUrl = input.baseUrl.replace(/\/+$/, '');
+  const achievementId = `${baseUrl}/courses/${input.courseSlug}`;
+  const credit = input.credit;
+  const resultId = `${achievementId}#credit`;
   return {
     '@context': [VC_CONTEXT, OB_CONTEXT],
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
@@ -167,12 +186,38 @@ export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenB
         },
       ],
       activityEndDate: dateTime(input.completedOn),
+      ...(credit
+        ? {
+            creditsEarned: credit.hours,
+            result: [{ type: ['Result'] as ['Result'], resultDescription: resultId, value: String(credit.hours) }],
+          }
+        : {}),
       achievement: {
-        id: `${baseUrl}/courses/${input.courseSlug}`,
+        id: achievementId,
         type: ['Achievement'],
         name: input.courseTitle,
         description: input.courseDescription,
         criteria: { narrative: input.criteriaNarrative },
+        ...(credit
+          ? {
+              creditsAvailable: credit.available,
+              otherIdentifier: [
+                {
+                  type: 'IdentifierEntry' as const,
+                  identifier: credit.activityId,
+                  identifierType: 'identifier' as const,
+                },
+              ],
+              resultDescription: [
+                {
+                  id: resultId,
+                  type: ['ResultDescription'] as ['ResultDescription'],
+                  name: credit.typeLabel,
+                  resultType: 'ext:CreditAwarded' as const,
+                },
+              ],
+            }
+          : {}),
       },
     },
   };

@@ -2,6 +2,7 @@
 export {
   type CertificateView,
   certificateForAdmin,
+  attestAndIssue,
   certificateMoment,
   certificatePdf,
   findCertificateView,

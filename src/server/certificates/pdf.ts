@@ -29,6 +29,8 @@ export interface CertificatePdfInput {
   providerName: string;
   providerAddress: string;
   accreditationStatement: string;
+  /** Continuing-education credit the learner claimed (issue 21); absent on a completion certificate. */
+  credit?: { typeLabel: string; hours: string; activityId: string } | null;
   /**
    * The certificate's status when the PDF is made (it is made on each download). An
    * expired one still prints "Valid until <date>" — the term it was issued for, which a
@@ -420,6 +422,7 @@ interface CertificateText {
   issuedOn: string;
   validUntil: string | null;
   contactHours: string;
+  credit: { typeLabel: string; hours: string; activityId: string } | null;
   status: NonNullable<CertificatePdfInput['status']>;
 }
 
@@ -510,8 +513,13 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
   // Body: who, what, when, how much — centred in the space left between header and footer.
   const details = [
     `Completed on ${text.completedOn}`,
-    `Contact hours awarded: ${text.contactHours}`,
+    text.credit ? `${text.credit.typeLabel}: ${text.credit.hours}` : `Contact hours awarded: ${text.contactHours}`,
     'Learning format: enduring material',
+  ];
+  const detailLines = [
+    details.join('   ·   '),
+    ...(text.credit ? [`Activity ID ${text.credit.activityId}`] : []),
+    ...(text.validUntil ? [`Valid until ${text.validUntil}`] : []),
   ];
   const body: TextBlock[] = [
     { lines: ['This certifies that'], font: 'sans', size: 11, color: MUTED, leading: 11 },
@@ -535,7 +543,7 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
       color: ACCENT,
     }),
     {
-      lines: text.validUntil ? [details.join('   ·   '), `Valid until ${text.validUntil}`] : [details.join('   ·   ')],
+      lines: detailLines,
       font: 'sans',
       size: 10,
       color: INK,
@@ -569,6 +577,13 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     issuedOn: formatCertificateDate(input.issuedAt, timeZone),
     validUntil: input.expiresAt ? formatCertificateDate(input.expiresAt, timeZone) : null,
     contactHours: formatContactHours(input.contactHours),
+    credit: input.credit
+      ? {
+          typeLabel: singleLine(input.credit.typeLabel),
+          hours: input.credit.hours,
+          activityId: singleLine(input.credit.activityId),
+        }
+      : null,
     status: input.status ?? 'valid',
   };
   let plan = planPage(text, TIGHTNESS[0]!);

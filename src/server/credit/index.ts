@@ -1,0 +1,22 @@
+// The public face of this domain: pages, Actions and other domains import only this file.
+export {
+  type CourseCreditOffer,
+  type CreditProvider,
+  courseCreditOffer,
+  creditProvider,
+  saveCreditProvider,
+} from './credit.ts';
+export {
+  type CertificateCredit,
+  type CreditStatus,
+  type EvaluationInput,
+  certificateCredit,
+  creditStatus,
+  EVALUATION_FORM_VERSION,
+  LIKERT,
+  postTestQuestions,
+  recordAttestation,
+  submitEvaluation,
+  submitPostTest,
+} from './earning.ts';
+export { type EvaluationSummary, activityReport, evaluationSummary } from './reports.ts';

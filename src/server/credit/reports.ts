@@ -1,0 +1,92 @@
+import { toCsv } from '#lib/csv.ts';
+import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
+import { dateIn, serverTimeZone } from '#lib/team-rules.ts';
+import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
+import { NotFoundError } from '#server/kernel/errors.ts';
+import * as records from './records-repo.ts';
+
+// The provider's records of an activity (issue 21 §3): the activity report an accreditor's
+// audit asks for (CSV), and the evaluation summary, which names nobody.
+
+const ADMINS_ONLY = 'Only administrators can read continuing-education records.';
+
+function creditCourseOf(ctx: RequestContext, courseSlug: string) {
+  const course = ctx.catalog.course(courseSlug);
+  if (!course?.credit) throw new NotFoundError('No course with credit has this address.');
+  return course;
+}
+
+/** The activity report as CSV: one row per learner who sat the post-test (cells made safe for spreadsheets). */
+export async function activityReport(ctx: RequestContext, courseSlug: string) {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const course = creditCourseOf(ctx, courseSlug);
+  const rows = await records.activityReportRows(ctx.db, course.slug);
+  const body = toCsv(
+    [
+      'Learner',
+      'Email',
+      'Completed on',
+      'Post-test attempts',
+      'Best post-test score (%)',
+      'Passed',
+      'Evaluation completed on',
+      'Credit',
+      'Hours claimed',
+      'Attested on',
+      'Certificate',
+    ],
+    rows.map((row) => [
+      row.deleted ? 'Deleted account' : row.name,
+      row.deleted ? '' : row.email,
+      row.completed_on,
+      Number(row.attempts),
+      row.best_score,
+      row.passed ? 'yes' : 'no',
+      row.evaluation_on,
+      row.credit_type ? (CREDIT_TYPE_LABELS[row.credit_type as CreditType] ?? row.credit_type) : '',
+      row.hours_claimed === null ? '' : Number(row.hours_claimed),
+      row.attested_at ? dateIn(serverTimeZone(), row.attested_at) : '',
+      row.certificate_code,
+    ]),
+  );
+  return { filename: `${course.credit!.activityId}-activity-report.csv`, body };
+}
+
+export interface EvaluationSummary {
+  count: number;
+  /** Per learning outcome, how many chose 1 to 5. */
+  outcomes: { outcome: string; counts: number[] }[];
+  changePractice: { yes: number; no: number };
+  biasFree: { yes: number; no: number };
+  biasComments: string[];
+  changes: string[];
+  comments: string[];
+}
+
+/** Counts per answer and the comments, sorted, with no name, account or date beyond the month. */
+export async function evaluationSummary(ctx: RequestContext, courseSlug: string): Promise<EvaluationSummary> {
+  requireAdmin(ctx, ADMINS_ONLY);
+  const course = creditCourseOf(ctx, courseSlug);
+  const evaluations = await records.evaluationsOf(ctx.db, course.slug);
+  const answers = evaluations.map((e) => e.answers as Record<string, unknown>);
+  const texts = (key: string) =>
+    answers
+      .map((a) => a[key])
+      .filter((v): v is string => typeof v === 'string' && v.length > 0)
+      .sort((a, b) => a.localeCompare(b));
+  const count = (key: string, value: string) => answers.filter((a) => a[key] === value).length;
+  return {
+    count: answers.length,
+    outcomes: course.objectives.map((outcome, index) => ({
+      outcome,
+      counts: [1, 2, 3, 4, 5].map(
+        (value) => answers.filter((a) => (a.outcomes as number[] | undefined)?.[index] === value).length,
+      ),
+    })),
+    changePractice: { yes: count('changePractice', 'yes'), no: count('changePractice', 'no') },
+    biasFree: { yes: count('biasFree', 'yes'), no: count('biasFree', 'no') },
+    biasComments: texts('biasComment'),
+    changes: texts('changeHow'),
+    comments: texts('comments'),
+  };
+}

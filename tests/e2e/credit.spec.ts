@@ -1,0 +1,202 @@
+// Continuing-education credit end to end, on a phone (issue 21): an administrator sets a
+// demonstration provider; an attendee finishes the credit course, fails then passes the
+// post-test, completes the evaluation and the attestation (each refusal beside its
+// field), and gets the certificate with credit on the PDF (pdftotext) and the
+// verification page. Setting the provider needs an administrator, the first account of
+// an install, so this spec runs its own Rounds on a fresh database.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  curriculum,
+  expect,
+  latestMail,
+  linkFrom,
+  newPerson,
+  ONE_AT_A_TIME,
+  rightAnswers,
+  startOwnServer,
+  test,
+  type Person,
+} from './support.ts';
+import type { Page } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 4410) + 25;
+const STATEMENT = 'Example Health Education is a demonstration provider for this test, not an accredited one.';
+let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
+
+test.describe.configure({ mode: 'serial', lock: ONE_AT_A_TIME });
+test.use({ baseURL: `http://127.0.0.1:${PORT}` });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  server = await startOwnServer(PORT, 'credit');
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+async function signUpHere(page: Page, person: Person): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(person.name);
+  await page.getByLabel('Email', { exact: true }).fill(person.email);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+}
+
+/** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
+async function expectAccessible(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const serious = axe.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
+  expect(serious).toEqual([]);
+}
+
+test('an attendee earns credit: post-test failed then passed, evaluation, attestation, certificate with credit', async ({
+  page,
+  openContext,
+}) => {
+  test.setTimeout(180_000);
+  const base = server!.baseUrl;
+  const { slug, activityId } = creditCourse();
+  const course = curriculum().find((c) => c.slug === slug)!;
+  const questions = course.lessons.flatMap((lesson) => lesson.check);
+
+  // The administrator enables a kind of credit, with the statement beside it required.
+  const admin = await (await openContext()).newPage();
+  await signUpHere(admin, newPerson('Ada Admin', 'admin'));
+  await admin.goto('/admin/credit');
+  await admin.getByLabel('Provider name').fill('Example Health Education');
+  await admin.getByRole('checkbox', { name: 'Nursing contact hours' }).check();
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.getByLabel('Accreditation statement')).toHaveAccessibleDescription(/cannot be offered without it/);
+  await expect(admin.getByRole('checkbox', { name: 'Nursing contact hours' })).toBeChecked();
+  await admin.getByLabel('Accreditation statement').fill(STATEMENT);
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.getByText('Saved. Course pages show it now.')).toBeVisible();
+
+  // The attendee, with a confirmed email; every lesson through the Action the lesson page posts to.
+  const learner = newPerson('Aoife Brennan', 'aoife');
+  await signUpHere(page, learner);
+  await page.goto(linkFrom((await latestMail(learner.email, { subject: /Confirm your email/ })).text));
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await page.goto(course.url);
+  const offer = page.getByRole('region', { name: 'Continuing-education credit' });
+  await expect(offer.getByText(STATEMENT)).toBeVisible();
+  await expect(offer.getByText(/has a relevant financial relationship to disclose/)).toBeVisible();
+  await expectAccessible(page);
+  for (const lesson of course.lessons) {
+    const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: lesson.slug };
+    rightAnswers(lesson).forEach((option, index) => (form[`q${index}`] = String(option)));
+    const response = await page.request.post(`${base}/_actions/progress.complete`, { form, headers: { origin: base } });
+    expect(response.status(), await response.text()).toBe(200);
+  }
+  // The certificate waits for the credit steps.
+  await page.goto(course.url);
+  await page.getByRole('link', { name: 'Your progress toward credit' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Continuing-education credit' })).toBeVisible();
+
+  // The post-test: every answer wrong, then every answer right.
+  const answerAll = async (right: boolean) => {
+    for (const [index, q] of questions.entries()) {
+      const option = q.options.find((o) => Boolean(o.correct) === right)!;
+      await page
+        .getByRole('group', { name: `${index + 1}. ${q.question}` })
+        .getByLabel(option.text, { exact: true })
+        .check();
+    }
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+  };
+  await answerAll(false);
+  await expect(page.getByText(/Your result: 0%/)).toBeVisible();
+  await expectAccessible(page);
+  await answerAll(true);
+  await expect(page.getByText('You passed the post-test with 100%.')).toBeVisible();
+
+  // The evaluation: an outcome left out is named beside it, and what was chosen stays.
+  await page
+    .getByRole('group', { name: /Will you change anything/ })
+    .getByLabel('Yes')
+    .check();
+  await page
+    .getByLabel('If so, what will you change? (optional)')
+    .fill('A two-minute huddle at the start of each shift.');
+  await page
+    .getByRole('group', { name: /free of commercial bias/ })
+    .getByLabel('Yes')
+    .check();
+  await page.getByRole('button', { name: 'Send evaluation' }).click();
+  const firstOutcome = page.getByRole('group', { name: /^This activity helped me/ }).first();
+  await expect(firstOutcome).toHaveAccessibleDescription('Choose how far the activity met this outcome.');
+  await expect(page.getByLabel('If so, what will you change? (optional)')).toHaveValue(
+    'A two-minute huddle at the start of each shift.',
+  );
+  for (const group of await page.getByRole('group', { name: /^This activity helped me/ }).all())
+    await group.getByLabel('Agree', { exact: true }).check();
+  await expectAccessible(page);
+  await page.screenshot({ path: test.info().outputPath('evaluation-phone.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Send evaluation' }).click();
+  await expect(page.getByText('Thank you for the evaluation.')).toBeVisible();
+
+  // The attestation: more hours than allowed is refused beside the field.
+  await page.getByLabel('Hours you claim').fill('2');
+  await page.getByLabel(/I attest that I completed this activity/).check();
+  await page.getByRole('button', { name: 'Claim credit' }).click();
+  await expect(page.getByLabel('Hours you claim')).toHaveAccessibleDescription(/at most 0.25 hours/);
+  await page.getByLabel('Hours you claim').fill('0.25');
+  await page.getByLabel(/I attest that I completed this activity/).check();
+  await page.getByRole('button', { name: 'Claim credit' }).click();
+  await expect(page.getByText('Thank you. Your certificate with credit is issued.')).toBeVisible();
+  await page.getByRole('link', { name: 'View your certificate' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: /Valid certificate/ })).toBeVisible();
+  await expect(page.getByText('Nursing contact hours: 0.25 hours claimed')).toBeVisible();
+  await expect(page.getByText(STATEMENT)).toBeVisible();
+
+  // The PDF, read back as a credentialing office would.
+  const pdf = await page.request.get(`${page.url()}.pdf`);
+  expect(pdf.status()).toBe(200);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rounds-e2e-credit-'));
+  try {
+    const file = path.join(dir, 'certificate.pdf');
+    writeFileSync(file, await pdf.body());
+    writeFileSync(test.info().outputPath('certificate-with-credit.pdf'), await pdf.body());
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Aoife Brennan');
+    expect(text).toContain('Provider Example Health Education');
+    expect(text).toContain('Nursing contact hours: 0.25');
+    expect(text).toContain(`Activity ID ${activityId}`);
+    expect(text).toContain(STATEMENT);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  // The administrator downloads the activity report and reads the evaluation summary.
+  await admin.goto('/admin/credit');
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('link', { name: 'Activity report (CSV)' }).click(),
+  ]);
+  const report = readFileSync(await download.path(), 'utf8');
+  expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
+  await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
+  await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
+  await expectAccessible(admin);
+});
+
+/** The seed course that states credit in its content file, and its activity id. */
+function creditCourse(): { slug: string; activityId: string } {
+  for (const course of curriculum()) {
+    const yaml = parseYaml(readFileSync(path.join('content', course.slug, 'course.yaml'), 'utf8')) as {
+      credit?: { activityId: string };
+    };
+    if (yaml.credit) return { slug: course.slug, activityId: yaml.credit.activityId };
+  }
+  throw new Error('no seed course states credit');
+}
