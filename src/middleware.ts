@@ -76,13 +76,14 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.secureCookies = secure;
   context.locals.user = null;
   context.locals.session = null;
+  // Pages prerendered at build time have no request to read.
+  if (context.isPrerendered) return next();
   // The address our own proxy saw, never one the client wrote (src/lib/client-ip.ts).
   context.locals.clientIp = clientIpFrom(
     context.request.headers.get('x-forwarded-for'),
     config.TRUST_PROXY,
     safeClientAddress(context),
   );
-  if (context.isPrerendered) return next();
 
   const token = context.cookies.get(sessionCookieName(secure))?.value;
   if (token) {
