@@ -232,3 +232,33 @@ export function evaluationsOf(db: Executor, courseSlug: string) {
     .orderBy('id')
     .execute();
 }
+
+/**
+ * Everything one learner showed to earn credit, for their data export: attempts with
+ * scores, evaluation receipts and claims. Never the evaluation answers: they carry no
+ * user, so they cannot be told apart (decision 0036).
+ */
+export async function creditRecordsOfUser(db: Executor, userId: string) {
+  const [attempts, receipts, claims] = await Promise.all([
+    db
+      .selectFrom('credit_post_test_attempts')
+      .select(['course_slug', 'course_version', 'answers', 'correct', 'questions', 'score', 'passed', 'attempted_at'])
+      .where('user_id', '=', userId)
+      .orderBy('attempted_at')
+      .orderBy('attempt_id')
+      .execute(),
+    db
+      .selectFrom('credit_evaluation_receipts')
+      .select(['course_slug', 'form_version', 'completed_on'])
+      .where('user_id', '=', userId)
+      .orderBy('course_slug')
+      .execute(),
+    db
+      .selectFrom('credit_claims')
+      .select(['course_slug', 'activity_id', 'credit_type', 'hours_claimed', 'post_test_score', 'attested_at'])
+      .where('user_id', '=', userId)
+      .orderBy('course_slug')
+      .execute(),
+  ]);
+  return { attempts, receipts, claims };
+}
