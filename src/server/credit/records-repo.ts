@@ -262,3 +262,40 @@ export async function creditRecordsOfUser(db: Executor, userId: string) {
   ]);
   return { attempts, receipts, claims };
 }
+
+export interface EventCreditRow {
+  course_slug: string;
+  credit_type: string;
+  learners: number;
+  hours: number;
+}
+
+/**
+ * Credit claimed for an event's courses by its attendees since they enrolled, per course
+ * and credit type: counts and total hours only, never who.
+ */
+export async function creditClaimedForEvent(
+  db: Executor,
+  eventId: string,
+  courseSlugs: string[],
+): Promise<EventCreditRow[]> {
+  if (courseSlugs.length === 0) return [];
+  const rows = await db
+    .selectFrom('credit_claims as c')
+    .innerJoin('event_enrollments as e', 'e.user_id', 'c.user_id')
+    .where('e.event_id', '=', eventId)
+    .where('c.course_slug', 'in', courseSlugs)
+    .whereRef('c.attested_at', '>=', 'e.enrolled_at')
+    .groupBy(['c.course_slug', 'c.credit_type'])
+    .select((eb) => [
+      'c.course_slug as course_slug',
+      'c.credit_type as credit_type',
+      eb.fn.countAll<number | string>().as('learners'),
+      eb.fn.sum<number | string>('c.hours_claimed').as('hours'),
+    ])
+    .orderBy('c.course_slug')
+    .orderBy('c.credit_type')
+    .execute();
+  // PostgreSQL returns counts as bigint and sums of numeric as strings.
+  return rows.map((r) => ({ ...r, learners: Number(r.learners), hours: Number(r.hours) }));
+}
