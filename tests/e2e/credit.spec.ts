@@ -2,7 +2,8 @@
 // demonstration provider; an attendee finishes the credit course, fails then passes the
 // post-test, completes the evaluation and the attestation (each refusal beside its
 // field), and gets the certificate with credit on the PDF (pdftotext) and the
-// verification page. Setting the provider needs an administrator, the first account of
+// verification page; the event they joined counts the credit claimed on its dashboard.
+// Setting the provider needs an administrator, the first account of
 // an install, so this spec runs its own Rounds on a fresh database.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,9 +83,27 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   await admin.getByRole('button', { name: 'Save' }).click();
   await expect(admin.getByText('Saved. Course pages show it now.')).toBeVisible();
 
-  // The attendee, with a confirmed email; every lesson through the Action the lesson page posts to.
+  // An event of the credit course, a month ago with a lesson a day, so every lesson is open.
+  const eventName = `Credit Symposium ${Date.now().toString(36).slice(-4)}`;
+  await admin.goto('/admin/events/new');
+  await admin.getByLabel('Event name').fill(eventName);
+  await admin.getByLabel('Date of the event').fill(new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10));
+  await admin.getByLabel('Time zone of the event').selectOption('UTC');
+  await admin.getByRole('checkbox', { name: course.title }).check();
+  await admin.getByLabel('Time of day').fill('00:00');
+  await admin.getByLabel('First lesson: days after the event').fill('0');
+  await admin.getByLabel('Then one lesson every … days').fill('1');
+  await admin.getByRole('button', { name: 'Create event' }).click();
+  await expect(admin.getByText('Event created.')).toBeVisible();
+  const eventPage = new URL(admin.url()).pathname;
+  const code = (await admin.locator('strong.code').first().textContent())!.trim();
+
+  // The attendee joins the event, with a confirmed email; every lesson through the Action the lesson page posts to.
   const learner = newPerson('Aoife Brennan', 'aoife');
   await signUpHere(page, learner);
+  await page.goto(`/join/${code}`);
+  await page.getByRole('button', { name: `Join ${eventName}` }).click();
+  await expect(page.getByText(`Welcome to ${eventName}!`)).toBeVisible();
   await page.goto(linkFrom((await latestMail(learner.email, { subject: /Confirm your email/ })).text));
   await page.getByRole('button', { name: 'Confirm my email address' }).click();
   await page.goto(course.url);
@@ -187,6 +206,20 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
   await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
   await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
+  await expectAccessible(admin);
+
+  // The event's dashboard counts the credit its attendee claimed, by kind: counts only.
+  await admin.goto(eventPage);
+  const claimed = admin.getByRole('definition').filter({
+    has: admin.getByText('attendee', { exact: true }),
+  });
+  await expect(
+    admin.getByRole('term').filter({ hasText: `Nursing contact hours claimed for ${course.title}` }),
+  ).toBeVisible();
+  await expect(claimed).toHaveText(/^1 attendee\s*0\.25 hours in all$/);
+  // Only kinds the provider enabled: participation is stated by the course but not offered here.
+  await expect(admin.getByRole('term').filter({ hasText: 'Certificate of participation' })).toHaveCount(0);
+  await admin.screenshot({ path: test.info().outputPath('event-credit-phone.png'), fullPage: true });
   await expectAccessible(admin);
 });
 

@@ -19,6 +19,8 @@ import { ConflictError, FieldError, ForbiddenError } from '#server/kernel/errors
 import * as learning from '#server/learning/learning.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import * as credit from '#server/credit/index.ts';
+import * as events from '#server/events/events.ts';
+import { addDays, dateIn } from '#lib/team-rules.ts';
 
 // The integration project runs with the time floor off (vitest.config.ts); credit needs it on.
 const previousFloor = process.env.LESSON_TIME_FLOOR;
@@ -373,5 +375,111 @@ describe('the provider’s records', () => {
     expect(text).not.toContain(named.id);
     expect(text).not.toContain(named.email);
     expect(text).not.toContain('HYPERLINK');
+  });
+});
+
+describe('the event dashboard', () => {
+  it('counts, per course and credit type, the attendees who claimed credit since joining and the hours; nobody else', async () => {
+    const organiser = await ctxOf((await person({ admin: true })).id);
+    const otherCourse = catalog.courses.find((c) => !c.credit)!;
+    const code = (slug: string) =>
+      events
+        .createEvent(organiser, {
+          name: 'Credit Symposium',
+          slug,
+          // Long past, one lesson a day: every lesson is open, so locks do not get in the way.
+          eventDate: addDays(dateIn('UTC'), -60),
+          timeZone: 'UTC',
+          location: 'Hall C',
+          welcomeMessage: 'Welcome!',
+          courses: [course.slug, otherCourse.slug],
+          unlockMinute: 0,
+          firstUnlockDays: 0,
+          intervalDays: 1,
+          dayOffsets: null,
+        })
+        .then((e) => e.code);
+    const slug = `credit-${crypto.randomUUID().slice(0, 8)}`;
+    const joinCode = await code(slug);
+    const otherSlug = `credit-${crypto.randomUUID().slice(0, 8)}`;
+    const otherCode = await code(otherSlug);
+    const join = async (id: string, c: string) =>
+      events.joinEvent({ ...(await ctxOf(id)), clientIp: '127.0.0.1' }, { code: c });
+    const earn = async (id: string, creditType: CreditType, hours: number) => {
+      await completeCourse(id);
+      await spendTime(id);
+      await postTest(id, questions.length);
+      await credit.submitEvaluation(await ctxOf(id), evaluation);
+      const outcome = await attest(id, { creditType, hours });
+      if (!('certificate' in outcome)) throw new Error(outcome.held);
+    };
+
+    // Before anyone claims, the kinds the course offers show with zeros; a course without credit shows none.
+    const before = await events.dashboard(organiser, slug);
+    expect(before.coursesDone.find((c) => c.courseSlug === otherCourse.slug)!.credit).toEqual([]);
+    expect(before.coursesDone.find((c) => c.courseSlug === course.slug)!.credit).toEqual([
+      { type: 'nursing-contact-hours', label: 'Nursing contact hours', learners: 0, hours: 0 },
+      { type: 'participation', label: 'Certificate of participation (hours)', learners: 0, hours: 0 },
+    ]);
+
+    const [nurseA, nurseB, participant, idle] = [await person(), await person(), await person(), await person()];
+    for (const p of [nurseA, nurseB, participant, idle]) await join(p.id, joinCode);
+    await earn(nurseA.id, 'nursing-contact-hours', 0.25);
+    await earn(nurseB.id, 'nursing-contact-hours', 0.25);
+    await earn(participant.id, 'participation', 0.25);
+    // Not counted: a claim by someone in another event only, and one made before joining.
+    const elsewhere = await person();
+    await join(elsewhere.id, otherCode);
+    await earn(elsewhere.id, 'nursing-contact-hours', 0.25);
+    const early = await person();
+    await join(early.id, otherCode);
+    await earn(early.id, 'participation', 0.25);
+    await join(early.id, joinCode);
+
+    const view = await events.dashboard(organiser, slug);
+    expect(view.enrolled).toBe(5);
+    expect(view.coursesDone.find((c) => c.courseSlug === course.slug)!.credit).toEqual([
+      { type: 'nursing-contact-hours', label: 'Nursing contact hours', learners: 2, hours: 0.5 },
+      { type: 'participation', label: 'Certificate of participation (hours)', learners: 1, hours: 0.25 },
+    ]);
+    expect(view.coursesDone.find((c) => c.courseSlug === otherCourse.slug)!.credit).toEqual([]);
+    // Counts only: the dashboard's credit names nobody.
+    const text = JSON.stringify(view.coursesDone);
+    for (const p of [nurseA, nurseB, participant, early]) {
+      expect(text).not.toContain(p.id);
+      expect(text).not.toContain(p.email);
+    }
+    // The other event counts its own attendees' claims.
+    const other = await events.dashboard(organiser, otherSlug);
+    expect(other.coursesDone.find((c) => c.courseSlug === course.slug)!.credit).toEqual([
+      { type: 'nursing-contact-hours', label: 'Nursing contact hours', learners: 1, hours: 0.25 },
+      { type: 'participation', label: 'Certificate of participation (hours)', learners: 1, hours: 0.25 },
+    ]);
+
+    // A kind the provider stops offering still shows where it was claimed, and not where it was not.
+    const provider = {
+      name: 'Example Health Education',
+      accreditationStatement: STATEMENT,
+      approverStatement: '',
+    };
+    await credit.saveCreditProvider(organiser, { ...provider, enabledTypes: ['nursing-contact-hours'] });
+    try {
+      const unclaimedSlug = `credit-${crypto.randomUUID().slice(0, 8)}`;
+      await code(unclaimedSlug);
+      expect(
+        (await events.dashboard(organiser, unclaimedSlug)).coursesDone.find((c) => c.courseSlug === course.slug)!
+          .credit,
+      ).toEqual([{ type: 'nursing-contact-hours', label: 'Nursing contact hours', learners: 0, hours: 0 }]);
+      expect(
+        (await events.dashboard(organiser, slug)).coursesDone
+          .find((c) => c.courseSlug === course.slug)!
+          .credit.map((c) => c.type),
+      ).toEqual(['nursing-contact-hours', 'participation']);
+    } finally {
+      await credit.saveCreditProvider(organiser, {
+        ...provider,
+        enabledTypes: ['nursing-contact-hours', 'participation'],
+      });
+    }
   });
 });

@@ -236,7 +236,9 @@ describe('the organiser’s dashboard', () => {
     expect(view.enrolled).toBe(2);
     expect(view.activeLastWeek).toBe(2);
     expect(view.funnel.map((f) => f.completed)).toEqual([2, 1, 1, 1, 1, 1]);
-    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 1, certificates: 1 }]);
+    expect(view.coursesDone).toEqual([
+      { courseSlug: course.slug, title: course.title, count: 1, certificates: 1, credit: [] },
+    ]);
     await expect(events.dashboard(ctx(b), slug)).rejects.toBeInstanceOf(ForbiddenError);
 
     const csv = await events.exportCsv(ctx(admin), slug);
@@ -450,7 +452,9 @@ describe('the dashboard counts what happened since joining', () => {
     const view = await events.dashboard(ctx(admin), slug);
     expect(view.enrolled).toBe(2);
     expect(view.funnel.map((f) => f.completed)).toEqual([1, 0, 0, 0, 0, 0]);
-    expect(view.coursesDone).toEqual([{ courseSlug: course.slug, title: course.title, count: 0, certificates: 0 }]);
+    expect(view.coursesDone).toEqual([
+      { courseSlug: course.slug, title: course.title, count: 0, certificates: 0, credit: [] },
+    ]);
     expect(view.activeLastWeek).toBe(1);
     const nurseRow = view.people.find((p) => p.name === 'Nurse from a team')!;
     expect(nurseRow).toMatchObject({ lessonsDone: 0, lastActive: null, coursesCompleted: [] });

@@ -21,6 +21,7 @@ import { completeLesson as completeProgress } from '#server/progress/repo.ts';
 import { validateSessionToken } from '#server/accounts/sessions.ts';
 import { hashPassword, verifyPassword } from '#server/accounts/passwords.ts';
 import { addDays } from '#lib/team-rules.ts';
+import * as creditRecords from '#server/credit/records-repo.ts';
 
 const catalog = testCatalog();
 const course = catalog.courses.find((c) => c.slug === 'patient-connection')!;
@@ -295,6 +296,86 @@ describe('exporting my data', () => {
     expect(json).not.toContain(other.email);
     expect(json).not.toContain(other.reflection);
     for (const token of me.tokens) expect(json).not.toContain(token.split('.')[1]);
+  });
+
+  it('contains my continuing-education records (attempts with scores, evaluation receipts, claims) but never the evaluation answers, and nobody else’s', async () => {
+    const creditCourse = catalog.courses.find((c) => c.credit)!;
+    /** A failed then a passed post-test, an evaluation with a comment only this learner wrote, and a claim. */
+    async function creditRecordsFor(userId: string, label: string) {
+      const base = { userId, courseSlug: creditCourse.slug, courseVersion: creditCourse.version, questions: 5 };
+      await creditRecords.insertPostTestAttempt(database.db, {
+        ...base,
+        attemptId: crypto.randomUUID(),
+        answers: [0, 1, 2, 0, 1],
+        correct: 3,
+        score: 60,
+        passed: false,
+      });
+      await creditRecords.insertPostTestAttempt(database.db, {
+        ...base,
+        attemptId: crypto.randomUUID(),
+        answers: [1, 1, 1, 0, 1],
+        correct: 5,
+        score: 100,
+        passed: true,
+      });
+      const comment = `Evaluation comment by ${label} ${crypto.randomUUID()}`;
+      await creditRecords.insertEvaluation(database.db, {
+        userId,
+        courseSlug: creditCourse.slug,
+        activityId: creditCourse.credit!.activityId,
+        formVersion: 1,
+        completedOn: '2026-12-07',
+        answers: { outcomes: [4], changePractice: 'yes', biasFree: 'yes', comments: comment },
+      });
+      await creditRecords.insertCreditClaim(database.db, {
+        userId,
+        courseSlug: creditCourse.slug,
+        activityId: creditCourse.credit!.activityId,
+        creditType: 'nursing-contact-hours',
+        hoursClaimed: 0.75,
+        postTestScore: 100,
+      });
+      return comment;
+    }
+    const other = await activeLearner('credit-other');
+    const me = await activeLearner('credit-me');
+    const otherComment = await creditRecordsFor(other.user.id, 'other');
+    const myComment = await creditRecordsFor(me.user.id, 'me');
+
+    const data = await exportMyData({ db: database.db, catalog, user: me.user });
+    expect(data.credit.postTestAttempts).toEqual([
+      expect.objectContaining({
+        course: creditCourse.slug,
+        courseVersion: creditCourse.version,
+        chosenOptions: [1, 2, 3, 1, 2],
+        correct: 3,
+        questions: 5,
+        scorePercent: 60,
+        passed: false,
+      }),
+      expect.objectContaining({ chosenOptions: [2, 2, 2, 1, 2], correct: 5, scorePercent: 100, passed: true }),
+    ]);
+    for (const a of data.credit.postTestAttempts) expect(a.attemptedAt).toBeInstanceOf(Date);
+    expect(data.credit.evaluationsCompleted).toEqual([
+      { course: creditCourse.slug, formVersion: 1, completedOn: '2026-12-07' },
+    ]);
+    expect(data.credit.claims).toEqual([
+      {
+        course: creditCourse.slug,
+        activityId: creditCourse.credit!.activityId,
+        creditType: 'nursing-contact-hours',
+        hoursClaimed: 0.75,
+        postTestScorePercent: 100,
+        attestedAt: expect.any(Date),
+      },
+    ]);
+
+    // The evaluation answers are stored without the learner, so they are nobody's to export.
+    const json = JSON.stringify(data);
+    expect(json).not.toContain(myComment);
+    expect(json).not.toContain(otherComment);
+    expect(json).not.toContain(other.email);
   });
 });
 

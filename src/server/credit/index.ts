@@ -20,3 +20,4 @@ export {
   submitPostTest,
 } from './earning.ts';
 export { type EvaluationSummary, activityReport, evaluationSummary } from './reports.ts';
+export { type EventCreditRow, creditClaimedForEvent, creditRecordsOfUser } from './records-repo.ts';

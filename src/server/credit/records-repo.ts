@@ -232,3 +232,70 @@ export function evaluationsOf(db: Executor, courseSlug: string) {
     .orderBy('id')
     .execute();
 }
+
+/**
+ * Everything one learner showed to earn credit, for their data export: attempts with
+ * scores, evaluation receipts and claims. Never the evaluation answers: they carry no
+ * user, so they cannot be told apart (decision 0036).
+ */
+export async function creditRecordsOfUser(db: Executor, userId: string) {
+  const [attempts, receipts, claims] = await Promise.all([
+    db
+      .selectFrom('credit_post_test_attempts')
+      .select(['course_slug', 'course_version', 'answers', 'correct', 'questions', 'score', 'passed', 'attempted_at'])
+      .where('user_id', '=', userId)
+      .orderBy('attempted_at')
+      .orderBy('attempt_id')
+      .execute(),
+    db
+      .selectFrom('credit_evaluation_receipts')
+      .select(['course_slug', 'form_version', 'completed_on'])
+      .where('user_id', '=', userId)
+      .orderBy('course_slug')
+      .execute(),
+    db
+      .selectFrom('credit_claims')
+      .select(['course_slug', 'activity_id', 'credit_type', 'hours_claimed', 'post_test_score', 'attested_at'])
+      .where('user_id', '=', userId)
+      .orderBy('course_slug')
+      .execute(),
+  ]);
+  return { attempts, receipts, claims };
+}
+
+export interface EventCreditRow {
+  course_slug: string;
+  credit_type: string;
+  learners: number;
+  hours: number;
+}
+
+/**
+ * Credit claimed for an event's courses by its attendees since they enrolled, per course
+ * and credit type: counts and total hours only, never who.
+ */
+export async function creditClaimedForEvent(
+  db: Executor,
+  eventId: string,
+  courseSlugs: string[],
+): Promise<EventCreditRow[]> {
+  if (courseSlugs.length === 0) return [];
+  const rows = await db
+    .selectFrom('credit_claims as c')
+    .innerJoin('event_enrollments as e', 'e.user_id', 'c.user_id')
+    .where('e.event_id', '=', eventId)
+    .where('c.course_slug', 'in', courseSlugs)
+    .whereRef('c.attested_at', '>=', 'e.enrolled_at')
+    .groupBy(['c.course_slug', 'c.credit_type'])
+    .select((eb) => [
+      'c.course_slug as course_slug',
+      'c.credit_type as credit_type',
+      eb.fn.countAll<number | string>().as('learners'),
+      eb.fn.sum<number | string>('c.hours_claimed').as('hours'),
+    ])
+    .orderBy('c.course_slug')
+    .orderBy('c.credit_type')
+    .execute();
+  // PostgreSQL returns counts as bigint and sums of numeric as strings.
+  return rows.map((r) => ({ ...r, learners: Number(r.learners), hours: Number(r.hours) }));
+}

@@ -10,11 +10,13 @@ import { zoneLabel } from '#lib/time-format.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { certificatesIssuedForEvent } from '#server/certificates/index.ts';
+import { creditClaimedForEvent, creditProvider, type EventCreditRow } from '#server/credit/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { toCsv } from '#lib/csv.ts';
+import { CREDIT_TYPE_LABELS, offeredCredit, type CreditProviderSettings, type CreditType } from '#lib/credit-rules.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
 import {
@@ -638,16 +640,42 @@ export async function runEventNudges(
 
 // ---------------------------------------------------------------- the organiser's dashboard
 
+/**
+ * Per kind of credit the course offers here (the provider has enabled it), and any other
+ * kind claimed before the provider or the course changed: how many attendees claimed it
+ * and the hours they claimed. Zeros show too, so an organiser sees credit offered but not
+ * yet claimed.
+ */
+function creditClaimedFor(
+  course: CatalogCourse | undefined,
+  provider: CreditProviderSettings,
+  claimed: EventCreditRow[],
+) {
+  const offered = offeredCredit(course?.credit, provider).map((t) => t.type);
+  const types = [...new Set([...offered, ...claimed.map((r) => r.credit_type)])];
+  return types.map((type) => {
+    const row = claimed.find((r) => r.credit_type === type);
+    return {
+      type,
+      label: CREDIT_TYPE_LABELS[type as CreditType] ?? type,
+      learners: row?.learners ?? 0,
+      hours: row?.hours ?? 0,
+    };
+  });
+}
+
 export async function dashboard(ctx: RequestContext, slug: string) {
   requireAdmin(ctx, ADMINS_ONLY);
   const event = isEventSlug(slug) ? await repo.findEventBySlug(ctx.db, slug) : undefined;
   if (!event) throw new NotFoundError(NO_SUCH_EVENT);
   const now = ctx.now ?? new Date();
   const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
-  const [enrollees, progress, certificates] = await Promise.all([
+  const [enrollees, progress, certificates, credit, provider] = await Promise.all([
     repo.enrolleesOfEvent(ctx.db, event.id),
     repo.progressOfEnrollees(ctx.db, event.id, courseSlugs),
     certificatesIssuedForEvent(ctx.db, event.id, courseSlugs),
+    creditClaimedForEvent(ctx.db, event.id, courseSlugs),
+    creditProvider(ctx.db),
   ]);
   const lessons = eventLessons(ctx.catalog, courseSlugs);
   const schedule = scheduleOf(event);
@@ -689,7 +717,17 @@ export async function dashboard(ctx: RequestContext, slug: string) {
             course.lessons.every((l) => perUser.get(e.user_id)?.done.has(`${course.slug}/${l.slug}`)),
         ).length
       : 0;
-    return { courseSlug, title: course?.title ?? courseSlug, count, certificates: certificates.get(courseSlug) ?? 0 };
+    return {
+      courseSlug,
+      title: course?.title ?? courseSlug,
+      count,
+      certificates: certificates.get(courseSlug) ?? 0,
+      credit: creditClaimedFor(
+        course,
+        provider,
+        credit.filter((row) => row.course_slug === courseSlug),
+      ),
+    };
   });
   const people = enrollees.map((e) => {
     const entry = perUser.get(e.user_id);

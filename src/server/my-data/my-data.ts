@@ -6,6 +6,7 @@ import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
 import { myReflections } from '#server/learning/index.ts';
 import { reviewsOfUser } from '#server/review/index.ts';
 import { currentCertificatesOfUser } from '#server/certificates/index.ts';
+import { creditRecordsOfUser } from '#server/credit/index.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { describeUserAgent } from '#lib/user-agent.ts';
@@ -16,13 +17,14 @@ export async function exportMyData(ctx: RequestContext) {
   const userId = ctx.user.id;
   const user = await findUserById(db, userId);
   if (!user) throw new Error('no such user');
-  const [sessions, progress, attempts, reviews, reflections, certificates] = await Promise.all([
+  const [sessions, progress, attempts, reviews, reflections, certificates, credit] = await Promise.all([
     listSessions(db, userId),
     progressOfUser(db, userId),
     checkAttemptsOfUser(db, userId),
     reviewsOfUser(db, userId),
     myReflections(ctx),
     currentCertificatesOfUser(db, userId),
+    creditRecordsOfUser(db, userId),
   ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -82,7 +84,37 @@ export async function exportMyData(ctx: RequestContext) {
       expiresAt: c.expires_at,
       revokedAt: c.revoked_at,
       credential: c.credential_jwt,
+      credit: c.credit_type
+        ? { type: c.credit_type, hours: Number(c.credit_hours), activityId: c.credit_activity_id }
+        : null,
     })),
+    // Continuing-education credit (issue 21). The evaluation answers are not here: they are
+    // stored without the learner (decision 0036), so only the receipt is theirs.
+    credit: {
+      postTestAttempts: credit.attempts.map((a) => ({
+        course: a.course_slug,
+        courseVersion: a.course_version,
+        chosenOptions: a.answers.map((option) => option + 1),
+        correct: a.correct,
+        questions: a.questions,
+        scorePercent: Number(a.score),
+        passed: a.passed,
+        attemptedAt: a.attempted_at,
+      })),
+      evaluationsCompleted: credit.receipts.map((r) => ({
+        course: r.course_slug,
+        formVersion: r.form_version,
+        completedOn: r.completed_on,
+      })),
+      claims: credit.claims.map((c) => ({
+        course: c.course_slug,
+        activityId: c.activity_id,
+        creditType: c.credit_type,
+        hoursClaimed: Number(c.hours_claimed),
+        postTestScorePercent: Number(c.post_test_score),
+        attestedAt: c.attested_at,
+      })),
+    },
   };
 }
 
