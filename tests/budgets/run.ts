@@ -83,6 +83,8 @@ try {
     { name: 'forgot-password', path: '/forgot-password', who: 'out' },
     { name: 'reset-password', path: '/reset-password?token=not-a-real-token', who: 'out' },
     { name: 'verify-email', path: '/verify-email?token=not-a-real-token', who: 'out' },
+    // A review question's email link: a refused link is a kind page, answered 400.
+    { name: 'review from email', path: '/review/from-email?token=not-a-real-token', who: 'out', status: 400 },
     { name: 'account', path: '/account', who: 'in' },
     { name: 'journal', path: '/journal', who: 'in' },
     { name: 'not found', path: '/no-such-page', who: 'out', status: 404 },
