@@ -4,9 +4,17 @@
 // the right password) until she reactivates it. She cannot remove her own role while she
 // is the only administrator: the page says so beside the button. The first account of an
 // install is its administrator, so this spec runs its own Rounds on a fresh database.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, newPerson, ONE_AT_A_TIME, startOwnServer, submitSignIn, test, type Person } from './support.ts';
+import {
+  expect,
+  expectNoSeriousAxeFindings,
+  newPerson,
+  ONE_AT_A_TIME,
+  signUp,
+  startOwnServer,
+  submitSignIn,
+  test,
+} from './support.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 24;
 let server: Awaited<ReturnType<typeof startOwnServer>> | undefined;
@@ -22,26 +30,7 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function signUpHere(page: Page, person: Person): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(person.name);
-  await page.getByLabel('Email', { exact: true }).fill(person.email);
-  await page.getByLabel('Password', { exact: true }).fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
-}
-
 /** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
-async function expectAccessible(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  const serious = axe.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
-  expect(serious).toEqual([]);
-}
-
 /** Nothing wider than the phone's screen. */
 async function expectNoSideways(page: Page): Promise<void> {
   const { scroll, client } = await page.evaluate(() => ({
@@ -57,11 +46,11 @@ test('an administrator finds a person, grants and removes the role, deactivates 
 }) => {
   test.setTimeout(120_000);
   const ada = newPerson('Ada Admin', 'admin');
-  await signUpHere(page, ada);
+  await signUp(page, ada);
   const sam = newPerson('Sam Okafor', 'people');
   const samPage = await (await openContext()).newPage();
-  await signUpHere(samPage, sam);
-  await signUpHere(await (await openContext()).newPage(), newPerson('Bea Other', 'people'));
+  await signUp(samPage, sam);
+  await signUp(await (await openContext()).newPage(), newPerson('Bea Other', 'people'));
 
   // From the header's Admin link to People; a search by part of the name, in any case.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
@@ -73,7 +62,7 @@ test('an administrator finds a person, grants and removes the role, deactivates 
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByText('1–1 of 1 person matching “OKAF”, by name.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Bea Other' })).toHaveCount(0);
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   // A wildcard is a plain character: it matches nobody here.
   await page.getByLabel('Search people').fill('%');
   await page.getByRole('button', { name: 'Search' }).click();
@@ -85,7 +74,7 @@ test('an administrator finds a person, grants and removes the role, deactivates 
   await page.getByRole('link', { name: 'Sam Okafor' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sam Okafor' })).toBeVisible();
   await expectNoSideways(page);
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   const personPath = new URL(page.url()).pathname;
 
   // Grant, then remove, the administrator role.
@@ -111,10 +100,10 @@ test('an administrator finds a person, grants and removes the role, deactivates 
   await expect(account.getByRole('button', { name: 'Yes, deactivate this account' })).toHaveCount(0);
   await account.getByRole('link', { name: 'Deactivate account…' }).click();
   await expect(account.getByText('Deactivate Sam Okafor’s account?')).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   await account.getByRole('button', { name: 'Yes, deactivate this account' }).click();
   await expect(page.getByText('Deactivated. They were signed out everywhere')).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
 
   // Sam is signed out on the next request, and cannot sign in: a wrong password says only that.
   await samPage.goto('/journal');
@@ -147,7 +136,7 @@ test('an administrator finds a person, grants and removes the role, deactivates 
     'You cannot remove the last active administrator. Make someone else an administrator first.',
   );
   await expect(role.getByRole('button', { name: 'Remove my administrator role' })).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
 
   // The audit log names who did each.
   await page.goto('/admin/audit');

@@ -7,21 +7,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import {
   curriculum,
   expect,
+  expectNoSeriousAxeFindings,
   latestMail,
   linkFrom,
   newPerson,
   ONE_AT_A_TIME,
   openLesson,
+  type Person,
   question,
   rightAnswers,
   rightOption,
+  signUp,
   startOwnServer,
   test,
-  type Person,
 } from './support.ts';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { gunzipSync } from 'node:zlib';
@@ -69,26 +70,7 @@ test.afterAll(async () => {
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 
-async function signUpHere(page: Page, person: Person): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(person.name);
-  await page.getByLabel('Email', { exact: true }).fill(person.email);
-  await page.getByLabel('Password', { exact: true }).fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
-}
-
 /** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
-async function expectAccessible(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  const serious = axe.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
-  expect(serious).toEqual([]);
-}
-
 async function confirmEmail(page: Page, person: Person): Promise<void> {
   const mail = await latestMail(person.email, { subject: /Confirm your email/ });
   await page.goto(linkFrom(mail.text));
@@ -109,11 +91,11 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   // The administrator: the first account of this install.
   const adminContext = await openContext();
   const admin = await adminContext.newPage();
-  await signUpHere(admin, newPerson('Ada Admin', 'admin'));
+  await signUp(admin, newPerson('Ada Admin', 'admin'));
 
   // The learner, with a name the certificate must print exactly, and a confirmed email.
   const learner = newPerson('Nguyễn Thị Ánh', 'anh');
-  await signUpHere(page, learner);
+  await signUp(page, learner);
   await confirmEmail(page, learner);
 
   // Every lesson but the last, straight through the Action the lesson page posts to.
@@ -151,7 +133,7 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   await card.getByRole('button', { name: 'Copy link' }).click();
   await expect(card.getByText('Link copied.')).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
 
   // The PDF: its text, read back as a credentialing office would.
   const [download] = await Promise.all([
@@ -175,16 +157,16 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await verifier.goto(printedUrl!);
   await expect(verifier.getByRole('heading', { level: 1, name: /Valid certificate/ })).toBeVisible();
   await expect(verifier.getByText(code!).first()).toBeVisible();
-  await expectAccessible(verifier);
+  await expectNoSeriousAxeFindings(verifier);
   expect(await revocationBit(verifier.request, printedUrl!)).toBe(0);
 
   // The administrator finds it by its code and revokes it with a reason.
   await admin.goto('/admin');
   await admin.getByLabel('Find a certificate').fill(code!.toLowerCase());
   await admin.getByRole('button', { name: 'Find' }).click();
-  await expectAccessible(admin);
+  await expectNoSeriousAxeFindings(admin);
   await admin.getByRole('link', { name: code! }).click();
-  await expectAccessible(admin);
+  await expectNoSeriousAxeFindings(admin);
   await admin.getByRole('button', { name: 'Revoke certificate' }).click();
   await expect(admin.getByText('Give the reason: it is shown on the verification page.')).toBeVisible();
   // A pasted NUL or bell is refused next to the field, not a server error (a NUL cannot even be stored).
@@ -201,7 +183,7 @@ test('a learner finishes a course, gets the certificate at once, and an administ
   await verifier.reload();
   await expect(verifier.getByRole('heading', { level: 1, name: /Revoked certificate/ })).toBeVisible();
   await expect(verifier.getByText('Issued in error: the course was not completed by this person.')).toBeVisible();
-  await expectAccessible(verifier);
+  await expectNoSeriousAxeFindings(verifier);
   // And machines that check the credential's status list see it too.
   expect(await revocationBit(verifier.request, printedUrl!)).toBe(1);
 });
@@ -215,7 +197,7 @@ test('without JavaScript: the last lesson leads to Certificates, which says what
   const last = course.lessons.at(-1)!;
   const page = await (await openContext({ javaScriptEnabled: false })).newPage();
   const learner = newPerson('Zoë Ødegaard', 'zoe');
-  await signUpHere(page, learner);
+  await signUp(page, learner);
   for (const lesson of course.lessons.slice(0, -1)) {
     const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: lesson.slug };
     rightAnswers(lesson).forEach((option, index) => (form[`q${index}`] = String(option)));

@@ -10,20 +10,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import AxeBuilder from '@axe-core/playwright';
 import {
   curriculum,
   expect,
+  expectNoSeriousAxeFindings,
   latestMail,
   linkFrom,
   newPerson,
   ONE_AT_A_TIME,
   rightAnswers,
+  signUp,
   startOwnServer,
   test,
-  type Person,
 } from './support.ts';
-import type { Page } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 25;
 const STATEMENT = 'Example Health Education is a demonstration provider for this test, not an accredited one.';
@@ -40,26 +39,7 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function signUpHere(page: Page, person: Person): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(person.name);
-  await page.getByLabel('Email', { exact: true }).fill(person.email);
-  await page.getByLabel('Password', { exact: true }).fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
-}
-
 /** axe (WCAG 2.2 AA): serious and critical findings fail, as in a11y.spec.ts. */
-async function expectAccessible(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  const serious = axe.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
-  expect(serious).toEqual([]);
-}
-
 test('an attendee earns credit: post-test failed then passed, evaluation, attestation, certificate with credit', async ({
   page,
   openContext,
@@ -72,7 +52,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
 
   // The administrator enables a kind of credit, with the statement beside it required.
   const admin = await (await openContext()).newPage();
-  await signUpHere(admin, newPerson('Ada Admin', 'admin'));
+  await signUp(admin, newPerson('Ada Admin', 'admin'));
   await admin.goto('/admin/credit');
   await admin.getByLabel('Provider name').fill('Example Health Education');
   await admin.getByRole('checkbox', { name: 'Nursing contact hours' }).check();
@@ -100,7 +80,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
 
   // The attendee joins the event, with a confirmed email; every lesson through the Action the lesson page posts to.
   const learner = newPerson('Aoife Brennan', 'aoife');
-  await signUpHere(page, learner);
+  await signUp(page, learner);
   await page.goto(`/join/${code}`);
   await page.getByRole('button', { name: `Join ${eventName}` }).click();
   await expect(page.getByText(`Welcome to ${eventName}!`)).toBeVisible();
@@ -110,7 +90,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   const offer = page.getByRole('region', { name: 'Continuing-education credit' });
   await expect(offer.getByText(STATEMENT)).toBeVisible();
   await expect(offer.getByText(/has a relevant financial relationship to disclose/)).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   for (const lesson of course.lessons) {
     const form: Record<string, string> = { courseSlug: course.slug, lessonSlug: lesson.slug };
     rightAnswers(lesson).forEach((option, index) => (form[`q${index}`] = String(option)));
@@ -135,7 +115,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   };
   await answerAll(false);
   await expect(page.getByText(/Your result: 0%/)).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   await answerAll(true);
   await expect(page.getByText('You passed the post-test with 100%.')).toBeVisible();
 
@@ -159,7 +139,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   );
   for (const group of await page.getByRole('group', { name: /^This activity helped me/ }).all())
     await group.getByLabel('Agree', { exact: true }).check();
-  await expectAccessible(page);
+  await expectNoSeriousAxeFindings(page);
   await page.screenshot({ path: test.info().outputPath('evaluation-phone.png'), fullPage: true });
   await page.getByRole('button', { name: 'Send evaluation' }).click();
   await expect(page.getByText('Thank you for the evaluation.')).toBeVisible();
@@ -206,7 +186,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
   await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
   await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
-  await expectAccessible(admin);
+  await expectNoSeriousAxeFindings(admin);
 
   // The event's dashboard counts the credit its attendee claimed, by kind: counts only.
   await admin.goto(eventPage);
@@ -220,7 +200,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   // Only kinds the provider enabled: participation is stated by the course but not offered here.
   await expect(admin.getByRole('term').filter({ hasText: 'Certificate of participation' })).toHaveCount(0);
   await admin.screenshot({ path: test.info().outputPath('event-credit-phone.png'), fullPage: true });
-  await expectAccessible(admin);
+  await expectNoSeriousAxeFindings(admin);
 });
 
 /** The seed course that states credit in its content file, and its activity id. */

@@ -4,18 +4,18 @@
 // confirming she manages its page — and cannot name someone from outside as an
 // administrator (the reason is beside the field, what she typed is kept). The first
 // account of an install is its administrator, so this spec runs its own Rounds.
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import {
   expect,
+  expectNoSeriousAxeFindings,
   latestMail,
   linkFrom,
   newPerson,
   ONE_AT_A_TIME,
+  type Person,
+  signUp,
   startOwnServer,
   test,
-  type Person,
 } from './support.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 24;
@@ -32,35 +32,16 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function signUpHere(page: Page, person: Person): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(person.name);
-  await page.getByLabel('Email', { exact: true }).fill(person.email);
-  await page.getByLabel('Password', { exact: true }).fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  const serious = axe.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${page.url()}: ${v.id} — ${v.help}`);
-  expect(serious).toEqual([]);
-}
-
 test('a site administrator sets up an organisation; a nurse at its domain joins and manages it', async ({
   page,
   openContext,
 }) => {
   test.setTimeout(90_000);
   const domain = `stmarys-${randomBytes(3).toString('hex')}.org`;
-  await signUpHere(page, newPerson('Ada Admin', 'admin'));
+  await signUp(page, newPerson('Ada Admin', 'admin'));
   const nia: Person = { ...newPerson('Nia Nurse'), email: `nia@${domain}` };
   const niaPage = await (await openContext()).newPage();
-  await signUpHere(niaPage, nia);
+  await signUp(niaPage, nia);
 
   // The site administrator: Admin → Organisations → a new one, its domain, its administrator.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
@@ -105,6 +86,6 @@ test('a site administrator sets up an organisation; a nurse at its domain joins 
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   expect(width, 'the organisation page scrolls sideways').toBeLessThanOrEqual(0);
-  await expectAccessible(niaPage);
+  await expectNoSeriousAxeFindings(niaPage);
   await niaPage.screenshot({ path: test.info().outputPath('organisation-phone.png'), fullPage: true });
 });

@@ -5,7 +5,6 @@
 // The day: the spec's own server starts on a database where each learner completed the
 // lesson through the learning service with its clock (`ctx.now`) set a day back — the same
 // completion the lesson page makes, a day earlier — so no test-only path exists in the app.
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Page } from '@playwright/test';
@@ -15,7 +14,16 @@ import { createUser, findUserById, markEmailVerified } from '#server/accounts/us
 import { hashPassword } from '#server/accounts/passwords.ts';
 import * as learning from '#server/learning/learning.ts';
 import { cardsOfLesson, DAILY_REVIEW_CAP, SECONDS_PER_REVIEW, type ReviewQuestion } from '#lib/review-rules.ts';
-import { expect, newPerson, ONE_AT_A_TIME, startOwnServer, submitSignIn, test, type Person } from './support.ts';
+import {
+  expect,
+  expectNoSeriousAxeFindings,
+  newPerson,
+  ONE_AT_A_TIME,
+  type Person,
+  startOwnServer,
+  submitSignIn,
+  test,
+} from './support.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4410) + 24;
 const COURSE = 'patient-connection';
@@ -105,14 +113,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-async function expectNoSeriousAxeFindings(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${label}: ${v.id} — ${v.help}`)).toEqual([]);
 }
 
 /** Today's card, then three answers: wrong, right but not sure, right and sure. */

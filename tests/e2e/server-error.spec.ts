@@ -5,9 +5,16 @@
 // with status 500 and no stack trace; the rest of Rounds keeps working.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { copyOfBuild } from '../load/harness.ts';
-import { expect, newPerson, ONE_AT_A_TIME, signUp, startOwnServer, test } from './support.ts';
+import {
+  expect,
+  expectNoSeriousAxeFindings,
+  newPerson,
+  ONE_AT_A_TIME,
+  signUp,
+  startOwnServer,
+  test,
+} from './support.ts';
 import type { Page } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 4410) + 24;
@@ -43,10 +50,7 @@ async function expectFriendly500(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: 'Something went wrong on our side' })).toBeVisible();
   await expect(page.getByText('this is our fault, not yours. Anything you had already saved is safe.')).toBeVisible();
   expect(await response!.text(), 'no stack trace or server path in the page').not.toMatch(STACK_TRACE);
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await expectNoSeriousAxeFindings(page);
 }
 
 test('a page that fails on the server shows the friendly 500 page, and the rest of Rounds keeps working', async ({

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import AxeBuilder from '@axe-core/playwright';
 import {
   test as base,
   expect,
@@ -138,6 +139,18 @@ export async function signIn(page: Page, person: Pick<Person, 'email' | 'passwor
   await submitSignIn(page, person.email, person.password);
   await expect(page).toHaveURL(`${BASE_URL}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+}
+
+// ── Accessibility ───────────────────────────────────────────────────────────
+
+/** The WCAG 2.2 AA rule sets axe checks. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Fails on any serious or critical axe finding on the page as it is now. */
+export async function expectNoSeriousAxeFindings(page: Page, label = page.url()): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${label}: ${v.id} — ${v.help}`)).toEqual([]);
 }
 
 /** Headers a same-origin browser form post carries (Astro's origin check needs them). */

@@ -549,8 +549,6 @@ export async function runEventNudges(
   now = new Date(),
   options: NudgeOptions = {},
 ): Promise<NudgeRunResult> {
-  const send = options.send ?? sendMail;
-  const leaseMs = options.leaseMs ?? 10 * 60_000;
   const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
   const candidates = await repo.nudgeCandidates(db, now);
   if (candidates.length === 0) return result;
@@ -580,18 +578,11 @@ export async function runEventNudges(
         now.getTime() - unlockedAt.getTime() > NUDGE_WINDOW
       )
         return [];
-      const record = recorded.get(`${candidate.enrollment_id}/${course.slug}/${lesson.slug}`);
-      if (record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now)))
-        return [];
+      if (settledNudge(recorded.get(`${candidate.enrollment_id}/${course.slug}/${lesson.slug}`), now)) return [];
       return [{ course, lesson, unlockedAt }];
     });
     if (due.length === 0 || !candidate.email_verified) continue;
-    const quiet = {
-      timeZone: candidate.time_zone,
-      startMinute: candidate.quiet_start_minute ?? DEFAULT_QUIET_START,
-      endMinute: candidate.quiet_end_minute ?? DEFAULT_QUIET_END,
-    };
-    if (inQuietHours(quiet, now)) {
+    if (inQuietHours(quietHoursOf(candidate), now)) {
       result.waiting += due.length;
       continue;
     }
@@ -606,10 +597,9 @@ export async function runEventNudges(
         await repo.skipNudge(db, key, unlockedAt, 'completed');
         continue;
       }
-      if (!(await repo.claimNudge(db, key, unlockedAt, now, new Date(now.getTime() + leaseMs)))) continue;
-      try {
+      await sendThroughLedger(db, { key, opened: unlockedAt, now, options, result }, async () => {
         const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
-        const mail = composeMail({
+        return composeMail({
           to: candidate.email,
           subject: `New lesson open: ${lesson.title}`,
           greeting: `Hello ${candidate.name},`,
@@ -621,21 +611,50 @@ export async function runEventNudges(
           footer: `You get this because you joined the event “${event.name}” on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
           unsubscribeUrl,
         });
-        await send(db, mail);
-        await repo.markNudgeSent(db, key, new Date());
-        result.sent += 1;
-      } catch (error) {
-        await repo.releaseNudge(
-          db,
-          key,
-          new Date(now.getTime() + 15 * 60_000),
-          String((error as Error)?.message ?? error).slice(0, 500),
-        );
-        result.failed += 1;
-      }
+      });
     }
   }
   return result;
+}
+
+/** A ledger row that needs nothing more: sent, skipped, or held by a runner right now. */
+export function settledNudge(record: repo.NudgeRecord | undefined, now: Date): boolean {
+  return Boolean(
+    record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now)),
+  );
+}
+
+/** A candidate's quiet hours, with the defaults where they set none. */
+export function quietHoursOf(candidate: repo.NudgeCandidate) {
+  return {
+    timeZone: candidate.time_zone,
+    startMinute: candidate.quiet_start_minute ?? DEFAULT_QUIET_START,
+    endMinute: candidate.quiet_end_minute ?? DEFAULT_QUIET_END,
+  };
+}
+
+/**
+ * Claims one ledger row, sends the mail `compose` builds and marks the row sent; on a
+ * failure it releases the row for a retry in 15 minutes. A row another runner holds is
+ * left alone, so two runners send each email once (decision 0013).
+ */
+export async function sendThroughLedger(
+  db: Kysely<Database>,
+  run: { key: repo.NudgeKey; opened: Date; now: Date; options: NudgeOptions; result: NudgeRunResult },
+  compose: () => ReturnType<typeof composeMail> | Promise<ReturnType<typeof composeMail>>,
+): Promise<void> {
+  const { key, opened, now, options, result } = run;
+  const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? 10 * 60_000));
+  if (!(await repo.claimNudge(db, key, opened, now, leaseUntil))) return;
+  try {
+    await (options.send ?? sendMail)(db, await compose());
+    await repo.markNudgeSent(db, key, new Date());
+    result.sent += 1;
+  } catch (error) {
+    const reason = String((error as Error)?.message ?? error).slice(0, 500);
+    await repo.releaseNudge(db, key, new Date(now.getTime() + 15 * 60_000), reason);
+    result.failed += 1;
+  }
 }
 
 // ---------------------------------------------------------------- the organiser's dashboard

@@ -3,15 +3,18 @@ import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
 import { questionOfCard, reviewStreamWeek } from '#lib/review-rules.ts';
 import { unlockAtFor } from '#lib/release-schedule.ts';
-import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, inQuietHours } from '#lib/team-rules.ts';
-import { composeMail, sendMail } from '#server/platform/mail.ts';
+import { inQuietHours } from '#lib/team-rules.ts';
+import { composeMail } from '#server/platform/mail.ts';
 import { settings } from '#server/platform/settings.ts';
 import * as review from '#server/review/index.ts';
 import * as repo from './repo.ts';
 import {
   eventLessons,
   pauseOf,
+  quietHoursOf,
   scheduleOf,
+  sendThroughLedger,
+  settledNudge,
   unsubscribeToken,
   type NudgeOptions,
   type NudgeRunResult,
@@ -38,8 +41,6 @@ export async function runEventReviewStream(
   now = new Date(),
   options: NudgeOptions = {},
 ): Promise<NudgeRunResult> {
-  const send = options.send ?? sendMail;
-  const leaseMs = options.leaseMs ?? 10 * 60_000;
   const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
   const candidates = await repo.nudgeCandidates(db, now);
   if (candidates.length === 0) return result;
@@ -71,29 +72,21 @@ export async function runEventReviewStream(
     const dripEnded = unlockAtFor(scheduleOf(event), lessonCount - 1, pauseOf(candidate));
     const week = dripEnded && dripEnded <= now ? reviewStreamWeek(dripEnded, event.review_weeks, now) : undefined;
     if (!week) continue;
-    const record = recorded.get(`${candidate.enrollment_id}/${weekKey(week)}`);
-    if (record && (record.sent_at || record.skipped_reason || (record.lease_until && record.lease_until > now)))
-      continue;
-    const quiet = {
-      timeZone: candidate.time_zone,
-      startMinute: candidate.quiet_start_minute ?? DEFAULT_QUIET_START,
-      endMinute: candidate.quiet_end_minute ?? DEFAULT_QUIET_END,
-    };
+    if (settledNudge(recorded.get(`${candidate.enrollment_id}/${weekKey(week)}`), now)) continue;
     const card = await review.mostOverdueCard(db, catalog, candidate.user_id, courseSlugs, now);
     if (!card) continue;
-    if (inQuietHours(quiet, now)) {
+    if (inQuietHours(quietHoursOf(candidate), now)) {
       result.waiting += 1;
       continue;
     }
     const key = { enrollmentId: candidate.enrollment_id, courseSlug: REVIEW_STREAM, lessonSlug: weekKey(week) };
     const weekOpened = new Date(dripEnded!.getTime() + week * 7 * 86_400_000);
-    if (!(await repo.claimNudge(db, key, weekOpened, now, new Date(now.getTime() + leaseMs)))) continue;
-    try {
+    await sendThroughLedger(db, { key, opened: weekOpened, now, options, result }, async () => {
       const lesson = catalog.lesson(card.courseSlug, card.lessonSlug)!;
       const question = questionOfCard(lesson, card.card)!.question;
       const answerUrl = `${base}/review/from-email?token=${await review.emailReviewToken(db, candidate.user_id, card, now)}`;
       const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
-      const mail = composeMail({
+      return composeMail({
         to: candidate.email,
         subject: `This week’s review question from ${event.name}`,
         greeting: `Hello ${candidate.name},`,
@@ -105,18 +98,7 @@ export async function runEventReviewStream(
         footer: `You get one review question a week for ${event.review_weeks} weeks because you joined the event “${event.name}” on Rounds. To stop emails for this event, open this link: ${unsubscribeUrl}`,
         unsubscribeUrl,
       });
-      await send(db, mail);
-      await repo.markNudgeSent(db, key, new Date());
-      result.sent += 1;
-    } catch (error) {
-      await repo.releaseNudge(
-        db,
-        key,
-        new Date(now.getTime() + 15 * 60_000),
-        String((error as Error)?.message ?? error).slice(0, 500),
-      );
-      result.failed += 1;
-    }
+    });
   }
   return result;
 }
