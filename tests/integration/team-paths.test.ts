@@ -11,12 +11,14 @@ import { caught } from '../support/caught.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import { listAuditEntries } from '#server/audit/repo.ts';
 import * as progress from '#server/progress/repo.ts';
+import * as learning from '#server/learning/learning.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import { formatCalendarDate } from '#lib/time-format.ts';
 import { addDays } from '#lib/team-rules.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
+import type { CatalogLesson } from '#lib/catalog.ts';
 
 let database: RoundsDatabase;
 const catalog = testCatalog();
@@ -61,6 +63,10 @@ async function backdatePath(pathId: string, startsOn: string) {
     database.db,
   );
 }
+
+/** The right option of each of a lesson's questions, as the check form sends them. */
+const rightAnswers = (lesson: CatalogLesson) =>
+  Object.fromEntries(lesson.check.map((q, i) => [i, q.options.findIndex((o) => o.correct)]));
 
 const dueDates = async (user: PublicUser, now?: Date) =>
   Object.fromEntries((await teams.myAssignments(ctx(user, now))).map((a) => [a.course!.slug, [a.dueOn, a.state]]));
@@ -195,8 +201,27 @@ describe('a path assigned to a team', () => {
     const locked = async () =>
       Object.fromEntries((await paths.myPaths(ctx(member)))[0]!.steps.map((s) => [s.course!.slug, s.locked]));
     expect(await locked()).toEqual({ [first]: false, [second]: true, [third]: true });
+
+    // The held course can be read, not completed: the lesson, its course page and a completion say why.
+    const lesson = catalog.course(second)!.lessons[0]!;
+    const key = { courseSlug: second, lessonSlug: lesson.slug };
+    const why = `In your path “In order” this course opens when you finish “${catalog.course(first)!.title}”. You can read it now; marking it complete waits until then.`;
+    expect((await learning.lessonState(ctx(member), key)).locked).toBe(why);
+    expect((await learning.courseProgress(ctx(member), second)).lockedByPath).toBe(why);
+    const refusal = await caught(learning.completeLesson(ctx(member), { ...key, answers: rightAnswers(lesson) }));
+    expect(refusal).toBeInstanceOf(FieldError);
+    expect((refusal as FieldError).message).toBe(why);
+    expect(await progress.progressOfUser(database.db, member.id)).toEqual([]);
+    // Someone outside the team is not held back by it.
+    const outsider = await person('Ola Outsider');
+    expect((await learning.lessonState(ctx(outsider), key)).locked).toBeNull();
+
     await completeCourse(member.id, first);
     expect(await locked()).toEqual({ [first]: false, [second]: false, [third]: true });
+    expect((await learning.lessonState(ctx(member), key)).locked).toBeNull();
+    expect((await learning.courseProgress(ctx(member), second)).lockedByPath).toBeUndefined();
+    const done = await learning.completeLesson(ctx(member), { ...key, answers: rightAnswers(lesson) });
+    expect(done.completedAt).toBeInstanceOf(Date);
   });
 
   it('keeps everyone’s progress when the path is removed', async () => {

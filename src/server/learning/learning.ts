@@ -6,6 +6,7 @@ import * as progress from '#server/progress/index.ts';
 import { findReflectionForLesson } from './reflections-repo.ts';
 
 import { courseLocks, lessonLock } from '#server/events/index.ts';
+import { pathLock } from '#server/teams/index.ts';
 import { issueCourseCertificate } from '#server/certificates/index.ts';
 import { newCardsForLesson } from '#server/review/index.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
@@ -62,19 +63,22 @@ export async function completeLesson(
   });
   // The answers, the check, the completion and its review cards (due a day after it) in one
   // statement; the cards' due date is set there, by the database's clock unless ctx.now is given.
-  const complete = (eventsChecked: boolean) =>
+  const complete = (locksChecked: boolean) =>
     progress.completeWithCheck(db, key, {
       courseVersion: course.version,
       questionCount: lesson.check.length,
       attempts,
       cards: newCardsForLesson(lesson, ctx.now ?? new Date()),
       cardsDueFrom: ctx.now ?? null,
-      eventsChecked,
+      locksChecked,
     });
   let outcome = await complete(false);
-  if (outcome.inEvent) {
-    // A lesson of a joined event that has not unlocked for this learner cannot be completed yet.
-    const locked = await lessonLock(db, catalog, user, input.courseSlug, input.lessonSlug);
+  if (outcome.mayBeLocked) {
+    // A lesson an event has not released to this learner, or of a path's course whose step
+    // before is not finished, cannot be completed yet.
+    const locked =
+      (await lessonLock(db, catalog, user, input.courseSlug, input.lessonSlug)) ??
+      (await pathLock(ctx, input.courseSlug));
     if (locked) throw new FieldError('check', locked);
     outcome = await complete(true);
   }
@@ -122,17 +126,20 @@ export async function markLessonOpened(
 
 /** What the lesson page's islands need for the signed-in learner (read-only). */
 export async function lessonState(
-  { db, catalog, user }: RequestContext,
+  ctx: RequestContext,
   { courseSlug, lessonSlug }: { courseSlug: string; lessonSlug: string },
 ) {
+  const { db, catalog, user } = ctx;
   const { course, lesson } = findLesson(catalog, courseSlug, lessonSlug);
   const key = { userId: user.id, courseSlug, lessonSlug };
-  const [rows, correct, reflection, locked] = await Promise.all([
+  const [rows, correct, reflection, eventLock, lockedByPath] = await Promise.all([
     progress.progressOfUser(db, user.id),
     progress.correctlyAnswered(db, key),
     findReflectionForLesson(db, user.id, courseSlug, lessonSlug),
     lessonLock(db, catalog, user, courseSlug, lessonSlug),
+    pathLock(ctx, courseSlug),
   ]);
+  const locked = eventLock ?? lockedByPath;
   const row = rows.find((r) => r.course_slug === courseSlug && r.lesson_slug === lessonSlug);
   const { completedLessons, complete } = summarizeCourse(course, rows);
   // Completed faster than its contact hours allow (decision 0024): "Mark complete" again records more time.
@@ -146,7 +153,7 @@ export async function lessonState(
     completedAt: row?.completed_at ?? null,
     needsMoreTime,
     correctQuestions: correct,
-    /** Why a lesson of a joined event cannot be completed yet (it can be read), or null. */
+    /** Why a lesson of a joined event or an in-order path cannot be completed yet (it can be read), or null. */
     locked: locked ?? null,
     reflection: reflection
       ? { body: reflection.body, revision: reflection.revision, updatedAt: reflection.updated_at }
@@ -158,15 +165,22 @@ export async function lessonState(
 }
 
 /** The learner's progress through one course, for its contents page. */
-export async function courseProgress({ db, catalog, user }: RequestContext, courseSlug: string) {
+export async function courseProgress(ctx: RequestContext, courseSlug: string) {
+  const { db, catalog, user } = ctx;
   const course = catalog.course(courseSlug);
   if (!course) throw new NotFoundError('That course does not exist (any more).');
-  const [rows, locks] = await Promise.all([
+  const [rows, locks, lockedByPath] = await Promise.all([
     progress.progressOfUser(db, user.id),
     courseLocks(db, catalog, user, courseSlug),
+    pathLock(ctx, courseSlug),
   ]);
-  /** Lessons a joined event has not opened yet, with when they open. */
-  return { ...summarizeCourse(course, rows), locks };
+  return {
+    ...summarizeCourse(course, rows),
+    /** Lessons a joined event has not opened yet, and why. */
+    locks,
+    /** Why an in-order path holds back the whole course, or undefined. */
+    lockedByPath,
+  };
 }
 
 /** Everything the Today page shows. */

@@ -151,8 +151,11 @@ export interface NewCard {
 }
 
 export interface CompletionOutcome {
-  /** The learner has joined an event with this course and `eventsChecked` was false: nothing was written. */
-  inEvent: boolean;
+  /**
+   * The learner has joined an event with this course, or takes it as a later step of an
+   * in-order path, and `locksChecked` was false: nothing was written.
+   */
+  mayBeLocked: boolean;
   /** Questions of the check not yet answered right (in this request or before); non-empty: not completed. */
   missing: number[];
   completed: { completed_at: Date; course_version: string | null; seconds_spent: number; started_at: Date } | null;
@@ -167,9 +170,10 @@ export interface CompletionOutcome {
  * else after the completion) and returns the learner's other rows of the course, from which
  * the caller tells whether the course is complete. One statement, so it is also atomic.
  *
- * While the learner has joined an event that has this course, nothing is written unless
- * `eventsChecked`: whether the event still holds the lesson back is decided by the events
- * domain, and the caller then runs this again.
+ * While the learner has joined an event that has this course, or takes it as a later step
+ * of an in-order learning path, nothing is written unless `locksChecked`: whether the event
+ * or the path still holds the lesson back is decided by those domains, and the caller then
+ * runs this again.
  */
 export async function completeWithCheck(
   db: Executor,
@@ -180,7 +184,7 @@ export async function completeWithCheck(
     attempts: { question: number; chosenOption: number; correct: boolean }[];
     cards: NewCard[];
     cardsDueFrom: Date | null;
-    eventsChecked: boolean;
+    locksChecked: boolean;
   },
 ): Promise<CompletionOutcome> {
   const { userId, courseSlug, lessonSlug } = key;
@@ -190,7 +194,7 @@ export async function completeWithCheck(
     correct: a.correct,
   }));
   const { rows } = await sql<{
-    in_event: boolean;
+    may_be_locked: boolean;
     missing: number[];
     completed_at: Date | null;
     course_version: string | null;
@@ -198,15 +202,18 @@ export async function completeWithCheck(
     started_at: Date | null;
     other_rows: { lesson_slug: string; started_at: string; completed_at: string | null }[];
   }>`
-    with in_event as (
-      select not ${input.eventsChecked}::boolean and exists (
+    with may_be_locked as (
+      select not ${input.locksChecked}::boolean and (exists (
         select 1 from event_enrollments e join event_courses c on c.event_id = e.event_id
-        where e.user_id = ${userId} and c.course_slug = ${courseSlug}) as yes),
+        where e.user_id = ${userId} and c.course_slug = ${courseSlug}) or exists (
+        select 1 from team_assignments a join team_paths p on p.id = a.path_id
+          join team_members m on m.team_id = a.team_id
+        where m.user_id = ${userId} and a.course_slug = ${courseSlug} and p.in_order and a.path_position > 1)) as yes),
     attempts as (
       insert into check_attempts (user_id, course_slug, lesson_slug, question, chosen_option, correct)
       select ${userId}, ${courseSlug}, ${lessonSlug}, a.question, a.chosen_option, a.correct
       from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as a(question int, chosen_option int, correct boolean)
-      where not (select yes from in_event)
+      where not (select yes from may_be_locked)
       returning question, correct),
     right_answers as (
       select question from check_attempts
@@ -219,7 +226,7 @@ export async function completeWithCheck(
     done as (
       insert into lesson_progress (user_id, course_slug, lesson_slug, completed_at, course_version)
       select ${userId}, ${courseSlug}, ${lessonSlug}, now(), ${input.courseVersion}
-      where not (select yes from in_event) and cardinality((select questions from missing)) = 0
+      where not (select yes from may_be_locked) and cardinality((select questions from missing)) = 0
       on conflict (user_id, course_slug, lesson_slug) do update set
         completed_at = coalesce(lesson_progress.completed_at, excluded.completed_at),
         course_version = coalesce(lesson_progress.course_version, excluded.course_version),
@@ -240,7 +247,7 @@ export async function completeWithCheck(
         difficulty float8, scheduled_days int, learning_steps int, reps int, lapses int, state smallint,
         last_review timestamptz)
       on conflict (user_id, course_slug, lesson_slug, card) do nothing)
-    select (select yes from in_event) as in_event, (select questions from missing) as missing,
+    select (select yes from may_be_locked) as may_be_locked, (select questions from missing) as missing,
       done.completed_at, done.course_version, done.seconds_spent, done.started_at,
       (select coalesce(json_agg(json_build_object('lesson_slug', p.lesson_slug, 'started_at', p.started_at,
           'completed_at', p.completed_at)), '[]')
@@ -249,7 +256,7 @@ export async function completeWithCheck(
     from (select 1) as one left join done on true`.execute(db);
   const row = rows[0]!;
   return {
-    inEvent: row.in_event,
+    mayBeLocked: row.may_be_locked,
     missing: row.missing,
     completed: row.completed_at
       ? {

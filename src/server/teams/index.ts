@@ -19,6 +19,7 @@ export {
   createPath,
   myPath,
   myPaths,
+  pathLock,
   publishPathToEveryTeam,
   removePath,
 } from './paths.ts';

@@ -206,6 +206,23 @@ export async function myPaths(ctx: Parameters<typeof myAssignments>[0], assignme
     .filter((p): p is MyPath => p !== undefined);
 }
 
+/**
+ * Why the person may not complete lessons of a course yet, or undefined when they may: the
+ * course is a later step of a path taken in order and the step before is not finished. As
+ * with an event's lock, one path that has the course open is enough.
+ */
+export async function pathLock(ctx: Parameters<typeof myAssignments>[0], courseSlug: string) {
+  if (!(await repo.inOrderPathHasCourse(ctx.db, ctx.user.id, courseSlug))) return undefined;
+  const steps = (await myPaths(ctx)).flatMap((path) =>
+    path.steps.filter((step) => step.course?.slug === courseSlug).map((step) => ({ path, step })),
+  );
+  const held = steps.filter(({ step }) => step.locked);
+  if (held.length === 0 || held.length < steps.length) return undefined;
+  const { path, step } = held[0]!;
+  const before = path.steps[path.steps.indexOf(step) - 1]!;
+  return `In your path “${path.name}” this course opens when you finish “${before.title}”. You can read it now; marking it complete waits until then.`;
+}
+
 /** One of the person's paths (the path page); not found when they do not take it. */
 export async function myPath(ctx: Parameters<typeof myAssignments>[0], pathId: string): Promise<MyPath> {
   const path = UUID.test(pathId) ? (await myPaths(ctx)).find((p) => p.id === pathId) : undefined;

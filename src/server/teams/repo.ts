@@ -391,6 +391,22 @@ export function listPaths(db: Executor, teamIds: string | string[]) {
     .execute();
 }
 
+/** Whether a course is a later step of an in-order path in a team the person is in: only then can a path hold it back. */
+export async function inOrderPathHasCourse(db: Executor, userId: string, courseSlug: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('team_assignments')
+    .innerJoin('team_paths', 'team_paths.id', 'team_assignments.path_id')
+    .innerJoin('team_members', 'team_members.team_id', 'team_assignments.team_id')
+    .select('team_assignments.id')
+    .where('team_members.user_id', '=', userId)
+    .where('team_assignments.course_slug', '=', courseSlug)
+    .where('team_paths.in_order', '=', true)
+    .where('team_assignments.path_position', '>', 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Removes a path and its assignments (their due dates and personal dates); progress is never touched. */
 export async function deletePath(db: Executor, teamId: string, pathId: string): Promise<boolean> {
   const result = await db
