@@ -168,6 +168,13 @@ test('a leader builds a path; a member who joins a week after it began has the d
   await expect(phone.getByText('You have finished 0 of 3 courses.')).toBeVisible();
   await expect(phone.getByText(`Opens when you finish ${DAY7.title}.`)).toBeVisible();
   await shot(phone, 'member-path-page');
+  // The day-14 course itself can be read, and says why it cannot be completed yet.
+  await phone.goto(`/courses/${DAY14.slug}`);
+  await expect(
+    phone.getByText(`In your path “New starter onboarding” this course opens when you finish “${DAY7.title}”.`, {
+      exact: false,
+    }),
+  ).toBeVisible();
 
   // The member completes the day-7 course (the lesson page's own Action, each lesson's check answered right).
   for (const lesson of DAY7.lessons) {
