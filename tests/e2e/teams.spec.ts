@@ -173,7 +173,7 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
       .getByRole('cell')
       .first(),
   ).toContainText('Completed');
-  const csv = await page.request.get(`${teamUrl}/export.csv`);
+  const csv = await page.request.get(`${teamUrl}/record.csv`);
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-type']).toContain('text/csv');
   const body = await csv.text();
@@ -188,9 +188,9 @@ test('a leader assigns a course, a member joins on a phone and completes it, rem
   });
 
   // A member cannot export or manage; a stranger does not even see the team.
-  expect((await phone.request.get(`${teamUrl}/export.csv`)).status()).toBe(403);
+  expect((await phone.request.get(`${teamUrl}/record.csv`)).status()).toBe(403);
   expect((await phone.request.get(`${teamUrl}/manage`)).status()).toBe(403);
-  expect((await anonymous.request.get(`${teamUrl}/export.csv`)).status()).toBe(401);
+  expect((await anonymous.request.get(`${teamUrl}/record.csv`)).status()).toBe(401);
   expect(errors).toEqual([]);
 });
 

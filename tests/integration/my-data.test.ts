@@ -13,6 +13,7 @@ import { sendVerificationMail } from '#server/accounts/accounts.ts';
 import { deleteMyAccount, exportMyData } from '#server/my-data/my-data.ts';
 import * as accounts from '#server/accounts/accounts.ts';
 import * as teams from '#server/teams/teams.ts';
+import { trainingRecordCsv } from '#server/teams/record.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as events from '#server/events/events.ts';
 import { findCertificateView, issueEarnedCertificates } from '#server/certificates/certificates.ts';
@@ -546,7 +547,7 @@ describe('deleting my account', () => {
       email: '',
       role: 'member',
     });
-    const teamCsv = (await teams.exportCsv(teamCtx(world.leader), world.teamId)).body;
+    const teamCsv = (await trainingRecordCsv(teamCtx(world.leader), world.teamId)).body;
     expect(teamCsv).toContain('Deleted account');
     for (const text of [me.email, 'Learner leaving', 'deleted.invalid']) expect(teamCsv).not.toContain(text);
     expect(

@@ -117,7 +117,6 @@ const PAGE_RULES: Record<string, Rule> = {
     expect: LEADER_ONLY,
     run: signedIn((u) => teams.inviteLink(ctxOf(u), { teamId, inviteId })),
   },
-  'teams/[id]/export.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => teams.exportCsv(ctxOf(u), teamId)) },
   'teams/[id]/record.astro': { expect: LEADER_OR_ADMIN, run: signedIn((u) => trainingRecord(ctxOf(u), teamId)) },
   'teams/[id]/record.csv.ts': { expect: LEADER_OR_ADMIN, run: signedIn((u) => trainingRecord(ctxOf(u), teamId)) },
   'teams/reminders/unsubscribe.astro': {

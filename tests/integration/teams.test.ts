@@ -7,6 +7,7 @@ import { createUser, markEmailVerified, findUserById, setAdmin } from '#server/a
 import * as progress from '#server/progress/repo.ts';
 import { saveReflection } from '#server/learning/reflections-repo.ts';
 import * as teams from '#server/teams/teams.ts';
+import { trainingRecordCsv } from '#server/teams/record.ts';
 import { addDays } from '#lib/team-rules.ts';
 import { parse } from 'csv-parse/sync';
 import type { RoundsDatabase } from '#server/platform/db.ts';
@@ -329,8 +330,8 @@ describe('assignments and states', () => {
       note: '',
     });
     await completeCourse(leader.id);
-    const { body, filename } = await teams.exportCsv(ctx(leader), teamId);
-    expect(filename).toMatch(/^rounds-quipe-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    const { body, filename } = await trainingRecordCsv(ctx(leader), teamId);
+    expect(filename).toMatch(/^rounds-quipe-1-training-record-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(body.startsWith('\uFEFF')).toBe(true);
     const rows = parse(body.slice(1), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(1);
@@ -423,7 +424,7 @@ describe('the dashboard at scale', () => {
       [{ question: 0, chosenOption: 3, correct: false }],
     );
     const view = await teams.dashboard(ctx(leader), teamId);
-    const csv = await teams.exportCsv(ctx(leader), teamId);
+    const csv = await trainingRecordCsv(ctx(leader), teamId);
     expect(JSON.stringify(view)).not.toContain('PRIVATE-MARKER-7731');
     expect(csv.body).not.toContain('PRIVATE-MARKER-7731');
     expect(JSON.stringify(view)).not.toMatch(/chosen_option|answered_at/);

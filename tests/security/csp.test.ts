@@ -46,7 +46,6 @@ const NOT_PAGES = new Set([
   '/journal/export.json',
   '/journal/export.md',
   '/admin/credit/[course].csv',
-  '/teams/[id]/export.csv',
   '/teams/[id]/record.csv',
   '/teams/[id]/qr/[invite].svg',
 ]);

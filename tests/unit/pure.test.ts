@@ -129,7 +129,7 @@ describe('loggedPath', () => {
     ['/verify-email?token=abc123&x=1', '/verify-email'],
     ['/join', '/join'],
     ['/join?code=ABCD-EFGH', '/join'],
-    ['/teams/7f0c/export.csv', '/teams/7f0c/export.csv'],
+    ['/teams/7f0c/record.csv', '/teams/7f0c/record.csv'],
   ])('keeps %s as %s', (url, logged) => expect(loggedPath(url)).toBe(logged));
 
   it.each([

@@ -33,7 +33,6 @@ export {
   changeDueDate,
   createInvite,
   createTeam,
-  exportCsv,
   inviteLink,
   isMemberOf,
   joinTeam,

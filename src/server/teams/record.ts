@@ -12,13 +12,17 @@ import { dashboard } from './teams.ts';
 export interface RecordRow {
   member: string;
   email: string;
+  role: string;
   course: string;
+  courseSlug: string;
   path: string;
   state: AssignmentState;
   status: string;
   dueOn: string;
   /** The calendar day, in the reader's time zone. */
   completedOn: string;
+  lessonsDone: number;
+  lessonsTotal: number;
   certificateCode: string;
   certificateUrl: string;
 }
@@ -37,12 +41,16 @@ export async function trainingRecord(ctx: RequestContext, teamId: string) {
       rows.push({
         member: member.name,
         email: member.email,
+        role: member.role,
         course: assignment.title,
+        courseSlug: assignment.courseSlug,
         path: assignment.path?.name ?? '',
         state: cell.state,
         status: STATE_LABELS[cell.state],
         dueOn: cell.dueOn,
         completedOn: cell.completedAt ? day.format(cell.completedAt) : '',
+        lessonsDone: cell.lessonsDone,
+        lessonsTotal: cell.lessonsTotal,
         certificateCode: certificate?.code ?? '',
         certificateUrl: certificate ? `${base}/certificates/${certificate.id}` : '',
       });
@@ -51,28 +59,38 @@ export async function trainingRecord(ctx: RequestContext, teamId: string) {
   return { team: view.team, today: view.today, rows };
 }
 
-/** The record as CSV: ISO dates, formula-safe cells (as every export). */
+/** The record as CSV, the team's one export: ISO dates, formula-safe cells (as every export). */
 export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
   const record = await trainingRecord(ctx, teamId);
   const header = [
+    'team',
     'member',
     'email',
+    'role',
     'course',
+    'course_slug',
     'learning_path',
-    'status',
+    'state',
     'due_date',
     'completed_on',
+    'lessons_done',
+    'lessons_total',
     'certificate_code',
     'verify_url',
   ];
   const rows = record.rows.map((r) => [
+    record.team.name,
     r.member,
     r.email,
+    r.role,
     r.course,
+    r.courseSlug,
     r.path,
     r.state,
     r.dueOn,
     r.completedOn,
+    r.lessonsDone,
+    r.lessonsTotal,
     r.certificateCode,
     r.certificateUrl,
   ]);

@@ -21,7 +21,6 @@ import {
   type AssignmentState,
   type StateCounts,
 } from '#lib/team-rules.ts';
-import { toCsv } from '#lib/csv.ts';
 import { settings } from '#server/platform/settings.ts';
 import { FieldError, ForbiddenError, NotFoundError } from '#server/kernel/errors.ts';
 
@@ -711,50 +710,6 @@ export async function manageView(ctx: RequestContext, teamId: string) {
   const { team, access } = await requireLeader(ctx, teamId);
   const [members, invites] = await Promise.all([repo.listMembers(ctx.db, teamId), repo.listInvites(ctx.db, teamId)]);
   return { team, access, members, invites };
-}
-
-/** One row per member and assignment, ISO dates; states only. */
-export async function exportCsv(ctx: RequestContext, teamId: string): Promise<{ filename: string; body: string }> {
-  const view = await dashboard(ctx, teamId);
-  const header = [
-    'team',
-    'member',
-    'email',
-    'role',
-    'course',
-    'course_slug',
-    'due_date',
-    'state',
-    'completed_on',
-    'lessons_done',
-    'lessons_total',
-  ];
-  const rows: (string | number | null)[][] = [];
-  for (const member of view.members) {
-    for (const assignment of view.assignments) {
-      const cell = member.cells[assignment.id];
-      if (!cell) continue;
-      rows.push([
-        view.team.name,
-        member.name,
-        member.email,
-        member.role,
-        assignment.title,
-        assignment.courseSlug,
-        cell.dueOn,
-        cell.state,
-        cell.completedAt ? cell.completedAt.toISOString().slice(0, 10) : '',
-        cell.lessonsDone,
-        cell.lessonsTotal,
-      ]);
-    }
-  }
-  const slug =
-    view.team.name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'team';
-  return { filename: `rounds-${slug}-${view.today}.csv`, body: toCsv(header, rows) };
 }
 
 /** One assignment of a team in numbers: how many of its counted people are at each state. */
