@@ -19,6 +19,7 @@ export {
   createPath,
   myPath,
   myPaths,
+  myTeamWork,
   pathLock,
   publishPathToEveryTeam,
   removePath,

@@ -223,6 +223,12 @@ export async function pathLock(ctx: Parameters<typeof myAssignments>[0], courseS
   return `In your path “${path.name}” this course opens when you finish “${before.title}”. You can read it now; marking it complete waits until then.`;
 }
 
+/** Today's team work: the person's assignments and their paths, one after the other (paths read the assignments). */
+export async function myTeamWork(ctx: Parameters<typeof myAssignments>[0]) {
+  const assignments = await myAssignments(ctx);
+  return { assignments, paths: await myPaths(ctx, assignments) };
+}
+
 /** One of the person's paths (the path page); not found when they do not take it. */
 export async function myPath(ctx: Parameters<typeof myAssignments>[0], pathId: string): Promise<MyPath> {
   const path = UUID.test(pathId) ? (await myPaths(ctx)).find((p) => p.id === pathId) : undefined;

@@ -490,17 +490,23 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     repo.listPaths(ctx.db, teamId),
   ]);
   const pathNames = new Map(paths.map((p) => [p.id, p.name]));
-  const states = await repo.assignmentStates(
-    ctx.db,
-    { teamId },
-    courseLessons(
-      ctx.catalog,
-      assignments.map((a) => a.course_slug),
-    ),
-    teamToday(ctx.now, ctx.user.timeZone),
-  );
   // Leaders who do not take the courses with the team are not in its numbers or its grid.
   const counted = members.filter((m) => m.role === 'member' || m.learns_with_team);
+  const courseSlugs = assignments.map((a) => a.course_slug);
+  const [states, reviews] = await Promise.all([
+    repo.assignmentStates(
+      ctx.db,
+      { teamId },
+      courseLessons(ctx.catalog, courseSlugs),
+      teamToday(ctx.now, ctx.user.timeZone),
+    ),
+    review.teamReview(
+      ctx.db,
+      ctx.catalog,
+      counted.map((m) => m.user_id),
+      courseSlugs,
+    ),
+  ]);
   const byMember = new Map<string, DashboardMember>(
     counted.map((m) => [
       m.user_id,
@@ -521,13 +527,6 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
     list.push(row.state);
     statesByAssignment.set(row.assignment_id, list);
   }
-  const learnerIds = counted.map((m) => m.user_id);
-  const reviews = await review.teamReview(
-    ctx.db,
-    ctx.catalog,
-    learnerIds,
-    assignments.map((a) => a.course_slug),
-  );
   const dashboardAssignments: DashboardAssignment[] = assignments.map((a) => {
     const course = ctx.catalog.course(a.course_slug);
     return {
