@@ -175,6 +175,7 @@ test('a leader builds a path; a member who joins a week after it began has the d
       exact: false,
     }),
   ).toBeVisible();
+  await phone.goBack();
 
   // The member completes the day-7 course (the lesson page's own Action, each lesson's check answered right).
   for (const lesson of DAY7.lessons) {
