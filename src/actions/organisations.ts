@@ -5,6 +5,7 @@ import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
 import { emailField } from '#lib/validation.ts';
 import { domainField, organisationNameField, parentField, teamReferenceField } from '#lib/organisation-validation.ts';
+import { pathFields, pathFrom } from './teams.ts';
 
 // Organisations. Handlers check the signed-in person here; the service checks that they
 // are a site administrator or one of the organisation's administrators.
@@ -71,5 +72,18 @@ export const organisationActions = {
     input: z.object({ organisationId, teamId: z.uuid('Unknown team.') }),
     handler: (input, ctx) =>
       run(async () => changed(input, organisations.removeOrganisationTeam(await actionContext(ctx), input))),
+  }),
+
+  /** A learning path in every team of the organisation (and of its member organisations). */
+  publishPath: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId, ...pathFields }),
+    handler: (input, ctx) =>
+      run(async () =>
+        organisations.publishPathToOrganisation(await actionContext(ctx), {
+          organisationId: input.organisationId,
+          ...pathFrom(input),
+        }),
+      ),
   }),
 };

@@ -33,7 +33,7 @@ const assignmentId = idField('assignment');
 const userId = idField('member');
 
 /** A path's fields; its courses as numbered rows (a form without script has a fixed number: PATH_MAX_STEPS). */
-const pathFields = {
+export const pathFields = {
   name: pathNameField,
   startsOn: optionalDateField,
   inOrder: z.literal('on').nullish(),
@@ -52,7 +52,7 @@ const pathFields = {
 };
 
 /** The path the service takes: the rows in order, a row without a course as null. */
-function pathFrom(input: z.output<z.ZodObject<typeof pathFields>>): teams.PathInput {
+export function pathFrom(input: z.output<z.ZodObject<typeof pathFields>>): teams.PathInput {
   const rows: [string | null, number][] = [
     [input.course1, input.days1],
     [input.course2, input.days2],

@@ -636,6 +636,25 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'organisations.publishPath': {
+    service: 'organisations.publishPathToOrganisation',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const { teamId } = await team();
+      await organisations.addOrganisationTeam(ctx(admin), { organisationId, teamId });
+      return {
+        act: () =>
+          organisations.publishPathToOrganisation(ctx(admin), {
+            organisationId,
+            name: 'Organisation programme',
+            startsOn: null,
+            inOrder: false,
+            steps: [{ courseSlug: 'servant-leadership', offsetDays: 30 }],
+          }),
+        expect: { actorId: admin.id, action: 'organisation.publish-path', target: `organisation:${organisationId}` },
+      };
+    },
+  },
   'organisations.removeTeam': {
     service: 'organisations.removeOrganisationTeam',
     prepare: async () => {

@@ -393,6 +393,59 @@ describe('the organisation report', () => {
   });
 });
 
+describe('a learning path published to an organisation', () => {
+  it('reaches the teams of the organisation and of those under it, no other team, and only its managers may publish', async () => {
+    const system = await organisation('Health System');
+    const hospital = await organisation('Hospital', system.organisationId);
+    const other = await organisation('Elsewhere Paths');
+    const teamIn = async (name: string, organisationId: string) => {
+      const { teamId } = await teams.createTeam(ctx(siteAdmin), { name, description: '' });
+      await organisations.addOrganisationTeam(ctx(siteAdmin), { organisationId, teamId });
+      return teamId;
+    };
+    const ward = await teamIn('System ward', system.organisationId);
+    const clinic = await teamIn('Hospital clinic', hospital.organisationId);
+    const archived = await teamIn('Closed ward', system.organisationId);
+    await teams.setTeamArchived(ctx(siteAdmin), { teamId: archived, archived: true });
+    const elsewhere = await teamIn('Elsewhere ward', other.organisationId);
+    const input = {
+      organisationId: system.organisationId,
+      name: 'Welcome programme',
+      startsOn: null,
+      inOrder: true,
+      steps: [{ courseSlug: catalog.courses[0]!.slug, offsetDays: 14 }],
+    };
+
+    // Someone who does not manage it (another organisation's administrator, a team leader) is told it does not exist.
+    expect(await caught(organisations.publishPathToOrganisation(ctx(other.admin), input))).toBeInstanceOf(
+      NotFoundError,
+    );
+    const leader = await person('Team Leader');
+    const { teamId: led } = await teams.createTeam(ctx(leader), { name: 'Led ward', description: '' });
+    await organisations.addOrganisationTeam(ctx(siteAdmin), { organisationId: system.organisationId, teamId: led });
+    expect(await caught(organisations.publishPathToOrganisation(ctx(leader), input))).toBeInstanceOf(NotFoundError);
+
+    expect(await organisations.publishPathToOrganisation(ctx(system.admin), input)).toEqual({
+      published: 3,
+      leftOut: [],
+    });
+    const pathNames = async (teamId: string) =>
+      (await database.db.selectFrom('team_paths').select('name').where('team_id', '=', teamId).execute()).map(
+        (p) => p.name,
+      );
+    expect(await pathNames(ward)).toEqual(['Welcome programme']);
+    expect(await pathNames(clinic)).toEqual(['Welcome programme']);
+    expect(await pathNames(archived)).toEqual([]);
+    expect(await pathNames(elsewhere)).toEqual([]);
+    expect(await auditActions(`organisation:${system.organisationId}`)).toContain('organisation.publish-path');
+
+    // Published again: every team already has it, so nothing is written twice.
+    const again = await caught(organisations.publishPathToOrganisation(ctx(system.admin), input));
+    expect(again).toBeInstanceOf(FieldError);
+    expect(await pathNames(ward)).toEqual(['Welcome programme']);
+  });
+});
+
 describe('an erased account', () => {
   it('administers no organisation any more', async () => {
     const org = await organisation('Erase');

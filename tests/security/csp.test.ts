@@ -113,6 +113,11 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/organisations/${w.organisationId}/report`, as: 'leader' },
       { path: `/organisations/${w.organisationId}/report`, as: 'member', status: 404 },
     ],
+    '/organisations/[id]/paths': [
+      { path: `/organisations/${w.organisationId}/paths`, as: 'admin' },
+      { path: `/organisations/${w.organisationId}/paths`, as: 'leader' },
+      { path: `/organisations/${w.organisationId}/paths`, as: 'member', status: 404 },
+    ],
     '/admin/people/[id]': [
       { path: `/admin/people/${w.member.id}`, as: 'admin' },
       { path: `/admin/people/${w.member.id}`, as: 'learner', status: 403 },

@@ -2,7 +2,15 @@ import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
 import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from '#server/accounts/index.ts';
-import { assignmentTotals, findTeam, roleInTeam, teamsByIds, teamToday } from '#server/teams/index.ts';
+import {
+  assignmentTotals,
+  findTeam,
+  publishPathToTeams,
+  roleInTeam,
+  teamsByIds,
+  teamToday,
+  type PathInput,
+} from '#server/teams/index.ts';
 import { toCsv } from '#lib/csv.ts';
 import { domainOf } from '#lib/organisation-validation.ts';
 import type { Kysely } from 'kysely';
@@ -215,6 +223,26 @@ export async function removeOrganisationTeam(ctx: RequestContext, input: { organ
       target: `organisation:${organisation.id}`,
       details: { teamId: input.teamId },
     });
+  });
+}
+
+/** The organisation, for a page only its managers see (anyone else: not found). */
+export async function managedOrganisation(ctx: RequestContext, organisationId: string) {
+  return (await accessTo(ctx, organisationId)).organisation;
+}
+
+/**
+ * An organisation-wide programme: a learning path in every team of the organisation and of
+ * the organisations under it (a health system's hospitals), for its administrators.
+ */
+export async function publishPathToOrganisation(ctx: RequestContext, input: PathInput & { organisationId: string }) {
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  const children = await repo.childOrganisations(ctx.db, organisation.id);
+  const teamIds = (await Promise.all([organisation, ...children].map((o) => repo.teamIdsOf(ctx.db, o.id)))).flat();
+  return publishPathToTeams(ctx, input, {
+    teamIds,
+    auditAction: 'organisation.publish-path',
+    auditTarget: `organisation:${organisation.id}`,
   });
 }
 

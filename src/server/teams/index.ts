@@ -22,6 +22,7 @@ export {
   myTeamWork,
   pathLock,
   publishPathToEveryTeam,
+  publishPathToTeams,
   removePath,
 } from './paths.ts';
 export { type RecordRow, trainingRecord, trainingRecordCsv } from './record.ts';

@@ -96,16 +96,34 @@ export async function createPath(ctx: RequestContext, input: PathInput & { teamI
 }
 
 /**
- * An administrator's organisation-wide programme: the path in every team that is not
- * archived, in one transaction. A team that already has one of its courses assigned, or a
- * path of that name, is left out and named (its leaders chose those dates); teams made
- * later do not get it.
+ * An administrator's programme for the whole install: the path in every team that is not
+ * archived (see publishPathToTeams).
  */
 export async function publishPathToEveryTeam(ctx: RequestContext, input: PathInput) {
   requireAdmin(ctx, 'Only administrators can publish a path to every team.');
+  return publishPathToTeams(ctx, input, {
+    teamIds: 'all',
+    auditAction: 'admin.publish-path',
+    auditTarget: 'teams:all',
+  });
+}
+
+/**
+ * Publishes a path to a set of teams (every team, or an organisation's) in one
+ * transaction, leaving out archived teams. A team that already has one of its courses
+ * assigned, or a path of that name, is left out and named (its leaders chose those
+ * dates); teams made later do not get it. The caller has checked who is asking.
+ */
+export async function publishPathToTeams(
+  ctx: RequestContext,
+  input: PathInput,
+  scope: { teamIds: string[] | 'all'; auditAction: string; auditTarget: string },
+) {
   const path = checkPath(ctx, input);
   return ctx.db.transaction().execute(async (tx) => {
-    const active = (await repo.allTeams(tx, ctx.user.id)).filter((t) => !t.archived_at);
+    const candidates =
+      scope.teamIds === 'all' ? await repo.allTeams(tx, ctx.user.id) : await repo.teamsByIds(tx, scope.teamIds);
+    const active = candidates.filter((t) => !t.archived_at);
     if (active.length === 0) throw new FieldError('name', 'There is no team yet to publish the path to.');
     const ids = active.map((t) => t.id);
     const [assignments, paths] = await Promise.all([repo.listAssignments(tx, ids), repo.listPaths(tx, ids)]);
@@ -123,8 +141,8 @@ export async function publishPathToEveryTeam(ctx: RequestContext, input: PathInp
     for (const team of published) await insertPathInTeam(tx, team.id, path, ctx.user.id);
     await recordAudit(tx, {
       actorId: ctx.user.id,
-      action: 'admin.publish-path',
-      target: 'teams:all',
+      action: scope.auditAction,
+      target: scope.auditTarget,
       details: {
         name: path.name,
         startsOn: path.startsOn,
