@@ -746,6 +746,7 @@ const READS = [
   'reminders.planReminders',
   'reports.activityReport',
   'reports.evaluationSummary',
+  'package.selfContainedPackage',
 ];
 
 beforeAll(async () => {

@@ -18,11 +18,11 @@ export interface ScormPackage {
  * sco.js, sco.css) with every lesson inside. `bodies` maps "course/lesson" to the lesson's
  * MDX body.
  */
-export function selfContainedPackage(
+export async function selfContainedPackage(
   ctx: RequestContext,
   courseSlug: string,
   bodies: ReadonlyMap<string, string>,
-): ScormPackage {
+): Promise<ScormPackage> {
   requireAdmin(ctx, 'Only administrators can download SCORM packages.');
   const course = ctx.catalog.course(courseSlug);
   if (!course) throw new NotFoundError('No course has this address.');

@@ -12,7 +12,7 @@ export const GET: APIRoute = async ({ locals, params }) => {
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
   try {
-    const { filename, bytes } = selfContainedPackage(
+    const { filename, bytes } = await selfContainedPackage(
       await contextFor(locals.user),
       params.course ?? '',
       await lessonBodies(),
