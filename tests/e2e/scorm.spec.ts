@@ -4,8 +4,9 @@
 // frame, and — with every request to Rounds refused — the learner works through every
 // lesson and check on a phone. The runtime then holds lesson_status "completed", the score
 // from the checks (one answer wrong on purpose), a session time, and the LMS received the
-// commits. A learner cannot download a package. The first account of an install is its
-// administrator, so this spec runs its own Rounds on a fresh database.
+// commits. The SCO passes axe. A learner cannot download a package, nor anyone signed
+// out. The first account of an install is its administrator, so this spec runs its own
+// Rounds on a fresh database.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -108,6 +109,8 @@ test('an administrator downloads a SCORM package; scorm-again runs it offline to
   const learner = await (await openContext()).newPage();
   await signUp(learner, newPerson('Lee Learner', 'learner'));
   expect((await learner.request.get(`/admin/scorm/${course.slug}.zip`)).status()).toBe(403);
+  const signedOut = await openContext();
+  expect((await signedOut.request.get(`/admin/scorm/${course.slug}.zip`)).status()).toBe(401);
 
   // The LMS, with Rounds cut off: any request to it fails, and is counted.
   const commits: string[] = [];
@@ -124,6 +127,7 @@ test('an administrator downloads a SCORM package; scorm-again runs it offline to
   await expect(sco.getByRole('heading', { level: 2, name: course.lessons[0]!.title })).toBeVisible();
   expect(await lmsPage.evaluate(() => window.API.cmi.core.lesson_status)).toBe('incomplete');
   await lmsPage.screenshot({ path: test.info().outputPath('scorm-in-test-lms.png') });
+  await expectNoSeriousAxeFindings(lmsPage, 'the SCO in the test LMS');
 
   for (const [index, lesson] of course.lessons.entries()) {
     const section = sco.getByRole('region', { name: lesson.title });
