@@ -71,7 +71,7 @@ function scoRuntime(): void {
       lesson.hidden = i !== index;
     });
     if (!state.v.includes(index)) state.v.push(index);
-    if (api) api.LMSSetValue('cmi.core.lesson_location', String(index));
+    if (api && !finished) api.LMSSetValue('cmi.core.lesson_location', String(index));
     report();
     const heading = lessons[index]!.querySelector('h2');
     heading?.focus();
