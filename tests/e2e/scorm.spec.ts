@@ -97,6 +97,7 @@ test('an administrator downloads a SCORM package; scorm-again runs it offline to
   await page.goto('/admin');
   await page.getByRole('link', { name: 'SCORM packages' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'SCORM packages' })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('admin-scorm.png'), fullPage: true });
   await expectNoSeriousAxeFindings(page);
   const downloading = page.waitForEvent('download');
   await page.getByRole('link', { name: course.title }).click();
