@@ -348,6 +348,7 @@ test.describe('dark colour scheme', () => {
       ['administration', '/admin'],
       ['publish a learning path', '/admin/paths'],
       ['continuing-education credit', '/admin/credit'],
+      ['SCORM packages', '/admin/scorm'],
       ['people', '/admin/people'],
       ['a person, for an administrator', personUrl],
       ['organisations', '/organisations'],

@@ -765,6 +765,7 @@ const READS = [
   'reminders.planReminders',
   'reports.activityReport',
   'reports.evaluationSummary',
+  'package.selfContainedPackage',
 ];
 
 beforeAll(async () => {

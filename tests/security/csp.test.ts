@@ -46,6 +46,7 @@ const NOT_PAGES = new Set([
   '/journal/export.json',
   '/journal/export.md',
   '/admin/credit/[course].csv',
+  '/admin/scorm/[course].zip',
   '/teams/[id]/record.csv',
   '/teams/[id]/qr/[invite].svg',
 ]);
@@ -80,6 +81,10 @@ function visitsOf(w: World): Record<string, Visit[]> {
     '/admin/credit': [
       { path: '/admin/credit', as: 'admin' },
       { path: '/admin/credit', as: 'learner', status: 403 },
+    ],
+    '/admin/scorm': [
+      { path: '/admin/scorm', as: 'admin' },
+      { path: '/admin/scorm', as: 'learner', status: 403 },
     ],
     '/admin/certificates/[id]': [{ path: `/admin/certificates/${w.certificateId}`, as: 'admin' }],
     '/admin/events': [{ path: '/admin/events', as: 'admin' }],

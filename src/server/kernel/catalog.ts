@@ -17,3 +17,11 @@ export function catalog(): Promise<Catalog> {
   })();
   return cached;
 }
+
+let bodies: Promise<Map<string, string>> | undefined;
+
+/** Each lesson's MDX body ("course/lesson" → text), for the self-contained SCORM package. */
+export function lessonBodies(): Promise<Map<string, string>> {
+  bodies ??= getCollection('lessons').then((lessons) => new Map(lessons.map((entry) => [entry.id, entry.body ?? ''])));
+  return bodies;
+}
