@@ -36,6 +36,16 @@ async function accessTo(ctx: RequestContext, organisationId: string) {
   return { organisation, access };
 }
 
+/** For single sign-on (src/server/sso): the organisation, if this person may manage it; else NotFoundError. */
+export async function managedOrganisation(ctx: RequestContext, organisationId: string) {
+  return (await accessTo(ctx, organisationId)).organisation;
+}
+
+/** For single sign-on: the organisation's verified domains. */
+export function organisationDomains(db: Kysely<Database>, organisationId: string) {
+  return repo.listDomains(db, organisationId);
+}
+
 /** Every organisation, for site administrators. */
 export async function listOrganisations(ctx: RequestContext) {
   requireAdmin(ctx, 'Only site administrators can see every organisation.');
