@@ -202,9 +202,11 @@ export async function finishSsoSignIn(
   if (input.callbackUrl.searchParams.has('error')) throw new SsoRefusal(TRY_AGAIN);
 
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  let claims: Record<string, unknown> & { sub: string };
   try {
+    const config = await configurationFor(provider);
     tokens = await client.authorizationCodeGrant(
-      await configurationFor(provider),
+      config,
       input.callbackUrl,
       {
         pkceCodeVerifier: pending.code_verifier,
@@ -214,13 +216,17 @@ export async function finishSsoSignIn(
       },
       { redirect_uri: redirectUri() },
     );
+    claims = { ...tokens.claims()! };
+    // Providers that keep email and name out of the ID token (OpenID Connect Core §5.4) give
+    // them at the userinfo endpoint, for the same subject (checked by the library).
+    if (typeof claims.email !== 'string' && config.serverMetadata().userinfo_endpoint)
+      claims = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims, sub: claims.sub };
   } catch (error) {
     // The reason goes to the log (never a token or secret: the library's message and code only).
     const code = (error as { code?: string }).code ?? '';
     console.error('[sso] sign-in refused for organisation', provider.organisation_id, code, (error as Error).message);
     throw new SsoRefusal(TRY_AGAIN);
   }
-  const claims = tokens.claims()!;
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
   const emailVerified = claims.email_verified === true;
   const name =
