@@ -373,6 +373,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'organisations.removeAdmin': 'admin',
   'organisations.addTeam': 'admin',
   'organisations.removeTeam': 'admin',
+  'sso.saveSettings': 'admin',
   'teams.update': 'leader',
   'teams.setRole': 'leader',
   'teams.removeMember': 'leader',

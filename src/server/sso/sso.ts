@@ -27,7 +27,7 @@ import * as repo from './repo.ts';
 
 const SIGN_IN_LIFETIME = 10 * 60 * 1000;
 const CONFIG_LIFETIME = 10 * 60 * 1000;
-const DISCOVERY_TIMEOUT_SECONDS = 5;
+const DISCOVERY_TIMEOUT_SECONDS = 4;
 export const SSO_SCOPES = 'openid email profile';
 
 /** A sign-in that came back from the provider and was refused; the message is for the person. */
