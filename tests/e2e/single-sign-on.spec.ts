@@ -67,6 +67,8 @@ test('a nurse of St Mary’s signs in through its identity provider and lands on
   await expect(page.getByText('Single sign-on saved.')).toBeVisible();
   await expect(page.getByText('A secret is stored (it is never shown)')).toBeVisible();
   expect(await page.content()).not.toContain(op!.clientSecret);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(width, 'the single sign-on page scrolls sideways').toBeLessThanOrEqual(0);
   await expectNoSeriousAxeFindings(page);
   await page.screenshot({ path: test.info().outputPath('sso-settings-phone.png'), fullPage: true });
 
