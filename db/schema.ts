@@ -385,6 +385,42 @@ export interface OrganisationTeamsTable {
   added_at: CreatedAt;
 }
 
+/** An organisation's OpenID Connect provider (decision 0042); the client secret is AES-256-GCM encrypted. */
+export interface SsoProvidersTable {
+  organisation_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_encrypted: string;
+  require_sso: Generated<boolean>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+/** A sign-in on its way to the provider: deleted when the browser comes back (single use). */
+export interface SsoPendingSignInsTable {
+  state_hash: string;
+  organisation_id: string;
+  code_verifier: string;
+  nonce: string;
+  next_path: string | null;
+  expires_at: Timestamp;
+}
+
+/** A provider account (`sub`) linked to a Rounds account, per organisation. */
+export interface SsoIdentitiesTable {
+  organisation_id: string;
+  subject: string;
+  user_id: string;
+  linked_at: CreatedAt;
+}
+
+/** A Rounds session that began at an organisation's provider. */
+export interface SsoSessionsTable {
+  session_id: string;
+  organisation_id: string;
+  id_token: string;
+}
+
 /** The continuing-education provider (decision 0035): one row, id 1, once an administrator saves it. */
 export interface CreditProviderTable {
   id: number;
@@ -475,6 +511,10 @@ export interface Database {
   organisation_domains: OrganisationDomainsTable;
   organisation_admins: OrganisationAdminsTable;
   organisation_teams: OrganisationTeamsTable;
+  sso_providers: SsoProvidersTable;
+  sso_pending_sign_ins: SsoPendingSignInsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_sessions: SsoSessionsTable;
   credit_provider: CreditProviderTable;
   credit_post_test_attempts: CreditPostTestAttemptsTable;
   credit_evaluations: CreditEvaluationsTable;

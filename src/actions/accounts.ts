@@ -9,6 +9,8 @@ import {
   setSessionCookie,
 } from '#server/accounts/index.ts';
 import { requestJobRun } from '#server/platform/jobs.ts';
+import { beginSsoSignIn, providerSignOutUrl, setSsoStateCookie, ssoForEmail } from '#server/sso/index.ts';
+import { FieldError } from '#server/kernel/errors.ts';
 import { deleteMyAccount } from '#server/my-data/index.ts';
 import { run } from '#server/kernel/error-responses.ts';
 import { actionContext } from '#server/platform/request-context.ts';
@@ -55,17 +57,45 @@ export const accountActions = {
 
   signIn: defineAction({
     accept: 'form',
-    input: z.object({ email: emailField, password: currentPasswordField, next: nextField }),
+    // The password may be empty: at a domain with single sign-on that sends the person to
+    // their organisation's provider (decision 0042); anywhere else it is asked for.
+    input: z.object({
+      email: emailField,
+      password: z.string().max(256, 'That password is too long.').optional(),
+      next: nextField,
+    }),
     handler: (input, ctx) =>
       run(async () => {
+        const database = await db();
+        const sso = await ssoForEmail(database, input.email);
+        const toProvider = async (organisationId: string) => {
+          const { url, state } = await beginSsoSignIn(database, {
+            organisationId,
+            email: input.email,
+            next: input.next,
+          });
+          setSsoStateCookie(ctx.cookies, state, ctx.locals.secureCookies);
+          return { next: url };
+        };
+        if (sso && !input.password) return toProvider(sso.organisationId);
+        if (!input.password) throw new FieldError('password', 'Enter your password.');
         const request = {
           ip: ctx.locals.clientIp,
           userAgent: ctx.request.headers.get('user-agent') ?? '',
           deviceToken: knownDeviceToken(ctx.cookies, ctx.locals.secureCookies),
         };
-        const { token, session, deviceToken } = await accounts.signIn(await db(), input, request);
+        let signedIn;
+        try {
+          signedIn = await accounts.signIn(database, { email: input.email, password: input.password }, request, {
+            ssoRequired: sso?.required ? { organisationId: sso.organisationId } : undefined,
+          });
+        } catch (error) {
+          if (sso && error instanceof accounts.UseSingleSignOn) return toProvider(sso.organisationId);
+          throw error;
+        }
+        const { token, session, deviceToken } = signedIn;
         // A fresh token at every sign-in; the old one (if any) is dropped.
-        if (ctx.locals.session) await accounts.signOut(await db(), ctx.locals.session.id);
+        if (ctx.locals.session) await accounts.signOut(database, ctx.locals.session.id);
         setSessionCookie(ctx.cookies, token, session.expires_at, ctx.locals.secureCookies);
         setKnownDeviceCookie(ctx.cookies, deviceToken, ctx.locals.secureCookies);
         return { next: input.next ?? '/' };
@@ -76,9 +106,13 @@ export const accountActions = {
     accept: 'form',
     handler: (_input, ctx) =>
       run(async () => {
+        // A session that began at an organisation's provider also ends there, where it offers that.
+        const providerSignOut = ctx.locals.session
+          ? await providerSignOutUrl(await db(), ctx.locals.session.id)
+          : undefined;
         if (ctx.locals.session) await accounts.signOut(await db(), ctx.locals.session.id);
         clearSessionCookie(ctx.cookies, ctx.locals.secureCookies);
-        return { signedOut: true };
+        return { signedOut: true, next: providerSignOut ?? '/' };
       }),
   }),
 

@@ -88,6 +88,8 @@ try {
     { name: 'account', path: '/account', who: 'in' },
     { name: 'journal', path: '/journal', who: 'in' },
     { name: 'not found', path: '/no-such-page', who: 'out', status: 404 },
+    // Single sign-on's redirect URI with no sign-in started here: a kind refusal, answered 400.
+    { name: 'single sign-on refused', path: '/sso/callback?code=x&state=y', who: 'out', status: 400 },
   ];
   // Pages other features add (teams, certificates, events, admin…) are found in src/pages;
   // those without parameters are checked too, signed in.

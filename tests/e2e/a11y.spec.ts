@@ -355,6 +355,7 @@ test.describe('dark colour scheme', () => {
       ['an organisation, with a domain and a team', organisationUrl],
       ['an organisation’s report, with an assigned course', `${organisationUrl}/report`],
       ['publish a learning path to an organisation', `${organisationUrl}/paths`],
+      ['an organisation’s single sign-on', `${organisationUrl}/single-sign-on`],
     ] as const) {
       expect((await page.goto(path))?.status(), path).toBe(200);
       problems.push(...(await audit(page, `dark ${label}`, testInfo)));

@@ -5,6 +5,7 @@
 // entry it writes or as a person's own business (or a read) that is not audited.
 import type { PublicUser } from '#server/kernel/context.ts';
 import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
@@ -18,6 +19,9 @@ import * as progress from '#server/progress/repo.ts';
 import * as accounts from '#server/accounts/accounts.ts';
 import * as people from '#server/accounts/people.ts';
 import * as organisations from '#server/organisations/organisations.ts';
+import * as sso from '#server/sso/sso.ts';
+import { startTestOp, type TestOp } from '../support/oidc-op.ts';
+import { freePort } from '../support/ports.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
@@ -128,6 +132,9 @@ async function team() {
 }
 
 let organisationCounter = 0;
+let op: TestOp | undefined;
+// Single sign-on secrets are encrypted with it (read lazily by settings()).
+process.env.SECRETS_KEY ??= randomBytes(32).toString('base64');
 /** An organisation, made by the site administrator (not measured). */
 function organisation() {
   organisationCounter += 1;
@@ -667,6 +674,19 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'sso.saveSettings': {
+    service: 'sso.saveSsoSettings',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      // Saving discovers the provider first: a real one, started here (tests/support/oidc-op.ts).
+      op ??= await startTestOp({ port: await freePort(), redirectUri: sso.redirectUri() });
+      const input = { organisationId, issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret };
+      return {
+        act: () => sso.saveSsoSettings(ctx(admin), { ...input, requireSso: false }),
+        expect: { actorId: admin.id, action: 'organisation.save-sso', target: `organisation:${organisationId}` },
+      };
+    },
+  },
   // The operator's commands: no signed-in actor.
   'cli.grant-admin': {
     service: 'accounts.grantAdmin',
@@ -760,6 +780,7 @@ const READS = [
   'teams.manageView',
   'people.listPeople',
   'organisations.listOrganisations',
+  'sso.ssoSettings',
   'people.personForAdmin',
   'teams.inviteLink',
   'reminders.planReminders',
@@ -775,6 +796,7 @@ beforeAll(async () => {
   admin = await person('Ada Admin', { admin: true });
 });
 afterAll(async () => {
+  await op?.close();
   for (const extra of extraDatabases) await extra.close();
   await database?.close();
 });

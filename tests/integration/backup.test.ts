@@ -33,6 +33,7 @@ import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as organisations from '#server/organisations/organisations.ts';
+import * as ssoRepo from '#server/sso/repo.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
 import { answerReview, createCardsForLesson } from '#server/review/index.ts';
 import { root, seedLearners, startServer } from '../load/harness.ts';
@@ -164,6 +165,27 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   await organisations.addDomain(ctx, { organisationId, domain: 'backup-hospital.org' });
   await organisations.addOrganisationAdmin(ctx, { organisationId, email: learners[2]!.email });
   await organisations.addOrganisationTeam(ctx, { organisationId, teamId: team.team_id });
+  // Its single sign-on: the provider (secret as stored, encrypted), a sign-in on its way,
+  // a linked provider account and a session that began at the provider.
+  await ssoRepo.upsertProvider(db, {
+    organisationId,
+    issuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0',
+    clientId: 'backup-client',
+    clientSecretEncrypted: 'v1.aXY.Ym9keQ.dGFn',
+    requireSso: true,
+    updatedBy: ctx.user.id,
+  });
+  await ssoRepo.insertPendingSignIn(db, {
+    stateHash: 'backup-state-hash',
+    organisationId,
+    codeVerifier: 'backup-verifier',
+    nonce: 'backup-nonce',
+    next: '/courses',
+    expiresAt: new Date('2100-01-01T00:00:00Z'),
+  });
+  await ssoRepo.insertIdentity(db, { organisationId, subject: 'backup-subject', userId: learners[2]!.id });
+  const someSession = await db.selectFrom('sessions').select('id').limit(1).executeTakeFirstOrThrow();
+  await ssoRepo.insertSsoSession(db, { sessionId: someSession.id, organisationId, idToken: 'backup.id.token' });
   // The continuing-education provider an administrator saved.
   await saveCreditProvider(ctx, {
     name: 'Backup CE Office',
@@ -262,6 +284,10 @@ function expectEveryTableFilled(before: Snapshot): void {
     'organisation_domains',
     'organisation_admins',
     'organisation_teams',
+    'sso_providers',
+    'sso_pending_sign_ins',
+    'sso_identities',
+    'sso_sessions',
   ]) {
     expect(before[table]?.count, table).toBeGreaterThan(0);
   }

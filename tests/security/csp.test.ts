@@ -113,6 +113,13 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/organisations/${w.organisationId}`, as: 'leader' },
       { path: `/organisations/${w.organisationId}`, as: 'stranger', status: 404 },
     ],
+    '/organisations/[id]/single-sign-on': [
+      { path: `/organisations/${w.organisationId}/single-sign-on`, as: 'admin' },
+      { path: `/organisations/${w.organisationId}/single-sign-on`, as: 'leader' },
+      { path: `/organisations/${w.organisationId}/single-sign-on`, as: 'member', status: 404 },
+    ],
+    // A refusal page: no sign-in was started in this browser.
+    '/sso/callback': [{ path: '/sso/callback?code=x&state=y', as: 'signed out', status: 400 }],
     '/organisations/[id]/report': [
       { path: `/organisations/${w.organisationId}/report`, as: 'admin' },
       { path: `/organisations/${w.organisationId}/report`, as: 'leader' },

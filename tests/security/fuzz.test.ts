@@ -374,6 +374,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'organisations.addTeam': 'admin',
   'organisations.removeTeam': 'admin',
   'organisations.publishPath': 'admin',
+  'sso.saveSettings': 'admin',
   'teams.update': 'leader',
   'teams.setRole': 'leader',
   'teams.removeMember': 'leader',

@@ -362,6 +362,8 @@ describe('signed out: every private page redirects to sign-in or answers 401, ev
     /^\/events\/\[[^\]]+\](\/qr\.(png|svg))?$/,
     /^\/(teams|events)\/.*unsubscribe$/,
     /^\/review\/from-email$/,
+    // Where an organisation's identity provider sends the browser back (single sign-on).
+    /^\/sso\/callback$/,
   ];
   const PUBLIC_ACTIONS = new Set([
     'accounts.signUp',

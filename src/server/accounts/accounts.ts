@@ -36,6 +36,9 @@ export interface RequestInfo {
   deviceToken?: string;
 }
 
+/** The right password, at a domain whose organisation requires single sign-on: sign in there instead. */
+export class UseSingleSignOn extends Error {}
+
 export const DEACTIVATED =
   'This account is deactivated, so it cannot sign in. Contact your Rounds administrator if you need it again.';
 const VERIFY_LIFETIME = 48 * 60 * 60 * 1000;
@@ -152,7 +155,17 @@ export async function verifyEmail(db: Kysely<Database>, token: string): Promise<
   });
 }
 
-export async function signIn(db: Kysely<Database>, input: { email: string; password: string }, request: RequestInfo) {
+/**
+ * Signs in with a password. `ssoRequired`: the address's organisation requires single sign-on
+ * (decision 0042): after the right password a site administrator still gets in (the break-glass
+ * path, audit-logged) and anyone else gets UseSingleSignOn (no session): the caller sends them there.
+ */
+export async function signIn(
+  db: Kysely<Database>,
+  input: { email: string; password: string },
+  request: RequestInfo,
+  options: { ssoRequired?: { organisationId: string } } = {},
+) {
   const user = await users.findUserByEmail(db, input.email);
   const deviceId = user && request.deviceToken ? await knownDeviceId(db, user.id, request.deviceToken) : undefined;
   // A device this account signed in on before counts alone, so guessers elsewhere never lock
@@ -172,6 +185,15 @@ export async function signIn(db: Kysely<Database>, input: { email: string; passw
     throw new FieldError('password', 'That email and password do not match. Check both and try again.');
   // Said only after the right password, so it tells a guesser nothing about which accounts exist.
   if (user.deactivated_at) throw new ForbiddenError(DEACTIVATED);
+  if (options.ssoRequired) {
+    if (!user.is_admin) throw new UseSingleSignOn();
+    await recordAudit(db, {
+      actorId: user.id,
+      action: 'account.sso-break-glass',
+      target: `user:${user.id}`,
+      details: { organisationId: options.ssoRequired.organisationId },
+    });
+  }
   // A successful sign-in is not a failed attempt.
   await clearThrottle(db, counted[0]![0]);
   for (const [key] of counted.slice(1)) await refundThrottle(db, key);

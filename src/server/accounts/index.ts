@@ -36,11 +36,15 @@ export {
 } from './people.ts';
 // For the organisations domain: a person named by email, and the people at its verified domains.
 export { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from './people-repo.ts';
+// For single sign-on: the account a provider's person is linked to.
+export { findPerson } from './people-repo.ts';
+export { DEACTIVATED, UseSingleSignOn } from './accounts.ts';
 export { hashPassword } from './passwords.ts';
 export { knownDeviceToken, setKnownDeviceCookie } from './known-devices.ts';
 export { clearPendingJoin, keepPendingJoin, pendingJoin } from './pending-join-cookie.ts';
 export {
   clearSessionCookie,
+  createSession,
   clearSignedInHint,
   sessionCookieName,
   setSessionCookie,

@@ -174,6 +174,8 @@ export async function eraseAccount(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('reminder_preferences').where('user_id', '=', id).execute();
   // An erased account administers no organisation (organisations domain, decision 0039).
   await db.deleteFrom('organisation_admins').where('user_id', '=', id).execute();
+  // Nor is it linked to a single sign-on provider (sso domain, decision 0042).
+  await db.deleteFrom('sso_identities').where('user_id', '=', id).execute();
   // Certificates stay as tombstones (decision 0023): status public, name and signed credential
   // gone; the email hash stays only on a revoked one, so the address cannot earn it afresh.
   await db

@@ -7,6 +7,7 @@ export {
   listOrganisations,
   myOrganisations,
   ORGANISATION_PEOPLE_SHOWN,
+  organisationDomains,
   organisationForEmail,
   managedOrganisation,
   organisationPage,

@@ -44,6 +44,16 @@ async function accessTo(ctx: RequestContext, organisationId: string) {
   return { organisation, access };
 }
 
+/** The organisation, if this person may manage it (its own pages, single sign-on); else NotFoundError. */
+export async function managedOrganisation(ctx: RequestContext, organisationId: string) {
+  return (await accessTo(ctx, organisationId)).organisation;
+}
+
+/** For single sign-on: the organisation's verified domains. */
+export function organisationDomains(db: Kysely<Database>, organisationId: string) {
+  return repo.listDomains(db, organisationId);
+}
+
 /** Every organisation, for site administrators. */
 export async function listOrganisations(ctx: RequestContext) {
   requireAdmin(ctx, 'Only site administrators can see every organisation.');
@@ -224,11 +234,6 @@ export async function removeOrganisationTeam(ctx: RequestContext, input: { organ
       details: { teamId: input.teamId },
     });
   });
-}
-
-/** The organisation, for a page only its managers see (anyone else: not found). */
-export async function managedOrganisation(ctx: RequestContext, organisationId: string) {
-  return (await accessTo(ctx, organisationId)).organisation;
 }
 
 /**

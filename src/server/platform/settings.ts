@@ -34,6 +34,17 @@ const schema = z.object({
   // A certificate's contact hours need at least this fraction of each lesson's stated
   // minutes recorded in the lesson (docs/settings.md, decision 0024); 0 turns the check off.
   LESSON_TIME_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
+  // 32 random bytes, base64 (`openssl rand -base64 32`): encrypts single sign-on client
+  // secrets (decision 0042). Unset: single sign-on cannot be set up or used.
+  SECRETS_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (value) => Buffer.from(value, 'base64').length === 32,
+        'use 32 random bytes in base64: openssl rand -base64 32',
+      )
+      .optional(),
+  ),
 });
 
 export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };
