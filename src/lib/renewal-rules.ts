@@ -12,6 +12,8 @@ export const REPEAT_MAX_MONTHS = 120;
 
 /** The one-line rules shown where the renewal is offered. */
 export const RENEWAL_WINDOW_WORDS = `Renewal opens ${RENEWAL_WINDOW_DAYS} days before expiry.`;
+/** Beside "Repeat every … months" on the assign and path forms. */
+export const REPEAT_HINT = `Leave empty for training done once. For yearly training write 12: the course comes due again 12 months after each member completes it. ${RENEWAL_WINDOW_WORDS}`;
 export const EARLY_RENEWAL_WORDS =
   'Renewing before the expiry date costs you nothing: the new term runs from the old expiry date.';
 
