@@ -366,6 +366,9 @@ export interface CertificateView {
   /** Recurring training (decision 0041): the previous term's certificate this one renews, and the one renewing it. */
   renews: { id: string; code: string } | null;
   renewedBy: { id: string; code: string } | null;
+  /** The course term it was earned in: 1, then 2, 3, ... for renewals. */
+  term: number;
+  renewsId: string | null;
 }
 
 const localDay = (date: Date) => dateIn(serverTimeZone(), date);
@@ -407,6 +410,8 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
     credit: creditOfRow(row),
     renews: null,
     renewedBy: null,
+    term: row.term,
+    renewsId: row.renews,
   };
 }
 

@@ -21,6 +21,9 @@ export interface RecordRow {
   completedOn: string;
   certificateCode: string;
   certificateUrl: string;
+  /** Recurring training (decision 0041): how many times it was renewed, and the certificate the current one renews. */
+  renewals: number;
+  renewsCertificateCode: string;
 }
 
 export async function trainingRecord(ctx: RequestContext, teamId: string) {
@@ -45,6 +48,8 @@ export async function trainingRecord(ctx: RequestContext, teamId: string) {
         completedOn: cell.completedAt ? day.format(cell.completedAt) : '',
         certificateCode: certificate?.code ?? '',
         certificateUrl: certificate ? `${base}/certificates/${certificate.id}` : '',
+        renewals: certificate ? certificate.term - 1 : 0,
+        renewsCertificateCode: certificate?.renews_code ?? '',
       });
     }
   }
@@ -64,6 +69,8 @@ export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
     'completed_on',
     'certificate_code',
     'verify_url',
+    'renewals',
+    'renews_certificate',
   ];
   const rows = record.rows.map((r) => [
     r.member,
@@ -75,6 +82,8 @@ export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
     r.completedOn,
     r.certificateCode,
     r.certificateUrl,
+    r.renewals,
+    r.renewsCertificateCode,
   ]);
   const slug =
     record.team.name

@@ -646,12 +646,25 @@ export function teamsByIds(db: Executor, ids: string[]) {
  * director checks against the certificate's verification page. Revoked ones are left out.
  */
 export function memberCertificateCodes(db: Executor, teamId: string) {
-  return db
-    .selectFrom('certificates')
-    .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
-    .select(['certificates.user_id', 'certificates.course_slug', 'certificates.code', 'certificates.id'])
-    .where('team_members.team_id', '=', teamId)
-    .where('certificates.replaced_by', 'is', null)
-    .where('certificates.revoked_at', 'is', null)
-    .execute();
+  return (
+    db
+      .selectFrom('certificates')
+      .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
+      // A renewal (decision 0041) names the certificate it renews.
+      .leftJoin('certificates as previous', 'previous.id', 'certificates.renews')
+      .select([
+        'certificates.user_id',
+        'certificates.course_slug',
+        'certificates.code',
+        'certificates.id',
+        'certificates.term',
+        'previous.code as renews_code',
+      ])
+      .where('team_members.team_id', '=', teamId)
+      .where('certificates.replaced_by', 'is', null)
+      .where('certificates.revoked_at', 'is', null)
+      // The latest term first: the record shows the certificate that counts now.
+      .orderBy('certificates.term', 'desc')
+      .execute()
+  );
 }
