@@ -14,6 +14,8 @@ import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
 import { startRenewal } from '#server/teams/renewals.ts';
 import * as certificates from '#server/certificates/certificates.ts';
+import { myTranscript } from '#server/records/transcript.ts';
+import { trainingRecord } from '#server/teams/record.ts';
 import { addMonths } from '#lib/certificate-rules.ts';
 import { addMonthsToDate } from '#lib/renewal-rules.ts';
 import { addDays, dateIn } from '#lib/team-rules.ts';
@@ -162,6 +164,21 @@ describe('a course assigned every 12 months', () => {
       renews: { id: firstCertificate!.id, code: firstCertificate!.code },
     });
     expect(certificates.verificationJson(renewed!)).toMatchObject({ renews: { code: firstCertificate!.code } });
+
+    // The transcript keeps both terms; the team record shows the renewal and what it renews.
+    const entries = (await myTranscript(ctx(member))).entries.filter((e) => e.courseSlug === slug);
+    expect(entries.map((e) => [e.certificate?.code, e.renewal?.renewsCode]).sort()).toEqual(
+      [
+        [firstCertificate!.code, undefined],
+        [renewal.code, firstCertificate!.code],
+      ].sort(),
+    );
+    const record = await trainingRecord(ctx(leader), teamId);
+    expect(record.rows.find((r) => r.email === member.email)).toMatchObject({
+      certificateCode: renewal.code,
+      renewals: 1,
+      renewsCertificateCode: firstCertificate!.code,
+    });
   });
 
   it('counts a renewal done after the expiry from its own day', async () => {
