@@ -165,6 +165,21 @@ export interface TeamAssignmentsTable {
   path_id: string | null;
   path_position: number | null;
   due_offset_days: number | null;
+  /** Recurring training (decision 0041): due again this many months after each completion; null never. */
+  repeat_months: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** A renewal term (2, 3, ...) of a course for one learner; term 1 has no row (decision 0041). */
+export interface CourseTermsTable {
+  user_id: string;
+  course_slug: string;
+  term: number;
+  opened_at: CreatedAt;
+  /** The previous term's expiry: the renewal's due date. */
+  due_on: string;
+  previous_completed_at: Timestamp;
+  /** The previous term's lesson_progress rows as they were. */
+  previous_lessons: ColumnType<unknown, string, string>;
 }
 
 /** A learning path: due dates count from each member's own start (the later of starts_on and joining). */
@@ -308,6 +323,10 @@ export interface CertificatesTable {
   credit_hours: ColumnType<number | null, number | null | undefined, number | null>;
   credit_activity_id: ColumnType<string | null, string | null | undefined, string | null>;
   accreditation_statement: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The course term it was earned in (1 the first time; a renewal is 2, 3, ...). */
+  term: ColumnType<number, number | undefined, number>;
+  /** The certificate of the previous term that this one renews. */
+  renews: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CertificateStatusListsTable {
@@ -494,6 +513,7 @@ export interface Database {
   team_email_invitations: TeamEmailInvitationsTable;
   team_assignments: TeamAssignmentsTable;
   team_paths: TeamPathsTable;
+  course_terms: CourseTermsTable;
   assignment_extensions: AssignmentExtensionsTable;
   reminder_preferences: ReminderPreferencesTable;
   team_reminders: TeamRemindersTable;

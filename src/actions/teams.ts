@@ -21,6 +21,7 @@ import {
   pathDaysField,
   pathNameField,
   reminderNoteField,
+  repeatMonthsField,
   teamDescriptionField,
   teamNameField,
 } from '#lib/team-validation.ts';
@@ -37,6 +38,7 @@ export const pathFields = {
   name: pathNameField,
   startsOn: optionalDateField,
   inOrder: z.literal('on').nullish(),
+  repeatMonths: repeatMonthsField,
   course1: optionalCourseField,
   days1: pathDaysField,
   course2: optionalCourseField,
@@ -65,6 +67,7 @@ export function pathFrom(input: z.output<z.ZodObject<typeof pathFields>>): teams
     name: input.name,
     startsOn: input.startsOn,
     inOrder: input.inOrder === 'on',
+    repeatMonths: input.repeatMonths,
     steps: rows.map(([courseSlug, offsetDays]) => (courseSlug ? { courseSlug, offsetDays } : null)),
   };
 }
@@ -150,8 +153,21 @@ export const teamActions = {
 
   assign: defineAction({
     accept: 'form',
-    input: z.object({ teamId, courseSlug: courseField, dueOn: dateField, note: noteField }),
+    input: z.object({
+      teamId,
+      courseSlug: courseField,
+      dueOn: dateField,
+      note: noteField,
+      repeatMonths: repeatMonthsField,
+    }),
     handler: (input, ctx) => run(async () => teams.assignCourse(await actionContext(ctx), input)),
+  }),
+
+  /** A learner starts the renewal of a recurring course inside its window (decision 0041). */
+  startRenewal: defineAction({
+    accept: 'form',
+    input: z.object({ courseSlug: courseField }),
+    handler: (input, ctx) => run(async () => teams.startRenewal(await actionContext(ctx), input)),
   }),
 
   createPath: defineAction({

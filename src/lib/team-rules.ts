@@ -2,22 +2,34 @@
 import { randomSymbols, typedSymbols, type RandomBytes } from './readable-codes.ts';
 import { escapeHtml } from './escape-html.ts';
 
-export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue';
+/** 'renewal-due' and 'expired' are a recurring course's (decision 0041): its term ends soon, or has ended. */
+export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue' | 'renewal-due' | 'expired';
 
 export const STATE_LABELS: Record<AssignmentState, string> = {
   'not-started': 'Not started',
   'in-progress': 'In progress',
   completed: 'Completed',
   overdue: 'Overdue',
+  'renewal-due': 'Due for renewal',
+  expired: 'Expired',
 };
 
-export const STATE_ORDER: AssignmentState[] = ['overdue', 'not-started', 'in-progress', 'completed'];
+export const STATE_ORDER: AssignmentState[] = [
+  'overdue',
+  'expired',
+  'renewal-due',
+  'not-started',
+  'in-progress',
+  'completed',
+];
 
 const STATE_SYMBOLS: Record<AssignmentState, string> = {
   completed: '✓',
   'in-progress': '◐',
   'not-started': '○',
   overdue: '!',
+  'renewal-due': '↻',
+  expired: '!',
 };
 
 /**
@@ -153,11 +165,21 @@ export interface StateCounts {
   'in-progress': number;
   'not-started': number;
   overdue: number;
+  'renewal-due': number;
+  expired: number;
   total: number;
 }
 
 export function countStates(states: AssignmentState[]): StateCounts {
-  const counts: StateCounts = { completed: 0, 'in-progress': 0, 'not-started': 0, overdue: 0, total: states.length };
+  const counts: StateCounts = {
+    completed: 0,
+    'in-progress': 0,
+    'not-started': 0,
+    overdue: 0,
+    'renewal-due': 0,
+    expired: 0,
+    total: states.length,
+  };
   for (const state of states) counts[state] += 1;
   return counts;
 }

@@ -2,6 +2,7 @@ import { z } from 'astro/zod';
 import { normalizeInviteCode, parseMinute } from './team-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 import { PATH_MAX_OFFSET_DAYS } from './path-rules.ts';
+import { REPEAT_MAX_MONTHS } from './renewal-rules.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
 
@@ -229,3 +230,26 @@ export const pathDaysField = z
       .min(0, 'Use 0 (their first day) or more days.')
       .max(PATH_MAX_OFFSET_DAYS, `Use at most ${PATH_MAX_OFFSET_DAYS} days (a year) after they start.`),
   );
+
+/** "Repeat every … months": empty is never; 0 and absurd terms are refused beside the field. */
+export const repeatMonthsField = z
+  .string()
+  .max(20, 'Enter a number of months, like 12, or leave it empty.')
+  .nullish()
+  .transform((value, ctx): number | null => {
+    const text = value?.trim();
+    if (!text) return null;
+    const months = Number(text);
+    const message = !/^-?\d+$/.test(text)
+      ? 'Enter a whole number of months, like 12, or leave it empty.'
+      : months < 1
+        ? 'Use 1 month or more, or leave it empty if the course does not repeat.'
+        : months > REPEAT_MAX_MONTHS
+          ? `Use at most ${REPEAT_MAX_MONTHS} months (ten years).`
+          : undefined;
+    if (message) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return months;
+  });

@@ -82,6 +82,11 @@ const optional: OptionalModule[] = [
     feature: { files: ['src/server/teams/repo.ts'], tables: ['teams'] },
   },
   {
+    file: 'tests/bench/rows-renewals.ts',
+    labels: ['5b. team dashboard (3-course path every 12 months)', '5c. team dashboard (10,000 with renewals)'],
+    feature: { files: ['src/server/teams/renewals.ts'], tables: ['course_terms'] },
+  },
+  {
     file: 'tests/bench/rows-certificates.ts',
     labels: ['6a. certificate PDF', '6b. verification page'],
     feature: { files: ['src/server/certificates/certificates.ts'], tables: ['certificates'] },

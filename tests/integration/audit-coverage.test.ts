@@ -26,6 +26,7 @@ import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
+import { startRenewal } from '#server/teams/renewals.ts';
 import * as events from '#server/events/events.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import * as credit from '#server/credit/credit.ts';
@@ -259,6 +260,34 @@ const AUDITED: Record<string, Audited> = {
             note: '',
           }),
         expect: { actorId: leader.id, action: 'team.assign', target: `team:${teamId}` },
+      };
+    },
+  },
+  'teams.startRenewal': {
+    service: 'renewals.startRenewal',
+    prepare: async () => {
+      // A course repeating every month, completed: renewable within the month after.
+      const { teamId } = await teams.createTeam(ctx(leader), { name: 'Renewal ward', description: '' });
+      const { code } = await teams.createInvite(ctx(leader), { teamId, days: 7, maxUses: null });
+      const member = await person('Rene Renewer');
+      await teams.joinTeam(ctx(member), { code });
+      await teams.assignCourse(ctx(leader), {
+        teamId,
+        courseSlug: course.slug,
+        dueOn: addDays(teams.teamToday(), 7),
+        note: '',
+        repeatMonths: 1,
+      });
+      for (const lesson of course.lessons)
+        await progress.completeLesson(
+          database.db,
+          { userId: member.id, courseSlug: course.slug, lessonSlug: lesson.slug },
+          '1',
+        );
+      const later = new Date(Date.now() + 25 * 86_400_000);
+      return {
+        act: () => startRenewal(ctx(member, later), { courseSlug: course.slug }),
+        expect: { actorId: member.id, action: 'course.start-renewal', target: `course:${course.slug}` },
       };
     },
   },

@@ -21,7 +21,7 @@ import { hashToHex } from '#server/kernel/tokens.ts';
 import { insertEmailToken } from '#server/accounts/email-tokens-repo.ts';
 import { hitThrottle } from '#server/platform/throttle-repo.ts';
 import { saveReflection } from '#server/learning/reflections-repo.ts';
-import { completeLesson, recordCheckAttempts } from '#server/progress/repo.ts';
+import { completeLesson, openNextTerm, recordCheckAttempts } from '#server/progress/repo.ts';
 import { findUserById, setAdmin } from '#server/accounts/users-repo.ts';
 import * as events from '#server/events/events.ts';
 import { requestPasswordReset } from '#server/accounts/accounts.ts';
@@ -135,6 +135,16 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     startsOn: null,
     inOrder: true,
     steps: [{ courseSlug: 'team-huddles', offsetDays: 7 }],
+  });
+  // A renewal term (decision 0041): a learner finished a course and started taking it again.
+  const renewing = catalog.course('servant-leadership')!;
+  for (const lesson of renewing.lessons)
+    await completeLesson(db, { userId: learners[0]!.id, courseSlug: renewing.slug, lessonSlug: lesson.slug }, 'v1');
+  await openNextTerm(db, {
+    userId: learners[0]!.id,
+    courseSlug: renewing.slug,
+    lessonSlugs: renewing.lessons.map((l) => l.slug),
+    dueOn: '2030-06-30',
   });
   // An event (audit-logged), learners enrolled, and the nudge of its first lesson sent.
   const course = catalog.course('team-huddles')!;
@@ -274,6 +284,7 @@ function expectEveryTableFilled(before: Snapshot): void {
     'team_invites',
     'team_assignments',
     'team_paths',
+    'course_terms',
     'team_reminders',
     'events',
     'event_enrollments',

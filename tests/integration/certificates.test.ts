@@ -257,13 +257,20 @@ describe('on the database', () => {
       (await certificates.myCertificates({ db: database.db, catalog, user: holder })).certificates.map((c) => c.id),
     ).toEqual([replacement.id]);
 
-    // Two current certificates for one learner and course are impossible in the database itself.
+    // Two current certificates for one learner, course and term are impossible in the database itself
+    // (a renewal is the next term: decision 0041).
     await expect(
       database.db
         .insertInto('certificates')
-        .values({ ...replacement, id: 'x'.repeat(22), code: 'RND-TEST-TEST', issued_at: new Date() })
+        .values({
+          ...replacement,
+          id: 'x'.repeat(22),
+          code: 'RND-TEST-TEST',
+          issued_at: new Date(),
+          status_list: replacement.status_list + 1,
+        })
         .execute(),
-    ).rejects.toThrow(/certificates_one_current/);
+    ).rejects.toThrow(/certificates_one_current_per_term/);
 
     const entry = (await listAuditEntries(database.db, { action: 'certificate.reissue' })).find(
       (e) => e.target === `certificate:${old!.id}`,

@@ -424,6 +424,7 @@ describe("fuzzing administrators' and leaders' Actions with their sessions and r
       name: 'Onboarding',
       course1: world.courseSlug,
       days1: '7',
+      repeatMonths: '12',
       pathId: world.pathId,
     };
     const cookie = role === 'admin' ? world.admin.cookie : world.leader.cookie;

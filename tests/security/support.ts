@@ -284,6 +284,7 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     days: '7',
     maxUses: '5',
     dueOn: '2031-01-15',
+    repeatMonths: '12',
     timeZone: 'Europe/London',
     quietStart: '22:00',
     quietEnd: '07:00',

@@ -61,12 +61,14 @@ describe('CSV', () => {
 
 describe('helpers', () => {
   it('count states and add days across months', () => {
-    expect(countStates(['completed', 'overdue', 'overdue'])).toEqual({
+    expect(countStates(['completed', 'overdue', 'overdue', 'renewal-due', 'expired', 'expired'])).toEqual({
       completed: 1,
       overdue: 2,
       'in-progress': 0,
       'not-started': 0,
-      total: 3,
+      'renewal-due': 1,
+      expired: 2,
+      total: 6,
     });
     expect(addDays('2030-01-30', 3)).toBe('2030-02-02');
   });

@@ -5,7 +5,8 @@ import type { Certificate, Database, LessonProgress } from '#db/schema.ts';
 import type { CatalogCourse } from '#lib/catalog.ts';
 import * as repo from './repo.ts';
 import { findUserById } from '#server/accounts/index.ts';
-import { progressOfUser, progressOnce } from '#server/progress/index.ts';
+import { latestTerms, progressOfUser, progressOnce } from '#server/progress/index.ts';
+import { renewedCertificateExpiry } from '#lib/renewal-rules.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { certificateCredit, recordAttestation } from '#server/credit/index.ts';
 import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
@@ -127,20 +128,23 @@ export async function issueEarnedCertificates({
   user: { id: userId },
 }: RequestContext): Promise<IssueOutcome[]> {
   // The account is read afresh: the name printed is the one saved now, not when the session began.
-  const [user, progress, current] = await Promise.all([
+  const [user, progress, current, terms] = await Promise.all([
     findUserById(db, userId),
     progressOfUser(db, userId),
     repo.currentCertificatesOfUser(db, userId),
+    latestTerms(db, userId),
   ]);
   if (!user) return [];
   const completed = catalog.courses.map((course) => summarizeCourse(course, progress)).filter((p) => p.complete);
   const outcomes: IssueOutcome[] = [];
   for (const { course, completedAt } of completed) {
-    const existing = current.find((row) => row.course_slug === course.slug);
+    // A renewal is a new term of the course, with a certificate of its own (decision 0041).
+    const term = terms.find((t) => t.course_slug === course.slug)?.term ?? 1;
+    const existing = current.find((row) => row.course_slug === course.slug && row.term === term);
     const held = existing ? undefined : await courseHeldReason(db, user, course, progress);
     if (existing) outcomes.push({ course, certificate: existing });
     else if (held) outcomes.push({ course, held });
-    else outcomes.push({ course, certificate: await issue(db, user, course, completedAt!) });
+    else outcomes.push({ course, certificate: await issue(db, user, course, completedAt!, term) });
   }
   return outcomes;
 }
@@ -151,12 +155,13 @@ export async function issueCourseCertificate(
   course: CatalogCourse,
   completedAt: Date,
 ): Promise<IssueOutcome> {
-  const existing = await repo.currentCertificate(db, userId, course.slug);
+  const term = (await latestTerms(db, userId)).find((t) => t.course_slug === course.slug)?.term ?? 1;
+  const existing = await repo.currentCertificate(db, userId, course.slug, term);
   if (existing) return { course, certificate: existing };
   const user = await findUserById(db, userId);
   if (!user) throw new Error(`No user ${userId}`);
   const held = await courseHeldReason(db, user, course, await progressOfUser(db, userId));
-  return held ? { course, held } : { course, certificate: await issue(db, user, course, completedAt) };
+  return held ? { course, held } : { course, certificate: await issue(db, user, course, completedAt, term) };
 }
 
 interface Completion {
@@ -170,6 +175,9 @@ interface Completion {
   expiresAt: Date | null;
   /** Continuing-education credit the learner attested to; null on a completion certificate. */
   credit: IssuedCredit | null;
+  /** The course term (1, then 2, 3, ... for renewals) and the previous term's certificate it renews. */
+  term: number;
+  renews: string | null;
 }
 
 interface IssuedCredit {
@@ -187,7 +195,11 @@ async function issue(
   user: PublicUser,
   course: CatalogCourse,
   completedAt: Date,
+  term: number,
 ): Promise<Certificate> {
+  // A renewal names the previous term's certificate, and its term runs on from that one's
+  // expiry when it came by then (decision 0041).
+  const previous = term > 1 ? await repo.currentCertificate(db, user.id, course.slug, term - 1) : undefined;
   const completion: Completion = {
     courseSlug: course.slug,
     courseTitle: course.title,
@@ -195,15 +207,21 @@ async function issue(
     courseDescription: course.description,
     completedOn: dateIn(serverTimeZone(), completedAt),
     contactHours: course.contactHours,
-    expiresAt: course.recertifyMonths ? addMonths(completedAt, course.recertifyMonths) : null,
+    expiresAt: course.recertifyMonths
+      ? previous
+        ? renewedCertificateExpiry(completedAt, course.recertifyMonths, previous.expires_at)
+        : addMonths(completedAt, course.recertifyMonths)
+      : null,
     credit: await issuedCredit(db, user.id, course),
+    term,
+    renews: previous?.id ?? null,
   };
   for (let attempt = 0; ; attempt++) {
     const values = await newCertificate(db, user, completion);
     try {
       const inserted = await repo.insertCurrentCertificate(db, values);
       // Nothing inserted: a concurrent completion or a retry issued it first; that one stands.
-      return inserted ?? (await repo.currentCertificate(db, user.id, course.slug))!;
+      return inserted ?? (await repo.currentCertificate(db, user.id, course.slug, term))!;
     } catch (error) {
       // Else the random code or status-list index was taken: draw again.
       if (!isUniqueViolation(error) || attempt >= 9) throw error;
@@ -292,6 +310,8 @@ async function newCertificate(
     credit_hours: completion.credit?.hours ?? null,
     credit_activity_id: completion.credit?.activityId ?? null,
     accreditation_statement: completion.credit?.statement ?? null,
+    term: completion.term,
+    renews: completion.renews,
   };
 }
 
@@ -343,6 +363,12 @@ export interface CertificateView {
   statusListIndex: number;
   /** Continuing-education credit as issued; null on a completion certificate. */
   credit: IssuedCredit | null;
+  /** Recurring training (decision 0041): the previous term's certificate this one renews, and the one renewing it. */
+  renews: { id: string; code: string } | null;
+  renewedBy: { id: string; code: string } | null;
+  /** The course term it was earned in: 1, then 2, 3, ... for renewals. */
+  term: number;
+  renewsId: string | null;
 }
 
 const localDay = (date: Date) => dateIn(serverTimeZone(), date);
@@ -382,6 +408,10 @@ export function describeCertificate(row: Certificate, now = new Date()): Certifi
     statusListUrl: statusListUrl(base, row.status_list),
     statusListIndex: row.status_index,
     credit: creditOfRow(row),
+    renews: null,
+    renewedBy: null,
+    term: row.term,
+    renewsId: row.renews,
   };
 }
 
@@ -398,7 +428,9 @@ export async function findCertificateView(
 ): Promise<CertificateView | undefined> {
   if (!CERTIFICATE_ID.test(id)) return undefined;
   const row = await repo.findCertificate(db, id);
-  return row ? describeCertificate(row, now) : undefined;
+  if (!row) return undefined;
+  const links = await repo.renewalLinks(db, row);
+  return { ...describeCertificate(row, now), ...links };
 }
 
 /** The machine-readable answer of the verification page (Accept: application/json). */
@@ -412,6 +444,11 @@ export function verificationJson(view: CertificateView) {
     holderDeletedAccount: view.holderErased,
     course: { slug: view.courseSlug, title: view.courseTitle, version: view.courseVersion },
     completedOn: view.completedOn,
+    renews: view.renews && { code: view.renews.code, id: `${settings().PUBLIC_URL}/certificates/${view.renews.id}` },
+    renewedBy: view.renewedBy && {
+      code: view.renewedBy.code,
+      id: `${settings().PUBLIC_URL}/certificates/${view.renewedBy.id}`,
+    },
     contactHours: Number(view.contactHours),
     learningFormat: 'enduring material',
     credit: view.credit && {
@@ -653,6 +690,8 @@ export async function reissueCertificate(ctx: RequestContext, input: { id: strin
     contactHours: old.contact_hours,
     expiresAt: old.expires_at,
     credit: creditOfRow(old),
+    term: old.term,
+    renews: old.renews,
   };
   for (let attempt = 0; ; attempt++) {
     const values = await newCertificate(ctx.db, holder, completion);

@@ -18,7 +18,7 @@ export function insertCurrentCertificate(db: Executor, values: NewCertificate): 
   return db
     .insertInto('certificates')
     .values(values)
-    .onConflict((oc) => oc.columns(['user_id', 'course_slug']).where('replaced_by', 'is', null).doNothing())
+    .onConflict((oc) => oc.columns(['user_id', 'course_slug', 'term']).where('replaced_by', 'is', null).doNothing())
     .returningAll()
     .executeTakeFirst();
 }
@@ -32,15 +32,24 @@ export function findCertificate(db: Executor, id: string): Promise<Certificate |
   return db.selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The learner's current (not replaced) certificate for a course, revoked or not. */
-export function currentCertificate(db: Executor, userId: string, courseSlug: string): Promise<Certificate | undefined> {
-  return db
+/**
+ * The learner's current (not replaced) certificate for a course, revoked or not: of one
+ * term, or of the latest term they hold one for.
+ */
+export function currentCertificate(
+  db: Executor,
+  userId: string,
+  courseSlug: string,
+  term?: number,
+): Promise<Certificate | undefined> {
+  let select = db
     .selectFrom('certificates')
     .selectAll()
     .where('user_id', '=', userId)
     .where('course_slug', '=', courseSlug)
-    .where('replaced_by', 'is', null)
-    .executeTakeFirst();
+    .where('replaced_by', 'is', null);
+  if (term !== undefined) select = select.where('term', '=', term);
+  return select.orderBy('term', 'desc').limit(1).executeTakeFirst();
 }
 
 /** The current (not replaced) certificates of a learner, newest first; revoked ones included. */
@@ -103,6 +112,27 @@ export function findCertificateWithHolder(db: Executor, id: string): Promise<Cer
     ])
     .where('certificates.id', '=', id)
     .executeTakeFirst();
+}
+
+/**
+ * A certificate's renewal links (decision 0041): the previous term's certificate it renews,
+ * and the current certificate of the next term that renews it.
+ */
+export async function renewalLinks(db: Executor, row: Pick<Certificate, 'id' | 'renews'>) {
+  const [renews, renewedBy] = await Promise.all([
+    row.renews
+      ? db.selectFrom('certificates').select(['id', 'code']).where('id', '=', row.renews).executeTakeFirst()
+      : undefined,
+    db
+      .selectFrom('certificates')
+      .select(['id', 'code'])
+      .where('renews', '=', row.id)
+      .where('replaced_by', 'is', null)
+      .orderBy('issued_at', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  return { renews: renews ?? null, renewedBy: renewedBy ?? null };
 }
 
 /** Revokes a current, not yet revoked certificate; undefined when it is not one. */

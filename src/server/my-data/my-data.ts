@@ -2,7 +2,7 @@ import { FieldError } from '#server/kernel/errors.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { confirmCurrentPassword, eraseAccount, findUserById, refuseToEraseLastAdmin } from '#server/accounts/index.ts';
 import { listSessions } from '#server/accounts/index.ts';
-import { checkAttemptsOfUser, progressOfUser } from '#server/progress/index.ts';
+import { checkAttemptsOfUser, progressOfUser, termsOfUser } from '#server/progress/index.ts';
 import { myReflections } from '#server/learning/index.ts';
 import { reviewsOfUser } from '#server/review/index.ts';
 import { currentCertificatesOfUser } from '#server/certificates/index.ts';
@@ -17,9 +17,10 @@ export async function exportMyData(ctx: RequestContext) {
   const userId = ctx.user.id;
   const user = await findUserById(db, userId);
   if (!user) throw new Error('no such user');
-  const [sessions, progress, attempts, reviews, reflections, certificates, credit] = await Promise.all([
+  const [sessions, progress, terms, attempts, reviews, reflections, certificates, credit] = await Promise.all([
     listSessions(db, userId),
     progressOfUser(db, userId),
+    termsOfUser(db, userId),
     checkAttemptsOfUser(db, userId),
     reviewsOfUser(db, userId),
     myReflections(ctx),
@@ -49,6 +50,15 @@ export async function exportMyData(ctx: RequestContext) {
       startedAt: p.started_at,
       completedAt: p.completed_at,
       courseVersion: p.course_version,
+    })),
+    // Earlier terms of renewed courses (decision 0041), their lessons as they were.
+    renewals: terms.map((t) => ({
+      course: t.course_slug,
+      term: t.term,
+      openedAt: t.opened_at,
+      dueOn: t.due_on,
+      previousCompletedAt: t.previous_completed_at,
+      previousLessons: t.previous_lessons,
     })),
     checkAttempts: attempts.map((a) => ({
       course: a.course_slug,

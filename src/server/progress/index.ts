@@ -5,10 +5,13 @@ export {
   completeWithCheck,
   correctlyAnswered,
   lessonsWithAnswers,
+  latestTerms,
   markStarted,
+  openNextTerm,
   progressOfUser,
   recordAnswer,
   recordCheckAttempts,
+  termsOfUser,
 } from './repo.ts';
 export { progressOnce } from './read-once.ts';
-export type { CompletionOutcome, NewCard } from './repo.ts';
+export type { CompletionOutcome, CourseTerm, NewCard } from './repo.ts';

@@ -68,6 +68,14 @@ export async function correctlyAnswered(db: Executor, key: LessonKey): Promise<n
     .where('course_slug', '=', key.courseSlug)
     .where('lesson_slug', '=', key.lessonSlug)
     .where('correct', '=', true)
+    // In the course's current term only (decision 0041).
+    .where('answered_at', '>=', (eb) =>
+      eb
+        .selectFrom('course_terms')
+        .select(sql<Date>`coalesce(max(opened_at), '-infinity')`.as('since'))
+        .where('user_id', '=', key.userId)
+        .where('course_slug', '=', key.courseSlug),
+    )
     .orderBy('question')
     .execute();
   return rows.map((row) => row.question);
@@ -215,9 +223,12 @@ export async function completeWithCheck(
       from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as a(question int, chosen_option int, correct boolean)
       where not (select yes from may_be_locked)
       returning question, correct),
+    -- Answers count in the course's current term only: a renewal answers the checks again (decision 0041).
     right_answers as (
       select question from check_attempts
       where user_id = ${userId} and course_slug = ${courseSlug} and lesson_slug = ${lessonSlug} and correct
+        and answered_at >= (select coalesce(max(opened_at), '-infinity') from course_terms
+          where user_id = ${userId} and course_slug = ${courseSlug})
       union select question from attempts where correct),
     missing as (
       select coalesce(array_agg(q order by q), '{}') as questions
@@ -272,4 +283,77 @@ export async function completeWithCheck(
       completed_at: other.completed_at ? new Date(other.completed_at) : null,
     })),
   };
+}
+
+// ---------------------------------------------------------------- renewal terms (decision 0041)
+
+export interface CourseTerm {
+  course_slug: string;
+  term: number;
+  opened_at: Date;
+  due_on: string;
+  previous_completed_at: Date;
+}
+
+/** The latest renewal term of each course the learner renewed (none: every course is in term 1). */
+export async function latestTerms(db: Executor, userId: string): Promise<CourseTerm[]> {
+  const rows = await db
+    .selectFrom('course_terms')
+    .select(['course_slug', 'term', 'opened_at', 'due_on', 'previous_completed_at'])
+    .distinctOn('course_slug')
+    .where('user_id', '=', userId)
+    .orderBy('course_slug')
+    .orderBy('term', 'desc')
+    .execute();
+  return rows.map((row) => ({ ...row, due_on: dateText(row.due_on) }));
+}
+
+/** Every renewal term of the learner, oldest first, with the previous term's lessons (their record). */
+export function termsOfUser(db: Executor, userId: string) {
+  return db
+    .selectFrom('course_terms')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('course_slug')
+    .orderBy('term')
+    .execute();
+}
+
+// pg returns a date column as text here (the driver's date parser is off); PGlite may give a Date.
+const dateText = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+
+/**
+ * Opens the next term of a course for the learner: the course's lesson rows move into the
+ * new term's row (kept as they were) so the course is taken afresh. Serialised per learner
+ * and course; only when every one of `lessonSlugs` is completed, so a double submit opens
+ * one term. Returns the new term, or undefined when nothing was opened.
+ */
+export async function openNextTerm(
+  db: Executor,
+  key: { userId: string; courseSlug: string; lessonSlugs: string[]; dueOn: string },
+): Promise<number | undefined> {
+  await sql`select pg_advisory_xact_lock(hashtext('rounds.course-term'), hashtext(${key.userId} || '/' || ${key.courseSlug}))`.execute(
+    db,
+  );
+  const { rows } = await sql<{ term: number | null }>`
+    with done as (
+      select max(completed_at) as last_completed, count(*) as n from lesson_progress
+      where user_id = ${key.userId} and course_slug = ${key.courseSlug}
+        and completed_at is not null
+        and lesson_slug in (select jsonb_array_elements_text(${JSON.stringify(key.lessonSlugs)}::jsonb))),
+    eligible as (select last_completed from done where n = ${key.lessonSlugs.length} and n > 0),
+    moved as (
+      delete from lesson_progress
+      where user_id = ${key.userId} and course_slug = ${key.courseSlug} and exists (select 1 from eligible)
+      returning lesson_slug, started_at, completed_at, course_version, seconds_spent),
+    inserted as (
+      insert into course_terms (user_id, course_slug, term, due_on, previous_completed_at, previous_lessons)
+      select ${key.userId}, ${key.courseSlug},
+        coalesce((select max(term) from course_terms where user_id = ${key.userId} and course_slug = ${key.courseSlug}), 1) + 1,
+        ${key.dueOn}::date, eligible.last_completed,
+        (select coalesce(jsonb_agg(to_jsonb(moved)), '[]'::jsonb) from moved)
+      from eligible
+      returning term)
+    select (select term from inserted) as term`.execute(db);
+  return rows[0]?.term ?? undefined;
 }

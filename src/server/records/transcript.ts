@@ -2,7 +2,7 @@ import type { RequestContext } from '#server/kernel/context.ts';
 import { summarizeCourse } from '#lib/course-progress.ts';
 import { dateIn } from '#lib/team-rules.ts';
 import { toCsv } from '#lib/csv.ts';
-import { progressOfUser } from '#server/progress/index.ts';
+import { progressOfUser, termsOfUser } from '#server/progress/index.ts';
 import { myCertificates } from '#server/certificates/index.ts';
 import { settings } from '#server/platform/settings.ts';
 import { renderTranscriptPdf } from './transcript-pdf.ts';
@@ -18,6 +18,8 @@ export interface TranscriptEntry {
   completedOn: string;
   contactHours: number;
   certificate: { code: string; url: string; status: string } | undefined;
+  /** A renewal of recurring training (decision 0041): the certificate code it renews, if any. */
+  renewal: { renewsCode: string } | undefined;
 }
 
 export interface Transcript {
@@ -30,21 +32,41 @@ export interface Transcript {
 }
 
 export async function myTranscript(ctx: RequestContext): Promise<Transcript> {
-  const [progress, { certificates }] = await Promise.all([progressOfUser(ctx.db, ctx.user.id), myCertificates(ctx)]);
+  const [progress, { certificates }, terms] = await Promise.all([
+    progressOfUser(ctx.db, ctx.user.id),
+    myCertificates(ctx),
+    termsOfUser(ctx.db, ctx.user.id),
+  ]);
   const timeZone = ctx.user.timeZone;
   const entries: TranscriptEntry[] = [];
   for (const course of ctx.catalog.courses) {
     const summary = summarizeCourse(course, progress);
-    const certificate = certificates.find((c) => c.courseSlug === course.slug && c.status !== 'revoked');
-    if (!summary.complete && !certificate) continue;
-    entries.push({
-      courseSlug: course.slug,
-      // The certificate says what was completed (the course as it was then): its words win.
-      title: certificate?.courseTitle ?? course.title,
-      completedOn: certificate?.completedOn ?? dateIn(timeZone, summary.completedAt!),
-      contactHours: certificate ? Number(certificate.contactHours) : course.contactHours,
-      certificate: certificate && { code: certificate.code, url: certificate.url, status: certificate.status },
-    });
+    // One entry per term (decision 0041): a renewed course lists each completion, the earlier ones kept.
+    const courseTerms = terms.filter((t) => t.course_slug === course.slug);
+    const currentTerm = Math.max(1, ...courseTerms.map((t) => t.term));
+    for (let term = 1; term <= currentTerm; term++) {
+      const completedAt =
+        term < currentTerm
+          ? (courseTerms.find((t) => t.term === term + 1)?.previous_completed_at ?? null)
+          : summary.completedAt;
+      const certificate = certificates.find(
+        (c) => c.courseSlug === course.slug && c.term === term && c.status !== 'revoked',
+      );
+      if (!completedAt && !certificate) continue;
+      const renewsCode = certificate?.renewsId
+        ? certificates.find((c) => c.id === certificate.renewsId)?.code
+        : undefined;
+      const title = certificate?.courseTitle ?? course.title;
+      entries.push({
+        courseSlug: course.slug,
+        // The certificate says what was completed (the course as it was then): its words win.
+        title: term > 1 ? `${title} (renewal)` : title,
+        completedOn: certificate?.completedOn ?? dateIn(timeZone, completedAt!),
+        contactHours: certificate ? Number(certificate.contactHours) : course.contactHours,
+        certificate: certificate && { code: certificate.code, url: certificate.url, status: certificate.status },
+        renewal: term > 1 ? { renewsCode: renewsCode ?? '' } : undefined,
+      });
+    }
   }
   entries.sort((a, b) => b.completedOn.localeCompare(a.completedOn) || a.title.localeCompare(b.title));
   const totalHours = Math.round(entries.reduce((sum, e) => sum + e.contactHours, 0) * 100) / 100;
@@ -68,6 +90,7 @@ export async function transcriptCsv(ctx: RequestContext): Promise<{ filename: st
     'certificate_code',
     'certificate_status',
     'verify_url',
+    'renews_certificate',
   ];
   const rows = transcript.entries.map((e) => [
     e.title,
@@ -77,6 +100,7 @@ export async function transcriptCsv(ctx: RequestContext): Promise<{ filename: st
     e.certificate?.code ?? '',
     e.certificate?.status ?? '',
     e.certificate?.url ?? '',
+    e.renewal?.renewsCode ?? '',
   ]);
   return { filename: `rounds-transcript-${transcript.madeOn}.csv`, body: toCsv(header, rows) };
 }

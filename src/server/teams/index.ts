@@ -26,6 +26,7 @@ export {
   removePath,
 } from './paths.ts';
 export { type RecordRow, trainingRecord, trainingRecordCsv } from './record.ts';
+export { startRenewal } from './renewals.ts';
 export { type EmailInviteResult, forgetOldEmailInvitations, inviteByEmail, RESEND_AFTER_DAYS } from './invitations.ts';
 export {
   type AssignmentTotals,

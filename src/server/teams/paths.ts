@@ -23,11 +23,19 @@ export interface PathInput {
   name: string;
   startsOn: string | null;
   inOrder: boolean;
+  /** Recurring training: every course of the path comes due again this many months after each completion. */
+  repeatMonths?: number | null;
   /** The form's rows in order; a row left without a course is null. */
   steps: (PathStepInput | null)[];
 }
 
-type CheckedPath = { name: string; startsOn: string; inOrder: boolean; steps: (PathStepInput & { field: string })[] };
+type CheckedPath = {
+  name: string;
+  startsOn: string;
+  inOrder: boolean;
+  repeatMonths: number | null;
+  steps: (PathStepInput & { field: string })[];
+};
 
 /** A path's own rules (the fields' rules are zod's): a start not past, at least one course, each course once. */
 function checkPath(ctx: RequestContext, input: PathInput): CheckedPath {
@@ -46,7 +54,7 @@ function checkPath(ctx: RequestContext, input: PathInput): CheckedPath {
     steps.push({ ...step, field });
   });
   if (steps.length === 0) throw new FieldError('course1', 'Choose at least one course for the path.');
-  return { name: input.name, startsOn, inOrder: input.inOrder, steps };
+  return { name: input.name, startsOn, inOrder: input.inOrder, repeatMonths: input.repeatMonths ?? null, steps };
 }
 
 /** Inserts the path and its courses in one team; throws (so the transaction saves nothing) on a clash. */
@@ -62,6 +70,7 @@ async function insertPathInTeam(tx: Executor, teamId: string, path: CheckedPath,
       note: '',
       createdBy,
       path: { id, position: index + 1, offsetDays: step.offsetDays },
+      repeatMonths: path.repeatMonths,
     });
     if (!assignmentId)
       throw new FieldError(
@@ -88,7 +97,14 @@ export async function createPath(ctx: RequestContext, input: PathInput & { teamI
       actorId: ctx.user.id,
       action: 'team.create-path',
       target: `team:${input.teamId}`,
-      details: { pathId: id, name: path.name, startsOn: path.startsOn, inOrder: path.inOrder, steps: auditSteps(path) },
+      details: {
+        pathId: id,
+        name: path.name,
+        startsOn: path.startsOn,
+        inOrder: path.inOrder,
+        repeatMonths: path.repeatMonths,
+        steps: auditSteps(path),
+      },
     });
     return id;
   });

@@ -25,6 +25,9 @@ export interface RecordRow {
   lessonsTotal: number;
   certificateCode: string;
   certificateUrl: string;
+  /** Recurring training (decision 0041): how many times it was renewed, and the certificate the current one renews. */
+  renewals: number;
+  renewsCertificateCode: string;
 }
 
 export async function trainingRecord(ctx: RequestContext, teamId: string) {
@@ -53,6 +56,8 @@ export async function trainingRecord(ctx: RequestContext, teamId: string) {
         lessonsTotal: cell.lessonsTotal,
         certificateCode: certificate?.code ?? '',
         certificateUrl: certificate ? `${base}/certificates/${certificate.id}` : '',
+        renewals: certificate ? certificate.term - 1 : 0,
+        renewsCertificateCode: certificate?.renews_code ?? '',
       });
     }
   }
@@ -77,6 +82,8 @@ export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
     'lessons_total',
     'certificate_code',
     'verify_url',
+    'renewals',
+    'renews_certificate',
   ];
   const rows = record.rows.map((r) => [
     record.team.name,
@@ -93,6 +100,8 @@ export async function trainingRecordCsv(ctx: RequestContext, teamId: string) {
     r.lessonsTotal,
     r.certificateCode,
     r.certificateUrl,
+    r.renewals,
+    r.renewsCertificateCode,
   ]);
   const slug =
     record.team.name

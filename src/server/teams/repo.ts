@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '#server/platform/db.ts';
 import type { TeamRole } from '#db/schema.ts';
+import { RENEWAL_WINDOW_DAYS } from '#lib/renewal-rules.ts';
 
 // Teams, members, invites and assignments. Leaders see states computed here, never
 // reflections or check answers: no query in this file reads those tables.
@@ -316,6 +317,8 @@ export async function insertAssignment(
     createdBy: string;
     /** A learning path's course: its path, place and due offset in days. */
     path?: { id: string; position: number; offsetDays: number };
+    /** Recurring training: due again this many months after each completion. */
+    repeatMonths?: number | null;
   },
 ): Promise<string | undefined> {
   const row = await db
@@ -329,6 +332,7 @@ export async function insertAssignment(
       path_id: values.path?.id ?? null,
       path_position: values.path?.position ?? null,
       due_offset_days: values.path?.offsetDays ?? null,
+      repeat_months: values.repeatMonths ?? null,
     })
     .onConflict((oc) => oc.constraint('team_assignments_one_per_course').doNothing())
     .returning('id')
@@ -351,6 +355,7 @@ export function listAssignments(db: Executor, teamIds: string | string[]) {
       'path_id',
       'path_position',
       'due_offset_days',
+      'repeat_months',
     ])
     .where('team_id', 'in', ids)
     .orderBy('due_on')
@@ -468,7 +473,7 @@ export async function clearExtension(db: Executor, assignmentId: string, userId:
 
 // ---- states ----
 
-export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue';
+export type AssignmentState = 'not-started' | 'in-progress' | 'completed' | 'overdue' | 'renewal-due' | 'expired';
 
 /**
  * One member's state in one assignment: only what differs per cell (names, notes and
@@ -523,12 +528,12 @@ export async function assignmentStates(
     ),
     totals as (select course_slug, count(*)::int as total from lessons group by course_slug),
     pairs as (
-      select a.team_id, a.id as assignment_id, a.course_slug, m.user_id,
+      select a.team_id, a.id as assignment_id, a.course_slug, m.user_id, a.repeat_months, u.time_zone,
         ${memberDueOn('m.joined_at', 'u.time_zone')} as team_due_on
       from team_assignments a
       join team_members m on m.team_id = a.team_id
       left join team_paths tp on tp.id = a.path_id
-      left join users u on u.id = m.user_id and a.path_id is not null
+      left join users u on u.id = m.user_id and (a.path_id is not null or a.repeat_months is not null)
       where ${
         byTeam
           ? sql`a.team_id = ${filter.teamId}`
@@ -551,22 +556,53 @@ export async function assignmentStates(
       where ${byTeam ? sql`m.team_id = ${filter.teamId}` : sql`m.user_id = ${(filter as { userId: string }).userId}`}
       group by m.team_id, lp.user_id, lp.course_slug
     ),
-    states as (
-      select p.team_id, p.assignment_id, p.course_slug, p.user_id,
-        coalesce(x.due_on, p.team_due_on) as due_on, (x.due_on is not null) as extended,
+    -- The latest renewal term of each member and course (decision 0041); none before a first renewal.
+    terms as (
+      select distinct on (ct.user_id, ct.course_slug) ct.user_id, ct.course_slug, ct.due_on
+      from course_terms ct
+      where ct.user_id in (select user_id from pairs where repeat_months is not null)
+        and ct.course_slug in (select course_slug from pairs where repeat_months is not null)
+      order by ct.user_id, ct.course_slug, ct.term desc
+    ),
+    cells as (
+      select p.team_id, p.assignment_id, p.course_slug, p.user_id, p.repeat_months,
+        coalesce(x.due_on, p.team_due_on) as set_due_on, (x.due_on is not null) as extended,
         coalesce(pr.done, 0) as lessons_done, coalesce(t.total, 0) as lessons_total,
         case when t.total > 0 and pr.done = t.total then pr.last_completed end as completed_at,
-        case
-          when t.total > 0 and pr.done = t.total then 'completed'
-          when coalesce(x.due_on, p.team_due_on) < ${today}::date then 'overdue'
-          -- Opening a lesson is not progress: a member is in progress from their first completed lesson.
-          when coalesce(pr.done, 0) > 0 then 'in-progress'
-          else 'not-started'
-        end as state
+        tm.due_on as renewal_due_on,
+        -- A recurring course's term ends N months after its completion (in the learner's zone),
+        -- or after the previous expiry when the renewal came by then.
+        case when p.repeat_months is not null and t.total > 0 and pr.done = t.total then
+          (case when tm.due_on is not null and (pr.last_completed at time zone p.time_zone)::date <= tm.due_on
+            then tm.due_on else (pr.last_completed at time zone p.time_zone)::date end
+          + make_interval(months => p.repeat_months))::date
+        end as expires_on
       from pairs p
       left join totals t on t.course_slug = p.course_slug
       left join progress pr on pr.team_id = p.team_id and pr.user_id = p.user_id and pr.course_slug = p.course_slug
       left join assignment_extensions x on x.assignment_id = p.assignment_id and x.user_id = p.user_id
+      left join terms tm on p.repeat_months is not null and tm.user_id = p.user_id and tm.course_slug = p.course_slug
+    ),
+    states as (
+      select team_id, assignment_id, course_slug, user_id, extended, lessons_done, lessons_total, completed_at,
+        case
+          when expires_on is not null and ${today}::date >= expires_on - ${RENEWAL_WINDOW_DAYS}::int then expires_on
+          when completed_at is null and renewal_due_on is not null then renewal_due_on
+          else set_due_on
+        end as due_on,
+        case
+          when expires_on is not null and ${today}::date >= expires_on then 'expired'
+          when expires_on is not null and ${today}::date >= expires_on - ${RENEWAL_WINDOW_DAYS}::int then 'renewal-due'
+          when completed_at is not null then 'completed'
+          -- A renewal started and not finished: due by the previous expiry.
+          when repeat_months is not null and renewal_due_on is not null then
+            case when ${today}::date >= renewal_due_on then 'expired' else 'renewal-due' end
+          when set_due_on < ${today}::date then 'overdue'
+          -- Opening a lesson is not progress: a member is in progress from their first completed lesson.
+          when lessons_done > 0 then 'in-progress'
+          else 'not-started'
+        end as state
+      from cells
     )
     select coalesce(json_agg(json_build_array(team_id, assignment_id, course_slug, user_id, due_on, extended, lessons_done, lessons_total, completed_at, state)), '[]')::text as cells
     from states
@@ -626,12 +662,25 @@ export function teamsByIds(db: Executor, ids: string[]) {
  * director checks against the certificate's verification page. Revoked ones are left out.
  */
 export function memberCertificateCodes(db: Executor, teamId: string) {
-  return db
-    .selectFrom('certificates')
-    .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
-    .select(['certificates.user_id', 'certificates.course_slug', 'certificates.code', 'certificates.id'])
-    .where('team_members.team_id', '=', teamId)
-    .where('certificates.replaced_by', 'is', null)
-    .where('certificates.revoked_at', 'is', null)
-    .execute();
+  return (
+    db
+      .selectFrom('certificates')
+      .innerJoin('team_members', 'team_members.user_id', 'certificates.user_id')
+      // A renewal (decision 0041) names the certificate it renews.
+      .leftJoin('certificates as previous', 'previous.id', 'certificates.renews')
+      .select([
+        'certificates.user_id',
+        'certificates.course_slug',
+        'certificates.code',
+        'certificates.id',
+        'certificates.term',
+        'previous.code as renews_code',
+      ])
+      .where('team_members.team_id', '=', teamId)
+      .where('certificates.replaced_by', 'is', null)
+      .where('certificates.revoked_at', 'is', null)
+      // The latest term first: the record shows the certificate that counts now.
+      .orderBy('certificates.term', 'desc')
+      .execute()
+  );
 }

@@ -341,7 +341,7 @@ function requireNotPast(date: string, field: string, ctx: RequestContext) {
 
 export async function assignCourse(
   ctx: RequestContext,
-  input: { teamId: string; courseSlug: string; dueOn: string; note: string },
+  input: { teamId: string; courseSlug: string; dueOn: string; note: string; repeatMonths?: number | null },
 ) {
   await requireLeader(ctx, input.teamId);
   requireCourse(ctx.catalog, input.courseSlug);
@@ -352,6 +352,7 @@ export async function assignCourse(
     dueOn: input.dueOn,
     note: input.note,
     createdBy: ctx.user.id,
+    repeatMonths: input.repeatMonths ?? null,
   });
   if (!id)
     throw new FieldError(
@@ -362,7 +363,7 @@ export async function assignCourse(
     actorId: ctx.user.id,
     action: 'team.assign',
     target: `team:${input.teamId}`,
-    details: { course: input.courseSlug, dueOn: input.dueOn },
+    details: { course: input.courseSlug, dueOn: input.dueOn, repeatMonths: input.repeatMonths ?? null },
   });
   return { assignmentId: id };
 }
@@ -449,6 +450,8 @@ export interface DashboardAssignment {
   review: review.TeamCourseReview;
   /** A learning path's course: due `offsetDays` after each member's own start. */
   path: { id: string; name: string; position: number; offsetDays: number } | undefined;
+  /** Recurring training: due again this many months after each completion (decision 0041). */
+  repeatMonths: number | null;
 }
 
 export interface DashboardCell {
@@ -538,6 +541,7 @@ async function dashboardOf(ctx: RequestContext, { team, access }: CheckedTeam) {
       dueOn: a.due_on,
       note: a.note,
       counts: countStates(statesByAssignment.get(a.id) ?? []),
+      repeatMonths: a.repeat_months,
       path: a.path_id
         ? {
             id: a.path_id,
@@ -646,6 +650,8 @@ export interface MyAssignment {
   completedAt: Date | null;
   lessonsDone: number;
   lessonsTotal: number;
+  /** Recurring training: due again this many months after each completion (decision 0041). */
+  repeatMonths: number | null;
 }
 
 /** Every assignment of every team the person is in, with their own state (Today). */
@@ -655,13 +661,13 @@ export async function myAssignments(
   const teams = await repo.teamsOfUser(ctx.db, ctx.user.id);
   if (teams.length === 0) return [];
   const names = new Map(teams.map((t) => [t.id, t.name]));
-  const notes = new Map(
+  const assignments = new Map(
     (
       await repo.listAssignments(
         ctx.db,
         teams.map((t) => t.id),
       )
-    ).map((a) => [a.id, a.note]),
+    ).map((a) => [a.id, a]),
   );
   const rows = await repo.assignmentStates(
     ctx.db,
@@ -678,7 +684,8 @@ export async function myAssignments(
         assignmentId: row.assignment_id,
         course,
         title: course?.title ?? row.course_slug,
-        note: notes.get(row.assignment_id) ?? '',
+        note: assignments.get(row.assignment_id)?.note ?? '',
+        repeatMonths: assignments.get(row.assignment_id)?.repeat_months ?? null,
         dueOn: row.due_on,
         state: row.state,
         completedAt: row.completed_at,
