@@ -34,6 +34,23 @@ const schema = z.object({
   // A certificate's contact hours need at least this fraction of each lesson's stated
   // minutes recorded in the lesson (docs/settings.md, decision 0024); 0 turns the check off.
   LESSON_TIME_FLOOR: z.coerce.number().min(0).max(1).default(0.25),
+  // The push services Rounds sends Web Push to (decision 0044): origins, a leading `*.` for
+  // any subdomain. A browser's subscription elsewhere is refused, so nobody can make the
+  // server post to an address of their choosing.
+  PUSH_SERVICES: z
+    .string()
+    .trim()
+    .default(
+      'https://fcm.googleapis.com https://*.push.services.mozilla.com https://web.push.apple.com https://*.notify.windows.com',
+    )
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$/i, 'list origins such as https://fcm.googleapis.com'),
+      ),
+    ),
 });
 
 export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };
