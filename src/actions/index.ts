@@ -7,6 +7,7 @@ import { peopleActions } from './people.ts';
 import { reviewActions } from './review.ts';
 import { organisationActions } from './organisations.ts';
 import { creditActions } from './credit.ts';
+import { notificationActions } from './notifications.ts';
 
 export const server = {
   accounts: accountActions,
@@ -19,4 +20,5 @@ export const server = {
   review: reviewActions,
   organisations: organisationActions,
   credit: creditActions,
+  notifications: notificationActions,
 };
