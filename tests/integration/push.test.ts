@@ -309,6 +309,17 @@ describe('subscriptions', () => {
       sessionId: null,
     });
     expect(await subscriptionCount('https://fcm.googleapis.com/fcm/send/abc')).toBe(1);
+    // A `*.` entry admits its subdomains only.
+    const mozilla = newDevice();
+    process.env.PUSH_SERVICES = `${origin} https://*.push.services.mozilla.com`;
+    vi.resetModules(); // settings are read once per module instance
+    const fresh = await import('#server/notifications/index.ts');
+    expect(fresh.allowedPushEndpoint('https://updates.push.services.mozilla.com/wpush/v2/x')).toBe(true);
+    expect(fresh.allowedPushEndpoint('https://push.services.mozilla.com.evil.example/x')).toBe(false);
+    expect(fresh.allowedPushEndpoint('http://updates.push.services.mozilla.com/wpush/v2/x')).toBe(false);
+    expect(fresh.allowedPushEndpoint('https://fcm.googleapis.com/fcm/send/abc')).toBe(false);
+    expect(fresh.allowedPushEndpoint(`${mozilla.endpoint}`)).toBe(true);
+    process.env.PUSH_SERVICES = `https://fcm.googleapis.com ${origin}`;
   });
 
   it('belong to one person: another cannot remove them, and a device moves to whoever turns it on last', async () => {
