@@ -3,9 +3,8 @@ import webPush from 'web-push';
 import type { Database } from '#db/schema.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { FieldError } from '#server/kernel/errors.ts';
-import { sendMail } from '#server/platform/mail.ts';
+import { sendMail, type composeMail } from '#server/platform/mail.ts';
 import type { Executor } from '#server/platform/db.ts';
-import type { OutgoingMail } from '#server/platform/outbox-repo.ts';
 import { settings } from '#server/platform/settings.ts';
 import * as repo from './repo.ts';
 
@@ -13,6 +12,8 @@ import * as repo from './repo.ts';
 // and kept in the database, like the link-signing secret; each device that asked for
 // reminders is one subscription. `deliver` is the one way a reminder leaves: push to the
 // person's devices first, email when no device took it.
+
+type OutgoingMail = ReturnType<typeof composeMail>;
 
 /** The server's VAPID public key (base64url), which browsers subscribe with. */
 export async function vapidPublicKey(db: Executor): Promise<string> {
