@@ -66,6 +66,7 @@ test('Today offers reminders after a completed lesson, never before; the account
   await expect(setting.getByRole('button', { name: 'Remind me on this device' })).toBeVisible();
   await expect(setting.getByRole('button', { name: 'Stop reminders on this device' })).toBeHidden();
   await setting.screenshot({ path: shots('account-setting') });
+  await expectNoSeriousAxeFindings(page, 'account page with the push setting');
 
   // An iPhone, in Safari rather than the installed app: how to install, no button that cannot work.
   const iphone = await openContext({ userAgent: IPHONE });
