@@ -496,6 +496,26 @@ export interface CreditClaimsTable {
   attested_at: CreatedAt;
 }
 
+export interface PushKeysTable {
+  id: number;
+  public_key: string;
+  private_key: string;
+  created_at: CreatedAt;
+}
+
+/** One device that asked for reminders by Web Push (decision 0044). */
+export interface PushSubscriptionsTable {
+  id: Generated<string>;
+  user_id: string;
+  /** The session that turned it on; signing out there ends it. Null once that session expired. */
+  session_id: string | null;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: CreatedAt;
+  last_pushed_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -540,6 +560,8 @@ export interface Database {
   credit_evaluations: CreditEvaluationsTable;
   credit_evaluation_receipts: CreditEvaluationReceiptsTable;
   credit_claims: CreditClaimsTable;
+  push_keys: PushKeysTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -22,6 +22,7 @@ import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
 import * as creditRecords from './2026-12-15T1010-credit-records.ts';
 import * as recurringTraining from './2026-12-18T1100-recurring-training.ts';
 import * as singleSignOn from './2026-12-18T1200-single-sign-on.ts';
+import * as pushSubscriptions from './2026-12-18T1400-push-subscriptions.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-15T1010-credit-records': creditRecords,
   '2026-12-18T1100-recurring-training': recurringTraining,
   '2026-12-18T1200-single-sign-on': singleSignOn,
+  '2026-12-18T1400-push-subscriptions': pushSubscriptions,
 };

@@ -8,6 +8,7 @@ import { reviewActions } from './review.ts';
 import { organisationActions } from './organisations.ts';
 import { creditActions } from './credit.ts';
 import { ssoActions } from './sso.ts';
+import { notificationActions } from './notifications.ts';
 
 export const server = {
   accounts: accountActions,
@@ -21,4 +22,5 @@ export const server = {
   organisations: organisationActions,
   credit: creditActions,
   sso: ssoActions,
+  notifications: notificationActions,
 };

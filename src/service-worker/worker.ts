@@ -23,12 +23,33 @@ import {
   cacheablePage,
   changesPerson,
 } from '../lib/offline.ts';
+import { notificationOf, sameSitePath } from '../lib/push-payload.ts';
 
 interface WorkerScope {
   __SW_MANIFEST: (PrecacheEntry | string)[];
   location: Location;
+  registration: ServiceWorkerRegistration;
+  clients: {
+    matchAll(options: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClientLike[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
   addEventListener(type: 'fetch', listener: (event: FetchLikeEvent) => void): void;
   addEventListener(type: 'message', listener: (event: MessageLikeEvent) => void): void;
+  addEventListener(type: 'push', listener: (event: PushLikeEvent) => void): void;
+  addEventListener(type: 'notificationclick', listener: (event: NotificationClickLikeEvent) => void): void;
+}
+interface WindowClientLike {
+  url: string;
+  focus(): Promise<unknown>;
+  navigate(url: string): Promise<unknown>;
+}
+interface PushLikeEvent extends Event {
+  data: { text(): string } | null;
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface NotificationClickLikeEvent extends Event {
+  notification: Notification;
+  waitUntil(promise: Promise<unknown>): void;
 }
 interface FetchLikeEvent extends Event {
   request: Request;
@@ -149,6 +170,40 @@ self.addEventListener('message', (event) => {
     reply.postMessage({ saved, failed: results.length - saved });
   });
   event.waitUntil(saving);
+});
+
+// Reminders by push (decision 0044): every push shows a notification (iOS revokes a site's
+// permission when pushes show nothing), and a tap opens the page it names, on this site only.
+self.addEventListener('push', (event) => {
+  const shown = notificationOf(event.data?.text(), self.location.origin);
+  event.waitUntil(
+    self.registration.showNotification(shown.title, {
+      body: shown.body,
+      tag: shown.tag,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/maskable-192.png',
+      data: { url: shown.url },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = sameSitePath((event.notification.data as { url?: unknown } | null)?.url, self.location.origin);
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+      // A window of Rounds already open is reused (the installed app has one), else a new one.
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        // navigate() refuses a window the worker does not control: open a new one then.
+        await open.navigate(target).catch(() => self.clients.openWindow(target));
+        return;
+      }
+      await self.clients.openWindow(target);
+    }),
+  );
 });
 
 serwist.addEventListeners();

@@ -36,6 +36,8 @@ import * as organisations from '#server/organisations/organisations.ts';
 import * as ssoRepo from '#server/sso/repo.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
 import { answerReview, createCardsForLesson } from '#server/review/index.ts';
+import { subscribeToPush, vapidPublicKey } from '#server/notifications/index.ts';
+import { createECDH, randomBytes } from 'node:crypto';
 import { root, seedLearners, startServer } from '../load/harness.ts';
 import { testCatalog } from '../support/catalog.ts';
 
@@ -236,6 +238,18 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     postTestScore: 100,
   });
 
+  // A phone that gets reminders by push, and the server's VAPID key pair.
+  await vapidPublicKey(db);
+  await subscribeToPush(
+    { ...ctx, user: (await findUserById(db, learners[1]!.id))! },
+    {
+      endpoint: 'https://fcm.googleapis.com/fcm/send/backup-phone',
+      p256dh: createECDH('prime256v1').generateKeys().toString('base64url'),
+      auth: randomBytes(16).toString('base64url'),
+      sessionId: null,
+    },
+  );
+
   const certificate = await db
     .selectFrom('certificates')
     .select(['id', 'credential_jwt'])
@@ -299,6 +313,8 @@ function expectEveryTableFilled(before: Snapshot): void {
     'sso_pending_sign_ins',
     'sso_identities',
     'sso_sessions',
+    'push_keys',
+    'push_subscriptions',
   ]) {
     expect(before[table]?.count, table).toBeGreaterThan(0);
   }

@@ -301,6 +301,10 @@ export function plausibleValues(courseSlug: string, lessonSlug: string): Record<
     enabledTypes: 'participation',
     accreditationStatement: 'Example statement',
     approverStatement: '',
+    // A browser's push subscription (the endpoint at a push service Rounds sends to).
+    endpoint: 'https://fcm.googleapis.com/fcm/send/fuzz',
+    p256dh: `BA${'A'.repeat(85)}`,
+    auth: 'AAAAAAAAAAAAAAAAAAAAAA',
   };
 }
 

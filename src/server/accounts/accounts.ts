@@ -28,6 +28,7 @@ import {
   type ThrottleRule,
 } from '#server/platform/throttle.ts';
 import { recordAudit } from '#server/audit/index.ts';
+import { forgetOtherDevices, forgetSessionDevices } from '#server/notifications/index.ts';
 
 export interface RequestInfo {
   ip: string;
@@ -436,16 +437,20 @@ export function mySessions({ db, user }: RequestContext) {
 
 /** Signs out one of the account's own devices. */
 export async function endMySession({ db, user }: RequestContext, sessionId: string): Promise<void> {
+  await forgetSessionDevices(db, sessionId, user.id);
   if (!(await deleteSession(db, sessionId, user.id))) throw new NotFoundError('That session has already ended.');
 }
 
 /** Signs out every device but this one; returns how many. */
-export function endMyOtherSessions({ db, user }: RequestContext, keepSessionId: string): Promise<number> {
+export async function endMyOtherSessions({ db, user }: RequestContext, keepSessionId: string): Promise<number> {
+  await forgetOtherDevices(db, user.id, keepSessionId);
   return deleteUserSessions(db, user.id, keepSessionId);
 }
 
 /** Ends a session by its id: sign-out, and the old session at a new sign-in. */
 export async function signOut(db: Kysely<Database>, sessionId: string): Promise<void> {
+  // Reminders by push stop on this device too (decision 0044).
+  await forgetSessionDevices(db, sessionId);
   await deleteSession(db, sessionId);
 }
 

@@ -14,7 +14,8 @@ import { creditClaimedForEvent, creditProvider, type EventCreditRow } from '#ser
 import { settings } from '#server/platform/settings.ts';
 
 import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
-import { composeMail, sendMail } from '#server/platform/mail.ts';
+import { composeMail } from '#server/platform/mail.ts';
+import { deliver, type Delivery } from '#server/notifications/index.ts';
 import { toCsv } from '#lib/csv.ts';
 import { CREDIT_TYPE_LABELS, offeredCredit, type CreditProviderSettings, type CreditType } from '#lib/credit-rules.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
@@ -516,6 +517,8 @@ export async function unsubscribeWithToken(
 
 export interface NudgeRunResult {
   sent: number;
+  /** Of those sent, how many went by push (the rest by email). */
+  pushed: number;
   failed: number;
   /** Due but inside the person's quiet hours: sent by a later run. */
   waiting: number;
@@ -549,7 +552,7 @@ export async function runEventNudges(
   now = new Date(),
   options: NudgeOptions = {},
 ): Promise<NudgeRunResult> {
-  const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
+  const result: NudgeRunResult = { sent: 0, pushed: 0, failed: 0, waiting: 0 };
   const candidates = await repo.nudgeCandidates(db, now);
   if (candidates.length === 0) return result;
   const eventIds = [...new Set(candidates.map((c) => c.event_id))];
@@ -599,18 +602,28 @@ export async function runEventNudges(
       }
       await sendThroughLedger(db, { key, opened: unlockedAt, now, options, result }, async () => {
         const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
-        return composeMail({
-          to: candidate.email,
-          subject: `New lesson open: ${lesson.title}`,
-          greeting: `Hello ${candidate.name},`,
-          paragraphs: [
-            `The next lesson of the event “${event.name}” is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
-            lesson.summary,
-          ],
-          action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
-          footer: `You get this because you joined the event “${event.name}” on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
-          unsubscribeUrl,
-        });
+        const push = {
+          title: `New lesson open: ${lesson.title}`,
+          body: `${event.name} · ${course.title}, about ${lesson.minutes} minutes.`,
+          url: lessonUrl(lesson),
+          tag: `event-${event.id}`,
+        };
+        return {
+          userId: candidate.user_id,
+          push,
+          mail: composeMail({
+            to: candidate.email,
+            subject: `New lesson open: ${lesson.title}`,
+            greeting: `Hello ${candidate.name},`,
+            paragraphs: [
+              `The next lesson of the event “${event.name}” is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
+              lesson.summary,
+            ],
+            action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
+            footer: `You get this because you joined the event “${event.name}” on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
+            unsubscribeUrl,
+          }),
+        };
       });
     }
   }
@@ -634,22 +647,24 @@ export function quietHoursOf(candidate: repo.NudgeCandidate) {
 }
 
 /**
- * Claims one ledger row, sends the mail `compose` builds and marks the row sent; on a
- * failure it releases the row for a retry in 15 minutes. A row another runner holds is
- * left alone, so two runners send each email once (decision 0013).
+ * Claims one ledger row, delivers the reminder `compose` builds (by push to the person's
+ * devices, else by email: `deliver`, decision 0044) and marks the row sent; on a failure it
+ * releases the row for a retry in 15 minutes. A row another runner holds is left alone, so
+ * two runners send each reminder once (decision 0013).
  */
 export async function sendThroughLedger(
   db: Kysely<Database>,
   run: { key: repo.NudgeKey; opened: Date; now: Date; options: NudgeOptions; result: NudgeRunResult },
-  compose: () => ReturnType<typeof composeMail> | Promise<ReturnType<typeof composeMail>>,
+  compose: () => Delivery | Promise<Delivery>,
 ): Promise<void> {
   const { key, opened, now, options, result } = run;
   const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? 10 * 60_000));
   if (!(await repo.claimNudge(db, key, opened, now, leaseUntil))) return;
   try {
-    await (options.send ?? sendMail)(db, await compose());
+    const way = await deliver(db, await compose(), { sendMail: options.send });
     await repo.markNudgeSent(db, key, new Date());
     result.sent += 1;
+    if (way === 'push') result.pushed += 1;
   } catch (error) {
     const reason = String((error as Error)?.message ?? error).slice(0, 500);
     await repo.releaseNudge(db, key, new Date(now.getTime() + 15 * 60_000), reason);

@@ -41,7 +41,7 @@ export async function runEventReviewStream(
   now = new Date(),
   options: NudgeOptions = {},
 ): Promise<NudgeRunResult> {
-  const result: NudgeRunResult = { sent: 0, failed: 0, waiting: 0 };
+  const result: NudgeRunResult = { sent: 0, pushed: 0, failed: 0, waiting: 0 };
   const candidates = await repo.nudgeCandidates(db, now);
   if (candidates.length === 0) return result;
   const eventIds = [...new Set(candidates.map((c) => c.event_id))];
@@ -86,18 +86,28 @@ export async function runEventReviewStream(
       const question = questionOfCard(lesson, card.card)!.question;
       const answerUrl = `${base}/review/from-email?token=${await review.emailReviewToken(db, candidate.user_id, card, now)}`;
       const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
-      return composeMail({
-        to: candidate.email,
-        subject: `This week’s review question from ${event.name}`,
-        greeting: `Hello ${candidate.name},`,
-        paragraphs: [
-          `One question from “${lesson.title}” (week ${week} of ${event.review_weeks}). One tap answers it; about 30 seconds.`,
-          question,
-        ],
-        action: { label: 'Answer it', url: answerUrl },
-        footer: `You get one review question a week for ${event.review_weeks} weeks because you joined the event “${event.name}” on Rounds. To stop emails for this event, open this link: ${unsubscribeUrl}`,
-        unsubscribeUrl,
-      });
+      const push = {
+        title: `Review question from ${event.name}`,
+        body: question,
+        url: answerUrl,
+        tag: `review-${event.id}`,
+      };
+      return {
+        userId: candidate.user_id,
+        push,
+        mail: composeMail({
+          to: candidate.email,
+          subject: `This week’s review question from ${event.name}`,
+          greeting: `Hello ${candidate.name},`,
+          paragraphs: [
+            `One question from “${lesson.title}” (week ${week} of ${event.review_weeks}). One tap answers it; about 30 seconds.`,
+            question,
+          ],
+          action: { label: 'Answer it', url: answerUrl },
+          footer: `You get one review question a week for ${event.review_weeks} weeks because you joined the event “${event.name}” on Rounds. To stop emails for this event, open this link: ${unsubscribeUrl}`,
+          unsubscribeUrl,
+        }),
+      };
     });
   }
   return result;

@@ -45,6 +45,23 @@ const schema = z.object({
       )
       .optional(),
   ),
+  // The push services Rounds sends Web Push to (decision 0044): origins, a leading `*.` for
+  // any subdomain. A browser's subscription elsewhere is refused, so nobody can make the
+  // server post to an address of their choosing.
+  PUSH_SERVICES: z
+    .string()
+    .trim()
+    .default(
+      'https://fcm.googleapis.com https://*.push.services.mozilla.com https://web.push.apple.com https://*.notify.windows.com',
+    )
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$/i, 'list origins such as https://fcm.googleapis.com'),
+      ),
+    ),
 });
 
 export type Settings = z.infer<typeof schema> & { PUBLIC_URL: string };
