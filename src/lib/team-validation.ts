@@ -2,6 +2,7 @@ import { z } from 'astro/zod';
 import { normalizeInviteCode, parseMinute } from './team-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 import { PATH_MAX_OFFSET_DAYS } from './path-rules.ts';
+import { MAX_DAYS_BEFORE } from './reminder-schedule.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
 
@@ -228,4 +229,18 @@ export const pathDaysField = z
       .int('Enter a whole number of days, like 7.')
       .min(0, 'Use 0 (their first day) or more days.')
       .max(PATH_MAX_OFFSET_DAYS, `Use at most ${PATH_MAX_OFFSET_DAYS} days (a year) after they start.`),
+  );
+
+/** Days before the due date for the first automatic reminder (0 = none before). */
+export const reminderDaysBeforeField = z
+  .string({ error: 'Enter a number of days, like 3.' })
+  .trim()
+  .min(1, 'Enter a number of days, like 3 (0 for none before the day).')
+  .max(12, 'Enter a number of days, like 3.')
+  .pipe(
+    z.coerce
+      .number<string>({ error: 'Enter a number of days, like 3.' })
+      .int('Enter a whole number of days, like 3.')
+      .min(0, 'Use 0 (no reminder before the day) or more days.')
+      .max(MAX_DAYS_BEFORE, `Use at most ${MAX_DAYS_BEFORE} days before the due date.`),
   );

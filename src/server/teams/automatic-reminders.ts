@@ -20,7 +20,6 @@ import {
   formatMinute,
   inQuietHours,
   minuteOfDay,
-  nextSendTime,
   type QuietHours,
 } from '#lib/team-rules.ts';
 import { formatCalendarDate } from '#lib/time-format.ts';
