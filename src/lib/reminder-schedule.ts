@@ -1,7 +1,7 @@
 // Automatic reminders (decision 0040): which stage of a due date a member is in on
 // their own calendar day, what comes next, and how the day's reminders merge into one
 // email. Pure: no I/O. Dates are YYYY-MM-DD in the member's time zone.
-import { addDays } from './team-rules.ts';
+import { addDays, dateIn, inQuietHours, minuteOfDay, type QuietHours } from './team-rules.ts';
 import { daysUntil, dueInWords } from './due-words.ts';
 
 export type ReminderStage = 'before' | 'due' | 'overdue-1' | 'overdue-2' | 'overdue-3' | 'overdue-4';
@@ -135,4 +135,10 @@ export function maySendToday(day: { sent_at: Date | null; lease_until: Date | nu
 export function mondayOf(today: string): string {
   const weekday = new Date(`${today}T00:00:00Z`).getUTCDay(); // 0 = Sunday
   return addDays(today, -((weekday + 6) % 7));
+}
+
+/** Monday morning in the leader's own zone: from the end of their quiet hours until noon. */
+export function isDigestTime(quiet: QuietHours, now: Date): boolean {
+  const today = dateIn(quiet.timeZone, now);
+  return mondayOf(today) === today && minuteOfDay(quiet.timeZone, now) < 12 * 60 && !inQuietHours(quiet, now);
 }

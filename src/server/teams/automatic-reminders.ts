@@ -5,8 +5,8 @@ import { lessonUrl } from '#lib/catalog.ts';
 import {
   DEFAULT_SCHEDULE,
   currentStage,
+  isDigestTime,
   mergeDigest,
-  mondayOf,
   nextStage,
   stageLabel,
   type DigestItem,
@@ -19,7 +19,6 @@ import {
   dateIn,
   formatMinute,
   inQuietHours,
-  minuteOfDay,
   type QuietHours,
 } from '#lib/team-rules.ts';
 import { formatCalendarDate } from '#lib/time-format.ts';
@@ -324,12 +323,6 @@ export async function myDigestOn({ db, user }: RequestContext): Promise<boolean>
 export async function saveDigestOn(ctx: RequestContext, on: boolean): Promise<{ saved: true }> {
   await repo.setDigestOff(ctx.db, ctx.user.id, !on);
   return { saved: true };
-}
-
-/** Monday morning in the leader's own zone: from the end of their quiet hours until noon. */
-export function isDigestTime(quiet: QuietHours, now: Date): boolean {
-  const today = dateIn(quiet.timeZone, now);
-  return mondayOf(today) === today && minuteOfDay(quiet.timeZone, now) < 12 * 60 && !inQuietHours(quiet, now);
 }
 
 /**
