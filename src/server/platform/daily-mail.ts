@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
-import { addDays, dateIn } from '#lib/team-rules.ts';
+import { dateIn } from '#lib/team-rules.ts';
 import { maySendToday } from '#lib/reminder-schedule.ts';
 import * as repo from './mail-days-repo.ts';
 
@@ -30,6 +30,17 @@ export function claimMailDay(
   return repo.claimDay(db, key, source, now, new Date(now.getTime() + leaseMs));
 }
 
+/** Claims the days of many people at once (a pass over thousands); the user ids it got. */
+export function claimMailDays(
+  db: Kysely<Database>,
+  keys: DayKey[],
+  source: string,
+  now: Date,
+  leaseMs = LEASE_MS,
+): Promise<Set<string>> {
+  return repo.claimDays(db, keys, source, now, new Date(now.getTime() + leaseMs));
+}
+
 export function markMailDaySent(db: Kysely<Database>, key: DayKey, at = new Date()): Promise<void> {
   return repo.markDaySent(db, key, at);
 }
@@ -46,7 +57,7 @@ export function releaseMailDay(db: Kysely<Database>, key: DayKey, retryAt: Date,
 export async function freeMailDays(db: Kysely<Database>, keys: DayKey[], now: Date): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const earliest = keys.reduce((min, k) => (k.day < min ? k.day : min), keys[0]!.day);
-  const rows = await repo.daysOf(db, [...new Set(keys.map((k) => k.userId))], addDays(earliest, 0));
+  const rows = await repo.daysOf(db, [...new Set(keys.map((k) => k.userId))], earliest);
   const byKey = new Map(rows.map((r) => [`${r.user_id}/${r.day}`, r]));
   return new Set(keys.filter((k) => maySendToday(byKey.get(`${k.userId}/${k.day}`), now)).map((k) => k.userId));
 }

@@ -30,6 +30,30 @@ export async function claimDay(
   return row !== undefined;
 }
 
+/** Claims many people's days in one statement; the user ids it got. */
+export async function claimDays(
+  db: Executor,
+  keys: { userId: string; day: string }[],
+  source: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .insertInto('mail_days')
+    .values(keys.map((k) => ({ user_id: k.userId, day: k.day, source, lease_until: leaseUntil })))
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'day'])
+        .doUpdateSet({ source, lease_until: leaseUntil, attempts: sql<number>`mail_days.attempts + 1` })
+        .where('mail_days.sent_at', 'is', null)
+        .where((eb) => eb.or([eb('mail_days.lease_until', 'is', null), eb('mail_days.lease_until', '<=', now)])),
+    )
+    .returning('user_id')
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 export async function markDaySent(db: Executor, key: { userId: string; day: string }, at: Date): Promise<void> {
   await db
     .updateTable('mail_days')

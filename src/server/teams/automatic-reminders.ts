@@ -24,10 +24,17 @@ import {
 import { formatCalendarDate } from '#lib/time-format.ts';
 import type { RequestContext } from '#server/kernel/context.ts';
 import { recordAudit } from '#server/audit/index.ts';
-import { claimMailDay, dayOf, freeMailDays, markMailDaySent, releaseMailDay } from '#server/platform/daily-mail.ts';
+import {
+  claimMailDay,
+  claimMailDays,
+  dayOf,
+  freeMailDays,
+  markMailDaySent,
+  releaseMailDay,
+} from '#server/platform/daily-mail.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { settings } from '#server/platform/settings.ts';
-import { signLink, verifyLink } from '#server/platform/signed-links.ts';
+import { linkSigner, signLink, verifyLink } from '#server/platform/signed-links.ts';
 import * as repo from './automatic-reminders-repo.ts';
 import * as teamsRepo from './repo.ts';
 import { requireLeader } from './teams.ts';
@@ -37,6 +44,9 @@ import { requireLeader } from './teams.ts';
 // into one digest), and the leaders' Monday digest.
 
 const DAY = 86_400_000;
+/** People whose days one statement claims; their emails go out SENDS_AT_ONCE at a time. */
+const CLAIM_SLICE = 200;
+const SENDS_AT_ONCE = 8;
 
 export interface FollowUpOptions {
   /** How mail leaves (tests replace it); default: SMTP or the outbox. */
@@ -251,19 +261,18 @@ export async function runAutomaticReminders(
     people.map((due) => ({ userId: due[0]!.row.user_id, day: due[0]!.today })),
     now,
   );
-  for (const due of people) {
+  const sign = await linkSigner(db);
+  const sendOne = async (due: Due[]) => {
     const { row, today } = due[0]!;
     const day = { userId: row.user_id, day: today };
-    if (!free.has(row.user_id) || !(await claimMailDay(db, day, 'team-reminders', now, options.leaseMs))) {
-      result.waiting += due.length;
-      continue;
-    }
     try {
       const digest = mergeDigest(
         due.map((d) => d.item),
         today,
       );
-      const unsubscribeUrl = await teamUnsubscribeUrl(db, row.user_id, digest.teamIds);
+      const teams = digest.teamIds.length > 1;
+      const teamList = [...new Set(due.map((d) => d.row.team_id))].sort().join(',');
+      const unsubscribeUrl = `${base}/teams/reminders/unsubscribe?teams=${teamList}&token=${sign(`${UNSUBSCRIBE_TEAMS}:${teamList}`, row.user_id)}`;
       const teamNames = [...new Set(due.map((d) => `“${d.row.team_name}”`))].join(', ');
       const mail = composeMail({
         to: row.email,
@@ -272,20 +281,17 @@ export async function runAutomaticReminders(
         paragraphs: digest.paragraphs,
         action: digest.action,
         footer:
-          `You get this because your ${due.length > 1 || digest.teamIds.length > 1 ? 'teams' : 'team'} ${teamNames} on Rounds ` +
-          `send automatic reminders, at most one email a day. To stop them from ${digest.teamIds.length > 1 ? 'these teams' : 'this team'}, open this link: ${unsubscribeUrl}`,
+          `You get this because your ${teams ? 'teams' : 'team'} ${teamNames} on Rounds ${teams ? 'send' : 'sends'} ` +
+          `automatic reminders, at most one email a day. To stop them from ${teams ? 'these teams' : 'this team'}, open this link: ${unsubscribeUrl}`,
         unsubscribeUrl,
       });
       await (options.send ?? sendMail)(db, mail);
-      const at = new Date();
-      await db.transaction().execute(async (tx) => {
-        await markMailDaySent(tx as unknown as Kysely<Database>, day, at);
-        await repo.recordStagesSent(
-          tx,
-          due.map((d) => ({ assignmentId: d.row.assignment_id, userId: row.user_id, stage: d.stage, day: today })),
-          at,
-        );
-      });
+      await repo.markSent(
+        db,
+        day,
+        due.map((d) => ({ assignmentId: d.row.assignment_id, stage: d.stage })),
+        new Date(),
+      );
       result.sent += 1;
       result.reminders += due.length;
     } catch (error) {
@@ -293,6 +299,30 @@ export async function runAutomaticReminders(
       await releaseMailDay(db, day, new Date(now.getTime() + 15 * 60_000), reason);
       result.failed += 1;
     }
+  };
+  // In slices: each slice's days claimed in one statement, then its emails sent a few at
+  // a time (each claimed day is one person's alone, so they cannot meet).
+  const ready = people.filter((due) => {
+    if (free.has(due[0]!.row.user_id)) return true;
+    result.waiting += due.length;
+    return false;
+  });
+  for (let start = 0; start < ready.length; start += CLAIM_SLICE) {
+    const slice = ready.slice(start, start + CLAIM_SLICE);
+    const claimed = await claimMailDays(
+      db,
+      slice.map((due) => ({ userId: due[0]!.row.user_id, day: due[0]!.today })),
+      'team-reminders',
+      now,
+      options.leaseMs,
+    );
+    const mine = slice.filter((due) => {
+      if (claimed.has(due[0]!.row.user_id)) return true;
+      result.waiting += due.length;
+      return false;
+    });
+    for (let i = 0; i < mine.length; i += SENDS_AT_ONCE)
+      await Promise.all(mine.slice(i, i + SENDS_AT_ONCE).map(sendOne));
   }
   return result;
 }
