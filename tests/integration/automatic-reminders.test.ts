@@ -172,6 +172,15 @@ describe('automatic reminders', () => {
     void run(onTheDay, { send: dying });
     await crashedNow;
     // A new process at once: the dead runner's claims wait for their lease, then are taken over.
+    // Its one good email is marked sent; the other two days stay claimed by the dead runner.
+    await expect
+      .poll(
+        async () =>
+          (
+            await database.db.selectFrom('mail_days').select('sent_at').where('day', '=', '2030-03-20').execute()
+          ).filter((d) => d.sent_at).length,
+      )
+      .toBe(1);
     expect(await run(new Date(onTheDay.getTime() + 60_000))).toMatchObject({ sent: 0, waiting: 2 });
     expect(await run(new Date(onTheDay.getTime() + 11 * 60_000))).toMatchObject({ sent: 2 });
     expect(await run(new Date(onTheDay.getTime() + 30 * 60_000))).toMatchObject({ sent: 0 });
