@@ -252,13 +252,16 @@ export const teamActions = {
       daysBefore: reminderDaysBeforeField,
     }),
     handler: (input, ctx) =>
-      run(async () =>
-        reminders.saveReminderSchedule(await actionContext(ctx), {
+      run(async () => {
+        const saved = await reminders.saveReminderSchedule(await actionContext(ctx), {
           teamId: input.teamId,
           automatic: input.automatic === 'on',
           daysBefore: input.daysBefore,
-        }),
-      ),
+        });
+        // Reminders the new schedule makes due now go out now rather than at the next minute.
+        requestJobRun();
+        return saved;
+      }),
   }),
 
   /** The one-click stop for automatic reminders of some teams, or for a leader's weekly digest: the signed token is the authorisation. */
