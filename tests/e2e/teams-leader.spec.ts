@@ -315,7 +315,7 @@ test('automatic reminders: the leader sets the schedule (bad input beside the fi
   const reminder = await latestMail(member.email, { subject: /Coming up/, timeout: 30_000 });
   expect(reminder.subject).toBe(`Coming up: ${COURSE.title}`);
   expect(reminder.listUnsubscribe).toContain('/teams/reminders/unsubscribe?teams=');
-  await page.reload();
+  await page.goto(`${teamUrl}/manage`);
   await expect(next.getByRole('listitem')).toHaveText([
     new RegExp(`${member.name}: ${COURSE.title}, reminder on the due date\.`),
   ]);
