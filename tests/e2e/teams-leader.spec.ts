@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   expect,
+  expectNoSeriousAxeFindings,
   failOnServerErrors,
   findCourse,
   latestMail,
@@ -321,6 +322,7 @@ test('automatic reminders: the leader sets the schedule (bad input beside the fi
   ]);
   await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shoot(page, 'team-automatic-reminders-phone');
+  await expectNoSeriousAxeFindings(page, 'members page with automatic reminders');
 
   // The email's link opens the course's first lesson on her phone.
   await phone.goto(linkFrom(reminder.text));
