@@ -290,7 +290,7 @@ test('automatic reminders: the leader sets the schedule (bad input beside the fi
   const section = page.getByRole('region', { name: 'Automatic reminders' });
   const next = section.getByRole('list', { name: 'Who will get what next' });
   await expect(next.getByRole('listitem')).toHaveText([
-    new RegExp(`${member.name}: ${COURSE.title}, reminder 3 days before the due date\.`),
+    new RegExp(`${member.name}: ${COURSE.title}, reminder 3 days before the due date\\.`),
   ]);
 
   // Bad input: the message beside the field, what was typed kept, nothing saved.
@@ -318,7 +318,7 @@ test('automatic reminders: the leader sets the schedule (bad input beside the fi
   expect(reminder.listUnsubscribe).toContain('/teams/reminders/unsubscribe?teams=');
   await page.goto(`${teamUrl}/manage`);
   await expect(next.getByRole('listitem')).toHaveText([
-    new RegExp(`${member.name}: ${COURSE.title}, reminder on the due date\.`),
+    new RegExp(`${member.name}: ${COURSE.title}, reminder on the due date\\.`),
   ]);
   await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shoot(page, 'team-automatic-reminders-phone');
