@@ -17,8 +17,9 @@ const HELP = `Usage: npm run rounds -- <command> [arguments]
 Commands:
   migrate              Apply pending database migrations (also done at start-up).
   grant-admin <email>  Make an existing account an administrator.
-  run-jobs             Deliver due team reminders and event nudges once. The running server does
-                       this itself every minute: run-jobs is for PostgreSQL or a stopped server.
+  run-jobs             Deliver due team reminders (asked for and automatic), leaders' digests and
+                       event nudges once. The running server does this itself every minute:
+                       run-jobs is for PostgreSQL or a stopped server.
   seed-demo            Fill a fresh database with a demo team and print its sign-ins.
   rotate-signing-key   Make a new key for signing certificate credentials; old keys stay published
                        at /.well-known/jwks.json so what they signed still verifies.
@@ -120,7 +121,13 @@ try {
       break;
     }
     case 'run-jobs': {
-      const { reminders: result, nudges, reviewQuestions } = await runJobs(database.db, fileCatalog());
+      const {
+        reminders: result,
+        automaticReminders,
+        leaderDigests,
+        nudges,
+        reviewQuestions,
+      } = await runJobs(database.db, fileCatalog());
       console.log(
         `Reminders: ${result.sent} sent, ${result.postponed} held for quiet hours, ${result.skipped} no longer needed, ${result.failed} failed (retried later).`,
       );
@@ -130,7 +137,14 @@ try {
       console.log(
         `Event review questions: ${reviewQuestions.sent} sent, ${reviewQuestions.waiting} held for quiet hours, ${reviewQuestions.failed} failed (retried later).`,
       );
-      if (result.failed || nudges.failed || reviewQuestions.failed) exitCode = 1;
+      console.log(
+        `Automatic reminders: ${automaticReminders.sent} emails sent (${automaticReminders.reminders} reminders), ${automaticReminders.waiting} waiting for quiet hours or the next day, ${automaticReminders.failed} failed (retried later).`,
+      );
+      console.log(
+        `Leaders' Monday digests: ${leaderDigests.sent} sent, ${leaderDigests.waiting} waiting, ${leaderDigests.failed} failed (retried later).`,
+      );
+      if (result.failed || nudges.failed || reviewQuestions.failed || automaticReminders.failed || leaderDigests.failed)
+        exitCode = 1;
       break;
     }
     case 'seed-demo': {

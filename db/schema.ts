@@ -208,6 +208,58 @@ export interface ReminderPreferencesTable {
   updated_at: Timestamp;
 }
 
+/** A team's automatic reminder schedule; no row = on, 3 days before (decision 0040). */
+export interface TeamReminderSchedulesTable {
+  team_id: string;
+  automatic: boolean;
+  days_before: number;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+/** The one automatic email a person gets on one of their local days: claimed, then sent. */
+export interface MailDaysTable {
+  user_id: string;
+  day: string;
+  source: string;
+  lease_until: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+}
+
+export type ReminderStage = 'before' | 'due' | 'overdue-1' | 'overdue-2' | 'overdue-3' | 'overdue-4';
+
+/** An automatic reminder that went out: each stage once per member and assignment. */
+export interface AutomaticRemindersTable {
+  assignment_id: string;
+  user_id: string;
+  stage: ReminderStage;
+  day: string;
+  sent_at: Timestamp;
+}
+
+export interface TeamReminderOptOutsTable {
+  team_id: string;
+  user_id: string;
+  at: Timestamp;
+}
+
+/** A leader's weekly digest, one row per leader and week (its Monday). */
+export interface LeaderDigestsTable {
+  user_id: string;
+  week: string;
+  lease_until: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+}
+
+export interface LeaderDigestOptOutsTable {
+  user_id: string;
+  at: Timestamp;
+}
+
 export interface TeamRemindersTable {
   id: Generated<number>;
   assignment_id: string;
@@ -537,6 +589,12 @@ export interface Database {
   assignment_extensions: AssignmentExtensionsTable;
   reminder_preferences: ReminderPreferencesTable;
   team_reminders: TeamRemindersTable;
+  team_reminder_schedules: TeamReminderSchedulesTable;
+  mail_days: MailDaysTable;
+  automatic_reminders: AutomaticRemindersTable;
+  team_reminder_opt_outs: TeamReminderOptOutsTable;
+  leader_digests: LeaderDigestsTable;
+  leader_digest_opt_outs: LeaderDigestOptOutsTable;
   reminder_signing_key: ReminderSigningKeyTable;
   events: EventsTable;
   event_courses: EventCoursesTable;

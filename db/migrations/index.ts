@@ -20,6 +20,7 @@ import * as stableQuestionIds from './2026-12-13T1010-stable-question-ids.ts';
 import * as learningPaths from './2026-12-14T1000-learning-paths.ts';
 import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
 import * as creditRecords from './2026-12-15T1010-credit-records.ts';
+import * as automaticReminders from './2026-12-18T1000-automatic-reminders.ts';
 import * as recurringTraining from './2026-12-18T1100-recurring-training.ts';
 import * as singleSignOn from './2026-12-18T1200-single-sign-on.ts';
 import * as pushSubscriptions from './2026-12-18T1400-push-subscriptions.ts';
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-14T1000-learning-paths': learningPaths,
   '2026-12-15T1000-credit-provider': creditProvider,
   '2026-12-15T1010-credit-records': creditRecords,
+  '2026-12-18T1000-automatic-reminders': automaticReminders,
   '2026-12-18T1100-recurring-training': recurringTraining,
   '2026-12-18T1200-single-sign-on': singleSignOn,
   '2026-12-18T1400-push-subscriptions': pushSubscriptions,

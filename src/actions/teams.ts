@@ -20,6 +20,7 @@ import {
   optionalDateField,
   pathDaysField,
   pathNameField,
+  reminderDaysBeforeField,
   reminderNoteField,
   repeatMonthsField,
   teamDescriptionField,
@@ -256,5 +257,56 @@ export const teamActions = {
         });
       return { unsubscribed: true };
     },
+  }),
+
+  /** A leader's automatic reminder schedule for the team (decision 0040). */
+  saveReminderSchedule: defineAction({
+    accept: 'form',
+    input: z.object({
+      teamId,
+      automatic: z.literal('on').nullish(),
+      daysBefore: reminderDaysBeforeField,
+    }),
+    handler: (input, ctx) =>
+      run(async () => {
+        const saved = await reminders.saveReminderSchedule(await actionContext(ctx), {
+          teamId: input.teamId,
+          automatic: input.automatic === 'on',
+          daysBefore: input.daysBefore,
+        });
+        // Reminders the new schedule makes due now go out now rather than at the next minute.
+        requestJobRun();
+        return saved;
+      }),
+  }),
+
+  /** The one-click stop for automatic reminders of some teams, or for a leader's weekly digest: the signed token is the authorisation. */
+  stopAutomatic: defineAction({
+    accept: 'form',
+    input: z.object({
+      token: z
+        .string({ error: 'This link is not complete.' })
+        .min(10, 'This link is not complete.')
+        .max(200, 'This link is not valid.'),
+      teams: z.string().max(800, 'This link is not valid.').nullish(),
+      digest: z.literal('1').nullish(),
+    }),
+    handler: async (input) => {
+      const done = input.digest
+        ? await reminders.stopDigestWithToken(await db(), input.token)
+        : await reminders.unsubscribeFromTeamsWithToken(await db(), input.token, input.teams ?? '');
+      if (!done)
+        throw new ActionError({
+          code: 'BAD_REQUEST',
+          message: 'This link is not valid. Open it again from the email, or change your settings on your Teams page.',
+        });
+      return { stopped: true, teams: Array.isArray(done) ? done : [] };
+    },
+  }),
+
+  saveDigest: defineAction({
+    accept: 'form',
+    input: z.object({ digestOn: z.literal('on').nullish() }),
+    handler: (input, ctx) => run(async () => reminders.saveDigestOn(await actionContext(ctx), input.digestOn === 'on')),
   }),
 };

@@ -3,6 +3,7 @@ import { normalizeInviteCode, parseMinute } from './team-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 import { PATH_MAX_OFFSET_DAYS } from './path-rules.ts';
 import { REPEAT_MAX_MONTHS } from './renewal-rules.ts';
+import { MAX_DAYS_BEFORE } from './reminder-schedule.ts';
 
 // Field rules for team forms; the messages are shown next to the field.
 
@@ -253,3 +254,17 @@ export const repeatMonthsField = z
     }
     return months;
   });
+
+/** Days before the due date for the first automatic reminder (0 = none before). */
+export const reminderDaysBeforeField = z
+  .string({ error: 'Enter a number of days, like 3.' })
+  .trim()
+  .min(1, 'Enter a number of days, like 3 (0 for none before the day).')
+  .max(12, 'Enter a number of days, like 3.')
+  .pipe(
+    z.coerce
+      .number<string>({ error: 'Enter a number of days, like 3.' })
+      .int('Enter a whole number of days, like 3.')
+      .min(0, 'Use 0 (no reminder before the day) or more days.')
+      .max(MAX_DAYS_BEFORE, `Use at most ${MAX_DAYS_BEFORE} days before the due date.`),
+  );

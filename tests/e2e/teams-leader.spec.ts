@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   expect,
+  expectNoSeriousAxeFindings,
   failOnServerErrors,
   findCourse,
   latestMail,
@@ -250,4 +251,83 @@ test('the team dashboard on a phone in dark mode, filters closed', async ({ page
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(teamUrl);
   await shoot(page, 'team-dashboard-desktop-light');
+});
+
+test('automatic reminders: the leader sets the schedule (bad input beside the field) and sees who gets what next; the email opens the course', async ({
+  page,
+  openContext,
+}) => {
+  test.setTimeout(90_000);
+  const errors = failOnServerErrors(page);
+  const leader = newPerson('Rhea Rota', 'leader');
+  const member = newPerson('Sol Shift', 'member');
+  const { teamUrl, inviteLink } = await leaderWithTeam(page, leader, 'Ward 9 auto');
+
+  // The member joins on her phone with a confirmed address and no quiet hours.
+  const phone = await (await openContext()).newPage();
+  await signUp(phone, member);
+  const confirm = await latestMail(member.email, { subject: /Confirm your email/ });
+  await phone.goto(linkFrom(confirm.text));
+  await phone.getByRole('button', { name: 'Confirm my email address' }).click();
+  await phone.goto(inviteLink);
+  await phone.getByRole('button', { name: 'Join Ward 9 auto' }).click();
+  await phone.goto('/teams#reminders');
+  await phone.getByLabel('Quiet from').fill('00:00');
+  await phone.getByLabel('Quiet until').fill('00:00');
+  await phone.getByRole('button', { name: 'Save reminder settings' }).click();
+  await expect(phone.getByText('Reminder settings saved.')).toBeVisible();
+
+  // A course due in ten days: outside the default three days before, so nothing is due yet.
+  await page.goto(teamUrl);
+  const assign = page.getByRole('region', { name: 'Assign a course' });
+  const option = (await assign.getByRole('option', { name: COURSE.title }).textContent())!.trim();
+  await assign.getByLabel('Course', { exact: true }).selectOption({ label: option });
+  await assign.getByLabel('Due date', { exact: true }).fill(isoInDays(10));
+  await assign.getByRole('button', { name: 'Assign course' }).click();
+  await expect(page.getByText('Course assigned.')).toBeVisible();
+
+  await page.goto(`${teamUrl}/manage`);
+  const section = page.getByRole('region', { name: 'Automatic reminders' });
+  const next = section.getByRole('list', { name: 'Who will get what next' });
+  await expect(next.getByRole('listitem')).toHaveText([
+    new RegExp(`${member.name}: ${COURSE.title}, reminder 3 days before the due date\\.`),
+  ]);
+
+  // Bad input: the message beside the field, what was typed kept, nothing saved.
+  const days = section.getByLabel('First reminder, days before the due date');
+  for (const [typed, message] of [
+    ['many', 'Enter a number of days, like 3.'],
+    ['100000', 'Use at most 30 days before the due date.'],
+    ['-2', 'Use 0 (no reminder before the day) or more days.'],
+  ]) {
+    await days.fill(typed);
+    await section.getByRole('button', { name: 'Save schedule' }).click();
+    await expect(section.getByText(message)).toBeVisible();
+    await expect(days).toHaveValue(typed);
+    await expect(days).toHaveAttribute('aria-invalid', 'true');
+  }
+  await page.goto(`${teamUrl}/manage`);
+  await expect(days).toHaveValue('3');
+
+  // Ten days before: the reminder is due today, and goes out at once.
+  await days.fill('10');
+  await section.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(page.getByText('Reminder schedule saved.')).toBeVisible();
+  const reminder = await latestMail(member.email, { subject: /Coming up/, timeout: 30_000 });
+  expect(reminder.subject).toBe(`Coming up: ${COURSE.title}`);
+  expect(reminder.listUnsubscribe).toContain('/teams/reminders/unsubscribe?teams=');
+  await page.goto(`${teamUrl}/manage`);
+  await expect(next.getByRole('listitem')).toHaveText([
+    new RegExp(`${member.name}: ${COURSE.title}, reminder on the due date\\.`),
+  ]);
+  await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shoot(page, 'team-automatic-reminders-phone');
+  await expectNoSeriousAxeFindings(page, 'members page with automatic reminders');
+
+  // The email's link opens the course's first lesson on her phone.
+  await phone.goto(linkFrom(reminder.text));
+  await expect(phone).toHaveURL(new RegExp(`${COURSE.lessons[0]!.url}$`));
+  await expect(phone.getByRole('heading', { level: 1, name: COURSE.lessons[0]!.title })).toBeVisible();
+  await shoot(phone, 'team-automatic-reminder-opened-phone');
+  expect(errors).toEqual([]);
 });

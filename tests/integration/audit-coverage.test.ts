@@ -24,6 +24,7 @@ import { startTestOp, type TestOp } from '../support/oidc-op.ts';
 import { freePort } from '../support/ports.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as automatic from '#server/teams/automatic-reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
 import { startRenewal } from '#server/teams/renewals.ts';
@@ -418,6 +419,16 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'teams.saveReminderSchedule': {
+    service: 'automatic-reminders.saveReminderSchedule',
+    prepare: async () => {
+      const { teamId } = await team();
+      return {
+        act: () => automatic.saveReminderSchedule(ctx(leader), { teamId, automatic: true, daysBefore: 5 }),
+        expect: { actorId: leader.id, action: 'team.reminder-schedule', target: `team:${teamId}` },
+      };
+    },
+  },
   'events.create': {
     service: 'events.createEvent',
     prepare: async () => {
@@ -784,6 +795,8 @@ const NOT_AUDITED: Record<string, string> = {
   'teams.join': 'a member joining by themselves',
   'teams.savePreferences': 'a member’s own reminder settings',
   'teams.unsubscribe': 'a member’s own reminder settings (signed link)',
+  'teams.stopAutomatic': 'a member’s own reminder settings, or a leader’s own digest (signed link)',
+  'teams.saveDigest': 'a leader’s own digest setting',
   'events.join': 'an attendee enrolling themselves',
   'events.pause': 'an attendee’s own schedule',
   'events.resume': 'an attendee’s own schedule',
@@ -816,6 +829,7 @@ const READS = [
   'people.personForAdmin',
   'teams.inviteLink',
   'reminders.planReminders',
+  'automatic-reminders.reminderSchedule',
   'reports.activityReport',
   'reports.evaluationSummary',
   'package.selfContainedPackage',

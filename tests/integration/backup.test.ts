@@ -29,6 +29,7 @@ import { statusListCredential } from '#server/certificates/certificates.ts';
 import { saveCreditProvider } from '#server/credit/credit.ts';
 import * as creditRecords from '#server/credit/records-repo.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as automatic from '#server/teams/automatic-reminders.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as paths from '#server/teams/paths.ts';
 import * as invitations from '#server/teams/invitations.ts';
@@ -167,7 +168,22 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
     const person = (await findUserById(db, learner.id))!;
     await events.joinEvent({ ...ctx, user: person }, { code });
   }
-  await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z'));
+  await events.runEventNudges(db, catalog, new Date('2030-01-02T12:00:00Z')); // and the learners' mail days
+  // Automatic follow-up (decision 0040): a team's schedule, a stage sent, a member's per-team
+  // stop and a leader's digest (sent, then turned off by its link).
+  await automatic.saveReminderSchedule(ctx, { teamId: team.team_id, automatic: true, daysBefore: 5 });
+  await db
+    .insertInto('automatic_reminders')
+    .values({ assignment_id: assignment.id, user_id: member.user_id, stage: 'before', day: '2031-01-27' })
+    .execute();
+  const stop = new URL(await automatic.teamUnsubscribeUrl(db, member.user_id, [team.team_id]));
+  await automatic.unsubscribeFromTeamsWithToken(db, stop.searchParams.get('token')!, stop.searchParams.get('teams')!);
+  await db
+    .insertInto('leader_digests')
+    .values({ user_id: leader.id, week: '2031-01-27', sent_at: new Date() })
+    .execute();
+  const digestOff = new URL(await automatic.digestOffUrl(db, leader.id));
+  await automatic.stopDigestWithToken(db, digestOff.searchParams.get('token')!);
   // An organisation with a child, a verified domain, an administrator and the demo team.
   const { organisationId: system } = await organisations.createOrganisation(ctx, {
     name: 'Backup Health',
@@ -300,6 +316,12 @@ function expectEveryTableFilled(before: Snapshot): void {
     'team_paths',
     'course_terms',
     'team_reminders',
+    'team_reminder_schedules',
+    'automatic_reminders',
+    'team_reminder_opt_outs',
+    'leader_digests',
+    'leader_digest_opt_outs',
+    'mail_days',
     'events',
     'event_enrollments',
     'event_nudges',

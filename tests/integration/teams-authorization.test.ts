@@ -11,6 +11,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as automatic from '#server/teams/automatic-reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
 import { trainingRecord } from '#server/teams/record.ts';
@@ -249,6 +250,25 @@ const ACTION_RULES: Record<string, Rule> = {
     expect: PUBLIC,
     run: async () =>
       reminders.unsubscribeWithToken(database.db, await reminders.unsubscribeToken(database.db, people.member.id)),
+  },
+  saveReminderSchedule: {
+    expect: LEADER_ONLY,
+    run: signedIn((u) => automatic.saveReminderSchedule(ctxOf(u), { teamId, automatic: true, daysBefore: 3 })),
+  },
+  stopAutomatic: {
+    expect: PUBLIC,
+    run: async () => {
+      const link = new URL(await automatic.teamUnsubscribeUrl(database.db, people.member.id, [teamId]));
+      return automatic.unsubscribeFromTeamsWithToken(
+        database.db,
+        link.searchParams.get('token')!,
+        link.searchParams.get('teams')!,
+      );
+    },
+  },
+  saveDigest: {
+    expect: ANY_SIGNED_IN,
+    run: signedIn((u) => automatic.saveDigestOn(ctxOf(u), true)),
   },
 };
 

@@ -385,6 +385,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'teams.setMemberDueDate': 'leader',
   'teams.removeAssignment': 'leader',
   'teams.sendReminders': 'leader',
+  'teams.saveReminderSchedule': 'leader',
   'teams.createPath': 'leader',
   'teams.removePath': 'leader',
   'teams.publishPath': 'admin',

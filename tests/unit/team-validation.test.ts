@@ -5,6 +5,7 @@ import {
   noteField,
   parseEmailList,
   REMINDER_NOTE_MAX,
+  reminderDaysBeforeField,
   reminderNoteField,
   teamDescriptionField,
 } from '#lib/team-validation.ts';
@@ -68,5 +69,24 @@ describe('text boxes with line breaks', () => {
       expect(parsed.data).toBe(value.replace('\r\n', '\n'));
     }
     expect(noteField.safeParse('Hidden\u200bmark').success).toBe(false);
+  });
+});
+
+describe('a team’s days before the due date (automatic reminders)', () => {
+  const message = (value: unknown) => reminderDaysBeforeField.safeParse(value).error?.issues[0]?.message;
+  it('takes 0 to 30 whole days, spaces trimmed', () => {
+    expect(reminderDaysBeforeField.parse('0')).toBe(0);
+    expect(reminderDaysBeforeField.parse(' 3 ')).toBe(3);
+    expect(reminderDaysBeforeField.parse('30')).toBe(30);
+  });
+  it('refuses the rest with a message for the field', () => {
+    expect(message('')).toBe('Enter a number of days, like 3 (0 for none before the day).');
+    expect(message('many')).toBe('Enter a number of days, like 3.');
+    expect(message('2.5')).toBe('Enter a whole number of days, like 3.');
+    expect(message('-2')).toBe('Use 0 (no reminder before the day) or more days.');
+    expect(message('100000')).toBe('Use at most 30 days before the due date.');
+    expect(message('1e3')).toBe('Use at most 30 days before the due date.');
+    expect(message('x'.repeat(10_000))).toBe('Enter a number of days, like 3.');
+    expect(message(undefined)).toBe('Enter a number of days, like 3.');
   });
 });

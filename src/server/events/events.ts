@@ -16,6 +16,7 @@ import { settings } from '#server/platform/settings.ts';
 import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
 import { composeMail } from '#server/platform/mail.ts';
 import { deliver, type Delivery } from '#server/notifications/index.ts';
+import { claimMailDay, dayOf, markMailDaySent, releaseMailDay, type DayKey } from '#server/platform/daily-mail.ts';
 import { toCsv } from '#lib/csv.ts';
 import { CREDIT_TYPE_LABELS, offeredCredit, type CreditProviderSettings, type CreditType } from '#lib/credit-rules.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
@@ -568,6 +569,15 @@ export async function runEventNudges(
   const recorded = new Map(records.map((r) => [`${r.enrollment_id}/${r.course_slug}/${r.lesson_slug}`, r]));
   const base = settings().PUBLIC_URL;
 
+  // Everything due to one person goes in one email (decision 0040: one automatic email a day).
+  type DueNudge = {
+    candidate: repo.NudgeCandidate;
+    event: (typeof events)[number];
+    course: CatalogCourse;
+    lesson: CatalogLesson;
+    unlockedAt: Date;
+  };
+  const byPerson = new Map<string, DueNudge[]>();
   for (const candidate of candidates) {
     const event = eventById.get(candidate.event_id)!;
     const schedule = scheduleOf(event);
@@ -600,32 +610,85 @@ export async function runEventNudges(
         await repo.skipNudge(db, key, unlockedAt, 'completed');
         continue;
       }
-      await sendThroughLedger(db, { key, opened: unlockedAt, now, options, result }, async () => {
-        const unsubscribeUrl = `${base}/events/${event.slug}/unsubscribe?token=${await unsubscribeToken(db, candidate.enrollment_id)}`;
-        const push = {
-          title: `New lesson open: ${lesson.title}`,
-          body: `${event.name} · ${course.title}, about ${lesson.minutes} minutes.`,
-          url: lessonUrl(lesson),
-          tag: `event-${event.id}`,
-        };
-        return {
-          userId: candidate.user_id,
-          push,
-          mail: composeMail({
-            to: candidate.email,
-            subject: `New lesson open: ${lesson.title}`,
-            greeting: `Hello ${candidate.name},`,
-            paragraphs: [
-              `The next lesson of the event “${event.name}” is open for you: “${lesson.title}” (${course.title}), about ${lesson.minutes} minutes.`,
-              lesson.summary,
-            ],
-            action: { label: 'Open the lesson', url: `${base}${lessonUrl(lesson)}` },
-            footer: `You get this because you joined the event “${event.name}” on Rounds. To stop these emails for this event, open this link: ${unsubscribeUrl}`,
-            unsubscribeUrl,
-          }),
-        };
-      });
+      const list = byPerson.get(candidate.user_id) ?? [];
+      list.push({ candidate, event, course, lesson, unlockedAt });
+      byPerson.set(candidate.user_id, list);
     }
+  }
+
+  for (const due of byPerson.values()) {
+    const { candidate } = due[0]!;
+    const keyOf = (d: DueNudge) => ({
+      key: { enrollmentId: d.candidate.enrollment_id, courseSlug: d.course.slug, lessonSlug: d.lesson.slug },
+      opened: d.unlockedAt,
+    });
+    const day = dayOf(candidate.user_id, candidate.time_zone, now);
+    await sendThroughLedger(db, { keys: due.map(keyOf), day, now, options, result }, async (claimed) => {
+      const sent = due.filter((d) =>
+        claimed.some(
+          (c) =>
+            c.enrollmentId === d.candidate.enrollment_id &&
+            c.courseSlug === d.course.slug &&
+            c.lessonSlug === d.lesson.slug,
+        ),
+      );
+      const joined = [...new Map(sent.map((d) => [d.candidate.enrollment_id, d])).values()];
+      const links = await Promise.all(
+        joined.map(
+          async (d) =>
+            `${base}/events/${d.event.slug}/unsubscribe?token=${await unsubscribeToken(db, d.candidate.enrollment_id)}`,
+        ),
+      );
+      const first = sent[0]!;
+      const footer =
+        joined.length === 1
+          ? `You get this because you joined the event “${first.event.name}” on Rounds. To stop these emails for this event, open this link: ${links[0]}`
+          : `You get this because you joined these events on Rounds. To stop these emails for one of them, open its link: ${joined.map((d, i) => `“${d.event.name}”: ${links[i]}`).join(' · ')}`;
+      const push =
+        sent.length === 1
+          ? {
+              title: `New lesson open: ${first.lesson.title}`,
+              body: `${first.event.name} · ${first.course.title}, about ${first.lesson.minutes} minutes.`,
+              url: lessonUrl(first.lesson),
+              tag: `event-${first.event.id}`,
+            }
+          : {
+              title: `${sent.length} new lessons open`,
+              body: sent.map((d) => d.lesson.title).join(' · '),
+              url: lessonUrl(first.lesson),
+              tag: `event-${first.event.id}`,
+            };
+      const mail =
+        sent.length === 1
+          ? composeMail({
+              to: candidate.email,
+              subject: `New lesson open: ${first.lesson.title}`,
+              greeting: `Hello ${candidate.name},`,
+              paragraphs: [
+                `The next lesson of the event “${first.event.name}” is open for you: “${first.lesson.title}” (${first.course.title}), about ${first.lesson.minutes} minutes.`,
+                first.lesson.summary,
+              ],
+              action: { label: 'Open the lesson', url: `${base}${lessonUrl(first.lesson)}` },
+              footer,
+              unsubscribeUrl: links[0],
+            })
+          : composeMail({
+              to: candidate.email,
+              subject: `New lessons open: ${sent.map((d) => d.lesson.title).join('; ')}`,
+              greeting: `Hello ${candidate.name},`,
+              paragraphs: [
+                `${sent.length} lessons are open for you, all in one email:`,
+                ...sent.map(
+                  (d) =>
+                    `“${d.lesson.title}” (${d.course.title}, event “${d.event.name}”), about ${d.lesson.minutes} minutes: ${base}${lessonUrl(d.lesson)}`,
+                ),
+              ],
+              action: { label: `Open “${first.lesson.title}”`, url: `${base}${lessonUrl(first.lesson)}` },
+              footer,
+              unsubscribeUrl: links[0],
+            });
+      return { userId: candidate.user_id, push, mail };
+    });
   }
   return result;
 }
@@ -647,28 +710,49 @@ export function quietHoursOf(candidate: repo.NudgeCandidate) {
 }
 
 /**
- * Claims one ledger row, delivers the reminder `compose` builds (by push to the person's
- * devices, else by email: `deliver`, decision 0044) and marks the row sent; on a failure it
- * releases the row for a retry in 15 minutes. A row another runner holds is left alone, so
- * two runners send each reminder once (decision 0013).
+ * Claims the person's day (one automatic email a day, decision 0040) and the ledger rows,
+ * delivers the one reminder `compose` builds for the rows it got (by push to the person's
+ * devices, else by email: `deliver`, decision 0044), and marks them and the day sent; on a failure it releases them for a retry in 15 minutes. A day that had its
+ * email, or rows another runner holds, are left alone, so two runners send each email
+ * once (decision 0013). With the day taken the nudges wait for a later run.
  */
 export async function sendThroughLedger(
   db: Kysely<Database>,
-  run: { key: repo.NudgeKey; opened: Date; now: Date; options: NudgeOptions; result: NudgeRunResult },
-  compose: () => Delivery | Promise<Delivery>,
+  run: {
+    keys: { key: repo.NudgeKey; opened: Date }[];
+    day: DayKey;
+    now: Date;
+    options: NudgeOptions;
+    result: NudgeRunResult;
+  },
+  compose: (claimed: repo.NudgeKey[]) => Delivery | Promise<Delivery>,
 ): Promise<void> {
-  const { key, opened, now, options, result } = run;
-  const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? 10 * 60_000));
-  if (!(await repo.claimNudge(db, key, opened, now, leaseUntil))) return;
+  const { keys, day, now, options, result } = run;
+  const leaseMs = options.leaseMs ?? 10 * 60_000;
+  if (!(await claimMailDay(db, day, 'event-nudges', now, leaseMs))) {
+    result.waiting += keys.length;
+    return;
+  }
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const claimed: repo.NudgeKey[] = [];
+  for (const { key, opened } of keys) if (await repo.claimNudge(db, key, opened, now, leaseUntil)) claimed.push(key);
+  if (claimed.length === 0) {
+    await releaseMailDay(db, day, now, null);
+    return;
+  }
   try {
-    const way = await deliver(db, await compose(), { sendMail: options.send });
-    await repo.markNudgeSent(db, key, new Date());
-    result.sent += 1;
-    if (way === 'push') result.pushed += 1;
+    const way = await deliver(db, await compose(claimed), { sendMail: options.send });
+    const at = new Date();
+    for (const key of claimed) await repo.markNudgeSent(db, key, at);
+    await markMailDaySent(db, day, at);
+    result.sent += claimed.length;
+    if (way === 'push') result.pushed += claimed.length;
   } catch (error) {
     const reason = String((error as Error)?.message ?? error).slice(0, 500);
-    await repo.releaseNudge(db, key, new Date(now.getTime() + 15 * 60_000), reason);
-    result.failed += 1;
+    const retryAt = new Date(now.getTime() + 15 * 60_000);
+    for (const key of claimed) await repo.releaseNudge(db, key, retryAt, reason);
+    await releaseMailDay(db, day, retryAt, reason);
+    result.failed += claimed.length;
   }
 }
 

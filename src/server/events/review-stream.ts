@@ -5,6 +5,7 @@ import { questionOfCard, reviewStreamWeek } from '#lib/review-rules.ts';
 import { unlockAtFor } from '#lib/release-schedule.ts';
 import { inQuietHours } from '#lib/team-rules.ts';
 import { composeMail } from '#server/platform/mail.ts';
+import { dayOf } from '#server/platform/daily-mail.ts';
 import { settings } from '#server/platform/settings.ts';
 import * as review from '#server/review/index.ts';
 import * as repo from './repo.ts';
@@ -81,7 +82,8 @@ export async function runEventReviewStream(
     }
     const key = { enrollmentId: candidate.enrollment_id, courseSlug: REVIEW_STREAM, lessonSlug: weekKey(week) };
     const weekOpened = new Date(dripEnded!.getTime() + week * 7 * 86_400_000);
-    await sendThroughLedger(db, { key, opened: weekOpened, now, options, result }, async () => {
+    const day = dayOf(candidate.user_id, candidate.time_zone, now);
+    await sendThroughLedger(db, { keys: [{ key, opened: weekOpened }], day, now, options, result }, async () => {
       const lesson = catalog.lesson(card.courseSlug, card.lessonSlug)!;
       const question = questionOfCard(lesson, card.card)!.question;
       const answerUrl = `${base}/review/from-email?token=${await review.emailReviewToken(db, candidate.user_id, card, now)}`;

@@ -1,12 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import type { Catalog } from '#lib/catalog.ts';
-import { forgetOldEmailInvitations, runDueReminders } from '#server/teams/index.ts';
+import {
+  forgetOldEmailInvitations,
+  runAutomaticReminders,
+  runDueReminders,
+  runLeaderDigests,
+} from '#server/teams/index.ts';
 import { runEventNudges, runEventReviewStream } from '#server/events/index.ts';
 import { sendRequestedPasswordResets } from '#server/accounts/index.ts';
 
-// Background work: requested password-reset links, due team reminders, event nudges and
-// review questions,
+// Background work: requested password-reset links, team reminders (asked for and
+// automatic), the leaders' weekly digest, event nudges and review questions,
 // and forgetting addresses invited by email long ago. Each job is idempotent and
 // safe to run from several processes at once (rows are claimed in the database),
 // so the server's timer and `npm run rounds -- run-jobs` can overlap freely.
@@ -15,10 +20,15 @@ export async function runJobs(db: Kysely<Database>, catalog: Catalog, now = new 
   // Reset links first: someone is waiting for one now.
   const resets = await sendRequestedPasswordResets(db, now);
   const reminders = await runDueReminders(db, catalog, now);
+  // Automatic email, at most one a day per person (decision 0040): the first to claim a
+  // person's day sends it. The leaders' Monday digest first, then team reminders (merged),
+  // then lesson nudges and review questions; what finds the day taken waits for the next.
+  const leaderDigests = await runLeaderDigests(db, catalog, now);
+  const automaticReminders = await runAutomaticReminders(db, catalog, now);
   const nudges = await runEventNudges(db, catalog, now);
   const reviewQuestions = await runEventReviewStream(db, catalog, now);
   const invitationsForgotten = await forgetOldEmailInvitations(db, now);
-  return { resets, reminders, nudges, reviewQuestions, invitationsForgotten };
+  return { resets, reminders, leaderDigests, automaticReminders, nudges, reviewQuestions, invitationsForgotten };
 }
 
 // The process's one runner, found by the bundled app (a separate copy of this module)

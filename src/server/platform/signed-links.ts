@@ -18,6 +18,12 @@ export async function signLink(db: Executor, purpose: string, id: string): Promi
   return `${id}.${signature(await signingSecret(db, randomToken(32)), purpose, id)}`;
 }
 
+/** Signs many links with one read of the secret (a pass that mails thousands of people). */
+export async function linkSigner(db: Executor): Promise<(purpose: string, id: string) => string> {
+  const key = await signingSecret(db, randomToken(32));
+  return (purpose, id) => `${id}.${signature(key, purpose, id)}`;
+}
+
 /** The id a link's token names, or undefined when it was not made by us for this purpose. */
 export async function verifyLink(db: Executor, purpose: string, token: string): Promise<string | undefined> {
   const [id, given] = token.split('.');

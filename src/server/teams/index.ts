@@ -56,3 +56,18 @@ export {
   teamToday,
   updateTeam,
 } from './teams.ts';
+export {
+  type FollowUpResult,
+  type NextReminder,
+  digestOffUrl,
+  myDigestOn,
+  reminderSchedule,
+  runAutomaticReminders,
+  runLeaderDigests,
+  saveDigestOn,
+  saveReminderSchedule,
+  stopDigestWithToken,
+  teamUnsubscribeUrl,
+  unsubscribeFromTeamsWithToken,
+  whoGetsWhatNext,
+} from './automatic-reminders.ts';
