@@ -16,7 +16,13 @@ import { settings } from '#server/platform/settings.ts';
 import { consumeAll, ensureNoneThrottled, joinCodeCounters } from '#server/platform/throttle.ts';
 import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { toCsv } from '#lib/csv.ts';
-import { CREDIT_TYPE_LABELS, offeredCredit, type CreditProviderSettings, type CreditType } from '#lib/credit-rules.ts';
+import {
+  CREDIT_TYPE_LABELS,
+  eventContactHours,
+  offeredCredit,
+  type CreditProviderSettings,
+  type CreditType,
+} from '#lib/credit-rules.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
 import {
@@ -242,9 +248,13 @@ export async function eventForEditing(ctx: RequestContext, slug: string) {
   if (!event) throw new NotFoundError(NO_SUCH_EVENT);
   const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
   const lessonCount = eventLessons(ctx.catalog, courseSlugs).length;
+  const courses = courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
   return {
     event,
     courseTitles: courseSlugs.map((s) => ctx.catalog.course(s)?.title ?? s),
+    /** The most hours the event's own credit may state (decision 0045). */
+    maxCreditHours: eventContactHours(courses),
+    enabledCreditTypes: (await creditProvider(ctx.db)).enabledTypes,
     lessonCount,
     releasedCount: releasedLessonCount(scheduleOf(event), lessonCount, ctx.now ?? new Date()),
   };
