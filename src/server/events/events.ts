@@ -6,6 +6,7 @@ import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
 import { lessonUrl } from '#lib/catalog.ts';
 
 import * as repo from './repo.ts';
+import { eventActivity } from './event-credit.ts';
 import { zoneLabel } from '#lib/time-format.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { progressOfUser, progressOnce } from '#server/progress/index.ts';
@@ -18,8 +19,10 @@ import { composeMail, sendMail } from '#server/platform/mail.ts';
 import { toCsv } from '#lib/csv.ts';
 import {
   CREDIT_TYPE_LABELS,
+  eventActivityKey,
   eventContactHours,
   offeredCredit,
+  type CourseCredit,
   type CreditProviderSettings,
   type CreditType,
 } from '#lib/credit-rules.ts';
@@ -676,11 +679,11 @@ export async function sendThroughLedger(
  * yet claimed.
  */
 function creditClaimedFor(
-  course: CatalogCourse | undefined,
+  credit: CourseCredit | undefined,
   provider: CreditProviderSettings,
   claimed: EventCreditRow[],
 ) {
-  const offered = offeredCredit(course?.credit, provider).map((t) => t.type);
+  const offered = offeredCredit(credit, provider).map((t) => t.type);
   const types = [...new Set([...offered, ...claimed.map((r) => r.credit_type)])];
   return types.map((type) => {
     const row = claimed.find((r) => r.credit_type === type);
@@ -703,7 +706,8 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     repo.enrolleesOfEvent(ctx.db, event.id),
     repo.progressOfEnrollees(ctx.db, event.id, courseSlugs),
     certificatesIssuedForEvent(ctx.db, event.id, courseSlugs),
-    creditClaimedForEvent(ctx.db, event.id, courseSlugs),
+    // The courses' activities and the event's own (decision 0045).
+    creditClaimedForEvent(ctx.db, event.id, [...courseSlugs, eventActivityKey(event.slug)]),
     creditProvider(ctx.db),
   ]);
   const lessons = eventLessons(ctx.catalog, courseSlugs);
@@ -752,7 +756,7 @@ export async function dashboard(ctx: RequestContext, slug: string) {
       count,
       certificates: certificates.get(courseSlug) ?? 0,
       credit: creditClaimedFor(
-        course,
+        course?.credit,
         provider,
         credit.filter((row) => row.course_slug === courseSlug),
       ),
@@ -780,9 +784,19 @@ export async function dashboard(ctx: RequestContext, slug: string) {
         .map((c) => c.title),
     };
   });
+  const courses = courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
+  const ownActivity = eventActivity(event, courses);
   return {
     event,
-    courses: courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined),
+    courses,
+    /** Credit claimed for the event's own activity, per kind; empty when it offers none. */
+    eventCredit: ownActivity
+      ? creditClaimedFor(
+          ownActivity.credit,
+          provider,
+          credit.filter((row) => row.course_slug === ownActivity.key),
+        )
+      : [],
     enrolled: enrollees.length,
     activeLastWeek: people.filter((p) => p.lastActive && p.lastActive.getTime() >= weekAgo).length,
     funnel,

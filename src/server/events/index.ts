@@ -36,3 +36,4 @@ export {
 } from './event-credit.ts';
 export { runEventReviewStream } from './review-stream.ts';
 export type { EventChanges } from './events.ts';
+export type { EventCreditJson } from '#db/schema.ts';
