@@ -23,6 +23,7 @@ import * as reminders from '#server/teams/reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
 import * as events from '#server/events/events.ts';
+import * as eventCredit from '#server/events/event-credit.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import * as credit from '#server/credit/credit.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
@@ -404,6 +405,27 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'events.saveCredit': {
+    service: 'event-credit.saveEventCredit',
+    prepare: async () => {
+      const { eventId } = await event();
+      return {
+        act: () =>
+          eventCredit.saveEventCredit(ctx(admin), {
+            eventId,
+            activityId: '',
+            creditTypes: [],
+            hours: null,
+            disclosures: '',
+            outcomes: '',
+            starts: '',
+            expires: '',
+            passMark: 80,
+          }),
+        expect: { actorId: admin.id, action: 'event.credit.save', target: `event:${eventId}` },
+      };
+    },
+  },
   'events.closeJoining': {
     service: 'events.closeJoining',
     prepare: async () => {
@@ -746,6 +768,7 @@ const READS = [
   'reminders.planReminders',
   'reports.activityReport',
   'reports.evaluationSummary',
+  'event-credit.eventCreditActivities',
 ];
 
 beforeAll(async () => {

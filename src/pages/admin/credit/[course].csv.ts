@@ -16,7 +16,8 @@ export const GET: APIRoute = async ({ locals, params }) => {
     });
   try {
     const ctx = await contextFor(locals.user);
-    const key = params.course ?? '';
+    // An event's key (`event:<slug>`) comes percent-encoded in the address.
+    const key = (params.course ?? '').replace(/^event%3A/i, 'event:');
     const activity = isEventActivityKey(key) ? (await eventCreditActivities(ctx)).find((a) => a.key === key) : key;
     if (!activity) throw new NotFoundError('No event with credit has this address.');
     const { filename, body } = await activityReport(ctx, activity);
