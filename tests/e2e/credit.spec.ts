@@ -264,6 +264,7 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   ).replace(/\s+/g, ' ');
   expect(eventText).toContain(eventName);
   expect(eventText).toContain('Activity ID SYMP-2026');
+  expect(eventText).toContain('Learning format: event activity with follow-up lessons');
   expect(eventText).toContain('Nursing contact hours: 0.25');
 
   // The administrator downloads the activity report and reads the evaluation summary.

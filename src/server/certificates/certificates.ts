@@ -8,7 +8,7 @@ import { findUserById } from '#server/accounts/index.ts';
 import { progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { certificateCredit, recordAttestation, type CreditActivity } from '#server/credit/index.ts';
-import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
+import { CREDIT_TYPE_LABELS, isEventActivityKey, type CreditType } from '#lib/credit-rules.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
@@ -447,7 +447,7 @@ export function verificationJson(view: CertificateView) {
     course: { slug: view.courseSlug, title: view.courseTitle, version: view.courseVersion },
     completedOn: view.completedOn,
     contactHours: Number(view.contactHours),
-    learningFormat: 'enduring material',
+    learningFormat: learningFormat(view.courseSlug),
     credit: view.credit && {
       type: view.credit.type,
       name: view.credit.typeLabel,
@@ -471,6 +471,10 @@ export function verificationJson(view: CertificateView) {
     },
   };
 }
+
+/** An event's own activity (decision 0045) is an event with its follow-up lessons; a course is enduring material. */
+const learningFormat = (key: string) =>
+  isEventActivityKey(key) ? 'event activity with follow-up lessons' : 'enduring material';
 
 /**
  * The PDF as it stands now: a revoked, reissued or expired certificate carries a banner
@@ -503,6 +507,7 @@ export async function certificatePdf(
       hours: formatContactHours(view.credit.hours),
       activityId: view.credit.activityId,
     },
+    format: learningFormat(view.courseSlug),
     status: view.status,
   });
   return { pdf, view };
