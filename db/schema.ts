@@ -302,8 +302,21 @@ export interface EventsTable {
   schedule_changed_at: Timestamp | null;
   /** Weeks of review questions by email after the drip ends (0: none; decision 0029). */
   review_weeks: Generated<number>;
+  /** The event's own credit activity as its organiser stated it (decision 0045); null: none. */
+  credit: ColumnType<EventCreditJson | null, string | null | undefined, string | null>;
   created_by: string | null;
   created_at: CreatedAt;
+}
+
+/** An event's credit: dates 'YYYY-MM-DD'; `disclosures` 'none' stated explicitly, or a list. */
+export interface EventCreditJson {
+  activityId: string;
+  types: { type: string; hours: number }[];
+  disclosures: 'none' | { name: string; role: string; relationship: string }[];
+  outcomes: string[];
+  starts: string;
+  expires: string;
+  passMark: number;
 }
 
 export interface EventCoursesTable {

@@ -24,6 +24,7 @@ import * as automaticReminders from './2026-12-18T1000-automatic-reminders.ts';
 import * as recurringTraining from './2026-12-18T1100-recurring-training.ts';
 import * as singleSignOn from './2026-12-18T1200-single-sign-on.ts';
 import * as pushSubscriptions from './2026-12-18T1400-push-subscriptions.ts';
+import * as eventCredit from './2026-12-18T1500-event-credit.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-18T1100-recurring-training': recurringTraining,
   '2026-12-18T1200-single-sign-on': singleSignOn,
   '2026-12-18T1400-push-subscriptions': pushSubscriptions,
+  '2026-12-18T1500-event-credit': eventCredit,
 };

@@ -19,6 +19,15 @@ import {
   timeZoneField,
   welcomeField,
 } from '#lib/event-validation.ts';
+import {
+  creditTypesField,
+  disclosuresField,
+  eventActivityIdField,
+  eventCreditHoursField,
+  eventOutcomesField,
+  optionalDateField,
+  passMarkField,
+} from '#lib/credit-validation.ts';
 
 // Every event mutation. Handlers check the signed-in person here; the service checks
 // that organiser operations come from an administrator.
@@ -55,6 +64,23 @@ export const eventActions = {
     accept: 'form',
     input: z.object({ eventId, ...eventFields }),
     handler: (input, ctx) => run(async () => events.updateEvent(await actionContext(ctx), eventDetails(input))),
+  }),
+
+  /** The event's own continuing-education activity (decision 0045); an empty activity id removes it. */
+  saveCredit: defineAction({
+    accept: 'form',
+    input: z.object({
+      eventId,
+      activityId: eventActivityIdField,
+      creditTypes: creditTypesField,
+      hours: eventCreditHoursField,
+      disclosures: disclosuresField,
+      outcomes: eventOutcomesField,
+      starts: optionalDateField,
+      expires: optionalDateField,
+      passMark: passMarkField,
+    }),
+    handler: (input, ctx) => run(async () => events.saveEventCredit(await actionContext(ctx), input)),
   }),
 
   regenerateCode: defineAction({

@@ -70,3 +70,15 @@ export function claimedHoursProblem(claimed: number, allowed: number): string | 
   if (claimed > allowed) return `You can claim at most ${allowed} hours for this activity.`;
   return undefined;
 }
+
+// ---- activities: a course, or an event (decision 0045)
+
+/** Where an event activity's records are kept: `event:<slug>` (course slugs have no colon). */
+export const EVENT_ACTIVITY_PREFIX = 'event:';
+export const eventActivityKey = (eventSlug: string) => `${EVENT_ACTIVITY_PREFIX}${eventSlug}`;
+export const isEventActivityKey = (key: string) => key.startsWith(EVENT_ACTIVITY_PREFIX);
+
+/** An event's hours: its courses' contact hours together. Its credit may state no more. */
+export function eventContactHours(courses: readonly { contactHours: number }[]): number {
+  return Math.round(courses.reduce((sum, course) => sum + course.contactHours, 0) * 100) / 100;
+}

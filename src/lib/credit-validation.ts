@@ -39,8 +39,11 @@ export const creditTypesField = z
 
 // ---- earning credit: the post-test, the evaluation and the attestation
 
-/** The most check questions a course can have (7 lessons of 3): the post-test form's fields q0…q20. */
-export const POST_TEST_MAX = 21;
+/**
+ * The most post-test questions: a course has at most 21 check questions (7 lessons of 3);
+ * an event's activity asks those of all its courses (decision 0045). The form's fields are q0…q99.
+ */
+export const POST_TEST_MAX = 100;
 /** A course has at most 5 objectives: the evaluation's outcome0…outcome4. */
 export const OUTCOMES_MAX = 5;
 
@@ -81,3 +84,39 @@ export const attestField = z
   .string()
   .nullish()
   .transform((value) => value === 'yes');
+
+// ---- an event's own credit activity (decision 0045), on the event's edit page
+
+/** Empty: the event offers no credit of its own. */
+export const eventActivityIdField = z
+  .string()
+  .max(60, 'Use at most 60 characters for the activity id.')
+  .nullish()
+  .transform((value) => cleanText(value ?? '').replace(/\s+/g, ' '))
+  .refine((value) => !HIDDEN_CHARACTERS.test(value), 'The activity id contains invisible control characters.');
+export const eventCreditHoursField = z
+  .string()
+  .nullish()
+  .transform((value) => (value ?? '').trim())
+  .refine((value) => value === '' || /^\d{1,2}(\.\d{1,2})?$/.test(value), 'Enter the hours as a number, e.g. 0.5.')
+  .transform((value) => (value === '' ? null : Number(value)));
+export const disclosuresField = statement('disclosures', 2000);
+export const eventOutcomesField = statement('learning outcomes', 2000);
+/** A date, or empty (needed only when the event offers credit; the service says so beside the field). */
+export const optionalDateField = z
+  .string()
+  .nullish()
+  .transform((value) => (value ?? '').trim())
+  .refine(
+    (value) =>
+      value === '' ||
+      (/^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        !Number.isNaN(new Date(`${value}T00:00:00Z`).getTime()) &&
+        new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value),
+    'Enter the date as YYYY-MM-DD, e.g. 2027-12-31.',
+  );
+export const passMarkField = z.coerce
+  .number({ error: 'Enter the pass mark in per cent, e.g. 80.' })
+  .int('Enter the pass mark as a whole number, e.g. 80.')
+  .min(50, 'Set a pass mark of at least 50%.')
+  .max(100, 'The pass mark cannot be above 100%.');

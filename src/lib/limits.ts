@@ -19,7 +19,10 @@ export const FORM_BODY_MAX = 32 * 1024;
 /** A reflection (REFLECTION_MAX characters, 9 bytes each at worst) and the form's other fields. */
 export const REFLECTION_BODY_MAX = REFLECTION_MAX * 9 + 4 * 1024;
 
-/** The evaluation of a credit activity: three comment boxes (1,000 + 1,000 + 2,000 characters) and its choices. */
+/**
+ * The evaluation of a credit activity: three comment boxes (1,000 + 1,000 + 2,000 characters)
+ * and its choices; also an event's credit form (disclosures and outcomes, 2,000 each).
+ */
 export const CREDIT_EVALUATION_BODY_MAX = 4_000 * 9 + 4 * 1024;
 
 /** The Actions whose forms carry a reflection or the evaluation's comments; every other request may send FORM_BODY_MAX. */
@@ -27,6 +30,7 @@ const BODY_MAX_BY_ACTION: Record<string, number> = {
   'reflections.save': REFLECTION_BODY_MAX,
   'reflections.restore': REFLECTION_BODY_MAX,
   'credit.submitEvaluation': CREDIT_EVALUATION_BODY_MAX,
+  'events.saveCredit': CREDIT_EVALUATION_BODY_MAX,
 };
 
 /** The largest body a request to this Action (or to anything else, `null`) may send. */

@@ -3,6 +3,10 @@
 // post-test, completes the evaluation and the attestation (each refusal beside its
 // field), and gets the certificate with credit on the PDF (pdftotext) and the
 // verification page; the event they joined counts the credit claimed on its dashboard.
+// The post-test (12 questions) is grouped by lesson with a submit bar in view on a phone,
+// and a submit with questions left out names them all and keeps the answers. The event
+// offers credit of its own (decision 0045): stated on its edit page (a bad field refused
+// beside it), shown on its page, earned by the attendee, on a certificate PDF of its own.
 // Setting the provider needs an administrator, the first account of
 // an install, so this spec runs its own Rounds on a fresh database.
 import { execFileSync } from 'node:child_process';
@@ -78,9 +82,37 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   const eventPage = new URL(admin.url()).pathname;
   const code = (await admin.locator('strong.code').first().textContent())!.trim();
 
+  // The event's own activity, on its edit page: more hours than its courses have is refused beside the field.
+  await admin.goto(`${eventPage}/edit`);
+  const eventCredit = admin.getByRole('region', { name: 'Continuing-education credit for this event' });
+  await eventCredit.getByLabel('Activity id (empty: no credit)').fill('SYMP-2026');
+  await eventCredit.getByRole('checkbox', { name: /Nursing contact hours/ }).check();
+  await eventCredit.getByLabel('Hours of credit').fill('3');
+  await eventCredit.getByLabel('Disclosures').fill('none');
+  await eventCredit.getByLabel('Learning outcomes').fill('Run a ten-minute huddle.\nAsk what gets in the way.');
+  await eventCredit
+    .getByLabel('Credit starts on')
+    .fill(new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10));
+  await eventCredit
+    .getByLabel('Credit expires on')
+    .fill(new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10));
+  await eventCredit.getByRole('button', { name: 'Save credit' }).click();
+  await expect(eventCredit.getByLabel('Hours of credit')).toHaveAccessibleDescription(/At most 0.25 hours/);
+  await expect(eventCredit.getByLabel('Learning outcomes')).toHaveValue(/Ask what gets in the way\./);
+  await expect(eventCredit.getByRole('checkbox', { name: /Nursing contact hours/ })).toBeChecked();
+  await eventCredit.getByLabel('Hours of credit').fill('0.25');
+  await eventCredit.getByRole('button', { name: 'Save credit' }).click();
+  await expect(admin.getByText('Credit saved. The event page shows it now.')).toBeVisible();
+  await expectNoSeriousAxeFindings(admin);
+
   // The attendee joins the event, with a confirmed email; every lesson through the Action the lesson page posts to.
   const learner = newPerson('Aoife Brennan', 'aoife');
   await signUp(page, learner);
+  const eventSlug = eventPage.split('/').at(-1)!;
+  await page.goto(`/events/${eventSlug}`);
+  const eventOffer = page.getByRole('region', { name: 'Continuing-education credit' });
+  await expect(eventOffer.getByText('SYMP-2026', { exact: false })).toBeVisible();
+  await expect(eventOffer.getByText('Ask what gets in the way.')).toBeVisible();
   await page.goto(`/join/${code}`);
   await page.getByRole('button', { name: `Join ${eventName}` }).click();
   await expect(page.getByText(`Welcome to ${eventName}!`)).toBeVisible();
@@ -102,17 +134,39 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   await page.getByRole('link', { name: 'Your progress toward credit' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Continuing-education credit' })).toBeVisible();
 
-  // The post-test: every answer wrong, then every answer right.
-  const answerAll = async (right: boolean) => {
-    for (const [index, q] of questions.entries()) {
+  // The post-test, 12 questions in parts by lesson; the submit bar stays in view on a phone.
+  expect(questions.length).toBeGreaterThanOrEqual(12);
+  const question = (index: number, all = questions) =>
+    page.getByRole('group', { name: `Question ${index + 1} of ${all.length}: ${all[index]!.question}` });
+  const answerAll = async (right: boolean, all = questions, from = 0) => {
+    for (const [index, q] of all.entries()) {
+      if (index < from) continue;
       const option = q.options.find((o) => Boolean(o.correct) === right)!;
-      await page
-        .getByRole('group', { name: `${index + 1}. ${q.question}` })
-        .getByLabel(option.text, { exact: true })
-        .check();
+      await question(index, all).getByLabel(option.text, { exact: true }).check();
     }
     await page.getByRole('button', { name: 'Submit answers' }).click();
   };
+  const submit = page.getByRole('button', { name: 'Submit answers' });
+  await expect(page.getByRole('navigation', { name: 'Parts of the post-test' })).toBeVisible();
+  // Two answered, then a submit: every question left out is named, and the two answers stay.
+  for (const index of [0, 1])
+    await question(index)
+      .getByLabel(questions[index]!.options.find((o) => o.correct)!.text, { exact: true })
+      .check();
+  // Question 2 is far from the form's end, and the submit bar is in view beside it.
+  await expect(submit).toBeInViewport();
+  // The bar's "2 of 12 answered" is counted by the stylesheet (no script): seen in this screenshot.
+  await page.screenshot({ path: test.info().outputPath('post-test-phone.png') });
+  await submit.click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Answer questions' })).toContainText(
+    'Answer questions 3, 4, 5',
+  );
+  await expect(question(2)).toHaveAccessibleDescription('Choose an answer.');
+  await expect(question(questions.length - 1)).toHaveAccessibleDescription('Choose an answer.');
+  await expect(
+    question(0).getByLabel(questions[0]!.options.find((o) => o.correct)!.text, { exact: true }),
+  ).toBeChecked();
+  await page.screenshot({ path: test.info().outputPath('post-test-refused-phone.png'), fullPage: true });
   await answerAll(false);
   await expect(page.getByText(/Your result: 0%/)).toBeVisible();
   await expectNoSeriousAxeFindings(page);
@@ -176,17 +230,61 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
     rmSync(dir, { recursive: true, force: true });
   }
 
+  // The event's own activity: the same steps over the event's course, its own certificate.
+  await page.goto(`/events/${eventSlug}`);
+  await page.getByRole('link', { name: 'Your progress toward credit' }).click();
+  await expect(page.getByRole('link', { name: eventName })).toBeVisible();
+  await answerAll(true);
+  await expect(page.getByText('You passed the post-test with 100%.')).toBeVisible();
+  for (const group of await page.getByRole('group', { name: /^This activity helped me/ }).all())
+    await group.getByLabel('Strongly agree', { exact: true }).check();
+  await page
+    .getByRole('group', { name: /Will you change anything/ })
+    .getByLabel('No')
+    .check();
+  await page
+    .getByRole('group', { name: /free of commercial bias/ })
+    .getByLabel('Yes')
+    .check();
+  await page.getByRole('button', { name: 'Send evaluation' }).click();
+  await page.getByLabel(/I attest that I completed this activity/).check();
+  await page.getByRole('button', { name: 'Claim credit' }).click();
+  await expect(page.getByText('Thank you. Your certificate with credit is issued.')).toBeVisible();
+  await page.getByRole('link', { name: 'View your certificate' }).click();
+  await expect(page.getByText('Nursing contact hours: 0.25 hours claimed')).toBeVisible();
+  const eventPdf = await page.request.get(`${page.url()}.pdf`);
+  expect(eventPdf.status()).toBe(200);
+  writeFileSync(test.info().outputPath('event-certificate-with-credit.pdf'), await eventPdf.body());
+  const eventText = execFileSync(
+    'pdftotext',
+    ['-enc', 'UTF-8', test.info().outputPath('event-certificate-with-credit.pdf'), '-'],
+    {
+      encoding: 'utf8',
+    },
+  ).replace(/\s+/g, ' ');
+  expect(eventText).toContain(eventName);
+  expect(eventText).toContain('Activity ID SYMP-2026');
+  expect(eventText).toContain('Learning format: event activity with follow-up lessons');
+  expect(eventText).toContain('Nursing contact hours: 0.25');
+
   // The administrator downloads the activity report and reads the evaluation summary.
   await admin.goto('/admin/credit');
   const [download] = await Promise.all([
     admin.waitForEvent('download'),
-    admin.getByRole('link', { name: 'Activity report (CSV)' }).click(),
+    admin.getByRole('article', { name: course.title }).getByRole('link', { name: 'Activity report (CSV)' }).click(),
   ]);
   const report = readFileSync(await download.path(), 'utf8');
   expect(report).toMatch(/Aoife Brennan,.*,2,100,yes,.*,Nursing contact hours,0\.25,/);
   await expect(admin.getByText('1 evaluation. Will change practice: yes 1, no 0.')).toBeVisible();
   await expect(admin.getByText('A two-minute huddle at the start of each shift.')).toBeVisible();
   await expectNoSeriousAxeFindings(admin);
+  const [eventDownload] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('article', { name: eventName }).getByRole('link', { name: 'Activity report (CSV)' }).click(),
+  ]);
+  expect(readFileSync(await eventDownload.path(), 'utf8')).toMatch(
+    /Aoife Brennan,.*,1,100,yes,.*,Nursing contact hours,0\.25,/,
+  );
 
   // The event's dashboard counts the credit its attendee claimed, by kind: counts only.
   await admin.goto(eventPage);
@@ -196,7 +294,10 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   await expect(
     admin.getByRole('term').filter({ hasText: `Nursing contact hours claimed for ${course.title}` }),
   ).toBeVisible();
-  await expect(claimed).toHaveText(/^1 attendee\s*0\.25 hours in all$/);
+  await expect(claimed.first()).toHaveText(/^1 attendee\s*0\.25 hours in all$/);
+  await expect(
+    admin.getByRole('term').filter({ hasText: "Nursing contact hours claimed for the event's own activity" }),
+  ).toBeVisible();
   // Only kinds the provider enabled: participation is stated by the course but not offered here.
   await expect(admin.getByRole('term').filter({ hasText: 'Certificate of participation' })).toHaveCount(0);
   await admin.screenshot({ path: test.info().outputPath('event-credit-phone.png'), fullPage: true });

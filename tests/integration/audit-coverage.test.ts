@@ -29,6 +29,7 @@ import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
 import { startRenewal } from '#server/teams/renewals.ts';
 import * as events from '#server/events/events.ts';
+import * as eventCredit from '#server/events/event-credit.ts';
 import * as certificates from '#server/certificates/certificates.ts';
 import * as credit from '#server/credit/credit.ts';
 import { rotateSigningKey } from '#server/certificates/signing-keys.ts';
@@ -451,6 +452,27 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'events.saveCredit': {
+    service: 'event-credit.saveEventCredit',
+    prepare: async () => {
+      const { eventId } = await event();
+      return {
+        act: () =>
+          eventCredit.saveEventCredit(ctx(admin), {
+            eventId,
+            activityId: '',
+            creditTypes: [],
+            hours: null,
+            disclosures: '',
+            outcomes: '',
+            starts: '',
+            expires: '',
+            passMark: 80,
+          }),
+        expect: { actorId: admin.id, action: 'event.credit.save', target: `event:${eventId}` },
+      };
+    },
+  },
   'events.closeJoining': {
     service: 'events.closeJoining',
     prepare: async () => {
@@ -833,6 +855,7 @@ const READS = [
   'reports.activityReport',
   'reports.evaluationSummary',
   'package.selfContainedPackage',
+  'event-credit.eventCreditActivities',
 ];
 
 beforeAll(async () => {

@@ -159,6 +159,9 @@ function visitsOf(w: World): Record<string, Visit[]> {
       { path: `/events/${w.eventSlug}`, as: 'signed out' },
       { path: `/events/${w.eventSlug}`, as: 'member' },
     ],
+    // The test world's event offers no credit of its own: its credit page is the not-found page
+    // (the page with credit is visited, axe included, in tests/e2e/credit.spec.ts).
+    '/events/[slug]/credit': [{ path: `/events/${w.eventSlug}/credit`, as: 'member', status: 404 }],
     '/events/[slug]/unsubscribe': [
       { path: `/events/${w.eventSlug}/unsubscribe?token=${BOGUS_TOKEN}`, as: 'signed out' },
     ],

@@ -362,6 +362,7 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'events.update': 'admin',
   'events.archive': 'admin',
   'events.unarchive': 'admin',
+  'events.saveCredit': 'admin',
   'people.grantAdmin': 'admin',
   'people.removeAdmin': 'admin',
   'people.deactivate': 'admin',

@@ -3,6 +3,9 @@ import {
   activityOpen,
   claimedHoursProblem,
   engagementFloorSeconds,
+  eventActivityKey,
+  eventContactHours,
+  isEventActivityKey,
   offeredCredit,
   passesPostTest,
   postTestScore,
@@ -102,5 +105,19 @@ describe('a course’s credit in its content file', () => {
       courseSchema.safeParse({ ...data, credit: { ...data.credit!, types: [{ type: 'cme-magic', hours: 0.25 }] } })
         .success,
     ).toBe(false);
+  });
+});
+
+describe('an event’s own activity (decision 0045)', () => {
+  it('may state no more hours than its courses’ contact hours together', () => {
+    expect(eventContactHours([{ contactHours: 0.25 }, { contactHours: 0.25 }, { contactHours: 0.5 }])).toBe(1);
+    expect(eventContactHours([{ contactHours: 0.1 }, { contactHours: 0.2 }])).toBe(0.3);
+    expect(eventContactHours([])).toBe(0);
+  });
+
+  it('keeps its records under a key no course slug can take', () => {
+    expect(eventActivityKey('symposium-2027')).toBe('event:symposium-2027');
+    expect(isEventActivityKey('event:symposium-2027')).toBe(true);
+    expect(isEventActivityKey('team-huddles')).toBe(false);
   });
 });

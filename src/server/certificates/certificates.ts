@@ -8,8 +8,8 @@ import { findUserById } from '#server/accounts/index.ts';
 import { latestTerms, progressOfUser, progressOnce } from '#server/progress/index.ts';
 import { renewedCertificateExpiry } from '#lib/renewal-rules.ts';
 import { recordAudit } from '#server/audit/index.ts';
-import { certificateCredit, recordAttestation } from '#server/credit/index.ts';
-import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
+import { certificateCredit, recordAttestation, type CreditActivity } from '#server/credit/index.ts';
+import { CREDIT_TYPE_LABELS, isEventActivityKey, type CreditType } from '#lib/credit-rules.ts';
 import { settings } from '#server/platform/settings.ts';
 
 import { formatCertificateDate, formatContactHours, renderCertificatePdf, unsupportedCharacters } from './pdf.ts';
@@ -200,7 +200,7 @@ async function issue(
   // A renewal names the previous term's certificate, and its term runs on from that one's
   // expiry when it came by then (decision 0041).
   const previous = term > 1 ? await repo.currentCertificate(db, user.id, course.slug, term - 1) : undefined;
-  const completion: Completion = {
+  return issueCompletion(db, user, {
     courseSlug: course.slug,
     courseTitle: course.title,
     courseVersion: course.version,
@@ -215,13 +215,16 @@ async function issue(
     credit: await issuedCredit(db, user.id, course),
     term,
     renews: previous?.id ?? null,
-  };
+  });
+}
+
+async function issueCompletion(db: Kysely<Database>, user: PublicUser, completion: Completion): Promise<Certificate> {
   for (let attempt = 0; ; attempt++) {
     const values = await newCertificate(db, user, completion);
     try {
       const inserted = await repo.insertCurrentCertificate(db, values);
       // Nothing inserted: a concurrent completion or a retry issued it first; that one stands.
-      return inserted ?? (await repo.currentCertificate(db, user.id, course.slug, term))!;
+      return inserted ?? (await repo.currentCertificate(db, user.id, completion.courseSlug, completion.term))!;
     } catch (error) {
       // Else the random code or status-list index was taken: draw again.
       if (!isUniqueViolation(error) || attempt >= 9) throw error;
@@ -229,8 +232,8 @@ async function issue(
   }
 }
 
-async function issuedCredit(db: Kysely<Database>, userId: string, course: CatalogCourse) {
-  const credit = await certificateCredit(db, userId, course);
+async function issuedCredit(db: Kysely<Database>, userId: string, of: Parameters<typeof certificateCredit>[2]) {
+  const credit = await certificateCredit(db, userId, of);
   return credit.state === 'claimed' ? credit : null;
 }
 
@@ -320,15 +323,49 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * The learner's attestation for a credit course, then its certificate with the credit
- * (issue 21). A retry finds the claim and the certificate already there.
+ * The learner's attestation for a credit course or event, then its certificate with the
+ * credit (issue 21). A retry finds the claim and the certificate already there. An event's
+ * activity has no completion certificate to fall back on, so its attestation waits for
+ * whatever would hold the certificate (decision 0045).
  */
 export async function attestAndIssue(
   ctx: RequestContext,
   input: Parameters<typeof recordAttestation>[1],
-): Promise<IssueOutcome> {
-  const { course, completedAt } = await recordAttestation(ctx, input);
-  return issueCourseCertificate(ctx, course, completedAt);
+): Promise<{ certificate: Certificate } | { held: string }> {
+  if ('activity' in input && input.activity.kind === 'event') {
+    const user = await findUserById(ctx.db, ctx.user.id);
+    const held = user ? heldReason(user) : 'Sign in again.';
+    if (held) throw new ConflictError(held);
+  }
+  const { activity, completedAt } = await recordAttestation(ctx, input);
+  if (activity.kind === 'event') return { certificate: await issueActivityCertificate(ctx, activity, completedAt) };
+  const outcome = await issueCourseCertificate(ctx, activity.courses[0]!, completedAt);
+  return 'certificate' in outcome ? { certificate: outcome.certificate } : { held: outcome.held };
+}
+
+/** An event activity's certificate (its key, title and hours), with the credit attested; once. */
+async function issueActivityCertificate(
+  { db, user: { id: userId } }: RequestContext,
+  activity: CreditActivity,
+  completedAt: Date,
+): Promise<Certificate> {
+  const existing = await repo.currentCertificate(db, userId, activity.key);
+  if (existing) return existing;
+  const user = await findUserById(db, userId);
+  if (!user) throw new Error(`No user ${userId}`);
+  return issueCompletion(db, user, {
+    courseSlug: activity.key,
+    courseTitle: activity.title,
+    courseVersion: activity.version,
+    courseDescription: activity.description,
+    completedOn: dateIn(serverTimeZone(), completedAt),
+    contactHours: activity.contactHours,
+    expiresAt: null,
+    credit: await issuedCredit(db, user.id, activity),
+    // An event's activity is not renewed: one term.
+    term: 1,
+    renews: null,
+  });
 }
 
 // ---------------------------------------------------------------- what people see
@@ -450,7 +487,7 @@ export function verificationJson(view: CertificateView) {
       id: `${settings().PUBLIC_URL}/certificates/${view.renewedBy.id}`,
     },
     contactHours: Number(view.contactHours),
-    learningFormat: 'enduring material',
+    learningFormat: learningFormat(view.courseSlug),
     credit: view.credit && {
       type: view.credit.type,
       name: view.credit.typeLabel,
@@ -474,6 +511,10 @@ export function verificationJson(view: CertificateView) {
     },
   };
 }
+
+/** An event's own activity (decision 0045) is an event with its follow-up lessons; a course is enduring material. */
+const learningFormat = (key: string) =>
+  isEventActivityKey(key) ? 'event activity with follow-up lessons' : 'enduring material';
 
 /**
  * The PDF as it stands now: a revoked, reissued or expired certificate carries a banner
@@ -506,6 +547,7 @@ export async function certificatePdf(
       hours: formatContactHours(view.credit.hours),
       activityId: view.credit.activityId,
     },
+    format: learningFormat(view.courseSlug),
     status: view.status,
   });
   return { pdf, view };

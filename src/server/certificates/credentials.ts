@@ -1,3 +1,4 @@
+import { EVENT_ACTIVITY_PREFIX, isEventActivityKey } from '#lib/credit-rules.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   SignJWT,
@@ -142,7 +143,10 @@ export const dateTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 
 
 export function buildOpenBadgeCredential(input: OpenBadgeCredentialInput): OpenBadgeCredential {
   const baseUrl = input.baseUrl.replace(/\/+$/, '');
-  const achievementId = `${baseUrl}/courses/${input.courseSlug}`;
+  // An event activity (`event:<slug>`, decision 0045) is described on its event page.
+  const achievementId = isEventActivityKey(input.courseSlug)
+    ? `${baseUrl}/events/${input.courseSlug.slice(EVENT_ACTIVITY_PREFIX.length)}`
+    : `${baseUrl}/courses/${input.courseSlug}`;
   const credit = input.credit;
   const resultId = `${achievementId}#credit`;
   return {

@@ -8,6 +8,7 @@ export {
   findCertificateView,
   findCertificatesForAdmin,
   formatDay,
+  heldReason,
   issueCourseCertificate,
   issueEarnedCertificates,
   issuerProfile,

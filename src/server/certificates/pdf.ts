@@ -31,6 +31,8 @@ export interface CertificatePdfInput {
   accreditationStatement: string;
   /** Continuing-education credit the learner claimed (issue 21); absent on a completion certificate. */
   credit?: { typeLabel: string; hours: string; activityId: string } | null;
+  /** What was completed (the learning format): a course's enduring material unless given (an event's activity). */
+  format?: string;
   /**
    * The certificate's status when the PDF is made (it is made on each download). An
    * expired one still prints "Valid until <date>" — the term it was issued for, which a
@@ -423,6 +425,7 @@ interface CertificateText {
   validUntil: string | null;
   contactHours: string;
   credit: { typeLabel: string; hours: string; activityId: string } | null;
+  format: string;
   status: NonNullable<CertificatePdfInput['status']>;
 }
 
@@ -514,7 +517,7 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
   const details = [
     `Completed on ${text.completedOn}`,
     text.credit ? `${text.credit.typeLabel}: ${text.credit.hours}` : `Contact hours awarded: ${text.contactHours}`,
-    'Learning format: enduring material',
+    `Learning format: ${text.format}`,
   ];
   const detailLines = [
     details.join('   ·   '),
@@ -532,7 +535,7 @@ function planPage(text: CertificateText, tight: (typeof TIGHTNESS)[number]): Pag
       width: TEXT_WIDTH,
       color: INK,
     }),
-    { lines: ['has completed the enduring material'], font: 'sans', size: 11, color: MUTED, leading: 11 },
+    { lines: [`has completed the ${text.format}`], font: 'sans', size: 11, color: MUTED, leading: 11 },
     fitText(text.courseTitle, 'serifBold', {
       maxSize: 22 * tight.body,
       stages: [
@@ -584,6 +587,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
           activityId: singleLine(input.credit.activityId),
         }
       : null,
+    format: input.format ?? 'enduring material',
     status: input.status ?? 'valid',
   };
   let plan = planPage(text, TIGHTNESS[0]!);
@@ -612,9 +616,9 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   doc.setTitle(`Certificate of completion: ${text.courseTitle} — ${text.holderName}`, { showInWindowTitleBar: true });
   doc.setAuthor(text.providerName);
   doc.setSubject(
-    `${text.holderName} completed the enduring material "${text.courseTitle}" (${text.contactHours} contact hours). Certificate ${text.code}.`,
+    `${text.holderName} completed the ${text.format} "${text.courseTitle}" (${text.contactHours} contact hours). Certificate ${text.code}.`,
   );
-  doc.setKeywords(['certificate of completion', 'enduring material', text.code]);
+  doc.setKeywords(['certificate of completion', text.format, text.code]);
   doc.setCreator('Rounds');
   doc.setProducer('Rounds (pdf-lib)');
   doc.setLanguage('en');

@@ -5,6 +5,7 @@ import {
   activityOpen,
   CREDIT_TYPES,
   offeredCredit,
+  type CourseCredit,
   type CreditProviderSettings,
   type CreditType,
 } from '#lib/credit-rules.ts';
@@ -87,7 +88,7 @@ export interface CourseCreditOffer {
   provider: CreditProvider;
   activityId: string;
   types: { type: CreditType; hours: number }[];
-  disclosures: NonNullable<CatalogCourse['credit']>['disclosures'];
+  disclosures: CourseCredit['disclosures'];
   starts: Date;
   expires: Date;
   passMark: number;
@@ -96,16 +97,25 @@ export interface CourseCreditOffer {
 }
 
 /** What a course offers here, for its page; undefined when it offers no credit the provider has enabled. */
-export async function courseCreditOffer(
+export function courseCreditOffer(
   db: Kysely<Database>,
   course: CatalogCourse,
   now = new Date(),
 ): Promise<CourseCreditOffer | undefined> {
-  if (!course.credit) return undefined;
+  return creditOffer(db, course.credit, now);
+}
+
+/** What a course's or an event's stated credit offers here; undefined when nothing the provider has enabled. */
+export async function creditOffer(
+  db: Kysely<Database>,
+  credit: CourseCredit | undefined,
+  now = new Date(),
+): Promise<CourseCreditOffer | undefined> {
+  if (!credit) return undefined;
   const provider = await creditProvider(db);
-  const types = offeredCredit(course.credit, provider);
+  const types = offeredCredit(credit, provider);
   if (types.length === 0) return undefined;
-  const { activityId, disclosures, starts, expires, passMark } = course.credit;
+  const { activityId, disclosures, starts, expires, passMark } = credit;
   return {
     provider,
     activityId,
@@ -114,6 +124,6 @@ export async function courseCreditOffer(
     starts,
     expires,
     passMark,
-    open: activityOpen(course.credit, now),
+    open: activityOpen(credit, now),
   };
 }

@@ -15,7 +15,8 @@ import type { RequestContext } from '#server/kernel/context.ts';
 import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.ts';
 import { settings } from '#server/platform/settings.ts';
 import { progressOfUser } from '#server/progress/index.ts';
-import { courseCreditOffer, creditProvider, type CourseCreditOffer } from './credit.ts';
+import { creditOffer, creditProvider, type CourseCreditOffer } from './credit.ts';
+import { courseActivity, type ActivityRef, type CreditActivity } from './activity.ts';
 import * as records from './records-repo.ts';
 
 // Earning continuing-education credit (issue 21): every lesson completed, the time the
@@ -27,9 +28,12 @@ export const EVALUATION_FORM_VERSION = 1;
 
 export const LIKERT = ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'];
 
-/** The post-test: every check question of the course, lesson by lesson. */
-export function postTestQuestions(course: CatalogCourse) {
-  return course.lessons.flatMap((lesson) => lesson.check.map((question) => ({ lesson, question })));
+/** The post-test: every check question of the course (or of each of an event's courses), lesson by lesson. */
+export function postTestQuestions(of: CatalogCourse | CreditActivity) {
+  const courses = 'courses' in of ? of.courses : [of];
+  return courses.flatMap((course) =>
+    course.lessons.flatMap((lesson) => lesson.check.map((question) => ({ course, lesson, question }))),
+  );
 }
 
 export interface CreditStatus {
@@ -52,36 +56,44 @@ export interface CreditStatus {
 async function statusOf(
   db: Kysely<Database>,
   userId: string,
-  course: CatalogCourse,
+  activity: CreditActivity,
   now: Date,
 ): Promise<CreditStatus | undefined> {
-  const offer = await courseCreditOffer(db, course, now);
+  const offer = await creditOffer(db, activity.credit, now);
   if (!offer) return undefined;
   const [progress, attempts, receipt, claim] = await Promise.all([
     progressOfUser(db, userId),
-    records.postTestAttempts(db, userId, course.slug),
-    records.evaluationReceipt(db, userId, course.slug),
-    records.creditClaim(db, userId, course.slug),
+    records.postTestAttempts(db, userId, activity.key),
+    records.evaluationReceipt(db, userId, activity.key),
+    records.creditClaim(db, userId, activity.key),
   ]);
-  const summary = summarizeCourse(course, progress);
-  const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
+  // An event's activity covers every one of its courses: done when the last is.
+  const summaries = activity.courses.map((course) => summarizeCourse(course, progress));
+  const complete = summaries.length > 0 && summaries.every((s) => s.complete);
+  const completedAt = complete ? new Date(Math.max(...summaries.map((s) => s.completedAt?.getTime() ?? 0))) : null;
+  const lessonsDone = summaries.reduce((sum, s) => sum + s.done, 0);
+  const lessonsTotal = summaries.reduce((sum, s) => sum + s.total, 0);
+  const lessons = new Set(activity.courses.flatMap((c) => c.lessons.map((l) => `${c.slug}/${l.slug}`)));
   const engagementSeconds = progress
-    .filter((row) => row.course_slug === course.slug && lessonSlugs.has(row.lesson_slug) && row.completed_at)
+    .filter((row) => lessons.has(`${row.course_slug}/${row.lesson_slug}`) && row.completed_at)
     .reduce((sum, row) => sum + row.seconds_spent, 0);
-  const floor = engagementFloorSeconds(course.lessons, settings().LESSON_TIME_FLOOR);
+  const floor = engagementFloorSeconds(
+    activity.courses.flatMap((c) => c.lessons),
+    settings().LESSON_TIME_FLOOR,
+  );
   const passed = attempts.some((a) => a.passed);
   const missing: string[] = [];
   if (!offer.open) missing.push('Credit for this activity is not open now.');
-  if (!summary.complete) missing.push(`Complete every lesson (${summary.done} of ${summary.total} done).`);
+  if (!complete) missing.push(`Complete every lesson (${lessonsDone} of ${lessonsTotal} done).`);
   else if (engagementSeconds < floor)
     missing.push('Spend the time the lessons need: open each lesson again and read it through.');
   if (!passed) missing.push(`Pass the post-test (${offer.passMark}% or more).`);
   if (!receipt) missing.push('Complete the evaluation.');
   return {
     offer,
-    lessonsDone: summary.done,
-    lessonsTotal: summary.total,
-    completedAt: summary.completedAt,
+    lessonsDone,
+    lessonsTotal,
+    completedAt,
     engagementSeconds,
     engagementFloorSeconds: floor,
     attempts,
@@ -93,41 +105,50 @@ async function statusOf(
   };
 }
 
-/** The signed-in learner's way to credit for a course; undefined when it offers none. */
-export function creditStatus(ctx: RequestContext, course: CatalogCourse): Promise<CreditStatus | undefined> {
-  return statusOf(ctx.db, ctx.user.id, course, ctx.now ?? new Date());
+/** The signed-in learner's way to credit for a course or an event; undefined when it offers none. */
+export function creditStatus(
+  ctx: RequestContext,
+  of: CatalogCourse | CreditActivity,
+): Promise<CreditStatus | undefined> {
+  const activity = 'courses' in of ? of : courseActivity(of);
+  if (!activity) return Promise.resolve(undefined);
+  return statusOf(ctx.db, ctx.user.id, activity, ctx.now ?? new Date());
 }
 
-function creditCourse(ctx: RequestContext, courseSlug: string): CatalogCourse {
-  const course = ctx.catalog.course(courseSlug);
+/** The activity a service is asked about: a course's from the catalog, or the one its caller resolved. */
+function activityOf(ctx: RequestContext, ref: ActivityRef): CreditActivity {
+  if ('activity' in ref) return ref.activity;
+  const course = ctx.catalog.course(ref.courseSlug);
   if (!course) throw new NotFoundError('There is no such course.');
-  return course;
+  const activity = courseActivity(course);
+  if (!activity) throw new NotFoundError('This course offers no continuing-education credit.');
+  return activity;
 }
 
-async function requireOpenStatus(ctx: RequestContext, course: CatalogCourse): Promise<CreditStatus> {
-  const status = await creditStatus(ctx, course);
-  if (!status) throw new NotFoundError('This course offers no continuing-education credit.');
+async function requireOpenStatus(ctx: RequestContext, activity: CreditActivity): Promise<CreditStatus> {
+  const status = await creditStatus(ctx, activity);
+  if (!status) throw new NotFoundError('This activity offers no continuing-education credit.');
   if (status.claim) throw new ConflictError('You have already claimed credit for this activity.');
   if (!status.offer.open) throw new ConflictError('Credit for this activity is not open now.');
-  if (status.completedAt === null) throw new ConflictError('Complete every lesson of the course first.');
+  if (status.completedAt === null) throw new ConflictError('Complete every lesson first.');
   return status;
 }
 
 /** Grades and records one post-test attempt (once per `attemptId`). */
 export async function submitPostTest(
   ctx: RequestContext,
-  input: { courseSlug: string; attemptId: string; answers: (number | null | undefined)[] },
+  input: ActivityRef & { attemptId: string; answers: (number | null | undefined)[] },
 ): Promise<{ score: number; passed: boolean }> {
-  const course = creditCourse(ctx, input.courseSlug);
+  const activity = activityOf(ctx, input);
   const recorded = await records.postTestAttemptOwner(ctx.db, input.attemptId);
-  if (recorded && (recorded.user_id !== ctx.user.id || recorded.course_slug !== course.slug))
+  if (recorded && (recorded.user_id !== ctx.user.id || recorded.course_slug !== activity.key))
     throw new ConflictError('This form was already used: reload the page and answer again.');
-  const status = await requireOpenStatus(ctx, course);
+  const status = await requireOpenStatus(ctx, activity);
   if (recorded) {
     const attempt = status.attempts.find((a) => a.attempt_id === input.attemptId)!;
     return { score: attempt.score, passed: attempt.passed };
   }
-  const questions = postTestQuestions(course);
+  const questions = postTestQuestions(activity);
   const answers = questions.map(({ question }, index) => {
     const answer = input.answers[index];
     if (answer === null || answer === undefined || !question.options[answer])
@@ -140,8 +161,8 @@ export async function submitPostTest(
   await records.insertPostTestAttempt(ctx.db, {
     attemptId: input.attemptId,
     userId: ctx.user.id,
-    courseSlug: course.slug,
-    courseVersion: course.version,
+    courseSlug: activity.key,
+    courseVersion: activity.version,
     answers,
     correct,
     questions: questions.length,
@@ -151,23 +172,22 @@ export async function submitPostTest(
   return { score, passed };
 }
 
-export interface EvaluationInput {
-  courseSlug: string;
-  /** 1–5 per learning outcome (the course's objectives), in order. */
+export type EvaluationInput = ActivityRef & {
+  /** 1–5 per learning outcome (the course's objectives, or the event's outcomes), in order. */
   outcomes: (number | null | undefined)[];
   changePractice: 'yes' | 'no';
   changeHow: string;
   biasFree: 'yes' | 'no';
   biasComment: string;
   comments: string;
-}
+};
 
 /** Records the evaluation: a receipt with the learner, the answers without (once per learner and course). */
 export async function submitEvaluation(ctx: RequestContext, input: EvaluationInput): Promise<void> {
-  const course = creditCourse(ctx, input.courseSlug);
-  const status = await requireOpenStatus(ctx, course);
+  const activity = activityOf(ctx, input);
+  const status = await requireOpenStatus(ctx, activity);
   if (status.evaluationDone) return;
-  const outcomes = course.objectives.map((_, index) => {
+  const outcomes = activity.outcomes.map((_, index) => {
     const value = input.outcomes[index];
     if (!value) throw new FieldError(`outcome${index}`, 'Choose how far the activity met this outcome.');
     return value;
@@ -177,7 +197,7 @@ export async function submitEvaluation(ctx: RequestContext, input: EvaluationInp
   await ctx.db.transaction().execute((tx) =>
     records.insertEvaluation(tx, {
       userId: ctx.user.id,
-      courseSlug: course.slug,
+      courseSlug: activity.key,
       activityId: status.offer.activityId,
       formVersion: EVALUATION_FORM_VERSION,
       completedOn: dateIn(serverTimeZone(), ctx.now ?? new Date()),
@@ -199,10 +219,10 @@ export async function submitEvaluation(ctx: RequestContext, input: EvaluationInp
  */
 export async function recordAttestation(
   ctx: RequestContext,
-  input: { courseSlug: string; creditType: CreditType; hours: number; attest: boolean },
-): Promise<{ course: CatalogCourse; completedAt: Date }> {
-  const course = creditCourse(ctx, input.courseSlug);
-  const status = await requireOpenStatus(ctx, course);
+  input: ActivityRef & { creditType: CreditType; hours: number; attest: boolean },
+): Promise<{ activity: CreditActivity; completedAt: Date }> {
+  const activity = activityOf(ctx, input);
+  const status = await requireOpenStatus(ctx, activity);
   if (status.missing.length > 0) throw new ConflictError(`Not yet: ${status.missing[0]}`);
   const offered = status.offer.types.find((t) => t.type === input.creditType);
   if (!offered) throw new FieldError('creditType', 'Choose a kind of credit this activity offers.');
@@ -211,13 +231,13 @@ export async function recordAttestation(
   if (!input.attest) throw new FieldError('attest', 'Tick the attestation to claim credit.');
   await records.insertCreditClaim(ctx.db, {
     userId: ctx.user.id,
-    courseSlug: course.slug,
+    courseSlug: activity.key,
     activityId: status.offer.activityId,
     creditType: offered.type,
     hoursClaimed: input.hours,
     postTestScore: status.bestScore ?? 0,
   });
-  return { course, completedAt: status.completedAt! };
+  return { activity, completedAt: status.completedAt! };
 }
 
 /** The credit a certificate carries, as the certificate domain needs it. */
@@ -242,10 +262,12 @@ export type CertificateCredit =
 export async function certificateCredit(
   db: Kysely<Database>,
   userId: string,
-  course: CatalogCourse,
+  of: CatalogCourse | CreditActivity,
   now = new Date(),
 ): Promise<CertificateCredit> {
-  const claim = await records.creditClaim(db, userId, course.slug);
+  const activity = 'courses' in of ? of : courseActivity(of);
+  if (!activity) return { state: 'none' };
+  const claim = await records.creditClaim(db, userId, activity.key);
   if (claim) {
     // The statement in force when the certificate is issued; the certificate keeps it.
     const provider = await creditProvider(db);
@@ -259,10 +281,10 @@ export async function certificateCredit(
       providerName: provider.name,
     };
   }
-  const offer = await courseCreditOffer(db, course, now);
+  const offer = await creditOffer(db, activity.credit, now);
   if (!offer?.open) return { state: 'none' };
   return {
     state: 'pending',
-    reason: `“${course.title}” offers continuing-education credit: your certificate, with the credit, follows the post-test, a short evaluation and your attestation. Go to /courses/${course.slug}/credit to finish them.`,
+    reason: `“${activity.title}” offers continuing-education credit: your certificate, with the credit, follows the post-test, a short evaluation and your attestation. Go to ${activity.url} to finish them.`,
   };
 }

@@ -3,6 +3,7 @@ export {
   type CourseCreditOffer,
   type CreditProvider,
   courseCreditOffer,
+  creditOffer,
   creditProvider,
   saveCreditProvider,
 } from './credit.ts';
@@ -21,3 +22,4 @@ export {
 } from './earning.ts';
 export { type EvaluationSummary, activityReport, evaluationSummary } from './reports.ts';
 export { type EventCreditRow, creditClaimedForEvent, creditRecordsOfUser } from './records-repo.ts';
+export { type ActivityRef, type CreditActivity, courseActivity } from './activity.ts';

@@ -3,6 +3,7 @@ import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
 import { dateIn, serverTimeZone } from '#lib/team-rules.ts';
 import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
+import { courseActivity, type CreditActivity } from './activity.ts';
 import * as records from './records-repo.ts';
 
 // The provider's records of an activity (issue 21 §3): the activity report an accreditor's
@@ -10,17 +11,20 @@ import * as records from './records-repo.ts';
 
 const ADMINS_ONLY = 'Only administrators can read continuing-education records.';
 
-function creditCourseOf(ctx: RequestContext, courseSlug: string) {
-  const course = ctx.catalog.course(courseSlug);
-  if (!course?.credit) throw new NotFoundError('No course with credit has this address.');
-  return course;
+/** A course's activity by its slug, or an event's as the caller resolved it (decision 0045). */
+function activityOf(ctx: RequestContext, ref: string | CreditActivity): CreditActivity {
+  if (typeof ref !== 'string') return ref;
+  const course = ctx.catalog.course(ref);
+  const activity = course && courseActivity(course);
+  if (!activity) throw new NotFoundError('No course with credit has this address.');
+  return activity;
 }
 
 /** The activity report as CSV: one row per learner who sat the post-test (cells made safe for spreadsheets). */
-export async function activityReport(ctx: RequestContext, courseSlug: string) {
+export async function activityReport(ctx: RequestContext, of: string | CreditActivity) {
   requireAdmin(ctx, ADMINS_ONLY);
-  const course = creditCourseOf(ctx, courseSlug);
-  const rows = await records.activityReportRows(ctx.db, course.slug);
+  const activity = activityOf(ctx, of);
+  const rows = await records.activityReportRows(ctx.db, activity.key);
   const body = toCsv(
     [
       'Learner',
@@ -49,7 +53,7 @@ export async function activityReport(ctx: RequestContext, courseSlug: string) {
       row.certificate_code,
     ]),
   );
-  return { filename: `${course.credit!.activityId}-activity-report.csv`, body };
+  return { filename: `${activity.credit.activityId}-activity-report.csv`, body };
 }
 
 export interface EvaluationSummary {
@@ -64,10 +68,10 @@ export interface EvaluationSummary {
 }
 
 /** Counts per answer and the comments, sorted, with no name, account or date beyond the month. */
-export async function evaluationSummary(ctx: RequestContext, courseSlug: string): Promise<EvaluationSummary> {
+export async function evaluationSummary(ctx: RequestContext, of: string | CreditActivity): Promise<EvaluationSummary> {
   requireAdmin(ctx, ADMINS_ONLY);
-  const course = creditCourseOf(ctx, courseSlug);
-  const evaluations = await records.evaluationsOf(ctx.db, course.slug);
+  const activity = activityOf(ctx, of);
+  const evaluations = await records.evaluationsOf(ctx.db, activity.key);
   const answers = evaluations.map((e) => e.answers as Record<string, unknown>);
   const texts = (key: string) =>
     answers
@@ -77,7 +81,7 @@ export async function evaluationSummary(ctx: RequestContext, courseSlug: string)
   const count = (key: string, value: string) => answers.filter((a) => a[key] === value).length;
   return {
     count: answers.length,
-    outcomes: course.objectives.map((outcome, index) => ({
+    outcomes: activity.outcomes.map((outcome, index) => ({
       outcome,
       counts: [1, 2, 3, 4, 5].map(
         (value) => answers.filter((a) => (a.outcomes as number[] | undefined)?.[index] === value).length,

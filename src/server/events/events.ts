@@ -6,6 +6,7 @@ import type { Catalog, CatalogCourse, CatalogLesson } from '#lib/catalog.ts';
 import { lessonUrl } from '#lib/catalog.ts';
 
 import * as repo from './repo.ts';
+import { eventActivity } from './event-credit.ts';
 import { zoneLabel } from '#lib/time-format.ts';
 import { recordAudit } from '#server/audit/index.ts';
 import { progressOfUser, progressOnce } from '#server/progress/index.ts';
@@ -18,7 +19,15 @@ import { composeMail } from '#server/platform/mail.ts';
 import { deliver, type Delivery } from '#server/notifications/index.ts';
 import { claimMailDay, dayOf, markMailDaySent, releaseMailDay, type DayKey } from '#server/platform/daily-mail.ts';
 import { toCsv } from '#lib/csv.ts';
-import { CREDIT_TYPE_LABELS, offeredCredit, type CreditProviderSettings, type CreditType } from '#lib/credit-rules.ts';
+import {
+  CREDIT_TYPE_LABELS,
+  eventActivityKey,
+  eventContactHours,
+  offeredCredit,
+  type CourseCredit,
+  type CreditProviderSettings,
+  type CreditType,
+} from '#lib/credit-rules.ts';
 import { EVENT_CODE_MESSAGES, isEventSlug, isLegacyEventCode, newEventCode, slugify } from '#lib/event-rules.ts';
 import { DEFAULT_QUIET_END, DEFAULT_QUIET_START, dateIn, inQuietHours } from '#lib/team-rules.ts';
 import {
@@ -244,9 +253,13 @@ export async function eventForEditing(ctx: RequestContext, slug: string) {
   if (!event) throw new NotFoundError(NO_SUCH_EVENT);
   const courseSlugs = (await repo.coursesOfEvents(ctx.db, [event.id])).get(event.id) ?? [];
   const lessonCount = eventLessons(ctx.catalog, courseSlugs).length;
+  const courses = courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
   return {
     event,
     courseTitles: courseSlugs.map((s) => ctx.catalog.course(s)?.title ?? s),
+    /** The most hours the event's own credit may state (decision 0045). */
+    maxCreditHours: eventContactHours(courses),
+    enabledCreditTypes: (await creditProvider(ctx.db)).enabledTypes,
     lessonCount,
     releasedCount: releasedLessonCount(scheduleOf(event), lessonCount, ctx.now ?? new Date()),
   };
@@ -765,11 +778,11 @@ export async function sendThroughLedger(
  * yet claimed.
  */
 function creditClaimedFor(
-  course: CatalogCourse | undefined,
+  credit: CourseCredit | undefined,
   provider: CreditProviderSettings,
   claimed: EventCreditRow[],
 ) {
-  const offered = offeredCredit(course?.credit, provider).map((t) => t.type);
+  const offered = offeredCredit(credit, provider).map((t) => t.type);
   const types = [...new Set([...offered, ...claimed.map((r) => r.credit_type)])];
   return types.map((type) => {
     const row = claimed.find((r) => r.credit_type === type);
@@ -792,7 +805,8 @@ export async function dashboard(ctx: RequestContext, slug: string) {
     repo.enrolleesOfEvent(ctx.db, event.id),
     repo.progressOfEnrollees(ctx.db, event.id, courseSlugs),
     certificatesIssuedForEvent(ctx.db, event.id, courseSlugs),
-    creditClaimedForEvent(ctx.db, event.id, courseSlugs),
+    // The courses' activities and the event's own (decision 0045).
+    creditClaimedForEvent(ctx.db, event.id, [...courseSlugs, eventActivityKey(event.slug)]),
     creditProvider(ctx.db),
   ]);
   const lessons = eventLessons(ctx.catalog, courseSlugs);
@@ -841,7 +855,7 @@ export async function dashboard(ctx: RequestContext, slug: string) {
       count,
       certificates: certificates.get(courseSlug) ?? 0,
       credit: creditClaimedFor(
-        course,
+        course?.credit,
         provider,
         credit.filter((row) => row.course_slug === courseSlug),
       ),
@@ -869,9 +883,19 @@ export async function dashboard(ctx: RequestContext, slug: string) {
         .map((c) => c.title),
     };
   });
+  const courses = courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined);
+  const ownActivity = eventActivity(event, courses);
   return {
     event,
-    courses: courseSlugs.map((s) => ctx.catalog.course(s)).filter((c): c is CatalogCourse => c !== undefined),
+    courses,
+    /** Credit claimed for the event's own activity, per kind; empty when it offers none. */
+    eventCredit: ownActivity
+      ? creditClaimedFor(
+          ownActivity.credit,
+          provider,
+          credit.filter((row) => row.course_slug === ownActivity.key),
+        )
+      : [],
     enrolled: enrollees.length,
     activeLastWeek: people.filter((p) => p.lastActive && p.lastActive.getTime() >= weekAgo).length,
     funnel,

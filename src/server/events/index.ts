@@ -24,5 +24,16 @@ export {
   unsubscribeWithToken,
   updateEvent,
 } from './events.ts';
+export {
+  type EventCreditInput,
+  type EventCreditOffer,
+  attendeeCreditActivity,
+  eventActivity,
+  eventCredit,
+  eventCreditActivities,
+  eventCreditOffer,
+  saveEventCredit,
+} from './event-credit.ts';
 export { runEventReviewStream } from './review-stream.ts';
 export type { EventChanges } from './events.ts';
+export type { EventCreditJson } from '#db/schema.ts';

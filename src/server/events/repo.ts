@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '#server/platform/db.ts';
+import type { EventCreditJson } from '#db/schema.ts';
 
 // Events, their courses, enrollments and nudges. Organisers see states and counts
 // computed here, never reflections or check answers.
@@ -22,6 +23,7 @@ const EVENT_COLUMNS = [
   'lessons_kept_open',
   'schedule_changed_at',
   'review_weeks',
+  'credit',
   'created_at',
 ] as const;
 
@@ -44,6 +46,8 @@ export interface EventRow {
   schedule_changed_at: Date | null;
   /** Weeks of review questions by email after the drip (0: none). */
   review_weeks: number;
+  /** The event's own credit activity (decision 0045); null: none. */
+  credit: EventCreditJson | null;
   created_at: Date;
 }
 
@@ -536,5 +540,25 @@ export function nudgesOfUser(db: Executor, userId: string) {
       'event_nudges.skipped_reason',
     ])
     .where('event_enrollments.user_id', '=', userId)
+    .execute();
+}
+
+/** Sets (or, with null, removes) the event's own credit activity. */
+export async function setEventCredit(db: Executor, eventId: string, credit: EventCreditJson | null): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({ credit: credit ? JSON.stringify(credit) : null })
+    .where('id', '=', eventId)
+    .execute();
+}
+
+/** Every event that offers credit of its own, newest first (the provider's reports). */
+export function eventsWithCredit(db: Executor): Promise<EventRow[]> {
+  return db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('credit', 'is not', null)
+    .orderBy('event_date', 'desc')
+    .orderBy('slug')
     .execute();
 }
