@@ -11,6 +11,7 @@ import { testCatalog } from '../support/catalog.ts';
 import { createUser, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as reminders from '#server/teams/reminders.ts';
+import * as renewals from '#server/teams/renewals.ts';
 import * as automatic from '#server/teams/automatic-reminders.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as paths from '#server/teams/paths.ts';
@@ -241,6 +242,11 @@ const ACTION_RULES: Record<string, Rule> = {
   sendReminders: {
     expect: LEADER_ONLY,
     run: signedIn((u) => reminders.sendReminders(ctxOf(u), { teamId, assignmentId })),
+  },
+  // Only ever the asker's own renewal: nobody else's term can be named.
+  startRenewal: {
+    expect: ANY_SIGNED_IN,
+    run: signedIn((u) => renewals.startRenewal(ctxOf(u), { courseSlug: 'team-huddles' })),
   },
   savePreferences: {
     expect: ANY_SIGNED_IN,
