@@ -317,6 +317,8 @@ export interface EventCreditJson {
   starts: string;
   expires: string;
   passMark: number;
+  /** Which optional requirements apply; absent (saved before they were optional): all of them. */
+  requires?: { postTest: boolean; engagementTime: boolean; evaluation: boolean };
 }
 
 export interface EventCoursesTable {

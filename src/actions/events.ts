@@ -27,6 +27,7 @@ import {
   eventOutcomesField,
   optionalDateField,
   passMarkField,
+  creditRequiresField,
 } from '#lib/credit-validation.ts';
 
 // Every event mutation. Handlers check the signed-in person here; the service checks
@@ -79,6 +80,7 @@ export const eventActions = {
       starts: optionalDateField,
       expires: optionalDateField,
       passMark: passMarkField,
+      requires: creditRequiresField,
     }),
     handler: (input, ctx) => run(async () => events.saveEventCredit(await actionContext(ctx), input)),
   }),

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { CREDIT_TYPES } from './credit-rules.ts';
+import { CREDIT_TYPES, creditRequirements } from './credit-rules.ts';
 
 // The shape of courses and lessons under content/ (see content/README.md).
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -24,7 +24,7 @@ const quarterHours = z
  * Administration → Credit (decision 0035).
  */
 const creditSchema = z
-  .object({
+  .strictObject({
     /** The provider's id for this activity, printed on certificates with credit. */
     activityId: z
       .string()
@@ -44,6 +44,18 @@ const creditSchema = z
     expires: z.coerce.date(),
     /** The post-test pass mark over the course's check questions, in per cent. */
     passMark: z.number().int().min(50).max(100).default(80),
+    /**
+     * Which optional requirements apply; each unstated one does. Every lesson and the
+     * attestation always apply. Unknown keys are refused, so a misspelling cannot drop one.
+     */
+    requires: z
+      .strictObject({
+        postTest: z.boolean().optional(),
+        engagementTime: z.boolean().optional(),
+        evaluation: z.boolean().optional(),
+      })
+      .optional()
+      .transform((stated) => creditRequirements(stated)),
   })
   .refine((credit) => credit.expires.getTime() > credit.starts.getTime(), {
     message: 'expires must be after starts',

@@ -19,6 +19,35 @@ export interface CourseCredit {
   starts: Date;
   expires: Date;
   passMark: number;
+  /** Which of the optional requirements apply (every lesson and the attestation always do). */
+  requires: CreditRequirements;
+}
+
+/**
+ * The requirements a provider may switch off per activity. Completing every lesson and
+ * attesting are not among them: without the first there is no activity to credit, without
+ * the second no claim (docs/continuing-education.md).
+ */
+export const OPTIONAL_REQUIREMENTS = ['postTest', 'engagementTime', 'evaluation'] as const;
+export type OptionalRequirement = (typeof OPTIONAL_REQUIREMENTS)[number];
+export type CreditRequirements = Record<OptionalRequirement, boolean>;
+
+export const REQUIREMENT_LABELS: Record<OptionalRequirement, string> = {
+  postTest: 'Post-test at the pass mark',
+  engagementTime: 'Recorded time in the lessons',
+  evaluation: 'Evaluation of the activity',
+};
+
+/** What applies when a provider says nothing: every requirement (the behaviour before they were optional). */
+export const ALL_REQUIRED: CreditRequirements = { postTest: true, engagementTime: true, evaluation: true };
+
+/** The requirements that apply, given what the provider stated (unstated ones apply). */
+export function creditRequirements(stated: Partial<CreditRequirements> | undefined): CreditRequirements {
+  return {
+    postTest: stated?.postTest ?? true,
+    engagementTime: stated?.engagementTime ?? true,
+    evaluation: stated?.evaluation ?? true,
+  };
 }
 
 /** What the provider has set under Administration → Credit (else the first-run defaults). */

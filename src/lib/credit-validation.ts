@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { CREDIT_TYPES } from './credit-rules.ts';
+import { CREDIT_TYPES, OPTIONAL_REQUIREMENTS } from './credit-rules.ts';
 import { cleanText, HIDDEN_CHARACTERS } from './validation.ts';
 
 // Field rules for the continuing-education provider form; the messages are shown next to the field.
@@ -115,6 +115,11 @@ export const optionalDateField = z
         new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value),
     'Enter the date as YYYY-MM-DD, e.g. 2027-12-31.',
   );
+/** The optional requirements an event's credit asks for: the ticked boxes (none ticked: only lessons and attestation). */
+export const creditRequiresField = z
+  .array(z.enum(OPTIONAL_REQUIREMENTS, 'Choose requirements from the list.'))
+  .max(OPTIONAL_REQUIREMENTS.length, 'Choose requirements from the list.');
+
 export const passMarkField = z.coerce
   .number({ error: 'Enter the pass mark in per cent, e.g. 80.' })
   .int('Enter the pass mark as a whole number, e.g. 80.')

@@ -3,10 +3,12 @@ import type { Database } from '#db/schema.ts';
 import type { CatalogCourse } from '#lib/catalog.ts';
 import {
   activityOpen,
+  creditRequirements,
   CREDIT_TYPES,
   offeredCredit,
   type CourseCredit,
   type CreditProviderSettings,
+  type CreditRequirements,
   type CreditType,
 } from '#lib/credit-rules.ts';
 import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
@@ -92,6 +94,8 @@ export interface CourseCreditOffer {
   starts: Date;
   expires: Date;
   passMark: number;
+  /** Which optional requirements apply (every lesson and the attestation always do). */
+  requires: CreditRequirements;
   /** False before the start day and after the expiry day: no credit is awarded then. */
   open: boolean;
 }
@@ -116,6 +120,7 @@ export async function creditOffer(
   const types = offeredCredit(credit, provider);
   if (types.length === 0) return undefined;
   const { activityId, disclosures, starts, expires, passMark } = credit;
+  const requires = creditRequirements(credit.requires);
   return {
     provider,
     activityId,
@@ -124,6 +129,7 @@ export async function creditOffer(
     starts,
     expires,
     passMark,
+    requires,
     open: activityOpen(credit, now),
   };
 }

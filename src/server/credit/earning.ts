@@ -84,11 +84,12 @@ async function statusOf(
   const passed = attempts.some((a) => a.passed);
   const missing: string[] = [];
   if (!offer.open) missing.push('Credit for this activity is not open now.');
+  const { requires } = offer;
   if (!complete) missing.push(`Complete every lesson (${lessonsDone} of ${lessonsTotal} done).`);
-  else if (engagementSeconds < floor)
+  else if (requires.engagementTime && engagementSeconds < floor)
     missing.push('Spend the time the lessons need: open each lesson again and read it through.');
-  if (!passed) missing.push(`Pass the post-test (${offer.passMark}% or more).`);
-  if (!receipt) missing.push('Complete the evaluation.');
+  if (requires.postTest && !passed) missing.push(`Pass the post-test (${offer.passMark}% or more).`);
+  if (requires.evaluation && !receipt) missing.push('Complete the evaluation.');
   return {
     offer,
     lessonsDone,
@@ -144,6 +145,7 @@ export async function submitPostTest(
   if (recorded && (recorded.user_id !== ctx.user.id || recorded.course_slug !== activity.key))
     throw new ConflictError('This form was already used: reload the page and answer again.');
   const status = await requireOpenStatus(ctx, activity);
+  if (!status.offer.requires.postTest) throw new ConflictError('This activity asks for no post-test.');
   if (recorded) {
     const attempt = status.attempts.find((a) => a.attempt_id === input.attemptId)!;
     return { score: attempt.score, passed: attempt.passed };
@@ -186,6 +188,7 @@ export type EvaluationInput = ActivityRef & {
 export async function submitEvaluation(ctx: RequestContext, input: EvaluationInput): Promise<void> {
   const activity = activityOf(ctx, input);
   const status = await requireOpenStatus(ctx, activity);
+  if (!status.offer.requires.evaluation) throw new ConflictError('This activity asks for no evaluation.');
   if (status.evaluationDone) return;
   const outcomes = activity.outcomes.map((_, index) => {
     const value = input.outcomes[index];
@@ -235,6 +238,7 @@ export async function recordAttestation(
     activityId: status.offer.activityId,
     creditType: offered.type,
     hoursClaimed: input.hours,
+    // The column is required: without a post-test it keeps 0, and the report says "not required".
     postTestScore: status.bestScore ?? 0,
   });
   return { activity, completedAt: status.completedAt! };

@@ -175,8 +175,62 @@ export interface ActivityReportRow {
   completed_on: string | null;
 }
 
-/** One row per learner who sat the course's post-test: what an accreditor's audit asks for. */
-export function activityReportRows(db: Executor, courseSlug: string): Promise<ActivityReportRow[]> {
+/**
+ * One row per learner who sat the activity's post-test or claimed its credit (without a
+ * post-test, a claim is the first record): what an accreditor's audit asks for.
+ */
+export async function activityReportRows(db: Executor, courseSlug: string): Promise<ActivityReportRow[]> {
+  const [sat, claimedOnly] = await Promise.all([
+    postTestTakersRows(db, courseSlug),
+    claimsWithoutAttemptsRows(db, courseSlug),
+  ]);
+  if (claimedOnly.length === 0) return sat;
+  return [...sat, ...claimedOnly].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Learners who claimed credit without sitting a post-test (an activity that asks for none). */
+function claimsWithoutAttemptsRows(db: Executor, courseSlug: string): Promise<ActivityReportRow[]> {
+  return db
+    .selectFrom('credit_claims as c')
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .leftJoin('credit_evaluation_receipts as r', (join) =>
+      join.onRef('r.user_id', '=', 'c.user_id').onRef('r.course_slug', '=', 'c.course_slug'),
+    )
+    .leftJoin('certificates as cert', (join) =>
+      join
+        .onRef('cert.user_id', '=', 'c.user_id')
+        .onRef('cert.course_slug', '=', 'c.course_slug')
+        .on('cert.replaced_by', 'is', null),
+    )
+    .where('c.course_slug', '=', courseSlug)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('credit_post_test_attempts as a')
+            .select('a.attempt_id')
+            .whereRef('a.user_id', '=', 'c.user_id')
+            .whereRef('a.course_slug', '=', 'c.course_slug'),
+        ),
+      ),
+    )
+    .select([
+      'u.name as name',
+      'u.email as email',
+      sql<boolean>`u.deleted_at is not null`.as('deleted'),
+      sql<number>`0`.as('attempts'),
+      sql<number>`0`.as('best_score'),
+      sql<boolean>`false`.as('passed'),
+      'r.completed_on as evaluation_on',
+      'c.credit_type as credit_type',
+      'c.hours_claimed as hours_claimed',
+      'c.attested_at as attested_at',
+      'cert.code as certificate_code',
+      'cert.completed_on as completed_on',
+    ])
+    .execute();
+}
+
+function postTestTakersRows(db: Executor, courseSlug: string): Promise<ActivityReportRow[]> {
   return db
     .selectFrom('credit_post_test_attempts as a')
     .innerJoin('users as u', 'u.id', 'a.user_id')

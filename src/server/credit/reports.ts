@@ -1,5 +1,5 @@
 import { toCsv } from '#lib/csv.ts';
-import { CREDIT_TYPE_LABELS, type CreditType } from '#lib/credit-rules.ts';
+import { CREDIT_TYPE_LABELS, creditRequirements, type CreditType } from '#lib/credit-rules.ts';
 import { dateIn, serverTimeZone } from '#lib/team-rules.ts';
 import { requireAdmin, type RequestContext } from '#server/kernel/context.ts';
 import { NotFoundError } from '#server/kernel/errors.ts';
@@ -25,6 +25,8 @@ export async function activityReport(ctx: RequestContext, of: string | CreditAct
   requireAdmin(ctx, ADMINS_ONLY);
   const activity = activityOf(ctx, of);
   const rows = await records.activityReportRows(ctx.db, activity.key);
+  const requires = creditRequirements(activity.credit.requires);
+  const NOT_REQUIRED = 'not required';
   const body = toCsv(
     [
       'Learner',
@@ -43,10 +45,10 @@ export async function activityReport(ctx: RequestContext, of: string | CreditAct
       row.deleted ? 'Deleted account' : row.name,
       row.deleted ? '' : row.email,
       row.completed_on,
-      Number(row.attempts),
-      row.best_score,
-      row.passed ? 'yes' : 'no',
-      row.evaluation_on,
+      requires.postTest ? Number(row.attempts) : NOT_REQUIRED,
+      requires.postTest ? row.best_score : NOT_REQUIRED,
+      requires.postTest ? (row.passed ? 'yes' : 'no') : NOT_REQUIRED,
+      requires.evaluation ? row.evaluation_on : NOT_REQUIRED,
       row.credit_type ? (CREDIT_TYPE_LABELS[row.credit_type as CreditType] ?? row.credit_type) : '',
       row.hours_claimed === null ? '' : Number(row.hours_claimed),
       row.attested_at ? dateIn(serverTimeZone(), row.attested_at) : '',

@@ -3,10 +3,13 @@ import type { Database, EventCreditJson } from '#db/schema.ts';
 import type { Catalog, CatalogCourse } from '#lib/catalog.ts';
 import {
   CREDIT_TYPES,
+  creditRequirements,
   eventActivityKey,
+  OPTIONAL_REQUIREMENTS,
   eventContactHours,
   type CourseCredit,
   type CreditType,
+  type OptionalRequirement,
 } from '#lib/credit-rules.ts';
 import { isEventSlug } from '#lib/event-rules.ts';
 import { POST_TEST_MAX } from '#lib/credit-validation.ts';
@@ -39,6 +42,7 @@ function creditOf(json: EventCreditJson): CourseCredit {
     starts: new Date(`${json.starts}T00:00:00Z`),
     expires: new Date(`${json.expires}T00:00:00Z`),
     passMark: json.passMark,
+    requires: creditRequirements(json.requires),
   };
 }
 
@@ -114,6 +118,8 @@ export interface EventCreditInput {
   starts: string;
   expires: string;
   passMark: number;
+  /** The optional requirements that apply (the ticked boxes); absent: all of them. */
+  requires?: OptionalRequirement[];
 }
 
 const MAX_OUTCOMES = 5;
@@ -184,6 +190,9 @@ export async function saveEventCredit(ctx: RequestContext, input: EventCreditInp
       starts: input.starts,
       expires: input.expires,
       passMark: input.passMark,
+      requires: Object.fromEntries(
+        OPTIONAL_REQUIREMENTS.map((requirement) => [requirement, input.requires?.includes(requirement) ?? true]),
+      ) as Required<EventCreditJson>['requires'],
     };
   }
   await ctx.db.transaction().execute(async (tx) => {
