@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   activityOpen,
+  ALL_REQUIRED,
   claimedHoursProblem,
+  creditRequirements,
   engagementFloorSeconds,
   eventActivityKey,
   eventContactHours,
@@ -24,6 +26,7 @@ const credit: CourseCredit = {
   starts: new Date('2026-11-01T00:00:00Z'),
   expires: new Date('2028-10-31T00:00:00Z'),
   passMark: 80,
+  requires: ALL_REQUIRED,
 };
 
 describe('the post-test pass mark', () => {
@@ -105,6 +108,45 @@ describe('a course’s credit in its content file', () => {
       courseSchema.safeParse({ ...data, credit: { ...data.credit!, types: [{ type: 'cme-magic', hours: 0.25 }] } })
         .success,
     ).toBe(false);
+  });
+});
+
+describe('which requirements apply', () => {
+  it('are all of them when the provider states none, so existing activities keep every requirement', () => {
+    expect(creditRequirements(undefined)).toEqual({ postTest: true, engagementTime: true, evaluation: true });
+    expect(creditRequirements({})).toEqual(ALL_REQUIRED);
+  });
+
+  it('drop only what the provider switched off', () => {
+    expect(creditRequirements({ evaluation: false })).toEqual({
+      postTest: true,
+      engagementTime: true,
+      evaluation: false,
+    });
+    expect(creditRequirements({ postTest: false, engagementTime: false, evaluation: true })).toEqual({
+      postTest: false,
+      engagementTime: false,
+      evaluation: true,
+    });
+  });
+
+  it('are read from the content file: unstated ones apply, unknown keys are refused', () => {
+    const [course] = loadCurriculum('content').filter((c) => c.data.credit);
+    const { requires: _all, ...stated } = course!.data.credit!;
+    const parse = (credit: object) => courseSchema.safeParse({ ...course!.data, credit });
+    const unstated = parse(stated);
+    expect(unstated.success && unstated.data.credit?.requires).toEqual(ALL_REQUIRED);
+    const noEvaluation = parse({ ...stated, requires: { evaluation: false } });
+    expect(noEvaluation.success && noEvaluation.data.credit?.requires).toEqual({
+      postTest: true,
+      engagementTime: true,
+      evaluation: false,
+    });
+    // A misspelt requirement must not silently leave it required, nor the attestation be dropped.
+    expect(parse({ ...stated, requires: { evalution: false } }).success).toBe(false);
+    expect(parse({ ...stated, requires: { attestation: false } }).success).toBe(false);
+    expect(parse({ ...stated, requires: { postTest: 'no' } }).success).toBe(false);
+    expect(parse({ ...stated, require: { evaluation: false } }).success).toBe(false);
   });
 });
 
