@@ -13,7 +13,7 @@ import { freshDatabase, uniqueEmail } from '../support/database.ts';
 import { testCatalog } from '../support/catalog.ts';
 import type { RoundsDatabase } from '#server/platform/db.ts';
 import type { CatalogLesson } from '#lib/catalog.ts';
-import type { CreditType } from '#lib/credit-rules.ts';
+import { ALL_REQUIRED, type CreditType } from '#lib/credit-rules.ts';
 import { createUser, eraseAccount, findUserById, markEmailVerified, setAdmin } from '#server/accounts/users-repo.ts';
 import { ConflictError, FieldError, ForbiddenError } from '#server/kernel/errors.ts';
 import * as learning from '#server/learning/learning.ts';
@@ -481,5 +481,83 @@ describe('the event dashboard', () => {
         enabledTypes: ['nursing-contact-hours', 'participation'],
       });
     }
+  });
+});
+
+describe('requirements the provider switched off (content file `credit.requires`)', () => {
+  /** Runs `body` with the course's credit asking only for what `requires` says; restores it after. */
+  async function withRequires(requires: Partial<typeof ALL_REQUIRED>, body: () => Promise<void>) {
+    const stated = course.credit!.requires;
+    course.credit!.requires = { ...ALL_REQUIRED, ...requires };
+    try {
+      await body();
+    } finally {
+      course.credit!.requires = stated;
+    }
+  }
+  const reportLine = async (email: string) => {
+    const admin = await ctxOf((await person({ admin: true })).id);
+    const { body } = await credit.activityReport(admin, course.slug);
+    return body.split('\r\n').find((line) => line.includes(email));
+  };
+
+  it('by default asks for every one: no certificate without the evaluation', async () => {
+    expect(course.credit!.requires).toEqual(ALL_REQUIRED);
+    const { id } = await person();
+    await completeCourse(id);
+    await spendTime(id);
+    await postTest(id, questions.length);
+    await expect(attest(id)).rejects.toThrow(/evaluation/);
+    expect(await certificateOf(id)).toBeUndefined();
+  });
+
+  it('issues the certificate without the evaluation when it is not required, and refuses one', async () => {
+    await withRequires({ evaluation: false }, async () => {
+      const { id, email } = await person();
+      await completeCourse(id);
+      await spendTime(id);
+      await expect(attest(id)).rejects.toThrow(/post-test/);
+      await postTest(id, questions.length);
+      const status = (await credit.creditStatus(await ctxOf(id), course))!;
+      expect(status.missing).toEqual([]);
+      await expect(credit.submitEvaluation(await ctxOf(id), evaluation)).rejects.toBeInstanceOf(ConflictError);
+      const outcome = await attest(id);
+      if (!('certificate' in outcome)) throw new Error(outcome.held);
+      expect(outcome.certificate).toMatchObject({ course_slug: course.slug, credit_type: 'nursing-contact-hours' });
+      // The report: one attempt, best 100, passed; the evaluation "not required".
+      expect(await reportLine(email)).toMatch(/,1,100,yes,not required,Nursing contact hours,0\.25,/);
+    });
+  });
+
+  it('issues the certificate without a post-test when it is not required, and the report lists the learner', async () => {
+    await withRequires({ postTest: false }, async () => {
+      const { id, email } = await person();
+      await completeCourse(id);
+      await spendTime(id);
+      await expect(attest(id)).rejects.toThrow(/evaluation/);
+      await expect(postTest(id, questions.length)).rejects.toBeInstanceOf(ConflictError);
+      await credit.submitEvaluation(await ctxOf(id), evaluation);
+      const outcome = await attest(id);
+      if (!('certificate' in outcome)) throw new Error(outcome.held);
+      expect(outcome.certificate).toMatchObject({ course_slug: course.slug, credit_type: 'nursing-contact-hours' });
+      expect(await reportLine(email)).toMatch(
+        /,not required,not required,not required,\d{4}-\d{2}-\d{2},Nursing contact hours,0\.25,\d{4}-\d{2}-\d{2},RND-/,
+      );
+    });
+  });
+
+  it('drops the recorded time from the credit checklist, but a course certificate keeps the platform time rule', async () => {
+    await withRequires({ engagementTime: false, postTest: false, evaluation: false }, async () => {
+      const { id } = await person();
+      await expect(attest(id)).rejects.toThrow(/Complete every lesson/);
+      await completeCourse(id); // in seconds: below the floor
+      const status = (await credit.creditStatus(await ctxOf(id), course))!;
+      expect(status.missing).toEqual([]);
+      // The claim is accepted; the course certificate itself waits on LESSON_TIME_FLOOR (decision 0024).
+      expect(await attest(id)).toMatchObject({ held: expect.stringMatching(/time we recorded/) });
+      await spendTime(id);
+      const [issued] = await certificates.issueEarnedCertificates(await ctxOf(id));
+      expect(issued).toMatchObject({ certificate: { course_slug: course.slug, credit_type: 'nursing-contact-hours' } });
+    });
   });
 });
