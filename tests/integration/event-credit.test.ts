@@ -313,3 +313,27 @@ describe('the records of the event’s activity', () => {
     expect(after.body).toContain('Deleted account');
   });
 });
+
+describe('requirements the organiser unticks', () => {
+  it('keeps only the ticked ones: no evaluation nor recorded time asked, the certificate issues without them', async () => {
+    await events.saveEventCredit(organiser, { ...creditInput(), requires: ['postTest'] });
+    try {
+      const offer = (await events.eventCreditOffer(database.db, (await events.eventCredit(organiser, slug)).event))!;
+      expect(offer.offer.requires).toEqual({ postTest: true, engagementTime: false, evaluation: false });
+      const { id } = await person();
+      await join(id);
+      await complete(id); // in seconds: below the floor, which this activity does not ask for
+      await expect(attest(id)).rejects.toThrow(/post-test/);
+      await postTest(id, true);
+      await expect(evaluate(id)).rejects.toBeInstanceOf(ConflictError);
+      const outcome = await attest(id);
+      expect(outcome).toMatchObject({ certificate: { course_slug: `event:${slug}` } });
+      expect(await certificateOf(id)).toBeDefined();
+    } finally {
+      // Saved without `requires` (as before they were optional): every one applies again.
+      await events.saveEventCredit(organiser, creditInput());
+    }
+    const again = (await events.eventCreditOffer(database.db, (await events.eventCredit(organiser, slug)).event))!;
+    expect(again.offer.requires).toEqual({ postTest: true, engagementTime: true, evaluation: true });
+  });
+});
