@@ -96,10 +96,17 @@ test('an attendee earns credit: post-test failed then passed, evaluation, attest
   await eventCredit
     .getByLabel('Credit expires on')
     .fill(new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10));
+  // Every requirement is ticked for a new activity; an unticked one stays unticked after a refusal.
+  const evaluationBox = eventCredit.getByRole('checkbox', { name: /Evaluation of the activity/ });
+  await expect(evaluationBox).toBeChecked();
+  await evaluationBox.uncheck();
   await eventCredit.getByRole('button', { name: 'Save credit' }).click();
   await expect(eventCredit.getByLabel('Hours of credit')).toHaveAccessibleDescription(/At most 0.25 hours/);
   await expect(eventCredit.getByLabel('Learning outcomes')).toHaveValue(/Ask what gets in the way\./);
   await expect(eventCredit.getByRole('checkbox', { name: /Nursing contact hours/ })).toBeChecked();
+  await expect(evaluationBox).not.toBeChecked();
+  await expect(eventCredit.getByRole('checkbox', { name: /Post-test at the pass mark/ })).toBeChecked();
+  await evaluationBox.check();
   await eventCredit.getByLabel('Hours of credit').fill('0.25');
   await eventCredit.getByRole('button', { name: 'Save credit' }).click();
   await expect(admin.getByText('Credit saved. The event page shows it now.')).toBeVisible();
