@@ -287,8 +287,14 @@ export async function certificateCredit(
   }
   const offer = await creditOffer(db, activity.credit, now);
   if (!offer?.open) return { state: 'none' };
+  const steps = [
+    offer.requires.postTest && 'the post-test',
+    offer.requires.evaluation && 'a short evaluation',
+    'your attestation',
+  ].filter((step): step is string => Boolean(step));
+  const follows = steps.length === 1 ? steps[0] : `${steps.slice(0, -1).join(', ')} and ${steps.at(-1)}`;
   return {
     state: 'pending',
-    reason: `“${activity.title}” offers continuing-education credit: your certificate, with the credit, follows the post-test, a short evaluation and your attestation. Go to ${activity.url} to finish them.`,
+    reason: `“${activity.title}” offers continuing-education credit: your certificate, with the credit, follows ${follows}. Go to ${activity.url} to finish ${steps.length === 1 ? 'it' : 'them'}.`,
   };
 }
