@@ -20,6 +20,7 @@ import * as stableQuestionIds from './2026-12-13T1010-stable-question-ids.ts';
 import * as learningPaths from './2026-12-14T1000-learning-paths.ts';
 import * as creditProvider from './2026-12-15T1000-credit-provider.ts';
 import * as creditRecords from './2026-12-15T1010-credit-records.ts';
+import * as scim from './2026-12-18T1300-scim.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-14T1000-learning-paths': learningPaths,
   '2026-12-15T1000-credit-provider': creditProvider,
   '2026-12-15T1010-credit-records': creditRecords,
+  '2026-12-18T1300-scim': scim,
 };

@@ -5,6 +5,7 @@ export {
   addOrganisationTeam,
   createOrganisation,
   listOrganisations,
+  mapScimGroup,
   myOrganisations,
   ORGANISATION_PEOPLE_SHOWN,
   organisationForEmail,
@@ -14,4 +15,7 @@ export {
   removeDomain,
   removeOrganisationAdmin,
   removeOrganisationTeam,
+  rotateScimToken,
+  scimSettings,
 } from './organisations.ts';
+export { handleScimRequest, SCIM_BASE } from './scim.ts';
