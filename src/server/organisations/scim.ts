@@ -154,7 +154,11 @@ async function addressOf(ctx: ScimContext, userName: unknown): Promise<string> {
 }
 
 /** One name for the account: the display name if it changed, else the given and family names if they changed. */
-function nameOf(instance: Attributes, current: { name: string; given: string | null; family: string | null } | null) {
+function nameOf(
+  instance: Attributes,
+  current: { name: string; given: string | null; family: string | null } | null,
+  email: string,
+) {
   const name = (instance.name ?? {}) as Attributes;
   const given = text(name.givenName);
   const family = text(name.familyName);
@@ -162,7 +166,8 @@ function nameOf(instance: Attributes, current: { name: string; given: string | n
   const formatted = text(name.formatted);
   const parts = [given, family].filter(Boolean).join(' ') || null;
   let chosen: string | null;
-  if (!current) chosen = display ?? formatted ?? parts;
+  // A directory that sends no name at all: the address's local part, until it sends one.
+  if (!current) chosen = display ?? formatted ?? parts ?? email.slice(0, email.lastIndexOf('@'));
   else if (display && display !== current.name) chosen = display;
   else if (parts && (given !== current.given || family !== current.family)) chosen = parts;
   else if (formatted && formatted !== current.name) chosen = formatted;
@@ -180,7 +185,7 @@ async function writeUser(ctx: ScimContext, id: string | undefined, instance: Att
     const tctx = { ...ctx, db: tx };
     let userId: string;
     if (id === undefined) {
-      const { name, given, family } = nameOf(instance, null);
+      const { name, given, family } = nameOf(instance, null, email);
       const existing = await findPersonByEmail(tx, email);
       if (existing) {
         // An account at the organisation's domain whose owner confirmed the address joins
@@ -211,11 +216,15 @@ async function writeUser(ctx: ScimContext, id: string | undefined, instance: Att
       const current = await readUser(tctx, id);
       userId = id;
       const link = (await repo.findUserLink(tx, id))!;
-      const { name, given, family } = nameOf(instance, {
-        name: current.displayName,
-        given: link.given_name,
-        family: link.family_name,
-      });
+      const { name, given, family } = nameOf(
+        instance,
+        {
+          name: current.displayName,
+          given: link.given_name,
+          family: link.family_name,
+        },
+        email,
+      );
       if (!(await updateProvisionedAccount(tx, id, { email, name })))
         throw scimError(409, 'uniqueness', `An account with userName ${email} already exists.`);
       await repo.updateUserLink(tx, id, { externalId, givenName: given, familyName: family });
