@@ -141,8 +141,14 @@ function expectCalmReply(reply: Reply, what: string, head = false): void {
   if (reply.status >= 400 && !head) {
     if (contentType.includes('json')) {
       // A message, or per-field messages (Astro's input errors), in words.
-      const json = JSON.parse(reply.text) as { message?: unknown; error?: unknown; fields?: Record<string, unknown> };
-      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat()].some(
+      // SCIM errors (RFC 7644) say it in `detail`.
+      const json = JSON.parse(reply.text) as {
+        message?: unknown;
+        error?: unknown;
+        detail?: unknown;
+        fields?: Record<string, unknown>;
+      };
+      const said = [json.message, json.error, json.detail, ...Object.values(json.fields ?? {}).flat()].some(
         (m) => typeof m === 'string' && readable(m),
       );
       expect(said, `${what}: ${reply.status} without a readable message: ${reply.text.slice(0, 200)}`).toBe(true);
@@ -373,6 +379,8 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'organisations.removeAdmin': 'admin',
   'organisations.addTeam': 'admin',
   'organisations.removeTeam': 'admin',
+  'organisations.rotateScimToken': 'admin',
+  'organisations.mapScimGroup': 'admin',
   'teams.update': 'leader',
   'teams.setRole': 'leader',
   'teams.removeMember': 'leader',

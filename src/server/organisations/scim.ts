@@ -49,7 +49,6 @@ function configure(): void {
   if (configured) return;
   configured = true;
   SCIMMY.Config.set({
-    documentationUri: 'https://github.com/rounds-learning/rounds/blob/main/docs/provisioning.md',
     patch: { supported: true },
     filter: { supported: true, maxResults: MAX_RESULTS },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: SCIM_BODY_MAX },
