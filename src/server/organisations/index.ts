@@ -4,6 +4,7 @@ export {
   addOrganisationAdmin,
   addOrganisationTeam,
   createOrganisation,
+  EXPIRING_WITHIN_DAYS,
   listOrganisations,
   mapScimGroup,
   myOrganisations,

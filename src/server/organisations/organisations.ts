@@ -11,6 +11,7 @@ import {
   teamToday,
 } from '#server/teams/index.ts';
 import { hashSecret, randomToken } from '#server/kernel/tokens.ts';
+import { expiringCertificatesByTeam } from '#server/certificates/index.ts';
 import { toCsv } from '#lib/csv.ts';
 import { domainOf } from '#lib/organisation-validation.ts';
 import type { Kysely } from 'kysely';
@@ -26,6 +27,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_SUCH_ORGANISATION = 'There is no such organisation, or you do not manage it.';
 const SITE_ADMINS_ONLY = 'Only site administrators can do that.';
 export const ORGANISATION_PEOPLE_SHOWN = 50;
+/** The report counts certificates that expire within this many days from now. */
+export const EXPIRING_WITHIN_DAYS = 60;
 
 type Access = 'site-admin' | 'organisation-admin';
 
@@ -235,15 +238,19 @@ export async function organisationReport(ctx: RequestContext, organisationId: st
   const { organisation } = await accessTo(ctx, organisationId);
   const teams = await teamsByIds(ctx.db, await repo.teamIdsOf(ctx.db, organisation.id));
   const today = teamToday(ctx.now, ctx.user.timeZone);
-  const totals = await assignmentTotals(
-    ctx.db,
-    ctx.catalog,
-    teams.map((team) => team.id),
-    today,
-  );
+  const now = ctx.now ?? new Date();
+  const teamIds = teams.map((team) => team.id);
+  const [totals, expiring] = await Promise.all([
+    assignmentTotals(ctx.db, ctx.catalog, teamIds, today),
+    expiringCertificatesByTeam(ctx.db, teamIds, {
+      from: now,
+      to: new Date(now.getTime() + EXPIRING_WITHIN_DAYS * 86_400_000),
+    }),
+  ]);
   const rows = teams.map((team) => ({
     team: { id: team.id, name: team.name, archived: team.archived_at !== null },
     assignments: totals.filter((row) => row.teamId === team.id),
+    expiringCertificates: expiring.get(team.id) ?? 0,
   }));
   return { organisation, today, teams: rows };
 }
@@ -262,20 +269,25 @@ export async function organisationReportCsv(ctx: RequestContext, organisationId:
     'in_progress',
     'not_started',
     'overdue',
+    `team_certificates_expiring_${EXPIRING_WITHIN_DAYS}_days`,
   ];
-  const rows = report.teams.flatMap(({ team, assignments }) =>
-    assignments.map((a) => [
-      report.organisation.name,
-      team.name,
-      a.courseTitle,
-      a.courseSlug,
-      a.dueOn,
-      a.people,
-      a.completed,
-      a.inProgress,
-      a.notStarted,
-      a.overdue,
-    ]),
+  // A team with no assigned course still gets a row: its expiring certificates count.
+  const rows = report.teams.flatMap(({ team, assignments, expiringCertificates }) =>
+    assignments.length === 0
+      ? [[report.organisation.name, team.name, '', '', '', '', '', '', '', '', expiringCertificates]]
+      : assignments.map((a) => [
+          report.organisation.name,
+          team.name,
+          a.courseTitle,
+          a.courseSlug,
+          a.dueOn,
+          a.people,
+          a.completed,
+          a.inProgress,
+          a.notStarted,
+          a.overdue,
+          expiringCertificates,
+        ]),
   );
   const slug =
     report.organisation.name
