@@ -532,11 +532,12 @@ describe('fuzzing SCIM with an organisation’s token', () => {
         fc.oneof(
           fc.constant(''),
           fc.constant(userId),
-          hostile.map((v) => encodeURIComponent(v.toWellFormed())),
+          // Bounded: a request line over Node's header limit gets Node's own 431, not ours.
+          hostile.map((v) => encodeURIComponent(v.toWellFormed().slice(0, 200))),
         ),
         fc.oneof(
           fc.constant(''),
-          hostile.map((v) => `?filter=${encodeURIComponent(v.toWellFormed())}`),
+          hostile.map((v) => `?filter=${encodeURIComponent(v.toWellFormed().slice(0, 1000))}`),
         ),
         fc.oneof(
           jsonArb.map((v) => JSON.stringify(v)),
