@@ -437,6 +437,8 @@ describe('RFC 7644 errors, never a 500', () => {
     );
     expectScimError(await scim(org.token, 'GET', '/Users/not-a-uuid'), 404);
     expectScimError(await scim(org.token, 'GET', '/Nothing'), 404);
+    expectScimError(await scim(org.token, 'PUT', '/Users', { schemas: [USER_SCHEMA] }), 405);
+    expectScimError(await scim(org.token, 'POST', '/ServiceProviderConfig', {}), 404);
 
     await scim(org.token, 'POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Theatre' });
     expectScimError(

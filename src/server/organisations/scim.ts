@@ -486,9 +486,19 @@ function scimResponse(status: number, body?: unknown, headers: Record<string, st
   });
 }
 
+/**
+ * An RFC 7644 error body, written here: SCIMMY's ErrorResponse refuses statuses outside
+ * its list (405 for a method a resource does not take, 503 for a database outage).
+ */
 function errorResponse(error: InstanceType<typeof SCIMMY.Types.Error>): Response {
-  const body = new SCIMMY.Messages.ErrorResponse(error);
-  return scimResponse(Number(body.status), body, error.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+  const status = Number(error.status) || 500;
+  const body = {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    status: String(status),
+    ...(error.scimType ? { scimType: error.scimType } : {}),
+    detail: error.message,
+  };
+  return scimResponse(status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
 }
 
 /** What a body that is not a JSON object, or does not say it is SCIM, gets. */
