@@ -507,6 +507,43 @@ export interface SsoSessionsTable {
   id_token: string;
 }
 
+/** An organisation's SCIM bearer token: its SHA-256 only (decision 0043). */
+export interface ScimTokensTable {
+  organisation_id: string;
+  token_hash: Uint8Array;
+  created_by: string | null;
+  /** When this token was made (a rotation resets it). */
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** An account an organisation's directory provisioned over SCIM (one organisation at most). */
+export interface ScimUsersTable {
+  user_id: string;
+  organisation_id: string;
+  external_id: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** A group of an organisation's directory; `team_id` is the team its administrators mapped it to. */
+export interface ScimGroupsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  display_name: string;
+  external_id: string | null;
+  team_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
 /** The continuing-education provider (decision 0035): one row, id 1, once an administrator saves it. */
 export interface CreditProviderTable {
   id: number;
@@ -628,6 +665,10 @@ export interface Database {
   sso_pending_sign_ins: SsoPendingSignInsTable;
   sso_identities: SsoIdentitiesTable;
   sso_sessions: SsoSessionsTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
   credit_provider: CreditProviderTable;
   credit_post_test_attempts: CreditPostTestAttemptsTable;
   credit_evaluations: CreditEvaluationsTable;

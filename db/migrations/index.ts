@@ -25,6 +25,7 @@ import * as recurringTraining from './2026-12-18T1100-recurring-training.ts';
 import * as singleSignOn from './2026-12-18T1200-single-sign-on.ts';
 import * as pushSubscriptions from './2026-12-18T1400-push-subscriptions.ts';
 import * as eventCredit from './2026-12-18T1500-event-credit.ts';
+import * as scim from './2026-12-18T1300-scim.ts';
 
 // Every migration, in order. Names are frozen once landed.
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-18T1200-single-sign-on': singleSignOn,
   '2026-12-18T1400-push-subscriptions': pushSubscriptions,
   '2026-12-18T1500-event-credit': eventCredit,
+  '2026-12-18T1300-scim': scim,
 };

@@ -86,4 +86,26 @@ export const organisationActions = {
         }),
       ),
   }),
+
+  /** A new SCIM token (the old one stops working); the answer carries it, shown this once. */
+  rotateScimToken: defineAction({
+    accept: 'form',
+    input: z.object({ organisationId }),
+    handler: (input, ctx) =>
+      run(async () => ({
+        organisationId: input.organisationId,
+        ...(await organisations.rotateScimToken(await actionContext(ctx), input)),
+      })),
+  }),
+
+  mapScimGroup: defineAction({
+    accept: 'form',
+    input: z.object({
+      organisationId,
+      groupId: z.uuid('Unknown group.'),
+      teamId: z.union([z.literal('').transform(() => null), z.uuid('Choose a team from the list.')]),
+    }),
+    handler: (input, ctx) =>
+      run(async () => changed(input, organisations.mapScimGroup(await actionContext(ctx), input))),
+  }),
 };

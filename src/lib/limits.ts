@@ -25,6 +25,26 @@ export const REFLECTION_BODY_MAX = REFLECTION_MAX * 9 + 4 * 1024;
  */
 export const CREDIT_EVALUATION_BODY_MAX = 4_000 * 9 + 4 * 1024;
 
+/**
+ * A SCIM request (`/scim/v2/…`, JSON from an organisation's directory): a group's PATCH
+ * can carry many members at once (Entra ID sends up to a few hundred per request).
+ */
+export const SCIM_BODY_MAX = 256 * 1024;
+
+/** Whether a request's path is the SCIM service's. */
+export function isScimPath(url: string | undefined): boolean {
+  return url !== undefined && (url === '/scim/v2' || url.startsWith('/scim/v2/') || url.startsWith('/scim/v2?'));
+}
+
+/** A SCIM body refused as too large, as an RFC 7644 error (the HTTP server answers it without reading the body). */
+export function scimTooLargeBody(limit: number): string {
+  return JSON.stringify({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    status: '413',
+    detail: `The body is over this service's limit of ${limit.toLocaleString('en')} bytes.`,
+  });
+}
+
 /** The Actions whose forms carry a reflection or the evaluation's comments; every other request may send FORM_BODY_MAX. */
 const BODY_MAX_BY_ACTION: Record<string, number> = {
   'reflections.save': REFLECTION_BODY_MAX,

@@ -88,4 +88,52 @@ test('a site administrator sets up an organisation; a nurse at its domain joins 
   expect(width, 'the organisation page scrolls sideways').toBeLessThanOrEqual(0);
   await expectNoSeriousAxeFindings(niaPage);
   await niaPage.screenshot({ path: test.info().outputPath('organisation-phone.png'), fullPage: true });
+
+  // Provisioning: Nia makes the SCIM token (shown once) for St Mary's directory.
+  await niaPage.getByRole('button', { name: 'Make a token' }).click();
+  const newToken = niaPage.getByRole('status').filter({ hasText: 'Your new token' });
+  await expect(newToken).toBeVisible();
+  const token = (await newToken.locator('code').textContent())!.trim();
+  expect(token).toMatch(/^scim_/);
+  await niaPage
+    .getByRole('region', { name: 'Provisioning from your directory (SCIM)' })
+    .screenshot({ path: test.info().outputPath('scim-token-phone.png') });
+
+  // Ola, a colleague signed in on her phone, is taken over by the directory, then deactivated by it.
+  const ola: Person = { ...newPerson('Ola Nurse'), email: `ola@${domain}` };
+  const olaPage = await (await openContext()).newPage();
+  await signUp(olaPage, ola);
+  await olaPage.goto(linkFrom((await latestMail(ola.email, { subject: /confirm/i })).text));
+  await olaPage.getByRole('button', { name: 'Confirm my email address' }).click();
+  await expect(olaPage.getByText('You are part of St Mary’s Hospital')).toBeVisible();
+  const scim = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+  const created = await page.request.post('/scim/v2/Users', {
+    headers: scim,
+    data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: ola.email, active: true },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const group = await page.request.post('/scim/v2/Groups', {
+    headers: scim,
+    data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Ward 7', members: [{ value: id }] },
+  });
+  expect(group.status()).toBe(201);
+  const deactivated = await page.request.patch(`/scim/v2/Users/${id}`, {
+    headers: scim,
+    data: {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    },
+  });
+  expect(deactivated.status()).toBe(200);
+  // Her session ended: the next page sends her to sign in.
+  await olaPage.goto('/account');
+  await expect(olaPage).toHaveURL(/\/login/);
+
+  await niaPage.goto(niaPage.url().split('?')[0]!);
+  const provisioning = niaPage.getByRole('region', { name: 'Provisioning from your directory (SCIM)' });
+  await expect(provisioning.getByText('Ward 7')).toBeVisible();
+  await expect(provisioning.getByText('Your new token')).toHaveCount(0); // shown once
+  await expectNoSeriousAxeFindings(niaPage);
+  await provisioning.screenshot({ path: test.info().outputPath('scim-groups-phone.png') });
 });

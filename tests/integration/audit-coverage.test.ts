@@ -749,6 +749,38 @@ const AUDITED: Record<string, Audited> = {
       };
     },
   },
+  'organisations.rotateScimToken': {
+    service: 'organisations.rotateScimToken',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      return {
+        act: () => organisations.rotateScimToken(ctx(admin), { organisationId }),
+        expect: {
+          actorId: admin.id,
+          action: 'organisation.rotate-scim-token',
+          target: `organisation:${organisationId}`,
+        },
+      };
+    },
+  },
+  'organisations.mapScimGroup': {
+    service: 'organisations.mapScimGroup',
+    prepare: async () => {
+      const { organisationId } = await organisation();
+      const { teamId } = await team();
+      await organisations.addOrganisationTeam(ctx(admin), { organisationId, teamId });
+      // A group as the organisation's directory would have made it over SCIM.
+      const group = await database.db
+        .insertInto('scim_groups')
+        .values({ organisation_id: organisationId, display_name: 'Audit ward', external_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return {
+        act: () => organisations.mapScimGroup(ctx(admin), { organisationId, groupId: group.id, teamId }),
+        expect: { actorId: admin.id, action: 'organisation.map-scim-group', target: `organisation:${organisationId}` },
+      };
+    },
+  },
   // The operator's commands: no signed-in actor.
   'cli.grant-admin': {
     service: 'accounts.grantAdmin',

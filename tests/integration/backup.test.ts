@@ -35,6 +35,7 @@ import * as paths from '#server/teams/paths.ts';
 import * as invitations from '#server/teams/invitations.ts';
 import * as organisations from '#server/organisations/organisations.ts';
 import * as ssoRepo from '#server/sso/repo.ts';
+import { handleScimRequest } from '#server/organisations/scim.ts';
 import { DEMO_DOMAIN, seedDemo } from '#server/demo/demo.ts';
 import { answerReview, createCardsForLesson } from '#server/review/index.ts';
 import { subscribeToPush, vapidPublicKey } from '#server/notifications/index.ts';
@@ -214,6 +215,29 @@ async function seed(database: RoundsDatabase): Promise<{ certificateId: string; 
   await ssoRepo.insertIdentity(db, { organisationId, subject: 'backup-subject', userId: learners[2]!.id });
   const someSession = await db.selectFrom('sessions').select('id').limit(1).executeTakeFirstOrThrow();
   await ssoRepo.insertSsoSession(db, { sessionId: someSession.id, organisationId, idToken: 'backup.id.token' });
+  // Its directory over SCIM: a token, a provisioned account, a group mapped to the team.
+  const { token } = await organisations.rotateScimToken(ctx, { organisationId });
+  const scim = async (method: string, path: string, body: unknown) => {
+    const request = new Request(`http://backup.test/scim/v2${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify(body),
+    });
+    const response = await handleScimRequest(db, request, path);
+    expect(response.status, `SCIM ${method} ${path}`).toBe(201);
+    return (await response.json()) as { id: string };
+  };
+  const provisioned = await scim('POST', '/Users', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: 'pat.provisioned@backup-hospital.org',
+    name: { givenName: 'Pat', familyName: 'Provisioned' },
+  });
+  const group = await scim('POST', '/Groups', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: 'Backup ward',
+    members: [{ value: provisioned.id }],
+  });
+  await organisations.mapScimGroup(ctx, { organisationId, groupId: group.id, teamId: team.team_id });
   // The continuing-education provider an administrator saved.
   await saveCreditProvider(ctx, {
     name: 'Backup CE Office',
@@ -337,6 +361,10 @@ function expectEveryTableFilled(before: Snapshot): void {
     'sso_sessions',
     'push_keys',
     'push_subscriptions',
+    'scim_tokens',
+    'scim_users',
+    'scim_groups',
+    'scim_group_members',
   ]) {
     expect(before[table]?.count, table).toBeGreaterThan(0);
   }

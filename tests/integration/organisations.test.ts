@@ -16,6 +16,7 @@ import { listAuditEntries } from '#server/audit/repo.ts';
 import * as teams from '#server/teams/teams.ts';
 import * as progressRepo from '#server/progress/repo.ts';
 import * as organisations from '#server/organisations/organisations.ts';
+import * as certificates from '#server/certificates/certificates.ts';
 
 const catalog = testCatalog();
 let database: RoundsDatabase;
@@ -364,11 +365,28 @@ describe('the organisation report', () => {
         course.version,
       );
     await organisations.addOrganisationTeam(ctx(org.admin), { organisationId: org.organisationId, teamId });
+    // Done's certificate expires within 60 days; one expiring later is not counted.
+    const issued = await certificates.issueCourseCertificate(ctx(done), course, new Date());
+    const certificate = 'certificate' in issued ? issued.certificate : expect.unreachable('no certificate issued');
+    await database.db
+      .updateTable('certificates')
+      .set({ expires_at: new Date(Date.now() + 30 * 86_400_000) })
+      .where('id', '=', certificate.id)
+      .execute();
+    const lateCourse = catalog.courses[1]!;
+    const issuedLater = await certificates.issueCourseCertificate(ctx(late), lateCourse, new Date());
+    const later = 'certificate' in issuedLater ? issuedLater.certificate : expect.unreachable('no certificate issued');
+    await database.db
+      .updateTable('certificates')
+      .set({ expires_at: new Date(Date.now() + 90 * 86_400_000) })
+      .where('id', '=', later.id)
+      .execute();
 
     // A day after the due date: the one who has not finished is overdue.
     const tomorrow = new Date(Date.now() + 36 * 3600_000);
     const report = await organisations.organisationReport({ ...ctx(org.admin), now: tomorrow }, org.organisationId);
     expect(report.teams).toHaveLength(1);
+    expect(report.teams[0]!.expiringCertificates).toBe(1);
     expect(report.teams[0]!.assignments).toEqual([
       expect.objectContaining({ courseSlug: course.slug, people: 2, completed: 1, overdue: 1, notStarted: 0 }),
     ]);
@@ -379,10 +397,10 @@ describe('the organisation report', () => {
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'organisation,team,course,course_slug,due_date,people,completed,in_progress,not_started,overdue',
+      'organisation,team,course,course_slug,due_date,people,completed,in_progress,not_started,overdue,team_certificates_expiring_60_days',
     );
     expect(lines[1]).toContain(`"'=HYPERLINK(""x"") Ward"`);
-    expect(lines[1]!.endsWith(',2,1,0,0,1')).toBe(true);
+    expect(lines[1]!.endsWith(',2,1,0,0,1,1')).toBe(true);
 
     expect(await caught(organisations.organisationReport(ctx(other.admin), org.organisationId))).toBeInstanceOf(
       NotFoundError,

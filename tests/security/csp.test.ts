@@ -35,6 +35,7 @@ const NOT_PAGES = new Set([
   '/account/transcript.pdf',
   '/admin/events/[slug]/export.csv',
   '/organisations/[id]/report.csv',
+  '/scim/v2/[...path]',
   '/certificates/[id].jwt',
   '/certificates/[id].pdf',
   '/certificates/status/[list]',

@@ -141,8 +141,14 @@ function expectCalmReply(reply: Reply, what: string, head = false): void {
   if (reply.status >= 400 && !head) {
     if (contentType.includes('json')) {
       // A message, or per-field messages (Astro's input errors), in words.
-      const json = JSON.parse(reply.text) as { message?: unknown; error?: unknown; fields?: Record<string, unknown> };
-      const said = [json.message, json.error, ...Object.values(json.fields ?? {}).flat()].some(
+      // SCIM errors (RFC 7644) say it in `detail`.
+      const json = JSON.parse(reply.text) as {
+        message?: unknown;
+        error?: unknown;
+        detail?: unknown;
+        fields?: Record<string, unknown>;
+      };
+      const said = [json.message, json.error, json.detail, ...Object.values(json.fields ?? {}).flat()].some(
         (m) => typeof m === 'string' && readable(m),
       );
       expect(said, `${what}: ${reply.status} without a readable message: ${reply.text.slice(0, 200)}`).toBe(true);
@@ -376,6 +382,8 @@ const PRIVILEGED: Record<string, 'admin' | 'leader'> = {
   'organisations.removeTeam': 'admin',
   'organisations.publishPath': 'admin',
   'sso.saveSettings': 'admin',
+  'organisations.rotateScimToken': 'admin',
+  'organisations.mapScimGroup': 'admin',
   'teams.update': 'leader',
   'teams.setRole': 'leader',
   'teams.removeMember': 'leader',
@@ -468,6 +476,106 @@ describe("fuzzing administrators' and leaders' Actions with their sessions and r
         ],
       },
     );
+  });
+});
+
+// SCIM (RFC 7644) with the organisation's bearer token: hostile filters, ids, bodies and
+// PATCH operations reach the handlers and get SCIM errors in words, never a 5xx.
+describe('fuzzing SCIM with an organisation’s token', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await buildWorld(origin, inject('serverLog'), inject('admin'), catalog);
+  }, 180_000);
+
+  const scim = (method: string, path: string, body?: string) =>
+    http(origin, method, `/scim/v2${path}`, {
+      headers: {
+        authorization: `Bearer ${world.scimToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      },
+      body,
+      ip: freshIp(),
+    });
+
+  const expectScimReply = (reply: Reply, what: string) => {
+    expectCalmReply(reply, what);
+    if (reply.status >= 400) expect(String(reply.headers['content-type']), what).toContain('application/scim+json');
+  };
+
+  it('hostile filters, ids and bodies get RFC 7644 errors', async () => {
+    const created = await scim(
+      'POST',
+      '/Users',
+      JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: `fuzz@${world.organisationDomain}`,
+      }),
+    );
+    expect(created.status, created.text).toBe(201);
+    const userId = (JSON.parse(created.text) as { id: string }).id;
+    const operation = fc.record(
+      {
+        op: fc.oneof(fc.constantFrom('add', 'Replace', 'remove', 'REMOVE'), hostile),
+        path: fc.oneof(
+          fc.constantFrom(
+            'active',
+            'members',
+            'name.givenName',
+            'emails[type eq "work"].value',
+            'members[value eq "x"]',
+          ),
+          hostile,
+        ),
+        value: fc.oneof(jsonArb, hostile, fc.constantFrom('True', 'False')),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+        fc.constantFrom('Users', 'Groups', 'Schemas', 'ResourceTypes', 'ServiceProviderConfig'),
+        fc.oneof(
+          fc.constant(''),
+          fc.constant(userId),
+          // Bounded: a request line over Node's header limit gets Node's own 431, not ours.
+          hostile.map((v) => encodeURIComponent(v.toWellFormed().slice(0, 200))),
+        ),
+        fc.oneof(
+          fc.constant(''),
+          hostile.map((v) => `?filter=${encodeURIComponent(v.toWellFormed().slice(0, 1000))}`),
+        ),
+        fc.oneof(
+          jsonArb.map((v) => JSON.stringify(v)),
+          hostile,
+          fc
+            .array(operation, { maxLength: 3 })
+            .map((Operations) =>
+              JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations }),
+            ),
+        ),
+        async (method, resource, id, query, body) => {
+          // The account stays: deleting it would leave nothing for the PATCHes to reach.
+          if (method === 'DELETE' && id === userId) return;
+          const path = `/${resource}${id ? `/${id}` : ''}${query}`;
+          const reply = await scim(method, path, method === 'GET' || method === 'DELETE' ? undefined : body);
+          expectScimReply(reply, `${method} ${path.slice(0, 120)} ${body.slice(0, 80)}`);
+        },
+      ),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it('a body over the limit gets a SCIM 413 before it is read', async () => {
+    const reply = await scim('POST', '/Users', JSON.stringify({ userName: 'x'.repeat(300 * 1024) }));
+    expect(reply.status).toBe(413);
+    expect(String(reply.headers['content-type'])).toContain('application/scim+json');
+    expect(reply.text).toMatch(/limit/);
+  });
+
+  it('no token, or another’s, gets a 401 that says so', async () => {
+    const reply = await http(origin, 'GET', '/scim/v2/Users', { ip: freshIp() });
+    expectScimReply(reply, 'GET /scim/v2/Users without a token');
+    expect(reply.status).toBe(401);
   });
 });
 

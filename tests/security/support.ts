@@ -366,6 +366,9 @@ export interface World {
   courseSlug: string;
   /** Made by the administrator, with a verified domain; `leader` administers it. */
   organisationId: string;
+  /** A verified domain of the organisation, and its SCIM bearer token. */
+  organisationDomain: string;
+  scimToken: string;
 }
 
 /**
@@ -432,10 +435,11 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
     name: `Fuzz Health ${Math.random().toString(36).slice(2, 7)}`,
     parentId: '',
   })) as { organisationId: string };
-  await act(origin, 'organisations.addDomain', admin.cookie, {
+  const organisationDomain = `fuzz-${Math.random().toString(36).slice(2, 7)}.org`;
+  await act(origin, 'organisations.addDomain', admin.cookie, { organisationId, domain: organisationDomain });
+  const { token: scimToken } = (await act(origin, 'organisations.rotateScimToken', admin.cookie, {
     organisationId,
-    domain: `fuzz-${Math.random().toString(36).slice(2, 7)}.org`,
-  });
+  })) as { token: string };
   await act(origin, 'organisations.addAdmin', admin.cookie, { organisationId, email: leader!.email });
   await act(origin, 'organisations.addTeam', admin.cookie, { organisationId, team: teamId });
 
@@ -473,5 +477,7 @@ export async function buildWorld(origin: string, serverLog: string, admin: TestU
     certificateId,
     courseSlug: course.slug,
     organisationId,
+    organisationDomain,
+    scimToken,
   };
 }

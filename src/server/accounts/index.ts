@@ -29,10 +29,13 @@ export {
   listPeople,
   PEOPLE_PAGE_SIZE,
   personForAdmin,
+  provisionAccount,
   reactivateAccount,
   refuseToEraseLastAdmin,
   removeAdminRole,
+  setDeactivatedByDirectory,
   type Person,
+  updateProvisionedAccount,
 } from './people.ts';
 // For the organisations domain: a person named by email, and the people at its verified domains.
 export { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from './people-repo.ts';

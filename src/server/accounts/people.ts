@@ -5,7 +5,10 @@ import type { Executor } from '#server/platform/db.ts';
 import * as repo from './people-repo.ts';
 import { deleteUserSessions } from './sessions-repo.ts';
 import { voidEmailTokens } from './email-tokens-repo.ts';
-import { hasAnyUser } from './users-repo.ts';
+import { createUser, hasAnyUser, markEmailVerified, updateUserEmail, updateUserName } from './users-repo.ts';
+
+/** Not an argon2 hash: no password matches it (verifyPassword answers false). */
+const NO_PASSWORD = '!';
 
 // Administrators manage people: who is an administrator, and which accounts are
 // deactivated. There is always at least one active administrator, and every change is
@@ -135,4 +138,53 @@ export async function reactivateAccount(ctx: RequestContext, input: { userId: st
     await repo.setDeactivated(tx, person.id, false);
     await recordAudit(tx, { actorId: ctx.user.id, action: 'account.reactivate', target: `user:${person.id}` });
   });
+}
+
+// For the organisations domain's SCIM provisioning (decision 0043). The caller has checked
+// the organisation's token and that the account is one its directory provisioned; there is
+// no signed-in administrator, so these take the transaction, not a RequestContext.
+
+/** An account without a password (sign-in by single sign-on, or a reset link sets one), its address confirmed by the directory. */
+export async function provisionAccount(tx: Executor, values: { email: string; name: string }) {
+  const user = await createUser(tx, { email: values.email, name: values.name, passwordHash: NO_PASSWORD });
+  if (user) await markEmailVerified(tx, user.id, values.email);
+  return user;
+}
+
+/** Renames, or moves to a new address (confirmed by the directory); false when another account has the address. */
+export async function updateProvisionedAccount(
+  tx: Executor,
+  userId: string,
+  values: { email: string; name: string },
+): Promise<boolean> {
+  const person = await repo.findPerson(tx, userId);
+  if (!person) throw new NotFoundError(NO_SUCH_PERSON);
+  if (person.email !== values.email) {
+    if (!(await updateUserEmail(tx, userId, values.email))) return false;
+    await markEmailVerified(tx, userId, values.email);
+  }
+  if (person.name !== values.name) await updateUserName(tx, userId, values.name);
+  return true;
+}
+
+/**
+ * The directory deactivates (every session ends at once, reset links stop working, no
+ * mail; learning and certificates stay) or reactivates an account. The last active site
+ * administrator is never deactivated this way either.
+ */
+export async function setDeactivatedByDirectory(
+  tx: Executor,
+  userId: string,
+  deactivated: boolean,
+): Promise<{ changed: boolean; sessionsEnded: number }> {
+  const activeAdmins = await repo.lockActiveAdmins(tx);
+  const person = await repo.lockPerson(tx, userId);
+  if (!person) throw new NotFoundError(NO_SUCH_PERSON);
+  if (Boolean(person.deactivated_at) === deactivated) return { changed: false, sessionsEnded: 0 };
+  if (deactivated && isLastActiveAdmin(person, activeAdmins)) throw new ConflictError(LAST_ADMIN);
+  await repo.setDeactivated(tx, person.id, deactivated);
+  if (!deactivated) return { changed: true, sessionsEnded: 0 };
+  const sessionsEnded = await deleteUserSessions(tx, person.id);
+  await voidEmailTokens(tx, person.id, 'reset-password');
+  return { changed: true, sessionsEnded };
 }

@@ -21,5 +21,5 @@ export {
 } from './certificates.ts';
 export { unsupportedCharacters } from './pdf.ts';
 export { STATUS_LIST_TTL_SECONDS } from './status-list.ts';
-export { certificatesIssuedForEvent, currentCertificatesOfUser } from './repo.ts';
+export { certificatesIssuedForEvent, currentCertificatesOfUser, expiringCertificatesByTeam } from './repo.ts';
 export { publishedKeys, rotateSigningKey, signingKey } from './signing-keys.ts';

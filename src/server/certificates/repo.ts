@@ -328,3 +328,29 @@ export async function retireSigningKeysExcept(db: Executor, kid: string): Promis
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * For the organisation report: per team, how many current certificates (not revoked, not
+ * replaced) of the people it counts (members, and leaders who learn with it) expire
+ * in [from, to). Teams with none are left out.
+ */
+export async function expiringCertificatesByTeam(
+  db: Executor,
+  teamIds: string[],
+  window: { from: Date; to: Date },
+): Promise<Map<string, number>> {
+  if (teamIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('team_members as m')
+    .innerJoin('certificates as c', 'c.user_id', 'm.user_id')
+    .select(['m.team_id', (eb) => eb.fn.count<string>('c.id').distinct().as('n')])
+    .where('m.team_id', 'in', teamIds)
+    .where((eb) => eb.or([eb('m.role', '=', 'member'), eb('m.learns_with_team', '=', true)]))
+    .where('c.revoked_at', 'is', null)
+    .where('c.replaced_by', 'is', null)
+    .where('c.expires_at', '>=', window.from)
+    .where('c.expires_at', '<', window.to)
+    .groupBy('m.team_id')
+    .execute();
+  return new Map(rows.map((row) => [row.team_id, Number(row.n)]));
+}

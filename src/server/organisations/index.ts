@@ -4,7 +4,9 @@ export {
   addOrganisationAdmin,
   addOrganisationTeam,
   createOrganisation,
+  EXPIRING_WITHIN_DAYS,
   listOrganisations,
+  mapScimGroup,
   myOrganisations,
   ORGANISATION_PEOPLE_SHOWN,
   organisationDomains,
@@ -17,4 +19,7 @@ export {
   removeDomain,
   removeOrganisationAdmin,
   removeOrganisationTeam,
+  rotateScimToken,
+  scimSettings,
 } from './organisations.ts';
+export { handleScimRequest, SCIM_BASE } from './scim.ts';

@@ -3,19 +3,23 @@ import { ConflictError, FieldError, NotFoundError } from '#server/kernel/errors.
 import { recordAudit } from '#server/audit/index.ts';
 import { findPersonByEmail, listConfirmedPeopleAtDomains, peopleByIds } from '#server/accounts/index.ts';
 import {
+  addDirectoryMember,
   assignmentTotals,
   findTeam,
+  type PathInput,
   publishPathToTeams,
   roleInTeam,
   teamsByIds,
   teamToday,
-  type PathInput,
 } from '#server/teams/index.ts';
+import { hashSecret, randomToken } from '#server/kernel/tokens.ts';
+import { expiringCertificatesByTeam } from '#server/certificates/index.ts';
 import { toCsv } from '#lib/csv.ts';
 import { domainOf } from '#lib/organisation-validation.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db/schema.ts';
 import * as repo from './repo.ts';
+import * as scimRepo from './scim-repo.ts';
 
 // Organisations: site administrators create them and verify their domains; an
 // organisation's administrators (and those of its parent) manage its administrators and
@@ -25,6 +29,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_SUCH_ORGANISATION = 'There is no such organisation, or you do not manage it.';
 const SITE_ADMINS_ONLY = 'Only site administrators can do that.';
 export const ORGANISATION_PEOPLE_SHOWN = 50;
+/** The report counts certificates that expire within this many days from now. */
+export const EXPIRING_WITHIN_DAYS = 60;
 
 type Access = 'site-admin' | 'organisation-admin';
 
@@ -259,15 +265,19 @@ export async function organisationReport(ctx: RequestContext, organisationId: st
   const { organisation } = await accessTo(ctx, organisationId);
   const teams = await teamsByIds(ctx.db, await repo.teamIdsOf(ctx.db, organisation.id));
   const today = teamToday(ctx.now, ctx.user.timeZone);
-  const totals = await assignmentTotals(
-    ctx.db,
-    ctx.catalog,
-    teams.map((team) => team.id),
-    today,
-  );
+  const now = ctx.now ?? new Date();
+  const teamIds = teams.map((team) => team.id);
+  const [totals, expiring] = await Promise.all([
+    assignmentTotals(ctx.db, ctx.catalog, teamIds, today),
+    expiringCertificatesByTeam(ctx.db, teamIds, {
+      from: now,
+      to: new Date(now.getTime() + EXPIRING_WITHIN_DAYS * 86_400_000),
+    }),
+  ]);
   const rows = teams.map((team) => ({
     team: { id: team.id, name: team.name, archived: team.archived_at !== null },
     assignments: totals.filter((row) => row.teamId === team.id),
+    expiringCertificates: expiring.get(team.id) ?? 0,
   }));
   return { organisation, today, teams: rows };
 }
@@ -286,20 +296,25 @@ export async function organisationReportCsv(ctx: RequestContext, organisationId:
     'in_progress',
     'not_started',
     'overdue',
+    `team_certificates_expiring_${EXPIRING_WITHIN_DAYS}_days`,
   ];
-  const rows = report.teams.flatMap(({ team, assignments }) =>
-    assignments.map((a) => [
-      report.organisation.name,
-      team.name,
-      a.courseTitle,
-      a.courseSlug,
-      a.dueOn,
-      a.people,
-      a.completed,
-      a.inProgress,
-      a.notStarted,
-      a.overdue,
-    ]),
+  // A team with no assigned course still gets a row: its expiring certificates count.
+  const rows = report.teams.flatMap(({ team, assignments, expiringCertificates }) =>
+    assignments.length === 0
+      ? [[report.organisation.name, team.name, '', '', '', '', '', '', '', '', expiringCertificates]]
+      : assignments.map((a) => [
+          report.organisation.name,
+          team.name,
+          a.courseTitle,
+          a.courseSlug,
+          a.dueOn,
+          a.people,
+          a.completed,
+          a.inProgress,
+          a.notStarted,
+          a.overdue,
+          expiringCertificates,
+        ]),
   );
   const slug =
     report.organisation.name
@@ -307,4 +322,79 @@ export async function organisationReportCsv(ctx: RequestContext, organisationId:
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '') || 'organisation';
   return { filename: `rounds-${slug}-report-${report.today}.csv`, body: toCsv(header, rows) };
+}
+
+// ---------------------------------------------------------------- SCIM (decision 0043)
+
+/** Its SCIM token (when made and last used, never the token), its directory's groups and the teams they map to. */
+export async function scimSettings(ctx: RequestContext, organisationId: string) {
+  const { organisation } = await accessTo(ctx, organisationId);
+  const [token, groups, provisioned, teamIds] = await Promise.all([
+    scimRepo.tokenInfo(ctx.db, organisation.id),
+    scimRepo.groupsWithTeams(ctx.db, organisation.id),
+    scimRepo.countUserLinks(ctx.db, organisation.id),
+    repo.teamIdsOf(ctx.db, organisation.id),
+  ]);
+  const teams = await teamsByIds(ctx.db, teamIds);
+  return {
+    token: token ?? null,
+    provisioned,
+    groups: groups.map((group) => ({ ...group, member_count: Number(group.member_count ?? 0) })),
+    teams: teams.map((team) => ({ id: team.id, name: team.name })),
+  };
+}
+
+/**
+ * Makes a new SCIM token for the organisation, replacing the old one (which stops working
+ * at once). Only its SHA-256 is kept: the token is shown this once.
+ */
+export async function rotateScimToken(ctx: RequestContext, input: { organisationId: string }) {
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  const token = `scim_${randomToken(32)}`;
+  await ctx.db.transaction().execute(async (tx) => {
+    const had = await scimRepo.tokenInfo(tx, organisation.id);
+    await scimRepo.replaceToken(tx, {
+      organisationId: organisation.id,
+      tokenHash: hashSecret(token),
+      createdBy: ctx.user.id,
+    });
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.rotate-scim-token',
+      target: `organisation:${organisation.id}`,
+      details: { replaced: had !== undefined },
+    });
+  });
+  return { token };
+}
+
+/**
+ * Maps a directory group to one of the organisation's teams (or to none): its members
+ * join the team as members now, and join and leave it as the directory changes the group.
+ */
+export async function mapScimGroup(
+  ctx: RequestContext,
+  input: { organisationId: string; groupId: string; teamId: string | null },
+) {
+  const { organisation } = await accessTo(ctx, input.organisationId);
+  const group = UUID.test(input.groupId) ? await scimRepo.findGroup(ctx.db, organisation.id, input.groupId) : undefined;
+  if (!group) throw new FieldError('teamId', 'There is no such group in this organisation’s directory.');
+  if (input.teamId !== null) {
+    const teamIds = await repo.teamIdsOf(ctx.db, organisation.id);
+    if (!teamIds.includes(input.teamId)) throw new FieldError('teamId', `Choose one of ${organisation.name}’s teams.`);
+  }
+  if (group.team_id === input.teamId) return;
+  await ctx.db.transaction().execute(async (tx) => {
+    await scimRepo.setGroupTeam(tx, group.id, input.teamId);
+    let joined = 0;
+    if (input.teamId)
+      for (const userId of await scimRepo.groupMemberIds(tx, group.id))
+        if (await addDirectoryMember(tx, input.teamId, userId)) joined += 1;
+    await recordAudit(tx, {
+      actorId: ctx.user.id,
+      action: 'organisation.map-scim-group',
+      target: `organisation:${organisation.id}`,
+      details: { groupId: group.id, teamId: input.teamId, previousTeamId: group.team_id, joined },
+    });
+  });
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { Settings } from './settings.ts';
 import { serveStatic, type loadStaticFiles } from './static-files.ts';
 import { loggedPath } from '#lib/logged-path.ts';
+import { isScimPath, scimTooLargeBody } from '#lib/limits.ts';
 import { actionNamed, bodyLimitFor, declaredTooLarge, leaveRestUnread, hasBody, readBody } from './request-body.ts';
 
 /** The Node adapter's handler (middleware mode); `locals` become the request's `Astro.locals`. */
@@ -74,7 +75,11 @@ export function createRoundsServer(
     if (!serveStatic(staticFiles, req, res)) handler(req, res);
   }
 
-  function tooLarge(res: http.ServerResponse, limit: number): void {
+  function tooLarge(res: http.ServerResponse, limit: number, scim = false): void {
+    if (scim) {
+      res.writeHead(413, { 'content-type': 'application/scim+json' });
+      return void res.end(scimTooLargeBody(limit));
+    }
     res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(`Request body too large: this address takes at most ${limit.toLocaleString('en')} bytes.`);
   }
@@ -86,7 +91,7 @@ export function createRoundsServer(
    */
   function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
     leaveRestUnread(req, res);
-    if (actionNamed(req.url) === null) return tooLarge(res, limit);
+    if (actionNamed(req.url) === null) return tooLarge(res, limit, isScimPath(req.url));
     Object.assign(req, { body: Buffer.alloc(0) });
     req.headers['content-length'] = '0';
     delete req.headers['transfer-encoding'];

@@ -3,7 +3,7 @@
 // (Content-Length checked up front, a chunked body counted as it streams), so one request
 // can hold at most that much memory. The limits are in src/lib/limits.ts.
 import type http from 'node:http';
-import { bodyMaxFor } from '#lib/limits.ts';
+import { bodyMaxFor, isScimPath, SCIM_BODY_MAX } from '#lib/limits.ts';
 
 /**
  * After refusing a body, how long the connection stays open once the answer is out.
@@ -31,7 +31,7 @@ export function actionNamed(url: string | undefined): string | null {
 
 /** The most bytes this request may send (src/lib/limits.ts). */
 export function bodyLimitFor(url: string | undefined): number {
-  return bodyMaxFor(actionNamed(url));
+  return isScimPath(url) ? SCIM_BODY_MAX : bodyMaxFor(actionNamed(url));
 }
 
 /** Whether a body follows the headers (Node reads none without Content-Length or Transfer-Encoding). */

@@ -10,8 +10,8 @@ export {
 } from './reminders.ts';
 // Writes without checks, for the demo seeder only (it backdates what a real team would do over weeks).
 export { addMember, insertAssignment, insertInvite, insertTeam, setLearnsWithTeam } from './repo.ts';
-// For the organisations domain: a team's name, and the role someone has in it.
-export { findTeam, roleInTeam, teamsByIds } from './repo.ts';
+// For the organisations domain: a team's name, and the role someone has in it; SCIM group members joining and leaving.
+export { addDirectoryMember, findTeam, removeDirectoryMember, roleInTeam, teamsByIds } from './repo.ts';
 export {
   type MyPath,
   type PathInput,

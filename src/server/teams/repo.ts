@@ -116,6 +116,22 @@ export async function removeMember(db: Executor, teamId: string, userId: string)
   return result.numDeletedRows > 0n;
 }
 
+/** A directory group's member joins its mapped team as a member (a leader stays a leader); false when already in it. */
+export function addDirectoryMember(db: Executor, teamId: string, userId: string): Promise<boolean> {
+  return addMember(db, teamId, userId, 'member');
+}
+
+/** A directory group's member leaves its mapped team, unless a leader (leaders are managed in Rounds). */
+export async function removeDirectoryMember(db: Executor, teamId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('team_members')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('role', '=', 'member')
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
 export async function countLeaders(db: Executor, teamId: string): Promise<number> {
   const row = await db
     .selectFrom('team_members')
