@@ -33,7 +33,14 @@ export const organisationActions = {
 
   removeDomain: defineAction({
     accept: 'form',
-    input: z.object({ organisationId, domain: z.string().max(253) }),
+    // The domain comes from the page's own button; no stored domain has a control character (PostgreSQL refuses NUL).
+    input: z.object({
+      organisationId,
+      domain: z
+        .string()
+        .max(253)
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'There is no such domain.'),
+    }),
     handler: (input, ctx) =>
       run(async () => changed(input, organisations.removeDomain(await actionContext(ctx), input))),
   }),
