@@ -497,9 +497,12 @@ describe('fuzzing SCIM with an organisation’s token', () => {
       ip: freshIp(),
     });
 
-  const expectScimReply = (reply: Reply, what: string) => {
+  // A path with a control character never reaches a route (Astro answers its own 404 page):
+  // it must be calm, but it is not SCIM's answer.
+  const expectScimReply = (reply: Reply, what: string, path = '') => {
     expectCalmReply(reply, what);
-    if (reply.status >= 400) expect(String(reply.headers['content-type']), what).toContain('application/scim+json');
+    if (reply.status >= 400 && !/%(0[0-9A-F]|1[0-9A-F]|7F)/i.test(path.split('?')[0]!))
+      expect(String(reply.headers['content-type']), what).toContain('application/scim+json');
   };
 
   it('hostile filters, ids and bodies get RFC 7644 errors', async () => {
@@ -558,7 +561,7 @@ describe('fuzzing SCIM with an organisation’s token', () => {
           if (method === 'DELETE' && id === userId) return;
           const path = `/${resource}${id ? `/${id}` : ''}${query}`;
           const reply = await scim(method, path, method === 'GET' || method === 'DELETE' ? undefined : body);
-          expectScimReply(reply, `${method} ${path.slice(0, 120)} ${body.slice(0, 80)}`);
+          expectScimReply(reply, `${method} ${path.slice(0, 120)} ${body.slice(0, 80)}`, path);
         },
       ),
       { numRuns: RUNS * 5 },
