@@ -41,7 +41,7 @@ export function scimTooLargeBody(limit: number): string {
   return JSON.stringify({
     schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
     status: '413',
-    detail: `The body is over this service's limit of ${limit.toLocaleString('en')} bytes.`,
+    detail: `Request body too large: over this service's limit of ${limit.toLocaleString('en')} bytes.`,
   });
 }
 

@@ -3,7 +3,7 @@
 // that could take one (every Action, every page form's `?_action=`, and every page and
 // endpoint in src/pages, discovered from the source as tests/security/support.ts does) is
 // refused with a 413 within a second, unread, and the server's resident memory grows by
-// less than 50 MB. A page's form says why; an island's call gets Astro's JSON error.
+// less than 50 MB (half a refused body) more than the same requests with small bodies. A page's form says why; an island's call gets Astro's JSON error.
 //
 // A server of its own (a fresh database), so that nothing else it does moves its memory.
 // The same requests go first with bodies just over each limit: a page's first render loads
@@ -208,7 +208,7 @@ describe('a 100 MB body is refused at once, unread, on every route', () => {
     expect(all.filter((t) => t.kind === 'route').length).toBeGreaterThan(20);
   });
 
-  it('413 within a second for each, with Content-Length and chunked; memory grows < 50 MB', async () => {
+  it('413 within a second for each, with Content-Length and chunked; memory grows < 50 MB beyond small bodies', async () => {
     const pid = server.child.pid!;
     /** How far the server's RSS rose above where it was while `work` ran, in MB. */
     const growthDuring = async (work: () => Promise<void>) => {
@@ -263,7 +263,10 @@ describe('a 100 MB body is refused at once, unread, on every route', () => {
     console.log(
       `[body limits] ${all.length * 2 + 9} refusals of ${OFFERED / MB} MB: RSS ${mb(refused.before)} → peak ${mb(refused.peak)} MB (+${mb(refused.grew)} MB; the same requests with bodies just over the limits: +${mb(control.grew)} MB); slowest 413 ${Math.round(slowest.ms)} ms (${slowest.what}); at most ${mb(mostSent / MB)} MB written before the answer`,
     );
-    expect(refused.grew).toBeLessThan(50);
+    // Unread: beyond what the same requests with small bodies cost, the server grows by less
+    // than half of one refused body (a body read whole would add at least all of it). A fixed
+    // bound tripped as routes were added: each new route's pages cost a little memory too.
+    expect(refused.grew - control.grew).toBeLessThan(OFFERED / MB / 2);
   });
 });
 
