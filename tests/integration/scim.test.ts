@@ -537,15 +537,16 @@ describe('who may do what', () => {
 
     // Nor can its administrator see or change this organisation's SCIM settings.
     for (const attempt of [
-      organisations.scimSettings(ctx(theirs.admin), mine.organisationId),
-      organisations.rotateScimToken(ctx(theirs.admin), { organisationId: mine.organisationId }),
-      organisations.mapScimGroup(ctx(theirs.admin), {
-        organisationId: mine.organisationId,
-        groupId: group.body.id,
-        teamId: null,
-      }),
+      () => organisations.scimSettings(ctx(theirs.admin), mine.organisationId),
+      () => organisations.rotateScimToken(ctx(theirs.admin), { organisationId: mine.organisationId }),
+      () =>
+        organisations.mapScimGroup(ctx(theirs.admin), {
+          organisationId: mine.organisationId,
+          groupId: group.body.id,
+          teamId: null,
+        }),
     ])
-      expect(await caught(attempt)).toBeInstanceOf(NotFoundError);
+      expect(await caught(attempt())).toBeInstanceOf(NotFoundError);
   });
 
   it('a team leader cannot manage SCIM; an administrator maps only to the organisation’s own teams', async () => {
@@ -554,12 +555,14 @@ describe('who may do what', () => {
     const { teamId } = await teams.createTeam(ctx(leader), { name: 'Leader’s ward', description: '' });
     await organisations.addOrganisationTeam(ctx(siteAdmin), { organisationId: org.organisationId, teamId });
     const group = await scim(org.token, 'POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Ward' });
+    // Each started only when awaited: a refusal waiting in an array would be an unhandled rejection.
     for (const attempt of [
-      organisations.scimSettings(ctx(leader), org.organisationId),
-      organisations.rotateScimToken(ctx(leader), { organisationId: org.organisationId }),
-      organisations.mapScimGroup(ctx(leader), { organisationId: org.organisationId, groupId: group.body.id, teamId }),
+      () => organisations.scimSettings(ctx(leader), org.organisationId),
+      () => organisations.rotateScimToken(ctx(leader), { organisationId: org.organisationId }),
+      () =>
+        organisations.mapScimGroup(ctx(leader), { organisationId: org.organisationId, groupId: group.body.id, teamId }),
     ])
-      expect(await caught(attempt)).toBeInstanceOf(NotFoundError);
+      expect(await caught(attempt())).toBeInstanceOf(NotFoundError);
     expect((await scim(org.token, 'GET', '/Users')).status).toBe(200); // the leader's attempt changed no token
 
     const { teamId: elsewhere } = await teams.createTeam(ctx(org.admin), {
